@@ -1,0 +1,191 @@
+//! `nasviz info`: says what a file holds.
+
+use crate::arch::nb101::Cell;
+use crate::table::nbgraph::{NbGraphTable, OpSet};
+use std::collections::HashSet;
+use std::fmt::Write;
+use std::path::Path;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum InfoError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {what}")]
+    Unknown { path: String, what: String },
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
+}
+
+/// A human-readable description of the file at `path`.
+pub fn describe(path: &Path) -> Result<String, InfoError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| InfoError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    if bytes.starts_with(crate::table::nbgraph::MAGIC) {
+        let t = NbGraphTable::from_bytes(&bytes, &shown)?;
+        return Ok(describe_nbgraph(&t, &shown, "nasviz benchmark table (.nbt)"));
+    }
+    if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let t = NbGraphTable::from_bench_bytes(&bytes, &stem, OpSet::for_dataset(&stem), &shown)?;
+        let mut s = describe_nbgraph(&t, &shown, "NAS-Bench-Graph package benchmark (pickle)");
+        let _ = writeln!(
+            s,
+            "convert:    nasviz import nas-bench-graph {shown} -o {stem}.nbt"
+        );
+        return Ok(s);
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| InfoError::Unknown {
+        path: shown.clone(),
+        what: format!("not a known binary format and not UTF-8 text ({e})"),
+    })?;
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(InfoError::Unknown {
+            path: shown,
+            what: "the file is empty".into(),
+        });
+    }
+    // a single JSON document?
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        if let Some(s) = describe_json(&v, &shown) {
+            return Ok(s);
+        }
+    }
+    // JSON Lines?
+    let mut cells = 0usize;
+    let mut invalid = 0usize;
+    let mut other = 0usize;
+    let mut distinct = HashSet::new();
+    let mut lines = 0usize;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        lines += 1;
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) if v.get("matrix").is_some() && v.get("ops").is_some() => {
+                cells += 1;
+                match Cell::from_json(&v).and_then(|c| c.hash()) {
+                    Ok(h) => {
+                        distinct.insert(h);
+                    }
+                    Err(_) => invalid += 1,
+                }
+            }
+            Ok(_) => other += 1,
+            Err(_) => {
+                return Err(InfoError::Unknown {
+                    path: shown,
+                    what: format!(
+                        "line {}: not JSON, and not a file format nasviz knows",
+                        lines
+                    ),
+                })
+            }
+        }
+    }
+    if cells > 0 && other == 0 {
+        return Ok(format!(
+            "{shown}: NAS-Bench-101 cells, JSON Lines\ncells:      {}\nvalid:      {} ({} distinct architectures)\ninvalid:    {}\n",
+            fmt_int(cells),
+            fmt_int(cells - invalid),
+            fmt_int(distinct.len()),
+            fmt_int(invalid)
+        ));
+    }
+    Err(InfoError::Unknown {
+        path: shown,
+        what: "JSON, but not a file format nasviz knows (expected NB-101 cells, NB-101 records, a NASLib search result or a benchmark table)".into(),
+    })
+}
+
+fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
+    if let Some(arr) = v.as_array() {
+        let records = arr
+            .iter()
+            .filter(|r| r.get("module_adjacency").is_some() && r.get("module_operations").is_some())
+            .count();
+        if records > 0 && records == arr.len() {
+            let with_hash = arr.iter().filter(|r| r.get("hash").is_some()).count();
+            let mut matching = 0;
+            for r in arr {
+                let ok = Cell::from_json(r).and_then(|c| c.hash()).ok();
+                if let (Some(h), Some(want)) = (ok, r.get("hash").and_then(|h| h.as_str())) {
+                    if h.to_string() == want {
+                        matching += 1;
+                    }
+                }
+            }
+            return Some(format!(
+                "{shown}: NAS-Bench-101 records (NASLib / nasbench API format)\nrecords:    {}\nwith hash:  {} ({} equal to the canonical hash)\n",
+                fmt_int(arr.len()),
+                fmt_int(with_hash),
+                fmt_int(matching)
+            ));
+        }
+    }
+    if let Some(evals) = v.get("arch_eval").and_then(|a| a.as_array()) {
+        return Some(format!(
+            "{shown}: NASLib NAS-Bench-201 search result\nevaluations: {}\n",
+            fmt_int(evals.len())
+        ));
+    }
+    None
+}
+
+fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
+    let mut s = format!("{shown}: {kind}\n");
+    let _ = writeln!(s, "space:      nbgraph (NAS-Bench-Graph, op set {})", t.op_set().name());
+    let _ = writeln!(s, "dataset:    {}", t.dataset());
+    let _ = writeln!(s, "archs:      {}", fmt_int(t.len()));
+    if let Some((h, m)) = t.best_by_test() {
+        let _ = writeln!(
+            s,
+            "best test:  {} (hash {h}, validation {})",
+            fmt_pct(m.test_acc),
+            fmt_pct(m.val_acc)
+        );
+    }
+    s
+}
+
+/// `12345` -> `12,345`.
+pub fn fmt_int(n: usize) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.93456` -> `93.46%`.
+pub fn fmt_pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fmt_int(0), "0");
+        assert_eq!(fmt_int(999), "999");
+        assert_eq!(fmt_int(1000), "1,000");
+        assert_eq!(fmt_int(26206), "26,206");
+        assert_eq!(fmt_int(1234567), "1,234,567");
+        assert_eq!(fmt_pct(0.8313), "83.13%");
+    }
+}

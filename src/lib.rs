@@ -1,0 +1,5 @@
+pub mod arch;
+pub mod info;
+pub mod perf;
+pub mod rng;
+pub mod table;
