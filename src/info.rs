@@ -30,7 +30,11 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
     })?;
     if bytes.starts_with(crate::table::nbgraph::MAGIC) {
         let t = NbGraphTable::from_bytes(&bytes, &shown)?;
-        return Ok(describe_nbgraph(&t, &shown, "nasviz benchmark table (.nbt)"));
+        return Ok(describe_nbgraph(
+            &t,
+            &shown,
+            "nasviz benchmark table (.nbt)",
+        ));
     }
     if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
         let stem = path
@@ -143,7 +147,11 @@ fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
 
 fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
     let mut s = format!("{shown}: {kind}\n");
-    let _ = writeln!(s, "space:      nbgraph (NAS-Bench-Graph, op set {})", t.op_set().name());
+    let _ = writeln!(
+        s,
+        "space:      nbgraph (NAS-Bench-Graph, op set {})",
+        t.op_set().name()
+    );
     let _ = writeln!(s, "dataset:    {}", t.dataset());
     let _ = writeln!(s, "archs:      {}", fmt_int(t.len()));
     if let Some((h, m)) = t.best_by_test() {
@@ -162,7 +170,7 @@ pub fn fmt_int(n: usize) -> String {
     let d = n.to_string();
     let mut out = String::new();
     for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

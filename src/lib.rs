@@ -1,4 +1,5 @@
 pub mod arch;
+pub mod fsutil;
 pub mod info;
 pub mod perf;
 pub mod rng;

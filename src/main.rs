@@ -92,6 +92,14 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
+            // a closed pipe (`nasviz ... | head`) is not an error
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
@@ -102,7 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Info { file } => {
             let s = nasviz::info::describe(&file)?;
-            print!("{s}");
+            std::io::stdout().write_all(s.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Arch {
@@ -152,8 +160,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
             }
+            let mut out = std::io::stdout().lock();
             for line in nasviz::perf::run_all(seconds)? {
-                println!("{line}");
+                writeln!(out, "{line}")?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -164,7 +173,10 @@ fn arch_hash(file: Option<PathBuf>) -> Result<ExitCode> {
     let (name, reader): (String, Box<dyn BufRead>) = match file {
         Some(p) if p.as_os_str() != "-" => {
             let f = std::fs::File::open(&p).with_context(|| format!("{}", p.display()))?;
-            (p.display().to_string(), Box::new(std::io::BufReader::new(f)))
+            (
+                p.display().to_string(),
+                Box::new(std::io::BufReader::new(f)),
+            )
         }
         _ => ("stdin".to_string(), Box::new(std::io::stdin().lock())),
     };

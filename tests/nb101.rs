@@ -12,7 +12,10 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} not found; this test needs ../shared/data", p.display());
+        eprintln!(
+            "SKIP: {} not found; this test needs ../shared/data",
+            p.display()
+        );
         None
     }
 }
@@ -64,12 +67,7 @@ fn topological_relabellings(c: &Cell) -> Vec<Vec<usize>> {
     let mut order = vec![0usize];
     let mut placed = vec![false; n];
     placed[0] = true;
-    fn rec(
-        c: &Cell,
-        order: &mut Vec<usize>,
-        placed: &mut Vec<bool>,
-        out: &mut Vec<Vec<usize>>,
-    ) {
+    fn rec(c: &Cell, order: &mut Vec<usize>, placed: &mut Vec<bool>, out: &mut Vec<Vec<usize>>) {
         let n = c.len();
         if order.len() == n {
             let mut perm = vec![0; n];
@@ -123,7 +121,10 @@ fn zc500_cells_that_prune_alike_hash_alike() {
             .or_insert_with(Vec::new)
             .push(h);
     }
-    assert_eq!(trivial, 55, "SOURCE.md says 55 cells prune to input->output");
+    assert_eq!(
+        trivial, 55,
+        "SOURCE.md says 55 cells prune to input->output"
+    );
     for (k, hashes) in &by_pruned {
         assert!(hashes.windows(2).all(|w| w[0] == w[1]), "{k:?}");
     }
@@ -207,7 +208,10 @@ fn bad_cells_name_the_rule() {
             "only the first vertex",
         ),
         (
-            Cell::new(&m(&[&[0, 1, 0], &[0, 0, 1], &[0, 0, 0]]), &["input", "output"]),
+            Cell::new(
+                &m(&[&[0, 1, 0], &[0, 0, 1], &[0, 0, 0]]),
+                &["input", "output"],
+            ),
             "one op per vertex",
         ),
         (Cell::new(&vec![vec![0; 8]; 8], &["x"; 8]), "at most 7"),
@@ -242,8 +246,10 @@ fn bad_cells_name_the_rule() {
         Err(ArchError::TooManyEdges { count: 21, max: 9 })
     ));
     // non-integer entries through JSON
-    let e = Cell::from_json(&serde_json::json!({"matrix": [[0, 0.5], [0, 0]], "ops": ["input", "output"]}))
-        .unwrap_err();
+    let e = Cell::from_json(
+        &serde_json::json!({"matrix": [[0, 0.5], [0, 0]], "ops": ["input", "output"]}),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("must be 0 or 1"), "{e}");
 }
 
@@ -318,7 +324,15 @@ fn mutations_return_valid_cells_or_the_reason() {
     for (i, row) in big.iter_mut().enumerate().take(6) {
         row[i + 1] = 1;
     }
-    let ops = ["input", "conv3x3-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "output"];
+    let ops = [
+        "input",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "output",
+    ];
     let big = Cell::new(&big, &ops).unwrap();
     assert!(matches!(
         big.mutate(&Mutation::AddNode {
@@ -334,22 +348,12 @@ fn mutations_return_valid_cells_or_the_reason() {
 fn diff_ignores_numbering_and_finds_the_edit() {
     // two parallel branches, written in both orders
     let a = Cell::new(
-        &m(&[
-            &[0, 1, 1, 0],
-            &[0, 0, 0, 1],
-            &[0, 0, 0, 1],
-            &[0, 0, 0, 0],
-        ]),
+        &m(&[&[0, 1, 1, 0], &[0, 0, 0, 1], &[0, 0, 0, 1], &[0, 0, 0, 0]]),
         &["input", "conv3x3-bn-relu", "maxpool3x3", "output"],
     )
     .unwrap();
     let b = Cell::new(
-        &m(&[
-            &[0, 1, 1, 0],
-            &[0, 0, 0, 1],
-            &[0, 0, 0, 1],
-            &[0, 0, 0, 0],
-        ]),
+        &m(&[&[0, 1, 1, 0], &[0, 0, 0, 1], &[0, 0, 0, 1], &[0, 0, 0, 0]]),
         &["input", "maxpool3x3", "conv3x3-bn-relu", "output"],
     )
     .unwrap();
@@ -367,4 +371,20 @@ fn diff_ignores_numbering_and_finds_the_edit() {
     let dag = c.to_dag();
     assert_eq!(d.ops_added(&dag), vec!["conv1x1-bn-relu"]);
     assert_eq!(d.nodes_added.len(), 1);
+}
+
+#[test]
+fn batch_hashing_equals_one_by_one() {
+    let text = include_str!("fixtures/nb101_hash_reference.jsonl");
+    let mut cells: Vec<Cell> = text
+        .lines()
+        .map(|l| Cell::from_json(&serde_json::from_str::<Value>(l).unwrap()).unwrap())
+        .collect();
+    cells.extend(nasviz::perf::random_nb101_cells(300, 5));
+    let batch = nasviz::arch::nb101::hash_many(&cells);
+    assert_eq!(batch.len(), cells.len());
+    for (c, b) in cells.iter().zip(&batch) {
+        assert_eq!(&c.hash(), b);
+    }
+    assert!(batch.iter().filter(|b| b.is_ok()).count() > 500);
 }

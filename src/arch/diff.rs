@@ -73,7 +73,7 @@ pub fn diff(old: &Dag, new: &Dag, isomorphic: bool) -> ArchDiff {
     let small = old.len() <= EXACT_LIMIT + 2 && new.len() <= EXACT_LIMIT + 2;
     let map = if old.is_empty() || new.is_empty() {
         vec![None; old.len()]
-    } else if small && !(chains && !isomorphic) {
+    } else if small && (isomorphic || !chains) {
         exact_map(old, new)
     } else {
         align_map(old, new)
@@ -104,7 +104,10 @@ fn finish(old: &Dag, new: &Dag, node_map: Vec<Option<usize>>) -> ArchDiff {
     let mut covered = vec![false; new.edges.len()];
     let mut edges_removed = Vec::new();
     for &(a, b) in &old.edges {
-        let image = match (node_map.get(a).copied().flatten(), node_map.get(b).copied().flatten()) {
+        let image = match (
+            node_map.get(a).copied().flatten(),
+            node_map.get(b).copied().flatten(),
+        ) {
             (Some(x), Some(y)) => new.edges.binary_search(&(x, y)).ok(),
             _ => None,
         };
@@ -320,7 +323,10 @@ mod tests {
     use super::*;
 
     fn dag(nodes: &[&str], edges: &[(usize, usize)]) -> Dag {
-        Dag::new(nodes.iter().map(|s| s.to_string()).collect(), edges.to_vec())
+        Dag::new(
+            nodes.iter().map(|s| s.to_string()).collect(),
+            edges.to_vec(),
+        )
     }
 
     #[test]
@@ -362,7 +368,12 @@ mod tests {
 
     #[test]
     fn chains_align_by_position() {
-        let a = Dag::chain(vec!["input".into(), "a".into(), "b".into(), "output".into()]);
+        let a = Dag::chain(vec![
+            "input".into(),
+            "a".into(),
+            "b".into(),
+            "output".into(),
+        ]);
         let b = Dag::chain(vec!["input".into(), "b".into(), "output".into()]);
         let d = diff(&a, &b, false);
         assert_eq!(d.nodes_removed, vec![1]);

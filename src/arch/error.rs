@@ -7,14 +7,20 @@ use thiserror::Error;
 pub enum ArchError {
     #[error("the adjacency matrix is empty: a cell needs at least an input and an output vertex")]
     EmptyMatrix,
-    #[error("the adjacency matrix is not square: row {row} has {len} entries, expected {expected}")]
+    #[error(
+        "the adjacency matrix is not square: row {row} has {len} entries, expected {expected}"
+    )]
     NotSquare {
         row: usize,
         len: usize,
         expected: usize,
     },
     #[error("matrix entry ({row},{col}) is {value}: entries must be 0 or 1")]
-    NotBinary { row: usize, col: usize, value: String },
+    NotBinary {
+        row: usize,
+        col: usize,
+        value: String,
+    },
     #[error("edge ({row},{col}) is on or below the diagonal: cells are upper-triangular (edges go from a lower to a higher vertex)")]
     EdgeBelowDiagonal { row: usize, col: usize },
     #[error("{vertices} vertices but {ops} ops: there must be one op per vertex")]

@@ -19,7 +19,7 @@ const K: [u32; 64] = [
 ];
 
 #[inline(always)]
-fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
+pub(crate) fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let mut m = [0u32; 16];
     for (i, w) in m.iter_mut().enumerate() {
         *w = u32::from_le_bytes([
@@ -57,7 +57,7 @@ fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
     state[3] = state[3].wrapping_add(d);
 }
 
-const INIT: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+pub(crate) const INIT: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 
 /// The MD5 digest of `data`.
 pub fn digest(data: &[u8]) -> [u8; 16] {
@@ -79,6 +79,12 @@ pub fn digest(data: &[u8]) -> [u8; 16] {
     let bits = (data.len() as u64).wrapping_mul(8);
     block[56..].copy_from_slice(&bits.to_le_bytes());
     compress(&mut state, &block);
+    state_bytes(&state)
+}
+
+/// The digest bytes of a final state.
+#[inline]
+pub(crate) fn state_bytes(state: &[u32; 4]) -> [u8; 16] {
     let mut out = [0u8; 16];
     for (i, w) in state.iter().enumerate() {
         out[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
@@ -115,7 +121,10 @@ mod tests {
             ("a", "0cc175b9c0f1b6a831c399e269772661"),
             ("abc", "900150983cd24fb0d6963f7d28e17f72"),
             ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
-            ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+            (
+                "abcdefghijklmnopqrstuvwxyz",
+                "c3fcd3d76192e4007dfb496cca67e13b",
+            ),
             (
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
                 "d174ab98d277d9f5a5611c2c9f419d9f",

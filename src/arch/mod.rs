@@ -9,6 +9,7 @@ pub mod dag;
 pub mod diff;
 pub mod error;
 pub mod md5;
+pub mod md5x;
 pub mod mutation;
 pub mod nb101;
 pub mod nb201;

@@ -237,7 +237,8 @@ impl std::str::FromStr for Cell {
 mod tests {
     use super::*;
 
-    const S: &str = "|avg_pool_3x3~0|+|none~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|skip_connect~2|";
+    const S: &str =
+        "|avg_pool_3x3~0|+|none~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|skip_connect~2|";
 
     #[test]
     fn parse_print_round_trip() {
@@ -268,7 +269,10 @@ mod tests {
             ("|a~0|+|b~0|", "3 groups"),
             ("|none~0|+|none~0|+|none~0|none~1|none~2|", "2 input edge"),
             ("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|", "node 0"),
-            ("none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "start and end"),
+            (
+                "none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+                "start and end",
+            ),
         ] {
             let e = Cell::parse(s).unwrap_err().to_string();
             assert!(e.contains(needle), "{s}: {e}");

@@ -1,0 +1,178 @@
+//! The `nasviz` command line: output, errors and exit codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn nasviz(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nasviz"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nasviz-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn arch_hash_reproduces_the_official_hashes() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/nb101-naslib-dummy/nb101_dummy_5.json");
+    if !p.exists() {
+        eprintln!("SKIP: {} not found", p.display());
+        return;
+    }
+    let records: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let mut input = String::new();
+    let mut want = Vec::new();
+    for r in records.as_array().unwrap() {
+        let line =
+            serde_json::json!({"matrix": r["module_adjacency"], "ops": r["module_operations"]});
+        input.push_str(&line.to_string());
+        input.push('\n');
+        want.push(r["hash"].as_str().unwrap().to_string());
+    }
+    // from stdin and from a file
+    let out = nasviz(&["arch", "hash"], Some(&input));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().collect::<Vec<_>>(), want);
+    let f = tmp("cells.jsonl");
+    std::fs::write(&f, &input).unwrap();
+    let out = nasviz(&["arch", "hash", f.to_str().unwrap()], None);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout).lines().collect::<Vec<_>>(), want);
+}
+
+#[test]
+fn arch_hash_names_the_line_and_rule_and_fails() {
+    let input = concat!(
+        r#"{"matrix":[[0,1],[0,0]],"ops":["input","output"]}"#,
+        "\n",
+        "{not json\n",
+        "\n",
+        r#"{"matrix":[[0,1,0],[0,0,1],[0,0,0]],"ops":["input","conv7x7","output"]}"#,
+        "\n",
+        r#"{"matrix":[[0,1],[1,0]],"ops":["input","output"]}"#,
+        "\n",
+        r#"{"matrix":[[0,1,0],[0,0,0],[0,0,0]],"ops":["input","maxpool3x3","output"]}"#,
+        "\n",
+        r#"{"matrix":[[0,1,0],[0,0,1]],"ops":["input","maxpool3x3","output"]}"#,
+        "\n",
+    );
+    let out = nasviz(&["arch", "hash"], Some(input));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{stdout}");
+    assert_eq!(lines[0], "043721b9c7fe8c5fad811d47d83132ec");
+    assert!(
+        lines[1].starts_with("error: stdin:2: malformed JSON"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("error: stdin:4: unknown op \"conv7x7\""),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3].contains("stdin:5:") && lines[3].contains("below the diagonal"));
+    assert!(lines[4].contains("stdin:6:") && lines[4].contains("prunes to nothing"));
+    assert!(lines[5].contains("stdin:7:") && lines[5].contains("not square"));
+    assert!(text(&out.stderr).contains("5 of 6 cells"));
+}
+
+#[test]
+fn missing_files_are_clear_errors() {
+    let out = nasviz(&["arch", "hash", "/nonexistent/cells.jsonl"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/cells.jsonl"));
+    let out = nasviz(&["info", "/nonexistent/x.nbt"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/x.nbt"));
+    let out = nasviz(&["bench", "--seconds", "0"], None);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn info_describes_the_shipped_table() {
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/nbgraph-cora.nbt");
+    let out = nasviz(&["info", p], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("archs:      26,206"), "{s}");
+    assert!(s.contains("dataset:    cora"), "{s}");
+    assert!(s.contains("best test:  83.13%"), "{s}");
+}
+
+#[test]
+fn info_refuses_unknown_files() {
+    let f = tmp("unknown.txt");
+    std::fs::write(&f, "hello\n").unwrap();
+    let out = nasviz(&["info", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown.txt"));
+    let f = tmp("empty.json");
+    std::fs::write(&f, "").unwrap();
+    let out = nasviz(&["info", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("empty"));
+}
+
+#[test]
+fn import_refuses_corrupt_input_and_keeps_existing_output() {
+    let bench = tmp("cora.bench");
+    // a pickle cut short
+    std::fs::write(&bench, [0x80u8, 3, b'}', b'q', 0, b'(', b'K']).unwrap();
+    let out_path = tmp("out.nbt");
+    let out = nasviz(
+        &[
+            "import",
+            "nas-bench-graph",
+            bench.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("cora.bench"), "{err}");
+    assert!(!out_path.exists(), "nothing is written on failure");
+    // an existing output is not replaced without --force
+    std::fs::write(&out_path, b"precious").unwrap();
+    let out = nasviz(
+        &[
+            "import",
+            "nas-bench-graph",
+            bench.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&out_path).unwrap(), b"precious");
+}
