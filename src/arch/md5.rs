@@ -94,12 +94,23 @@ pub(crate) fn state_bytes(state: &[u32; 4]) -> [u8; 16] {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Both hex digits of every byte value.
+const HEX2: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    t
+};
+
 /// Lower-case hex of a digest, written into `out` (32 bytes).
 #[inline]
 pub fn hex_into(d: &[u8; 16], out: &mut [u8]) {
-    for (i, b) in d.iter().enumerate() {
-        out[2 * i] = HEX[(b >> 4) as usize];
-        out[2 * i + 1] = HEX[(b & 15) as usize];
+    let out = &mut out[..32];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(d.iter()) {
+        pair.copy_from_slice(&HEX2[b as usize]);
     }
 }
 

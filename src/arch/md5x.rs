@@ -57,12 +57,13 @@ impl Lanes {
         assert!(self.len < LANES, "md5 lanes are full");
         let lane = self.len;
         let buf = &mut self.buf[lane];
+        // fixed-size clear: a few vector stores, cheaper than a memset call
+        *buf = [0u8; MAX_BLOCKS * 64];
         let n = write(&mut buf[..MAX_LEN]);
         assert!(n <= MAX_LEN, "md5 lane message too long");
         let blocks = (n + 9).div_ceil(64);
         buf[n] = 0x80;
         let end = blocks * 64;
-        buf[n + 1..end - 8].fill(0);
         buf[end - 8..end].copy_from_slice(&((n as u64) * 8).to_le_bytes());
         self.blocks[lane] = blocks as u8;
         self.len += 1;
