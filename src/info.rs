@@ -19,6 +19,8 @@ pub enum InfoError {
     Unknown { path: String, what: String },
     #[error(transparent)]
     Table(#[from] crate::table::TableError),
+    #[error(transparent)]
+    Trace(#[from] crate::trace::TraceError),
 }
 
 /// A human-readable description of the file at `path`.
@@ -65,6 +67,15 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
         if let Some(s) = describe_json(&v, &shown) {
             return Ok(s);
         }
+    }
+    // a nasviz trace?
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if serde_json::from_str::<serde_json::Value>(first)
+        .ok()
+        .is_some_and(|v| v.get("kind").is_some())
+    {
+        let (trace, stats) = crate::trace::jsonl::read_trace_from(text.as_bytes(), &shown)?;
+        return Ok(describe_trace(&trace, &shown, stats.partial_tail));
     }
     // JSON Lines?
     let mut cells = 0usize;
@@ -145,6 +156,96 @@ fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
     None
 }
 
+fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> String {
+    let mut s = format!(
+        "{shown}: nasviz trace (JSON Lines), {} run(s), {} trials\n",
+        trace.runs.len(),
+        fmt_int(trace.trial_count())
+    );
+    for run in &trace.runs {
+        let i = &run.info;
+        let _ = writeln!(
+            s,
+            "run {}: {} on {} ({}){}",
+            i.run_id,
+            i.strategy,
+            if i.benchmark.is_empty() {
+                "?"
+            } else {
+                &i.benchmark
+            },
+            i.space,
+            i.seed.map(|x| format!(", seed {x}")).unwrap_or_default()
+        );
+        let users = run
+            .trials
+            .iter()
+            .filter(|t| t.source == crate::trace::Source::User)
+            .count();
+        let _ = writeln!(
+            s,
+            "  trials:     {} ({} by the user, {} steer events)",
+            fmt_int(run.trials.len()),
+            fmt_int(users),
+            fmt_int(run.steers.len())
+        );
+        let a = crate::analysis::Analytics::of_run(run);
+        if let Some(st) = a.step(run.trials.len().saturating_sub(1)) {
+            let b = &run.trials[st.best];
+            let _ = writeln!(
+                s,
+                "  best:       trial {} by validation {}, test {}",
+                b.trial_id,
+                fmt_pct(b.metrics.val_acc),
+                fmt_pct(b.metrics.test_acc)
+            );
+            let max_test = run
+                .trials
+                .iter()
+                .map(|t| t.metrics.test_acc)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let _ = writeln!(s, "  max test:   {}", fmt_pct(max_test));
+            if let Some(e) = st.most_effective {
+                let _ = writeln!(
+                    s,
+                    "  most effective layer added: {} (+{} validation at step {})",
+                    a.op_name(e.op),
+                    fmt_pct(e.gain),
+                    e.step
+                );
+            }
+        }
+        if let Some(t) = run.trials.last().and_then(|t| t.time_s) {
+            let _ = writeln!(s, "  simulated time: {}", fmt_duration(t));
+        }
+    }
+    if partial {
+        let _ = writeln!(
+            s,
+            "(the last line is incomplete: the file may still be being written)"
+        );
+    }
+    s
+}
+
+/// `93784.0` -> `1d 2h 3m`.
+pub fn fmt_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".into();
+    }
+    let s = secs.round() as u64;
+    let (d, h, m, sec) = (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h}h {m}m")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m {sec}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
 fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
     let mut s = format!("{shown}: {kind}\n");
     let _ = writeln!(
@@ -195,5 +296,8 @@ mod tests {
         assert_eq!(fmt_int(26206), "26,206");
         assert_eq!(fmt_int(1234567), "1,234,567");
         assert_eq!(fmt_pct(0.8313), "83.13%");
+        assert_eq!(fmt_duration(59.4), "59s");
+        assert_eq!(fmt_duration(93784.0), "1d 2h 3m");
+        assert_eq!(fmt_duration(3700.0), "1h 1m");
     }
 }

@@ -1,6 +1,9 @@
+pub mod analysis;
 pub mod arch;
 pub mod fsutil;
 pub mod info;
 pub mod perf;
 pub mod rng;
+pub mod search;
 pub mod table;
+pub mod trace;

@@ -3,6 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use nasviz::arch::nb101::Cell;
+use nasviz::search::{Benchmark, NbGraphBench, Strategy};
 use nasviz::table::nbgraph::{NbGraphTable, OpSet};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -38,6 +39,35 @@ enum Command {
     Import {
         #[command(subcommand)]
         format: ImportFormat,
+    },
+    /// Run a search against a tabular benchmark and write its trace.
+    Search {
+        /// The benchmark: `nbgraph:cora` (shipped) or `nbgraph:FILE.nbt`.
+        #[arg(long, default_value = "nbgraph:cora")]
+        space: String,
+        /// `random` or `evolution` (regularized evolution).
+        #[arg(long, value_enum)]
+        strategy: StrategyArg,
+        /// Number of trials.
+        #[arg(long)]
+        budget: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Evolution's population size (NAS-Bench-101 paper: 50; NASLib: 100).
+        #[arg(long, default_value_t = 50)]
+        population: usize,
+        /// Evolution's tournament sample size.
+        #[arg(long, default_value_t = 10)]
+        sample: usize,
+        /// The run's id in the trace (default: `rs-SEED` or `re-SEED`).
+        #[arg(long)]
+        run_id: Option<String>,
+        /// Where to write the trace (JSON Lines).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Measure the speed of nasviz's core operations on this machine.
     Bench {
@@ -79,6 +109,35 @@ enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
+    /// NASLib NAS-Bench-201 search results (`errors_<seed>.json`, or a
+    /// folder of them) into a trace.
+    #[command(name = "naslib-nb201")]
+    NaslibNb201 {
+        /// A results file or a folder searched recursively.
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// The original dashboard's records (a JSON array of `layers` with
+    /// validation and test accuracy and a timestamp) into a trace.
+    Dashboard {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The run's id in the trace.
+        #[arg(long, default_value = "dashboard")]
+        run_id: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StrategyArg {
+    Random,
+    Evolution,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,12 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .unwrap_or_default(),
                 ),
             };
-            if output.exists() && !force {
-                bail!(
-                    "{}: already exists; pass --force to replace it",
-                    output.display()
-                );
-            }
+            refuse_overwrite(&output, force)?;
             let table = NbGraphTable::from_bench_file(&input, op_set)?;
             table.write(&output)?;
             let best = table
@@ -156,6 +210,78 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import {
+            format:
+                ImportFormat::NaslibNb201 {
+                    input,
+                    output,
+                    force,
+                },
+        } => {
+            refuse_overwrite(&output, force)?;
+            let trace = if input.is_dir() {
+                nasviz::trace::import::naslib_dir(&input)?
+            } else {
+                nasviz::trace::Trace {
+                    runs: vec![nasviz::trace::import::naslib_nb201(&input, None, None)?],
+                }
+            };
+            if trace.runs.is_empty() {
+                bail!("{}: no errors_<seed>.json files found", input.display());
+            }
+            nasviz::trace::jsonl::write_trace(&output, &trace)?;
+            eprintln!(
+                "{}: {} runs, {} trials",
+                output.display(),
+                trace.runs.len(),
+                nasviz::info::fmt_int(trace.trial_count())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            format:
+                ImportFormat::Dashboard {
+                    input,
+                    output,
+                    run_id,
+                    force,
+                },
+        } => {
+            refuse_overwrite(&output, force)?;
+            let run = nasviz::trace::import::dashboard_records(&input, &run_id)?;
+            let n = run.trials.len();
+            let trace = nasviz::trace::Trace { runs: vec![run] };
+            nasviz::trace::jsonl::write_trace(&output, &trace)?;
+            eprintln!(
+                "{}: 1 run, {} trials",
+                output.display(),
+                nasviz::info::fmt_int(n)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            space,
+            strategy,
+            budget,
+            seed,
+            population,
+            sample,
+            run_id,
+            output,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let strategy = match strategy {
+                StrategyArg::Random => Strategy::Random,
+                StrategyArg::Evolution => Strategy::Evolution { population, sample },
+            };
+            let bench = open_benchmark(&space)?;
+            let run_id = run_id.unwrap_or_else(|| match strategy {
+                Strategy::Random => format!("rs-{seed}"),
+                Strategy::Evolution { .. } => format!("re-{seed}"),
+            });
+            search(bench.as_ref(), strategy, budget, seed, &run_id, &output)
+        }
         Command::Bench { seconds } => {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
@@ -167,6 +293,98 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn refuse_overwrite(output: &std::path::Path, force: bool) -> Result<()> {
+    if output.exists() && !force {
+        bail!(
+            "{}: already exists; pass --force to replace it",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// `nbgraph:cora` (shipped) or `nbgraph:FILE.nbt`.
+fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
+    let (space, what) = spec.split_once(':').with_context(|| {
+        format!("--space {spec:?}: expected SPACE:TABLE, e.g. nbgraph:cora or nbgraph:pubmed.nbt")
+    })?;
+    match space {
+        "nbgraph" => {
+            let table = if what == "cora" {
+                NbGraphTable::cora()?
+            } else {
+                NbGraphTable::load(std::path::Path::new(what))?
+            };
+            Ok(Box::new(NbGraphBench::new(table)))
+        }
+        other => bail!(
+            "--space {spec:?}: no benchmark table for space {other:?} (known: nbgraph:cora, nbgraph:FILE.nbt)"
+        ),
+    }
+}
+
+fn search(
+    bench: &dyn Benchmark,
+    strategy: Strategy,
+    budget: usize,
+    seed: u64,
+    run_id: &str,
+    output: &std::path::Path,
+) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if budget == 0 {
+        bail!("--budget must be at least 1");
+    }
+    // written beside OUTPUT and renamed when complete
+    let tmp = nasviz::fsutil::temp_sibling(output);
+    let file = std::fs::File::create(&tmp).with_context(|| format!("{}", tmp.display()))?;
+    let tty = std::io::stderr().is_terminal();
+    let mut shown = usize::MAX;
+    let result = nasviz::search::write_search(
+        bench,
+        strategy,
+        budget,
+        seed,
+        run_id,
+        BufWriter::new(file),
+        |done| {
+            let pct = done * 100 / budget;
+            if tty && pct != shown {
+                shown = pct;
+                let bar = "#".repeat(pct / 4) + &".".repeat(25 - pct / 4);
+                eprint!("\r[{bar}] {pct:>3}% {done}/{budget}");
+            }
+        },
+    );
+    if tty {
+        eprintln!();
+    }
+    let run = match result {
+        Ok(run) => run,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&tmp, output).with_context(|| format!("{}", output.display()))?;
+    let run = &run;
+    let a = nasviz::analysis::Analytics::of_run(run);
+    if let Some(s) = a.step(run.trials.len().saturating_sub(1)) {
+        let b = &run.trials[s.best];
+        eprintln!(
+            "{}: {} trials of {} on {}; best by validation: trial {} (validation {}, test {})",
+            output.display(),
+            nasviz::info::fmt_int(run.trials.len()),
+            strategy.name(),
+            bench.name(),
+            b.trial_id,
+            nasviz::info::fmt_pct(b.metrics.val_acc),
+            nasviz::info::fmt_pct(b.metrics.test_acc)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn arch_hash(file: Option<PathBuf>) -> Result<ExitCode> {

@@ -137,3 +137,131 @@ impl Arch {
         Ok(diff::diff(&a, &b, self.space().allows_isomorphism()))
     }
 }
+
+/// The JSON form of an architecture in traces: an object with `space` and
+/// the space's fields — NB-101 `matrix` + `ops`; NB-201 `string`;
+/// NAS-Bench-Graph `links` + `ops`; layer lists `layers`. Without `space`,
+/// `layers` means a layer list and `matrix` an NB-101 cell.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ArchJson<'a> {
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub space: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Vec<Vec<i64>>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub string: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<i64>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub ops: Option<Vec<std::borrow::Cow<'a, str>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<String>>,
+}
+
+fn missing(space: &'static str, field: &str) -> ArchError {
+    ArchError::BadString {
+        space,
+        text: String::new(),
+        rule: format!("missing \"{field}\""),
+    }
+}
+
+impl ArchJson<'_> {
+    /// The architecture this JSON describes.
+    pub fn to_arch(&self) -> Result<Arch, ArchError> {
+        let space = match self.space.as_deref() {
+            Some(s) => s.parse::<Space>()?,
+            None if self.layers.is_some() => Space::Sequential,
+            None if self.matrix.is_some() => Space::Nb101,
+            None if self.string.is_some() => Space::Nb201,
+            None if self.links.is_some() => Space::NbGraph,
+            None => return Err(ArchError::UnknownSpace(String::new())),
+        };
+        match space {
+            Space::Nb101 => {
+                let m = self
+                    .matrix
+                    .as_ref()
+                    .ok_or_else(|| missing("nb101", "matrix"))?;
+                let ops = self.ops.as_ref().ok_or_else(|| missing("nb101", "ops"))?;
+                Ok(Arch::Nb101(nb101::Cell::new(m, ops)?))
+            }
+            Space::Nb201 => {
+                let s = self
+                    .string
+                    .as_ref()
+                    .ok_or_else(|| missing("nb201", "string"))?;
+                Ok(Arch::Nb201(nb201::Cell::parse(s)?))
+            }
+            Space::NbGraph => {
+                let l = self
+                    .links
+                    .as_ref()
+                    .ok_or_else(|| missing("nbgraph", "links"))?;
+                let ops = self.ops.as_ref().ok_or_else(|| missing("nbgraph", "ops"))?;
+                if l.len() != 4 {
+                    return Err(ArchError::BadString {
+                        space: "nbgraph",
+                        text: format!("{l:?}"),
+                        rule: format!("expected 4 links, found {}", l.len()),
+                    });
+                }
+                let mut links = [0u8; 4];
+                for (i, (dst, &src)) in links.iter_mut().zip(l).enumerate() {
+                    *dst = u8::try_from(src).map_err(|_| ArchError::BadLink {
+                        node: i,
+                        link: src.max(0) as usize,
+                        rule: "a link is 0 (the input) or an earlier node",
+                    })?;
+                }
+                Ok(Arch::NbGraph(nbgraph::GraphArch::from_names(links, ops)?))
+            }
+            Space::Sequential => {
+                let l = self
+                    .layers
+                    .as_ref()
+                    .ok_or_else(|| missing("sequential", "layers"))?;
+                Ok(Arch::Sequential(sequential::LayerList::new(l.clone())?))
+            }
+        }
+    }
+}
+
+impl Arch {
+    /// The JSON form written to traces.
+    pub fn to_json(&self) -> ArchJson<'static> {
+        use std::borrow::Cow;
+        let mut j = ArchJson {
+            space: Some(Cow::Borrowed(self.space().name())),
+            ..Default::default()
+        };
+        match self {
+            Arch::Nb101(c) => {
+                j.matrix = Some(
+                    c.matrix()
+                        .into_iter()
+                        .map(|r| r.into_iter().map(i64::from).collect())
+                        .collect(),
+                );
+                j.ops = Some(c.ops().iter().map(|o| Cow::Borrowed(o.name())).collect());
+            }
+            Arch::Nb201(c) => j.string = Some(Cow::Owned(c.to_string())),
+            Arch::NbGraph(a) => {
+                j.links = Some(a.links.iter().map(|&l| i64::from(l)).collect());
+                j.ops = Some(a.ops.iter().map(|o| Cow::Borrowed(o.name())).collect());
+            }
+            Arch::Sequential(l) => j.layers = Some(l.layers.clone()),
+        }
+        j
+    }
+
+    /// Parses the JSON form.
+    pub fn from_json_str(s: &str) -> Result<Arch, ArchError> {
+        let j: ArchJson = serde_json::from_str(s).map_err(|e| ArchError::BadString {
+            space: "any",
+            text: s.chars().take(80).collect(),
+            rule: e.to_string(),
+        })?;
+        j.to_arch()
+    }
+}

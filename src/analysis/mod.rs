@@ -1,0 +1,233 @@
+//! Step analytics, the numbers of the summary table: for every step the
+//! validation and test delta against the parent (evolution, user edits) or
+//! the previous trial (random search), the best model so far (by
+//! validation accuracy), and the most effective layer added so far; plus
+//! statistics of the effect of each kind of edit. Appending a trial costs
+//! amortised O(1): nothing is recomputed.
+
+use crate::arch::Mutation;
+use crate::trace::{Run, Trial};
+use std::collections::{BTreeMap, HashMap};
+
+/// The analytics of one step (one trial), as of that step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepStats {
+    /// Position of the trial compared against (parent or previous).
+    pub reference: Option<usize>,
+    pub val_delta: Option<f64>,
+    pub test_delta: Option<f64>,
+    /// Position of the best trial by validation accuracy so far.
+    pub best: usize,
+    /// The most effective layer added so far.
+    pub most_effective: Option<Effective>,
+}
+
+/// An op whose addition gave a validation gain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Effective {
+    /// Index into [`Analytics::op_name`].
+    pub op: u16,
+    /// Validation accuracy gained by the step that added it.
+    pub gain: f64,
+    /// Position of that step.
+    pub step: usize,
+}
+
+/// Effect statistics of one kind of edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditEffect {
+    pub kind: &'static str,
+    pub count: u64,
+    pub mean_val_delta: f64,
+    /// Median of the validation deltas, to 1e-4 (0.01 percentage points).
+    pub median_val_delta: f64,
+    pub improved: u64,
+}
+
+/// Bins of width 1e-4 over deltas in [-1, 1].
+const BINS: usize = 20_001;
+
+struct KindStats {
+    count: u64,
+    sum: f64,
+    improved: u64,
+    hist: Vec<u32>,
+}
+
+impl KindStats {
+    fn new() -> Self {
+        KindStats {
+            count: 0,
+            sum: 0.0,
+            improved: 0,
+            hist: vec![0; BINS],
+        }
+    }
+
+    fn add(&mut self, d: f64) {
+        self.count += 1;
+        self.sum += d;
+        if d > 0.0 {
+            self.improved += 1;
+        }
+        let bin = ((d.clamp(-1.0, 1.0) + 1.0) * 1e4).round() as usize;
+        if let Some(h) = self.hist.get_mut(bin.min(BINS - 1)) {
+            *h += 1;
+        }
+    }
+
+    fn median(&self) -> f64 {
+        let half = self.count.div_ceil(2);
+        let mut seen = 0u64;
+        for (bin, &c) in self.hist.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= half {
+                return bin as f64 * 1e-4 - 1.0;
+            }
+        }
+        0.0
+    }
+}
+
+/// Incremental analytics of one run.
+#[derive(Default)]
+pub struct Analytics {
+    steps: Vec<StepStats>,
+    ops: Vec<String>,
+    op_ids: HashMap<String, u16>,
+    kinds: BTreeMap<&'static str, KindStats>,
+    best: Option<usize>,
+    most_effective: Option<Effective>,
+}
+
+impl Analytics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Analytics of every trial of `run`.
+    pub fn of_run(run: &Run) -> Self {
+        let mut a = Self::new();
+        a.extend(run);
+        a
+    }
+
+    /// Number of trials analysed.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Analyses the trials of `run` not yet seen.
+    pub fn extend(&mut self, run: &Run) {
+        while self.steps.len() < run.trials.len() {
+            self.push(run);
+        }
+    }
+
+    fn intern(&mut self, op: &str) -> u16 {
+        if let Some(&id) = self.op_ids.get(op) {
+            return id;
+        }
+        let id = self.ops.len().min(u16::MAX as usize) as u16;
+        self.ops.push(op.to_string());
+        self.op_ids.insert(op.to_string(), id);
+        id
+    }
+
+    /// Analyses the next trial of `run` (the one at position `self.len()`).
+    pub fn push(&mut self, run: &Run) {
+        let i = self.steps.len();
+        let Some(t) = run.trials.get(i) else {
+            return;
+        };
+        let reference = match t.parents.first() {
+            Some(&p) => run.position(p).filter(|&p| p < i),
+            None => i.checked_sub(1),
+        };
+        let (mut val_delta, mut test_delta) = (None, None);
+        if let Some(r) = reference.and_then(|r| run.trials.get(r)) {
+            let dv = t.metrics.val_acc - r.metrics.val_acc;
+            val_delta = Some(dv);
+            test_delta = Some(t.metrics.test_acc - r.metrics.test_acc);
+            for op in added_ops(r, t) {
+                let id = self.intern(&op);
+                if dv > 0.0 && self.most_effective.is_none_or(|e| dv > e.gain) {
+                    self.most_effective = Some(Effective {
+                        op: id,
+                        gain: dv,
+                        step: i,
+                    });
+                }
+            }
+            if let Some(m) = &t.mutation {
+                self.kinds
+                    .entry(m.kind())
+                    .or_insert_with(KindStats::new)
+                    .add(dv);
+            }
+        }
+        let best = match self.best {
+            Some(b) if run.trials[b].metrics.val_acc >= t.metrics.val_acc => b,
+            _ => i,
+        };
+        self.best = Some(best);
+        self.steps.push(StepStats {
+            reference,
+            val_delta,
+            test_delta,
+            best,
+            most_effective: self.most_effective,
+        });
+    }
+
+    /// The analytics of step `i` (as of that step).
+    pub fn step(&self, i: usize) -> Option<&StepStats> {
+        self.steps.get(i)
+    }
+
+    pub fn op_name(&self, id: u16) -> &str {
+        self.ops.get(id as usize).map(String::as_str).unwrap_or("?")
+    }
+
+    /// Effect of each kind of edit over every step so far.
+    pub fn edit_effects(&self) -> Vec<EditEffect> {
+        self.kinds
+            .iter()
+            .map(|(&kind, k)| EditEffect {
+                kind,
+                count: k.count,
+                mean_val_delta: if k.count > 0 {
+                    k.sum / k.count as f64
+                } else {
+                    0.0
+                },
+                median_val_delta: k.median(),
+                improved: k.improved,
+            })
+            .collect()
+    }
+}
+
+/// The ops that entered the architecture from `old` to `new`: read from
+/// the recorded mutation when there is one (O(1)), else from the
+/// structural diff.
+pub fn added_ops(old: &Trial, new: &Trial) -> Vec<String> {
+    match &new.mutation {
+        Some(Mutation::ChangeOp { to, .. }) => vec![to.clone()],
+        Some(Mutation::AddNode { layer, .. }) => vec![layer.clone()],
+        Some(
+            Mutation::AddEdge { .. } | Mutation::RemoveEdge { .. } | Mutation::RemoveNode { .. },
+        ) => Vec::new(),
+        None => match old.arch.diff(&new.arch) {
+            Ok(d) => {
+                let dag = new.arch.to_dag();
+                d.ops_added(&dag).into_iter().map(str::to_string).collect()
+            }
+            Err(_) => Vec::new(),
+        },
+    }
+}

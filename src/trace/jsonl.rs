@@ -1,0 +1,490 @@
+//! The native trace format: JSON Lines, one object per line, `kind` first.
+//!
+//! ```text
+//! {"kind":"run","run_id":"re-0","strategy":"regularized_evolution","space":"nb101","benchmark":"...","seed":0}
+//! {"kind":"trial","run_id":"re-0","trial_id":17,"step":17,"time_s":35120.5,"parents":[9],"mutation":{...},"arch":{...},"hash":"...","metrics":{"val_acc":0.9312,"test_acc":0.9288},"source":"search"}
+//! {"kind":"steer","run_id":"re-0","step":42,"action":"remove_node","base":41,"trial_id":42}
+//! ```
+//!
+//! Readers stream (one line in memory at a time), read a file that is still
+//! being written up to its last complete line, and report a bad line as
+//! `file:line: what is wrong`.
+
+use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
+use crate::arch::{Arch, ArchJson, Mutation};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// One line of a trace.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Run(RunInfo),
+    Trial { run_id: String, trial: Trial },
+    Steer(Steer),
+}
+
+#[derive(Deserialize)]
+struct RawLine<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    run_id: Option<Cow<'a, str>>,
+    // run
+    #[serde(default)]
+    strategy: Option<String>,
+    #[serde(default)]
+    space: Option<String>,
+    #[serde(default)]
+    benchmark: Option<String>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    objectives: Option<Vec<super::Objective>>,
+    #[serde(default)]
+    config: Option<serde_json::Value>,
+    // trial
+    #[serde(default)]
+    trial_id: Option<u64>,
+    #[serde(default)]
+    step: Option<u64>,
+    #[serde(default)]
+    time_s: Option<f64>,
+    #[serde(default)]
+    parents: Option<Vec<u64>>,
+    #[serde(default)]
+    mutation: Option<Mutation>,
+    #[serde(default, borrow)]
+    arch: Option<ArchJson<'a>>,
+    #[serde(default)]
+    hash: Option<String>,
+    #[serde(default)]
+    metrics: Option<TrialMetrics>,
+    #[serde(default)]
+    source: Option<Source>,
+    // steer
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    base: Option<u64>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Parses one line. `place` is used in errors (`file:line`).
+pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, TraceError> {
+    let raw: RawLine = serde_json::from_str(line).map_err(|e| {
+        let what = if e.is_eof() {
+            format!("incomplete JSON ({e})")
+        } else {
+            format!("malformed JSON: {e}")
+        };
+        TraceError::bad(place(), what)
+    })?;
+    let need =
+        |field: &str| TraceError::bad(place(), format!("{} line without \"{field}\"", raw.kind));
+    let run_id = raw
+        .run_id
+        .as_deref()
+        .ok_or_else(|| need("run_id"))?
+        .to_string();
+    match raw.kind.as_ref() {
+        "run" => Ok(Event::Run(RunInfo {
+            run_id,
+            strategy: raw.strategy.ok_or_else(|| need("strategy"))?,
+            space: raw.space.ok_or_else(|| need("space"))?,
+            benchmark: raw.benchmark.unwrap_or_default(),
+            seed: raw.seed,
+            objectives: raw.objectives.unwrap_or_default(),
+            config: raw.config,
+        })),
+        "trial" => {
+            let trial_id = raw.trial_id.ok_or_else(|| need("trial_id"))?;
+            let arch = raw
+                .arch
+                .as_ref()
+                .ok_or_else(|| need("arch"))?
+                .to_arch()
+                .map_err(|e| TraceError::bad(place(), format!("trial {trial_id}: arch: {e}")))?;
+            let metrics = raw.metrics.ok_or_else(|| need("metrics"))?;
+            metrics
+                .check()
+                .map_err(|e| TraceError::bad(place(), format!("trial {trial_id}: {e}")))?;
+            if let Some(t) = raw.time_s {
+                if !t.is_finite() || t < 0.0 {
+                    return Err(TraceError::bad(
+                        place(),
+                        format!("trial {trial_id}: time_s is {t}: must be finite and >= 0"),
+                    ));
+                }
+            }
+            Ok(Event::Trial {
+                run_id,
+                trial: Trial {
+                    trial_id,
+                    step: raw.step.unwrap_or(trial_id),
+                    time_s: raw.time_s,
+                    parents: raw.parents.unwrap_or_default(),
+                    mutation: raw.mutation,
+                    arch,
+                    hash: raw.hash,
+                    metrics,
+                    source: raw.source.unwrap_or_default(),
+                },
+            })
+        }
+        "steer" => Ok(Event::Steer(Steer {
+            run_id,
+            step: raw.step.ok_or_else(|| need("step"))?,
+            action: raw.action.ok_or_else(|| need("action"))?,
+            base: raw.base,
+            trial_id: raw.trial_id,
+            mutation: raw.mutation,
+            note: raw.note,
+        })),
+        other => Err(TraceError::bad(
+            place(),
+            format!("unknown kind {other:?}: expected run, trial or steer"),
+        )),
+    }
+}
+
+/// Builds a [`Trace`] from events, checking that trials belong to a run
+/// declared before them, trial ids are unique per run, and steer events
+/// name trials that exist.
+#[derive(Default)]
+pub struct TraceBuilder {
+    trace: Trace,
+    runs: HashMap<String, usize>,
+}
+
+impl TraceBuilder {
+    pub fn apply(&mut self, ev: Event, place: &dyn Fn() -> String) -> Result<(), TraceError> {
+        match ev {
+            Event::Run(info) => {
+                if self.runs.contains_key(&info.run_id) {
+                    return Err(TraceError::bad(
+                        place(),
+                        format!("run {:?} is declared twice", info.run_id),
+                    ));
+                }
+                self.runs.insert(info.run_id.clone(), self.trace.runs.len());
+                self.trace.runs.push(Run::new(info));
+            }
+            Event::Trial { run_id, trial } => {
+                let run = self.run_mut(&run_id, place)?;
+                run.push(trial).map_err(|e| TraceError::bad(place(), e))?;
+            }
+            Event::Steer(s) => {
+                let run = self.run_mut(&s.run_id.clone(), place)?;
+                run.push_steer(s).map_err(|e| TraceError::bad(place(), e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_mut(
+        &mut self,
+        run_id: &str,
+        place: &dyn Fn() -> String,
+    ) -> Result<&mut Run, TraceError> {
+        match self.runs.get(run_id) {
+            Some(&i) => Ok(&mut self.trace.runs[i]),
+            None => Err(TraceError::bad(
+                place(),
+                format!("names run {run_id:?}, which has no run line before it"),
+            )),
+        }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    pub fn finish(self) -> Trace {
+        self.trace
+    }
+}
+
+/// What reading a file found besides the trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    pub lines: u64,
+    /// The file ended in an unterminated line that was not (yet) a complete
+    /// record; it was left for a later read.
+    pub partial_tail: bool,
+}
+
+/// Streams events from `reader`; `name` is used in errors.
+pub fn read_events<R: BufRead>(
+    mut reader: R,
+    name: &str,
+    mut on_event: impl FnMut(Event, &dyn Fn() -> String) -> Result<(), TraceError>,
+) -> Result<ReadStats, TraceError> {
+    let mut buf = String::new();
+    let mut stats = ReadStats::default();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_line(&mut buf)
+            .map_err(|source| TraceError::Io {
+                path: name.to_string(),
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        stats.lines += 1;
+        let line_no = stats.lines;
+        let place = || format!("{name}:{line_no}");
+        let complete = buf.ends_with('\n');
+        let line = buf.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match parse_line(line, &place) {
+            Ok(ev) => on_event(ev, &place)?,
+            Err(_) if !complete => {
+                stats.partial_tail = true;
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(stats)
+}
+
+/// Reads a whole trace file (to its last complete line).
+pub fn read_trace(path: &Path) -> Result<(Trace, ReadStats), TraceError> {
+    let name = path.display().to_string();
+    let f = std::fs::File::open(path).map_err(|source| TraceError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    read_trace_from(std::io::BufReader::with_capacity(1 << 16, f), &name)
+}
+
+/// Reads a trace from any reader.
+pub fn read_trace_from<R: BufRead>(
+    reader: R,
+    name: &str,
+) -> Result<(Trace, ReadStats), TraceError> {
+    let mut b = TraceBuilder::default();
+    let stats = read_events(reader, name, |ev, place| b.apply(ev, place))?;
+    Ok((b.finish(), stats))
+}
+
+/// Follows a trace file that another process is appending to: each
+/// [`Follower::poll`] returns the events completed since the last one.
+pub struct Follower {
+    path: PathBuf,
+    offset: u64,
+    line: u64,
+    pending: Vec<u8>,
+    builder: TraceBuilder,
+}
+
+impl Follower {
+    pub fn new(path: &Path) -> Follower {
+        Follower {
+            path: path.to_path_buf(),
+            offset: 0,
+            line: 0,
+            pending: Vec::new(),
+            builder: TraceBuilder::default(),
+        }
+    }
+
+    /// Everything read so far.
+    pub fn trace(&self) -> &Trace {
+        self.builder.trace()
+    }
+
+    /// Reads what was appended since the last poll; a final line without
+    /// its newline is kept for the next poll.
+    pub fn poll(&mut self) -> Result<Vec<Event>, TraceError> {
+        let name = self.path.display().to_string();
+        let io = |source| TraceError::Io {
+            path: name.clone(),
+            source,
+        };
+        let mut f = std::fs::File::open(&self.path).map_err(io)?;
+        let len = f.metadata().map_err(io)?.len();
+        if len < self.offset {
+            return Err(TraceError::bad(
+                name.clone(),
+                format!(
+                    "the file shrank from {} to {len} bytes: it was replaced or truncated, not appended",
+                    self.offset
+                ),
+            ));
+        }
+        f.seek(SeekFrom::Start(self.offset)).map_err(io)?;
+        let mut fresh = Vec::new();
+        f.take(len - self.offset)
+            .read_to_end(&mut fresh)
+            .map_err(io)?;
+        self.offset += fresh.len() as u64;
+        self.pending.extend_from_slice(&fresh);
+        let mut events = Vec::new();
+        let mut start = 0;
+        while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            let end = start + nl;
+            self.line += 1;
+            let line_no = self.line;
+            let place = || format!("{name}:{line_no}");
+            let text = std::str::from_utf8(&self.pending[start..end])
+                .map_err(|e| TraceError::bad(place(), format!("not UTF-8: {e}")))?
+                .trim();
+            if !text.is_empty() {
+                let ev = parse_line(text, &place)?;
+                self.builder.apply(ev.clone(), &place)?;
+                events.push(ev);
+            }
+            start = end + 1;
+        }
+        self.pending.drain(..start);
+        Ok(events)
+    }
+}
+
+#[derive(Serialize)]
+struct RunOut<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    info: &'a RunInfo,
+}
+
+#[derive(Serialize)]
+struct TrialOut<'a> {
+    kind: &'static str,
+    run_id: &'a str,
+    trial_id: u64,
+    step: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_s: Option<f64>,
+    #[serde(skip_serializing_if = "<[u64]>::is_empty")]
+    parents: &'a [u64],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mutation: Option<&'a Mutation>,
+    arch: ArchJson<'static>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<&'a str>,
+    metrics: &'a TrialMetrics,
+    source: Source,
+}
+
+#[derive(Serialize)]
+struct SteerOut<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    steer: &'a Steer,
+}
+
+/// Writes the native format, one event per line.
+pub struct TraceWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> TraceWriter<W> {
+    pub fn new(out: W) -> Self {
+        TraceWriter { out }
+    }
+
+    fn line<T: Serialize>(&mut self, v: &T) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, v).map_err(std::io::Error::other)?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn run(&mut self, info: &RunInfo) -> std::io::Result<()> {
+        self.line(&RunOut { kind: "run", info })
+    }
+
+    pub fn trial(&mut self, run_id: &str, t: &Trial) -> std::io::Result<()> {
+        self.line(&TrialOut {
+            kind: "trial",
+            run_id,
+            trial_id: t.trial_id,
+            step: t.step,
+            time_s: t.time_s,
+            parents: &t.parents,
+            mutation: t.mutation.as_ref(),
+            arch: t.arch.to_json(),
+            hash: t.hash.as_deref(),
+            metrics: &t.metrics,
+            source: t.source,
+        })
+    }
+
+    pub fn steer(&mut self, s: &Steer) -> std::io::Result<()> {
+        self.line(&SteerOut {
+            kind: "steer",
+            steer: s,
+        })
+    }
+
+    /// Writes a whole run: its header, then trials and steer events in
+    /// step order (a steer event right after the trial it produced).
+    pub fn write_run(&mut self, run: &Run) -> std::io::Result<()> {
+        self.run(&run.info)?;
+        let mut steers = run.steers.iter().peekable();
+        for t in &run.trials {
+            self.trial(&run.info.run_id, t)?;
+            while let Some(s) = steers.peek() {
+                let after_this = match s.trial_id.or(s.base) {
+                    Some(id) => id == t.trial_id,
+                    None => s.step <= t.step,
+                };
+                if !after_this {
+                    break;
+                }
+                self.steer(s)?;
+                steers.next();
+            }
+        }
+        for s in steers {
+            self.steer(s)?;
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+/// Writes a whole trace to `path` atomically.
+pub fn write_trace(path: &Path, trace: &Trace) -> Result<(), TraceError> {
+    let mut w = TraceWriter::new(Vec::new());
+    let io = |source| TraceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    for run in &trace.runs {
+        w.write_run(run).map_err(io)?;
+    }
+    crate::fsutil::write_atomic(path, &w.into_inner()).map_err(io)
+}
+
+impl Trial {
+    /// A convenience for importers and tests.
+    pub fn new(trial_id: u64, arch: Arch, metrics: TrialMetrics) -> Trial {
+        Trial {
+            trial_id,
+            step: trial_id,
+            time_s: None,
+            parents: Vec::new(),
+            mutation: None,
+            arch,
+            hash: None,
+            metrics,
+            source: Source::Search,
+        }
+    }
+}

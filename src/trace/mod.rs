@@ -1,0 +1,237 @@
+//! Search traces: runs, trials and steer events, in memory and in the
+//! native JSON Lines format (see [`jsonl`]), plus importers of other
+//! formats (see [`import`]).
+
+pub mod import;
+pub mod jsonl;
+
+use crate::arch::{Arch, Mutation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// An objective of a run (what the search maximises or minimises).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Objective {
+    pub name: String,
+    pub mode: String,
+}
+
+/// The header of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub run_id: String,
+    /// `random_search`, `regularized_evolution`, or what the source says.
+    pub strategy: String,
+    pub space: String,
+    #[serde(default)]
+    pub benchmark: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<Objective>,
+    /// Strategy settings (population, sample size, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Value>,
+}
+
+/// Where a trial came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Proposed by the search strategy.
+    #[default]
+    Search,
+    /// An architecture the user made (a steering edit).
+    User,
+    /// Converted from another tool's records.
+    Import,
+}
+
+/// What a benchmark reported for a trial. Accuracies are fractions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrialMetrics {
+    pub val_acc: f64,
+    pub test_acc: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_time_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flops: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_s: Option<f64>,
+}
+
+impl TrialMetrics {
+    /// Checks that accuracies are finite fractions and the rest finite and
+    /// non-negative; returns what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, v) in [("val_acc", self.val_acc), ("test_acc", self.test_acc)] {
+            if !v.is_finite() {
+                return Err(format!("{name} is {v}: accuracies must be finite"));
+            }
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{name} is {v}: accuracies are fractions in [0, 1]"));
+            }
+        }
+        for (name, v) in [
+            ("train_time_s", self.train_time_s),
+            ("params", self.params),
+            ("flops", self.flops),
+            ("latency_s", self.latency_s),
+        ] {
+            if let Some(v) = v {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(format!("{name} is {v}: must be finite and >= 0"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<&crate::table::Metrics> for TrialMetrics {
+    fn from(m: &crate::table::Metrics) -> Self {
+        TrialMetrics {
+            val_acc: m.val_acc,
+            test_acc: m.test_acc,
+            train_time_s: m.train_time_s,
+            params: m.params,
+            flops: None,
+            latency_s: m.latency_s,
+        }
+    }
+}
+
+/// One evaluated architecture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trial {
+    pub trial_id: u64,
+    pub step: u64,
+    /// Simulated (or recorded) search time when the trial finished.
+    pub time_s: Option<f64>,
+    pub parents: Vec<u64>,
+    pub mutation: Option<Mutation>,
+    pub arch: Arch,
+    /// The benchmark key (canonical hash) when known.
+    pub hash: Option<String>,
+    pub metrics: TrialMetrics,
+    pub source: Source,
+}
+
+/// A steering action of the user, recorded beside the trial it produced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Steer {
+    pub run_id: String,
+    pub step: u64,
+    /// `pause`, `resume`, `inject`, or the edit's kind (`add_node`, ...).
+    pub action: String,
+    /// The trial whose architecture was edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<u64>,
+    /// The trial the action produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<Mutation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One run and everything recorded in it, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub info: RunInfo,
+    pub trials: Vec<Trial>,
+    pub steers: Vec<Steer>,
+    index: HashMap<u64, usize>,
+}
+
+impl Run {
+    pub fn new(info: RunInfo) -> Run {
+        Run {
+            info,
+            trials: Vec::new(),
+            steers: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// Appends a trial; its id must be new in this run.
+    pub fn push(&mut self, t: Trial) -> Result<(), String> {
+        if self.index.contains_key(&t.trial_id) {
+            return Err(format!(
+                "duplicate trial_id {} in run {:?}",
+                t.trial_id, self.info.run_id
+            ));
+        }
+        self.index.insert(t.trial_id, self.trials.len());
+        self.trials.push(t);
+        Ok(())
+    }
+
+    /// Appends a steer event; the trials it names must exist.
+    pub fn push_steer(&mut self, s: Steer) -> Result<(), String> {
+        for (what, id) in [("base", s.base), ("trial_id", s.trial_id)] {
+            if let Some(id) = id {
+                if !self.index.contains_key(&id) {
+                    return Err(format!(
+                        "steer event names {what} {id}, which is not a trial of run {:?} recorded before it",
+                        self.info.run_id
+                    ));
+                }
+            }
+        }
+        self.steers.push(s);
+        Ok(())
+    }
+
+    /// The position of a trial by id.
+    pub fn position(&self, trial_id: u64) -> Option<usize> {
+        self.index.get(&trial_id).copied()
+    }
+
+    pub fn trial(&self, trial_id: u64) -> Option<&Trial> {
+        self.position(trial_id).and_then(|i| self.trials.get(i))
+    }
+}
+
+/// A trace: one or more runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    pub runs: Vec<Run>,
+}
+
+impl Trace {
+    pub fn run(&self, run_id: &str) -> Option<&Run> {
+        self.runs.iter().find(|r| r.info.run_id == run_id)
+    }
+
+    pub fn trial_count(&self) -> usize {
+        self.runs.iter().map(|r| r.trials.len()).sum()
+    }
+}
+
+/// A trace file or record that could not be read.
+#[derive(Debug, Error)]
+pub enum TraceError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `place` is `file:line` or `file: record N`.
+    #[error("{place}: {what}")]
+    Bad { place: String, what: String },
+}
+
+impl TraceError {
+    pub fn bad(place: impl Into<String>, what: impl Into<String>) -> Self {
+        TraceError::Bad {
+            place: place.into(),
+            what: what.into(),
+        }
+    }
+}
