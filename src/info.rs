@@ -38,6 +38,21 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             "nasviz benchmark table (.nbt)",
         ));
     }
+    if bytes.starts_with(crate::table::nb101::MAGIC) {
+        let t = crate::table::nb101::Nb101Table::from_bytes(&bytes, &shown)?;
+        let mut s = format!("{shown}: NAS-Bench-101 table (.nb101)\n");
+        let _ = writeln!(s, "space:      nb101, {} epochs", t.epochs());
+        let _ = writeln!(s, "cells:      {}", fmt_int(t.len()));
+        if let Some((h, m)) = t.best_by_test() {
+            let _ = writeln!(
+                s,
+                "best test:  {} (hash {h}, validation {})",
+                fmt_pct(m.test_acc),
+                fmt_pct(m.val_acc)
+            );
+        }
+        return Ok(s);
+    }
     if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
         let stem = path
             .file_stem()

@@ -42,7 +42,8 @@ enum Command {
     },
     /// Run a search against a tabular benchmark and write its trace.
     Search {
-        /// The benchmark: `nbgraph:cora` (shipped) or `nbgraph:FILE.nbt`.
+        /// The benchmark: `nbgraph:cora` (shipped), `nbgraph:FILE.nbt`, or
+        /// `nb101:FILE.nb101` (made by `nasviz import nb101-tfrecord`).
         #[arg(long, default_value = "nbgraph:cora")]
         space: String,
         /// `random` or `evolution` (regularized evolution).
@@ -106,6 +107,19 @@ enum ImportFormat {
         #[arg(long, value_enum)]
         op_set: Option<OpSetArg>,
         /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// A NAS-Bench-101 `.tfrecord` (nasbench_only108.tfrecord or
+    /// nasbench_full.tfrecord) into a `.nb101` benchmark table.
+    #[command(name = "nb101-tfrecord")]
+    Nb101Tfrecord {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The training budget to keep: 4, 12, 36 or 108 epochs.
+        #[arg(long, default_value_t = 108, value_parser = parse_epochs)]
+        epochs: u32,
         #[arg(long)]
         force: bool,
     },
@@ -212,6 +226,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import {
             format:
+                ImportFormat::Nb101Tfrecord {
+                    input,
+                    output,
+                    epochs,
+                    force,
+                },
+        } => {
+            use std::io::IsTerminal;
+            refuse_overwrite(&output, force)?;
+            let tty = std::io::stderr().is_terminal();
+            let mut last = None;
+            let table =
+                nasviz::table::nb101::Nb101Table::import_tfrecord(&input, epochs, &mut |p| {
+                    if tty && !p.done {
+                        let pct =
+                            (p.bytes_read * 100).checked_div(p.total_bytes).unwrap_or(0) as usize;
+                        let bar = "#".repeat(pct / 4) + &".".repeat(25 - (pct / 4).min(25));
+                        eprint!("\r[{bar}] {pct:>3}% {} records", p.records);
+                    }
+                    last = Some(p);
+                })?;
+            if tty {
+                eprintln!();
+            }
+            table.write(&output)?;
+            if let Some(p) = last {
+                eprintln!(
+                    "{}: {} cells at {epochs} epochs from {} records ({} of other budgets skipped)",
+                    output.display(),
+                    nasviz::info::fmt_int(table.len()),
+                    nasviz::info::fmt_int(p.records as usize),
+                    nasviz::info::fmt_int(p.skipped as usize)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            format:
                 ImportFormat::NaslibNb201 {
                     input,
                     output,
@@ -287,11 +339,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("--seconds must be a positive number, not {seconds}");
             }
             let mut out = std::io::stdout().lock();
-            for line in nasviz::perf::run_all(seconds)? {
+            for line in nasviz::perf::run_all(seconds).map_err(anyhow::Error::msg)? {
                 writeln!(out, "{line}")?;
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn parse_epochs(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(e) if [4, 12, 36, 108].contains(&e) => Ok(e),
+        _ => Err(format!(
+            "{s:?}: NAS-Bench-101 trained for 4, 12, 36 or 108 epochs"
+        )),
     }
 }
 
@@ -311,6 +372,10 @@ fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
         format!("--space {spec:?}: expected SPACE:TABLE, e.g. nbgraph:cora or nbgraph:pubmed.nbt")
     })?;
     match space {
+        "nb101" => {
+            let table = nasviz::table::nb101::Nb101Table::load(std::path::Path::new(what))?;
+            Ok(Box::new(nasviz::search::Nb101Bench::new(table)))
+        }
         "nbgraph" => {
             let table = if what == "cora" {
                 NbGraphTable::cora()?
@@ -320,7 +385,7 @@ fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
             Ok(Box::new(NbGraphBench::new(table)))
         }
         other => bail!(
-            "--space {spec:?}: no benchmark table for space {other:?} (known: nbgraph:cora, nbgraph:FILE.nbt)"
+            "--space {spec:?}: no benchmark table for space {other:?} (known: nbgraph:cora, nbgraph:FILE.nbt, nb101:FILE.nb101)"
         ),
     }
 }

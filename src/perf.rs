@@ -92,14 +92,98 @@ pub fn cora_load_ms(runs: usize) -> Result<f64, crate::table::TableError> {
     Ok(times[times.len() / 2])
 }
 
+/// Writes a native trace of `n` trials (regularized evolution on the
+/// shipped NAS-Bench-Graph Cora table, seed 0) to `path`.
+pub fn write_trace_file(path: &std::path::Path, n: usize) -> Result<(), String> {
+    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::search::write_search(
+        &bench,
+        crate::search::Strategy::EVOLUTION,
+        n,
+        0,
+        "re-0",
+        std::io::BufWriter::new(f),
+        |_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Seconds to read the trace at `path` (median of `runs`), and the trace.
+pub fn trace_read_seconds(
+    path: &std::path::Path,
+    runs: usize,
+) -> Result<(f64, crate::trace::Trace), String> {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let (trace, _) = crate::trace::jsonl::read_trace(path).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+        last = Some(trace);
+    }
+    times.sort_by(f64::total_cmp);
+    let trace = last.ok_or("no run")?;
+    Ok((times[times.len() / 2], trace))
+}
+
+/// Seconds to append every trial of `run`, one by one, through the step
+/// analytics.
+pub fn analytics_append_seconds(run: &crate::trace::Run) -> f64 {
+    let t = Instant::now();
+    let mut a = crate::analysis::Analytics::new();
+    for _ in 0..run.trials.len() {
+        a.push(run);
+    }
+    std::hint::black_box(a.len());
+    t.elapsed().as_secs_f64()
+}
+
+/// Trace figures on a generated trace of `n` trials.
+pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
+    let path = std::env::temp_dir().join(format!("nasviz-bench-{}-{n}.jsonl", std::process::id()));
+    write_trace_file(&path, n)?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let result = trace_read_seconds(&path, 3);
+    let _ = std::fs::remove_file(&path);
+    let (read, trace) = result?;
+    let run = trace.runs.first().ok_or("empty trace")?;
+    let append = analytics_append_seconds(run);
+    let scale = 1e6 / n as f64;
+    Ok(vec![
+        Figure {
+            name: format!(
+                "read {} trials ({} MB), scaled to 1M",
+                crate::info::fmt_int(n),
+                bytes / 1_000_000
+            ),
+            value: read * scale,
+            unit: "s",
+            goal: Some((1.0, false)),
+        },
+        Figure {
+            name: "append 1M trials through the analytics".into(),
+            value: append * scale,
+            unit: "s",
+            goal: Some((1.0, false)),
+        },
+    ])
+}
+
 /// Every foundation measurement, spending about `seconds` on each.
-pub fn run_all(seconds: f64) -> Result<Vec<Figure>, crate::table::TableError> {
+pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     // 20,000 random valid cells, as NAS-Bench-101's random search draws them
     let cells = random_nb101_cells(20_000, 101);
     let rate = nb101_hash_rate(&cells, seconds);
     let batch = nb101_hash_many_rate(&cells, seconds);
-    let load = cora_load_ms(((seconds * 50.0) as usize).clamp(5, 200))?;
-    Ok(vec![
+    let load =
+        cora_load_ms(((seconds * 50.0) as usize).clamp(5, 200)).map_err(|e| e.to_string())?;
+    let trials = std::env::var("NASVIZ_BENCH_TRIALS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut figures = vec![
         Figure {
             name: "NB-101 canonical hash, one cell at a time".into(),
             value: rate,
@@ -118,5 +202,7 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, crate::table::TableError> {
             unit: "ms",
             goal: Some((20.0, false)),
         },
-    ])
+    ];
+    figures.extend(trace_figures(trials)?);
+    Ok(figures)
 }

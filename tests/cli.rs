@@ -176,3 +176,176 @@ fn import_refuses_corrupt_input_and_keeps_existing_output() {
     assert!(text(&out.stderr).contains("--force"));
     assert_eq!(std::fs::read(&out_path).unwrap(), b"precious");
 }
+
+#[test]
+fn search_writes_a_trace_and_refuses_bad_flags() {
+    let out_path = tmp("search.jsonl");
+    let _ = std::fs::remove_file(&out_path);
+    let p = out_path.to_str().unwrap();
+    let out = nasviz(
+        &[
+            "search",
+            "--space",
+            "nbgraph:cora",
+            "--strategy",
+            "evolution",
+            "--budget",
+            "120",
+            "--seed",
+            "4",
+            "-o",
+            p,
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("120 trials of regularized_evolution"));
+    let (trace, _) = nasviz::trace::jsonl::read_trace(&out_path).unwrap();
+    assert_eq!(trace.runs[0].trials.len(), 120);
+    assert_eq!(trace.runs[0].info.run_id, "re-4");
+    // the existing trace is kept
+    let before = std::fs::read(&out_path).unwrap();
+    let out = nasviz(
+        &["search", "--strategy", "random", "--budget", "5", "-o", p],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&out_path).unwrap(), before);
+    for (args, needle) in [
+        (
+            vec![
+                "search",
+                "--space",
+                "nb999:x",
+                "--strategy",
+                "random",
+                "--budget",
+                "5",
+                "-o",
+                "/tmp/x.jsonl",
+                "--force",
+            ],
+            "no benchmark table",
+        ),
+        (
+            vec![
+                "search",
+                "--space",
+                "cora",
+                "--strategy",
+                "random",
+                "--budget",
+                "5",
+                "-o",
+                "/tmp/x.jsonl",
+                "--force",
+            ],
+            "expected SPACE:TABLE",
+        ),
+        (
+            vec![
+                "search",
+                "--space",
+                "nbgraph:/nonexistent.nbt",
+                "--strategy",
+                "random",
+                "--budget",
+                "5",
+                "-o",
+                "/tmp/x.jsonl",
+                "--force",
+            ],
+            "/nonexistent.nbt",
+        ),
+        (
+            vec![
+                "search",
+                "--strategy",
+                "random",
+                "--budget",
+                "0",
+                "-o",
+                "/tmp/x.jsonl",
+                "--force",
+            ],
+            "--budget",
+        ),
+        (
+            vec![
+                "search",
+                "--strategy",
+                "evolution",
+                "--population",
+                "5",
+                "--sample",
+                "9",
+                "--budget",
+                "5",
+                "-o",
+                "/tmp/x.jsonl",
+                "--force",
+            ],
+            "sample",
+        ),
+    ] {
+        let out = nasviz(&args, None);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn info_describes_the_demo_datasets() {
+    for (name, strategy) in [
+        ("cora-random-2000.jsonl", "random_search"),
+        ("cora-evolution-2000.jsonl", "regularized_evolution"),
+    ] {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("datasets")
+            .join(name);
+        let out = nasviz(&["info", p.to_str().unwrap()], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let s = text(&out.stdout);
+        assert!(s.contains("nasviz trace"), "{s}");
+        assert!(s.contains(strategy), "{s}");
+        assert!(s.contains("2,000"), "{s}");
+        assert!(s.contains("nas-bench-graph/cora"), "{s}");
+        assert!(s.contains("best:"), "{s}");
+    }
+}
+
+#[test]
+fn import_naslib_results() {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/nb201-naslib-traces/raw");
+    if !dir.exists() {
+        eprintln!("SKIP: {} not found", dir.display());
+        return;
+    }
+    let out_path = tmp("nb201.jsonl");
+    let out = nasviz(
+        &[
+            "import",
+            "naslib-nb201",
+            dir.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--force",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("10 runs, 2,000 trials"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nasviz(&["info", out_path.to_str().unwrap()], None);
+    let s = text(&out.stdout);
+    assert!(s.contains("max test:   94.37%"), "{s}");
+}

@@ -113,3 +113,96 @@ impl Benchmark for NbGraphBench {
         None
     }
 }
+
+/// NAS-Bench-101 through a table imported from the benchmark's
+/// `.tfrecord` (`nasviz import nb101-tfrecord`).
+pub struct Nb101Bench {
+    pub table: crate::table::nb101::Nb101Table,
+}
+
+impl Nb101Bench {
+    pub fn new(table: crate::table::nb101::Nb101Table) -> Self {
+        Nb101Bench { table }
+    }
+}
+
+impl Benchmark for Nb101Bench {
+    fn name(&self) -> String {
+        format!("nas-bench-101/{}-epochs", self.table.epochs())
+    }
+
+    fn space(&self) -> Space {
+        Space::Nb101
+    }
+
+    fn query(&self, arch: &Arch) -> Result<(String, Metrics), LookupError> {
+        let Arch::Nb101(c) = arch else {
+            return Err(LookupError::WrongSpace {
+                table: self.name(),
+                expected: "nb101",
+                found: arch.space().name(),
+            });
+        };
+        let m = self.table.lookup(c)?;
+        Ok((c.hash()?.to_string(), m))
+    }
+
+    /// A random valid cell that is in the table (NAS-Bench-101's random
+    /// search draw; the full table holds every valid cell).
+    fn random_arch(&self, rng: &mut Rng) -> Arch {
+        for _ in 0..1000 {
+            let c = crate::arch::nb101::Cell::random(rng);
+            if self.table.lookup(&c).is_ok() {
+                return Arch::Nb101(c);
+            }
+        }
+        // a partial table: draw one of its cells
+        let hashes = self.table.hashes();
+        let h = hashes[rng
+            .below(hashes.len().max(1))
+            .min(hashes.len().saturating_sub(1))];
+        match self.table.cell(&h) {
+            Some(c) => Arch::Nb101(c),
+            None => Arch::Nb101(crate::arch::nb101::Cell::random(rng)),
+        }
+    }
+
+    /// One edit, as in the NAS-Bench-101 paper's evolution: change an
+    /// interior op or flip one edge, until the cell is valid and in the
+    /// table.
+    fn random_mutation(&self, arch: &Arch, rng: &mut Rng) -> Option<(Arch, Mutation)> {
+        use crate::arch::nb101::Op;
+        let Arch::Nb101(c) = arch else {
+            return None;
+        };
+        let n = c.len();
+        for _ in 0..10_000 {
+            let m = if n > 2 && rng.chance(0.5) {
+                let node = 1 + rng.below(n - 2);
+                let to = Op::INTERIOR[rng.below(3)];
+                if to == c.op(node) {
+                    continue;
+                }
+                Mutation::ChangeOp {
+                    node,
+                    from: Some(c.op(node).name().to_string()),
+                    to: to.name().to_string(),
+                }
+            } else {
+                let from = rng.below(n - 1);
+                let to = from + 1 + rng.below(n - 1 - from);
+                if c.has_edge(from, to) {
+                    Mutation::RemoveEdge { from, to }
+                } else {
+                    Mutation::AddEdge { from, to }
+                }
+            };
+            if let Ok(d) = c.mutate(&m) {
+                if self.table.lookup(&d).is_ok() {
+                    return Some((Arch::Nb101(d), m));
+                }
+            }
+        }
+        None
+    }
+}

@@ -4,7 +4,7 @@
 pub mod benchmark;
 pub mod session;
 
-pub use benchmark::{Benchmark, NbGraphBench};
+pub use benchmark::{Benchmark, Nb101Bench, NbGraphBench};
 pub use session::{Session, Strategy};
 
 use thiserror::Error;

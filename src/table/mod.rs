@@ -2,8 +2,11 @@
 //! recorded by the benchmark. Nothing is ever invented: an architecture
 //! that is not in a table is reported as missing.
 
+pub mod nb101;
 pub mod nbgraph;
 pub mod pickle;
+pub mod protobuf;
+pub mod tfrecord;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;

@@ -54,8 +54,8 @@ struct RawLine<'a> {
     time_s: Option<f64>,
     #[serde(default)]
     parents: Option<Vec<u64>>,
-    #[serde(default)]
-    mutation: Option<Mutation>,
+    #[serde(default, borrow)]
+    mutation: Option<RawMutation<'a>>,
     #[serde(default, borrow)]
     arch: Option<ArchJson<'a>>,
     #[serde(default)]
@@ -73,6 +73,113 @@ struct RawLine<'a> {
     note: Option<String>,
 }
 
+/// A mutation as written (read field by field: faster than serde's
+/// buffering of internally tagged enums).
+#[derive(Deserialize)]
+struct RawMutation<'a> {
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    #[serde(default)]
+    node: Option<usize>,
+    #[serde(default)]
+    from: Option<FromField<'a>>,
+    #[serde(default)]
+    to: Option<FromField<'a>>,
+    #[serde(default, borrow)]
+    layer: Option<Cow<'a, str>>,
+}
+
+/// `from`/`to` are node numbers in edge edits and op names in op changes.
+enum FromField<'a> {
+    Node(usize),
+    Op(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for FromField<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FromField<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a node number or an op name")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                usize::try_from(v)
+                    .map(FromField::Node)
+                    .map_err(|_| E::custom("node number too large"))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(FromField::Op(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(FromField::Op(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl RawMutation<'_> {
+    fn to_mutation(&self) -> Result<Mutation, String> {
+        let node = |f: &Option<FromField>, name: &str| match f {
+            Some(FromField::Node(n)) => Ok(*n),
+            Some(FromField::Op(s)) => Err(format!(
+                "mutation {:?}: \"{name}\" is {s:?}, not a node number",
+                self.op
+            )),
+            None => Err(format!("mutation {:?} without \"{name}\"", self.op)),
+        };
+        let op = |f: &Option<FromField>, name: &str| match f {
+            Some(FromField::Op(s)) => Ok(s.to_string()),
+            Some(FromField::Node(n)) => Err(format!(
+                "mutation {:?}: \"{name}\" is {n}, not an op name",
+                self.op
+            )),
+            None => Err(format!("mutation {:?} without \"{name}\"", self.op)),
+        };
+        let need_node = || {
+            self.node
+                .ok_or_else(|| format!("mutation {:?} without \"node\"", self.op))
+        };
+        Ok(match self.op.as_ref() {
+            "change_op" => Mutation::ChangeOp {
+                node: need_node()?,
+                from: match &self.from {
+                    None => None,
+                    Some(_) => Some(op(&self.from, "from")?),
+                },
+                to: op(&self.to, "to")?,
+            },
+            "add_edge" => Mutation::AddEdge {
+                from: node(&self.from, "from")?,
+                to: node(&self.to, "to")?,
+            },
+            "remove_edge" => Mutation::RemoveEdge {
+                from: node(&self.from, "from")?,
+                to: node(&self.to, "to")?,
+            },
+            "add_node" => Mutation::AddNode {
+                layer: self
+                    .layer
+                    .as_deref()
+                    .ok_or_else(|| "mutation \"add_node\" without \"layer\"".to_string())?
+                    .to_string(),
+                from: node(&self.from, "from")?,
+                to: node(&self.to, "to")?,
+            },
+            "remove_node" => Mutation::RemoveNode { node: need_node()? },
+            other => {
+                return Err(format!(
+                    "unknown mutation {other:?}: expected change_op, add_edge, remove_edge, add_node or remove_node"
+                ))
+            }
+        })
+    }
+}
+
 /// Parses one line. `place` is used in errors (`file:line`).
 pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, TraceError> {
     let raw: RawLine = serde_json::from_str(line).map_err(|e| {
@@ -85,6 +192,10 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
     })?;
     let need =
         |field: &str| TraceError::bad(place(), format!("{} line without \"{field}\"", raw.kind));
+    let mutation = match &raw.mutation {
+        None => None,
+        Some(m) => Some(m.to_mutation().map_err(|e| TraceError::bad(place(), e))?),
+    };
     let run_id = raw
         .run_id
         .as_deref()
@@ -127,7 +238,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
                     step: raw.step.unwrap_or(trial_id),
                     time_s: raw.time_s,
                     parents: raw.parents.unwrap_or_default(),
-                    mutation: raw.mutation,
+                    mutation,
                     arch,
                     hash: raw.hash,
                     metrics,
@@ -141,7 +252,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
             action: raw.action.ok_or_else(|| need("action"))?,
             base: raw.base,
             trial_id: raw.trial_id,
-            mutation: raw.mutation,
+            mutation,
             note: raw.note,
         })),
         other => Err(TraceError::bad(
@@ -158,6 +269,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
 pub struct TraceBuilder {
     trace: Trace,
     runs: HashMap<String, usize>,
+    last: Option<usize>,
 }
 
 impl TraceBuilder {
@@ -190,7 +302,16 @@ impl TraceBuilder {
         run_id: &str,
         place: &dyn Fn() -> String,
     ) -> Result<&mut Run, TraceError> {
-        match self.runs.get(run_id) {
+        // consecutive lines of one run are the common case: skip the map
+        if let Some(i) = self
+            .last
+            .filter(|&i| self.trace.runs[i].info.run_id == run_id)
+        {
+            return Ok(&mut self.trace.runs[i]);
+        }
+        let found = self.runs.get(run_id).copied();
+        self.last = found;
+        match found.as_ref() {
             Some(&i) => Ok(&mut self.trace.runs[i]),
             None => Err(TraceError::bad(
                 place(),
@@ -263,16 +384,161 @@ pub fn read_trace(path: &Path) -> Result<(Trace, ReadStats), TraceError> {
         path: name.clone(),
         source,
     })?;
-    read_trace_from(std::io::BufReader::with_capacity(1 << 16, f), &name)
+    read_trace_from(f, &name)
 }
 
-/// Reads a trace from any reader.
-pub fn read_trace_from<R: BufRead>(
-    reader: R,
+/// A parsed line: its number, whether it ended in a newline, the event.
+type ParsedLine = (u64, bool, Result<Event, TraceError>);
+
+/// Reads a trace from any reader. Lines are parsed in blocks of a few
+/// megabytes, on every core, and applied in order: memory stays bounded by
+/// the block size plus the trace itself.
+pub fn read_trace_from<R: Read>(
+    mut reader: R,
     name: &str,
 ) -> Result<(Trace, ReadStats), TraceError> {
+    const BLOCK: usize = 8 << 20;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let io = |source| TraceError::Io {
+        path: name.to_string(),
+        source,
+    };
     let mut b = TraceBuilder::default();
-    let stats = read_events(reader, name, |ev, place| b.apply(ev, place))?;
+    let mut stats = ReadStats::default();
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    let mut eof = false;
+    let mut need_more = false;
+    while !eof {
+        // fill the block (and past it while a line is longer than a block)
+        let target = if need_more { buf.len() + BLOCK } else { BLOCK };
+        need_more = false;
+        while buf.len() < target {
+            let start = buf.len();
+            buf.resize(start + (1 << 20), 0);
+            let n = loop {
+                match reader.read(&mut buf[start..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(io(e)),
+                }
+            };
+            buf.truncate(start + n);
+            if n == 0 {
+                eof = true;
+                break;
+            }
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            match buf.iter().rposition(|&c| c == b'\n') {
+                Some(i) => i + 1,
+                None => {
+                    need_more = true; // a line longer than the block
+                    continue;
+                }
+            }
+        };
+        let block = &buf[..cut];
+        // split into parts at line boundaries
+        let mut bounds = vec![0usize];
+        for k in 1..threads {
+            let target = block.len() * k / threads;
+            let prev = *bounds.last().unwrap_or(&0);
+            let at = if target <= prev {
+                prev
+            } else {
+                block[target..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(block.len(), |i| target + i + 1)
+            };
+            bounds.push(at);
+        }
+        bounds.push(block.len());
+        let first_line = stats.lines;
+        let parts: Vec<&[u8]> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+        let line_counts: Vec<u64> = parts
+            .iter()
+            .map(|p| {
+                let nl = p.iter().filter(|&&c| c == b'\n').count() as u64;
+                nl + u64::from(!p.is_empty() && !p.ends_with(b"\n"))
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(parts.len());
+        let mut acc = first_line;
+        for c in &line_counts {
+            starts.push(acc);
+            acc += c;
+        }
+        let parse_part = |part: &[u8], start: u64| -> Vec<ParsedLine> {
+            let mut out = Vec::new();
+            let mut line_no = start;
+            for raw in part.split_inclusive(|&c| c == b'\n') {
+                line_no += 1;
+                let complete = raw.ends_with(b"\n");
+                let place = || format!("{name}:{line_no}");
+                let text = match std::str::from_utf8(raw) {
+                    Ok(t) => t.trim(),
+                    Err(e) => {
+                        out.push((
+                            line_no,
+                            complete,
+                            Err(TraceError::bad(place(), format!("not UTF-8: {e}"))),
+                        ));
+                        continue;
+                    }
+                };
+                if text.is_empty() {
+                    continue;
+                }
+                out.push((line_no, complete, parse_line(text, &place)));
+            }
+            out
+        };
+        let parsed: Vec<Vec<ParsedLine>> = if parts.len() > 1 && block.len() > (256 << 10) {
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .zip(&starts)
+                    .map(|(p, &st)| sc.spawn(move || parse_part(p, st)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            vec![(
+                                first_line,
+                                true,
+                                Err(TraceError::bad(name, "internal error while parsing")),
+                            )]
+                        })
+                    })
+                    .collect()
+            })
+        } else {
+            parts
+                .iter()
+                .zip(&starts)
+                .map(|(p, &st)| parse_part(p, st))
+                .collect()
+        };
+        stats.lines = acc;
+        for (line_no, complete, ev) in parsed.into_iter().flatten() {
+            let place = || format!("{name}:{line_no}");
+            match ev {
+                Ok(ev) => b.apply(ev, &place)?,
+                Err(_) if !complete => {
+                    stats.partial_tail = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        buf.drain(..cut);
+    }
     Ok((b.finish(), stats))
 }
 

@@ -139,13 +139,33 @@ pub struct Steer {
     pub note: Option<String>,
 }
 
+/// A hasher for small integer keys (trial ids): one multiply.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap = HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// One run and everything recorded in it, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub info: RunInfo,
     pub trials: Vec<Trial>,
     pub steers: Vec<Steer>,
-    index: HashMap<u64, usize>,
+    index: IdMap,
 }
 
 impl Run {
@@ -154,7 +174,7 @@ impl Run {
             info,
             trials: Vec::new(),
             steers: Vec::new(),
-            index: HashMap::new(),
+            index: IdMap::default(),
         }
     }
 
