@@ -1,9 +1,13 @@
 pub mod analysis;
 pub mod arch;
+pub mod export;
 pub mod fsutil;
 pub mod info;
+pub mod layout;
 pub mod perf;
+pub mod render;
 pub mod rng;
+pub mod scene;
 pub mod search;
 pub mod table;
 pub mod trace;

@@ -70,6 +70,33 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Draw the dashboard (or one view) of a run at a step to a PNG.
+    Render {
+        /// A trace (JSON Lines); the embedded demo runs when absent.
+        trace: Option<PathBuf>,
+        /// The run to draw (default: the first; for the demo, the
+        /// evolution run `re-0`, or `rs-0` for random search).
+        #[arg(long)]
+        run: Option<String>,
+        /// The step (0-based trial position); default: the last.
+        #[arg(long)]
+        step: Option<usize>,
+        /// Image size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1280x800")]
+        size: String,
+        /// dashboard, dag, scatter, line or table.
+        #[arg(long, default_value = "dashboard")]
+        view: String,
+        /// The line chart's x axis: `step`, or `time` (the simulated search
+        /// time, when the trace has one).
+        #[arg(long, default_value = "step", value_parser = ["step", "time"])]
+        x: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Measure the speed of nasviz's core operations on this machine.
     Bench {
         /// Seconds to spend on each measurement.
@@ -334,6 +361,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             search(bench.as_ref(), strategy, budget, seed, &run_id, &output)
         }
+        Command::Render {
+            trace,
+            run,
+            step,
+            size,
+            view,
+            x,
+            output,
+            force,
+        } => render(trace, run, step, &size, &view, x == "time", &output, force),
         Command::Bench { seconds } => {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
@@ -345,6 +382,63 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
+    trace: Option<PathBuf>,
+    run: Option<String>,
+    step: Option<usize>,
+    size: &str,
+    view: &str,
+    x_time: bool,
+    output: &std::path::Path,
+    force: bool,
+) -> Result<ExitCode> {
+    use nasviz::trace::jsonl::read_trace_from;
+    refuse_overwrite(output, force)?;
+    let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
+    let (w, h) = size
+        .split_once(['x', 'X'])
+        .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
+        .with_context(|| format!("--size {size:?}: expected WIDTHxHEIGHT, e.g. 1280x800"))?;
+    let trace = match &trace {
+        Some(p) => nasviz::trace::jsonl::read_trace(p)?.0,
+        None => {
+            let (mut a, _) = read_trace_from(nasviz::export::DEMO_EVOLUTION.as_bytes(), "demo")?;
+            let (b, _) = read_trace_from(nasviz::export::DEMO_RANDOM.as_bytes(), "demo")?;
+            a.runs.extend(b.runs);
+            a
+        }
+    };
+    let run = match &run {
+        Some(id) => trace.run(id).with_context(|| {
+            let ids: Vec<&str> = trace.runs.iter().map(|r| r.info.run_id.as_str()).collect();
+            format!("no run {id:?} in the trace (runs: {})", ids.join(", "))
+        })?,
+        None => trace.runs.first().context("the trace has no run")?,
+    };
+    let analytics = nasviz::analysis::Analytics::of_run(run);
+    let step = step.unwrap_or(run.trials.len().saturating_sub(1));
+    let opts = nasviz::scene::DashboardOptions {
+        view,
+        width: w,
+        height: h,
+        theme: nasviz::scene::Theme::default(),
+        x_time,
+    };
+    let (ctx, mut renderer) = nasviz::export::headless()?;
+    let png = nasviz::export::render_png(&ctx, &mut renderer, run, &analytics, step, &opts)?;
+    nasviz::export::write_png(output, &png)?;
+    eprintln!(
+        "{}: {w}x{h}, run {}, step {} of {} ({})",
+        output.display(),
+        run.info.run_id,
+        step,
+        run.trials.len(),
+        ctx.adapter_name()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_epochs(s: &str) -> Result<u32, String> {

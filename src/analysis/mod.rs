@@ -213,8 +213,10 @@ impl Analytics {
 }
 
 /// The ops that entered the architecture from `old` to `new`: read from
-/// the recorded mutation when there is one (O(1)), else from the
-/// structural diff.
+/// the recorded mutation when there is one (O(1)); else from the
+/// structural diff, when it is a small edit (at most four elementary
+/// changes, e.g. a layer inserted into a chain): a gain between two
+/// unrelated architectures says nothing about one layer.
 pub fn added_ops(old: &Trial, new: &Trial) -> Vec<String> {
     match &new.mutation {
         Some(Mutation::ChangeOp { to, .. }) => vec![to.clone()],
@@ -223,11 +225,11 @@ pub fn added_ops(old: &Trial, new: &Trial) -> Vec<String> {
             Mutation::AddEdge { .. } | Mutation::RemoveEdge { .. } | Mutation::RemoveNode { .. },
         ) => Vec::new(),
         None => match old.arch.diff(&new.arch) {
-            Ok(d) => {
+            Ok(d) if d.edit_count() <= 4 => {
                 let dag = new.arch.to_dag();
                 d.ops_added(&dag).into_iter().map(str::to_string).collect()
             }
-            Err(_) => Vec::new(),
+            _ => Vec::new(),
         },
     }
 }

@@ -1,0 +1,83 @@
+//! Headless export: draws a dashboard (or one view) of a run to a PNG on
+//! whatever GPU adapter there is (a software one included).
+
+use crate::analysis::Analytics;
+use crate::render::{
+    AdapterChoice, GpuContext, OffscreenTarget, RenderError, Renderer, TARGET_FORMAT,
+};
+use crate::scene::dashboard::SceneError;
+use crate::scene::plots::PointCache;
+use crate::scene::{build_dashboard, DashboardOptions};
+use crate::trace::Run;
+use std::path::Path;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Scene(#[from] SceneError),
+    #[error("rendering: {0}")]
+    Render(#[from] RenderError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The demo runs compiled into the binary (see `datasets/README.md`).
+pub const DEMO_EVOLUTION: &str = include_str!("../datasets/cora-evolution-2000.jsonl");
+pub const DEMO_RANDOM: &str = include_str!("../datasets/cora-random-2000.jsonl");
+
+/// A renderer on the first adapter found (software adapters preferred, so
+/// that images are the same on every machine).
+pub fn headless() -> Result<(GpuContext, Renderer), RenderError> {
+    let ctx = GpuContext::headless(AdapterChoice::software_first().with_env())?;
+    let r = Renderer::new(&ctx, TARGET_FORMAT);
+    Ok((ctx, r))
+}
+
+/// Draws `step` of `run` and returns the PNG bytes.
+pub fn render_png(
+    ctx: &GpuContext,
+    renderer: &mut Renderer,
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    opts: &DashboardOptions,
+) -> Result<Vec<u8>, ExportError> {
+    let img = render_image(ctx, renderer, run, analytics, step, opts)?;
+    Ok(img.encode_png()?)
+}
+
+/// Draws `step` of `run` into an image.
+pub fn render_image(
+    ctx: &GpuContext,
+    renderer: &mut Renderer,
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    opts: &DashboardOptions,
+) -> Result<crate::render::Image, ExportError> {
+    let mut cache = PointCache::new();
+    let dash = {
+        let text = &mut renderer.text;
+        let mut measure = |s: &str, size: f32| {
+            let e = text.measure(s, size);
+            (e.width, e.height)
+        };
+        build_dashboard(run, analytics, step, opts, &mut cache, &mut measure)?
+    };
+    let target = OffscreenTarget::new(ctx, opts.width, opts.height)?;
+    renderer.render(ctx, target.view(), target.size(), &dash.scene(&cache))?;
+    Ok(target.read(ctx)?)
+}
+
+/// Writes PNG bytes to `path` (atomically).
+pub fn write_png(path: &Path, png: &[u8]) -> Result<(), ExportError> {
+    crate::fsutil::write_atomic(path, png).map_err(|source| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}

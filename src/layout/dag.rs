@@ -1,0 +1,1073 @@
+//! Layered (Sugiyama-style) layout of a directed graph.
+//!
+//! 1. Cycles, if any, are broken by reversing the edges that go against a
+//!    topological order (smallest node index first among the ready nodes).
+//! 2. Layers: longest path from the sources, so every edge points to a
+//!    later layer. Sources other than node 0 (nodes unreachable from the
+//!    input) sit one layer above their nearest successor; with
+//!    [`LayoutOptions::output_last`] the last node, when it is a sink, gets
+//!    a layer of its own after all the others.
+//! 3. Edges spanning several layers are split by dummy nodes.
+//! 4. Crossing reduction: barycenter sweeps, alternately down and up, for a
+//!    fixed number of passes; the ordering with the fewest crossings wins
+//!    (counted in O(E log V) with a Fenwick tree). Small graphs then get a
+//!    pass of adjacent swaps that only ever lower the count.
+//! 5. Coordinates within a layer: repeated sweeps that move every node to
+//!    the weighted mean of its neighbours' positions, subject to minimum
+//!    separations (solved exactly per layer by pool-adjacent-violators), so
+//!    edges are short, long edges straight and nodes never overlap.
+//! 6. Edges become polylines between the facing sides of their nodes (the
+//!    earlier node's side towards the next layer, the later node's side
+//!    towards the previous one), crossing each dummy's layer straight along
+//!    the layer axis; several ends on one side are spread apart in the
+//!    order of their other ends.
+//!
+//! Very large layered graphs (hundreds of thousands of vertices counting
+//! dummies) get fewer passes so that the work stays bounded.
+//!
+//! Everything is deterministic: the same input gives the same layout.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::curve::{arrow_at_end, shorten_end, smooth_polyline, Arrow, Cubic};
+use super::panels::Rect;
+use crate::arch::Dag;
+
+/// Which way the layers run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    /// Layers stacked downwards; nodes of a layer side by side.
+    #[default]
+    TopToBottom,
+    /// Layers from left to right; nodes of a layer one above another.
+    LeftToRight,
+}
+
+/// Settings of [`layout_graph`]. Lengths are in the caller's units
+/// (pixels, usually); negative or non-finite values fall back to the
+/// defaults, and lengths are clamped to 1e7.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayoutOptions {
+    pub direction: Direction,
+    /// `[width, height]` of a node whose size the caller does not give.
+    pub default_size: [f32; 2],
+    /// Space between two neighbouring nodes of a layer.
+    pub node_gap: f32,
+    /// Space between an edge passing through a layer and its neighbours.
+    pub edge_gap: f32,
+    /// Space between consecutive layers.
+    pub layer_gap: f32,
+    /// Barycenter sweeps of the crossing reduction (0: keep input order).
+    pub crossing_passes: usize,
+    /// Down-and-up sweeps of the coordinate assignment.
+    pub coordinate_passes: usize,
+    /// Put the last node, when it is a sink, in a layer after all others.
+    pub output_last: bool,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions {
+            direction: Direction::TopToBottom,
+            default_size: [96.0, 32.0],
+            node_gap: 24.0,
+            edge_gap: 12.0,
+            layer_gap: 40.0,
+            crossing_passes: 24,
+            coordinate_passes: 12,
+            output_last: true,
+        }
+    }
+}
+
+/// A placed node: centre, `[width, height]` and layer index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeBox {
+    pub center: [f32; 2],
+    pub size: [f32; 2],
+    pub layer: usize,
+}
+
+impl NodeBox {
+    /// The node's rectangle.
+    pub fn rect(&self) -> Rect {
+        Rect::new(
+            self.center[0] - self.size[0] * 0.5,
+            self.center[1] - self.size[1] * 0.5,
+            self.size[0],
+            self.size[1],
+        )
+    }
+}
+
+/// A routed edge: a polyline from the border of node `from` to the border
+/// of node `to`, through the positions of its dummy nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgePath {
+    pub from: usize,
+    pub to: usize,
+    pub points: Vec<[f32; 2]>,
+}
+
+impl EdgePath {
+    /// The edge as smooth cubic segments ending at the target's border.
+    pub fn curve(&self) -> Vec<Cubic> {
+        smooth_polyline(&self.points)
+    }
+
+    /// The arrowhead at the target end.
+    pub fn arrow(&self) -> Option<Arrow> {
+        arrow_at_end(&self.points)
+    }
+
+    /// The curve shortened to stop at the base of an arrowhead `length`
+    /// long, and that arrowhead (tip on the target's border).
+    pub fn curve_with_arrow(&self, length: f32) -> (Vec<Cubic>, Option<Arrow>) {
+        let arrow = self.arrow();
+        (smooth_polyline(&shorten_end(&self.points, length)), arrow)
+    }
+}
+
+/// A finished layout. Coordinates start at `(0, 0)`; `bounds` is
+/// `[min_x, min_y, max_x, max_y]` of all boxes and edge points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DagLayout {
+    /// One box per node, in node order.
+    pub nodes: Vec<NodeBox>,
+    /// One path per distinct edge, sorted by `(from, to)`; edges whose
+    /// endpoints are out of range are left out, self-loops are small loops
+    /// beside their node.
+    pub edges: Vec<EdgePath>,
+    pub bounds: [f32; 4],
+    /// Number of layers.
+    pub layer_count: usize,
+    /// Edge crossings between consecutive layers in the chosen ordering.
+    pub crossings: usize,
+    pub direction: Direction,
+}
+
+impl DagLayout {
+    pub fn width(&self) -> f32 {
+        self.bounds[2] - self.bounds[0]
+    }
+
+    pub fn height(&self) -> f32 {
+        self.bounds[3] - self.bounds[1]
+    }
+
+    /// Scale and offset that fit the layout, centred, into `target`,
+    /// scaled by at most `max_scale`: a point `p` maps to `p * scale +
+    /// offset`.
+    pub fn fit(&self, target: Rect, max_scale: f32) -> (f32, [f32; 2]) {
+        let (w, h) = (self.width(), self.height());
+        let mut scale = if max_scale.is_finite() && max_scale > 0.0 {
+            max_scale
+        } else {
+            1.0
+        };
+        if w > 0.0 {
+            scale = scale.min(target.w.max(0.0) / w);
+        }
+        if h > 0.0 {
+            scale = scale.min(target.h.max(0.0) / h);
+        }
+        let c = target.center();
+        let offset = [
+            c[0] - (self.bounds[0] + w * 0.5) * scale,
+            c[1] - (self.bounds[1] + h * 0.5) * scale,
+        ];
+        (scale, offset)
+    }
+
+    /// The layout scaled by `scale` and moved by `offset` (sizes too).
+    pub fn transformed(&self, scale: f32, offset: [f32; 2]) -> DagLayout {
+        let tp = |p: [f32; 2]| [p[0] * scale + offset[0], p[1] * scale + offset[1]];
+        DagLayout {
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| NodeBox {
+                    center: tp(n.center),
+                    size: [n.size[0] * scale, n.size[1] * scale],
+                    layer: n.layer,
+                })
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .map(|e| EdgePath {
+                    from: e.from,
+                    to: e.to,
+                    points: e.points.iter().map(|&p| tp(p)).collect(),
+                })
+                .collect(),
+            bounds: {
+                let a = tp([self.bounds[0], self.bounds[1]]);
+                let b = tp([self.bounds[2], self.bounds[3]]);
+                [a[0], a[1], b[0], b[1]]
+            },
+            layer_count: self.layer_count,
+            crossings: self.crossings,
+            direction: self.direction,
+        }
+    }
+
+    /// The layout fitted into `target` (see [`DagLayout::fit`]).
+    pub fn fitted(&self, target: Rect, max_scale: f32) -> DagLayout {
+        let (scale, offset) = self.fit(target, max_scale);
+        self.transformed(scale, offset)
+    }
+}
+
+/// Lays out `dag` with every node at the default size.
+pub fn layout_dag(dag: &Dag, options: &LayoutOptions) -> DagLayout {
+    layout_graph(dag.nodes.len(), &dag.edges, options, |_| None)
+}
+
+/// Lays out `dag` with node sizes from `size(index, label)` (`[width,
+/// height]`, e.g. measured label text plus padding).
+pub fn layout_dag_with<F>(dag: &Dag, options: &LayoutOptions, mut size: F) -> DagLayout
+where
+    F: FnMut(usize, &str) -> [f32; 2],
+{
+    layout_graph(dag.nodes.len(), &dag.edges, options, |i| {
+        dag.nodes.get(i).map(|label| size(i, label))
+    })
+}
+
+/// Lays out a graph of `n` nodes and `(from, to)` edges, with node sizes
+/// from `size(index)` (`None`, negative or non-finite: the default size).
+pub fn layout_graph<F>(
+    n: usize,
+    edges: &[(usize, usize)],
+    options: &LayoutOptions,
+    mut size: F,
+) -> DagLayout
+where
+    F: FnMut(usize) -> Option<[f32; 2]>,
+{
+    let opts = Opts::new(options);
+    let sizes: Vec<[f64; 2]> = (0..n)
+        .map(|i| {
+            let s = size(i);
+            let pick = |k: usize, fallback: f64| match s {
+                Some(v) if v[k].is_finite() && v[k] >= 0.0 => f64::from(v[k]).min(MAX_LENGTH),
+                _ => fallback,
+            };
+            [pick(0, opts.default_size[0]), pick(1, opts.default_size[1])]
+        })
+        .collect();
+
+    let mut valid: Vec<(usize, usize)> = edges
+        .iter()
+        .copied()
+        .filter(|&(a, b)| a < n && b < n)
+        .collect();
+    valid.sort_unstable();
+    valid.dedup();
+    let proper: Vec<(usize, usize)> = valid.iter().copied().filter(|&(a, b)| a != b).collect();
+
+    let oriented = orient(n, &proper);
+    let layer = assign_layers(n, &oriented, opts.output_last);
+    let mut g = Layered::build(n, &layer, &oriented);
+    let crossings = g.order(opts.crossing_passes);
+    let along = usize::from(opts.direction == Direction::TopToBottom);
+    let across = 1 - along;
+    // Extent of every vertex within its layer (dummies: none).
+    let ext: Vec<f64> = (0..g.vertex_count())
+        .map(|v| sizes.get(v).map_or(0.0, |s| s[across]))
+        .collect();
+    let x = g.positions(&ext, &opts);
+
+    // Layer bands along the layer axis.
+    let mut thick = vec![0.0f64; g.layers.len()];
+    for (v, s) in sizes.iter().enumerate() {
+        if let Some(th) = layer.get(v).and_then(|&l| thick.get_mut(l)) {
+            *th = th.max(s[along]);
+        }
+    }
+    let mut top = Vec::with_capacity(thick.len());
+    let mut acc = 0.0;
+    for &t in &thick {
+        top.push(acc);
+        acc += t + opts.layer_gap;
+    }
+
+    let place = |inlayer: f64, axis: f64| -> [f32; 2] {
+        match opts.direction {
+            Direction::TopToBottom => [inlayer as f32, axis as f32],
+            Direction::LeftToRight => [axis as f32, inlayer as f32],
+        }
+    };
+
+    let nodes: Vec<NodeBox> = (0..n)
+        .map(|v| {
+            let l = layer.get(v).copied().unwrap_or(0);
+            let axis =
+                top.get(l).copied().unwrap_or(0.0) + thick.get(l).copied().unwrap_or(0.0) * 0.5;
+            let s = sizes.get(v).copied().unwrap_or(opts.default_size);
+            NodeBox {
+                center: place(x.get(v).copied().unwrap_or(0.0), axis),
+                size: [s[0] as f32, s[1] as f32],
+                layer: l,
+            }
+        })
+        .collect();
+
+    // Edge ends are spread along the side of a node that faces the next
+    // (or previous) layer, in the order of the edges' other ends.
+    let ports = port_offsets(&g, &x, &ext, opts.edge_gap);
+    let axis_center = |v: usize| {
+        let l = layer.get(v).copied().unwrap_or(0);
+        top.get(l).copied().unwrap_or(0.0) + thick.get(l).copied().unwrap_or(0.0) * 0.5
+    };
+    let half_along = |v: usize| sizes.get(v).map_or(0.0, |s| s[along] * 0.5);
+    let mut paths = Vec::with_capacity(valid.len());
+    let mut chains = g.chains.iter().zip(&ports);
+    for &(from, to) in &valid {
+        if from == to {
+            if let Some(b) = nodes.get(from) {
+                paths.push(EdgePath {
+                    from,
+                    to,
+                    points: self_loop(b, opts.direction, opts.node_gap),
+                });
+            }
+            continue;
+        }
+        let Some((chain, port)) = chains.next() else {
+            break;
+        };
+        let verts = g.chain_vertices.get(chain.start..chain.end).unwrap_or(&[]);
+        let last = verts.len().saturating_sub(1);
+        let mut pts: Vec<[f32; 2]> = Vec::with_capacity(verts.len() * 2);
+        for (i, &v) in verts.iter().enumerate() {
+            let xv = x.get(v).copied().unwrap_or(0.0);
+            if v < n {
+                let c = axis_center(v);
+                if i == 0 {
+                    pts.push(place(xv + port[0], c + half_along(v)));
+                } else if i == last {
+                    pts.push(place(xv + port[1], c - half_along(v)));
+                }
+            } else {
+                let l = g.layer_of.get(v).copied().unwrap_or(0);
+                let t = top.get(l).copied().unwrap_or(0.0);
+                let th = thick.get(l).copied().unwrap_or(0.0);
+                pts.push(place(xv, t));
+                if th > 1e-6 {
+                    pts.push(place(xv, t + th));
+                }
+            }
+        }
+        if chain.reversed {
+            pts.reverse();
+        }
+        paths.push(EdgePath {
+            from,
+            to,
+            points: pts,
+        });
+    }
+
+    normalise(nodes, paths, g.layers.len(), crossings, opts.direction)
+}
+
+/// Moves everything so the bounds start at `(0, 0)`.
+fn normalise(
+    mut nodes: Vec<NodeBox>,
+    mut edges: Vec<EdgePath>,
+    layer_count: usize,
+    crossings: usize,
+    direction: Direction,
+) -> DagLayout {
+    let mut lo = [f32::INFINITY; 2];
+    let mut hi = [f32::NEG_INFINITY; 2];
+    let mut grow = |p: [f32; 2]| {
+        for k in 0..2 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    };
+    for b in &nodes {
+        grow([b.center[0] - b.size[0] * 0.5, b.center[1] - b.size[1] * 0.5]);
+        grow([b.center[0] + b.size[0] * 0.5, b.center[1] + b.size[1] * 0.5]);
+    }
+    for e in &edges {
+        for &p in &e.points {
+            grow(p);
+        }
+    }
+    if !(lo[0].is_finite() && lo[1].is_finite() && hi[0].is_finite() && hi[1].is_finite()) {
+        lo = [0.0; 2];
+        hi = [0.0; 2];
+    }
+    for b in &mut nodes {
+        b.center = [b.center[0] - lo[0], b.center[1] - lo[1]];
+    }
+    for e in &mut edges {
+        for p in &mut e.points {
+            *p = [p[0] - lo[0], p[1] - lo[1]];
+        }
+    }
+    DagLayout {
+        nodes,
+        edges,
+        bounds: [0.0, 0.0, hi[0] - lo[0], hi[1] - lo[1]],
+        layer_count,
+        crossings,
+        direction,
+    }
+}
+
+/// For every chain, the offsets (within the layer) of its two ends from
+/// the centres of their nodes: up to `spacing` apart, within the middle 60%
+/// of the node's side, ordered by where the edge goes.
+fn port_offsets(g: &Layered, x: &[f64], ext: &[f64], spacing: f64) -> Vec<[f64; 2]> {
+    let mut out = vec![[0.0f64; 2]; g.chains.len()];
+    // (node, end: 0 start / 1 end, position of the other side, chain)
+    let mut ends: Vec<(usize, usize, f64, usize)> = Vec::with_capacity(g.chains.len() * 2);
+    for (c, ch) in g.chains.iter().enumerate() {
+        let v = g.chain_vertices.get(ch.start..ch.end).unwrap_or(&[]);
+        if let ([a, next, ..], [.., prev, b]) = (v, v) {
+            ends.push((*a, 0, x[*next], c));
+            ends.push((*b, 1, x[*prev], c));
+        }
+    }
+    ends.sort_by(|p, q| {
+        (p.0, p.1)
+            .cmp(&(q.0, q.1))
+            .then(p.2.total_cmp(&q.2))
+            .then(p.3.cmp(&q.3))
+    });
+    for group in ends.chunk_by(|p, q| p.0 == q.0 && p.1 == q.1) {
+        let k = group.len();
+        if k < 2 {
+            continue;
+        }
+        let v = group[0].0;
+        let spread = ((k - 1) as f64 * spacing).min(ext[v] * 0.6);
+        for (i, e) in group.iter().enumerate() {
+            out[e.3][e.1] = spread * (i as f64 / (k - 1) as f64 - 0.5);
+        }
+    }
+    out
+}
+
+/// A small loop on the side of a node, within the gap to its neighbour.
+fn self_loop(b: &NodeBox, direction: Direction, gap: f64) -> Vec<[f32; 2]> {
+    let r = (gap * 0.4) as f32;
+    let [cx, cy] = b.center;
+    let [hw, hh] = [b.size[0] * 0.5, b.size[1] * 0.5];
+    match direction {
+        Direction::TopToBottom => {
+            let (x, q) = (cx + hw, hh * 0.5);
+            vec![[x, cy - q], [x + r, cy - q], [x + r, cy + q], [x, cy + q]]
+        }
+        Direction::LeftToRight => {
+            let (y, q) = (cy + hh, hw * 0.5);
+            vec![[cx - q, y], [cx - q, y + r], [cx + q, y + r], [cx + q, y]]
+        }
+    }
+}
+
+/// Largest node size or gap used; larger values are clamped to it.
+const MAX_LENGTH: f64 = 1e7;
+
+/// Options with every number made usable.
+struct Opts {
+    direction: Direction,
+    default_size: [f64; 2],
+    node_gap: f64,
+    edge_gap: f64,
+    layer_gap: f64,
+    crossing_passes: usize,
+    coordinate_passes: usize,
+    output_last: bool,
+}
+
+impl Opts {
+    fn new(o: &LayoutOptions) -> Opts {
+        let d = LayoutOptions::default();
+        let ok = |v: f32, fallback: f32| {
+            let v = if v.is_finite() && v >= 0.0 {
+                v
+            } else {
+                fallback
+            };
+            f64::from(v).min(MAX_LENGTH)
+        };
+        Opts {
+            direction: o.direction,
+            default_size: [
+                ok(o.default_size[0], d.default_size[0]),
+                ok(o.default_size[1], d.default_size[1]),
+            ],
+            node_gap: ok(o.node_gap, d.node_gap),
+            edge_gap: ok(o.edge_gap, d.edge_gap),
+            layer_gap: ok(o.layer_gap, d.layer_gap),
+            crossing_passes: o.crossing_passes.min(1000),
+            coordinate_passes: o.coordinate_passes.min(1000),
+            output_last: o.output_last,
+        }
+    }
+}
+
+/// An edge pointing forward in a topological order: `(a, b)` with
+/// `reversed` telling whether the caller's edge was `(b, a)`.
+#[derive(Clone, Copy, Debug)]
+struct Oriented {
+    a: usize,
+    b: usize,
+    reversed: bool,
+}
+
+/// Compressed adjacency lists.
+#[derive(Default)]
+struct Csr {
+    start: Vec<usize>,
+    adj: Vec<usize>,
+}
+
+impl Csr {
+    fn build(nv: usize, pairs: &[(usize, usize)]) -> Csr {
+        let mut start = vec![0usize; nv + 1];
+        for &(k, _) in pairs {
+            if k < nv {
+                start[k + 1] += 1;
+            }
+        }
+        for i in 0..nv {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut adj = vec![0usize; pairs.len()];
+        for &(k, v) in pairs {
+            if k < nv {
+                adj[fill[k]] = v;
+                fill[k] += 1;
+            }
+        }
+        Csr { start, adj }
+    }
+
+    fn of(&self, v: usize) -> &[usize] {
+        match (self.start.get(v), self.start.get(v + 1)) {
+            (Some(&a), Some(&b)) => self.adj.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// Orients `edges` (in range, no self-loops) along a topological order
+/// that prefers small indices; edges against it (cycles) are reversed.
+fn orient(n: usize, edges: &[(usize, usize)]) -> Vec<Oriented> {
+    let succ = Csr::build(n, edges);
+    let mut indeg = vec![0usize; n];
+    for &(_, b) in edges {
+        indeg[b] += 1;
+    }
+    let mut heap: BinaryHeap<Reverse<usize>> =
+        (0..n).filter(|&v| indeg[v] == 0).map(Reverse).collect();
+    let mut pos = vec![usize::MAX; n];
+    let mut done = vec![false; n];
+    let mut next = 0;
+    let mut scan = 0;
+    while next < n {
+        let v = match heap.pop() {
+            Some(Reverse(v)) => v,
+            None => {
+                // A cycle: release the smallest remaining node.
+                while scan < n && done[scan] {
+                    scan += 1;
+                }
+                if scan >= n {
+                    break;
+                }
+                scan
+            }
+        };
+        if done[v] {
+            continue;
+        }
+        done[v] = true;
+        pos[v] = next;
+        next += 1;
+        for &w in succ.of(v) {
+            if !done[w] {
+                indeg[w] = indeg[w].saturating_sub(1);
+                if indeg[w] == 0 {
+                    heap.push(Reverse(w));
+                }
+            }
+        }
+    }
+    edges
+        .iter()
+        .map(|&(a, b)| {
+            if pos[a] < pos[b] {
+                Oriented {
+                    a,
+                    b,
+                    reversed: false,
+                }
+            } else {
+                Oriented {
+                    a: b,
+                    b: a,
+                    reversed: true,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Longest-path layers (see the module docs).
+fn assign_layers(n: usize, edges: &[Oriented], output_last: bool) -> Vec<usize> {
+    let pairs: Vec<(usize, usize)> = edges.iter().map(|e| (e.b, e.a)).collect();
+    let preds = Csr::build(n, &pairs);
+    let pairs: Vec<(usize, usize)> = edges.iter().map(|e| (e.a, e.b)).collect();
+    let succs = Csr::build(n, &pairs);
+    // Kahn's order over the oriented (acyclic) edges.
+    let mut indeg: Vec<usize> = (0..n).map(|v| preds.of(v).len()).collect();
+    let mut stack: Vec<usize> = (0..n).rev().filter(|&v| indeg[v] == 0).collect();
+    let mut layer = vec![0usize; n];
+    while let Some(v) = stack.pop() {
+        for &w in succs.of(v) {
+            layer[w] = layer[w].max(layer[v] + 1);
+            indeg[w] = indeg[w].saturating_sub(1);
+            if indeg[w] == 0 {
+                stack.push(w);
+            }
+        }
+    }
+    for v in 1..n {
+        if preds.of(v).is_empty() {
+            if let Some(m) = succs.of(v).iter().map(|&w| layer[w]).min() {
+                layer[v] = m.saturating_sub(1);
+            }
+        }
+    }
+    if output_last && n >= 2 && succs.of(n - 1).is_empty() {
+        let others = layer[..n - 1].iter().copied().max().unwrap_or(0);
+        layer[n - 1] = layer[n - 1].max(others + 1);
+    }
+    layer
+}
+
+/// The path of one edge through the layered graph.
+struct Chain {
+    start: usize,
+    end: usize,
+    reversed: bool,
+}
+
+/// The proper layered graph: real nodes `0..n`, then dummy vertices.
+struct Layered {
+    n: usize,
+    layer_of: Vec<usize>,
+    up: Csr,
+    down: Csr,
+    layers: Vec<Vec<usize>>,
+    pos: Vec<usize>,
+    chains: Vec<Chain>,
+    chain_vertices: Vec<usize>,
+}
+
+/// Weight of a segment for straightening: real-real 1, real-dummy 2,
+/// dummy-dummy 8.
+fn seg_weight(n: usize, a: usize, b: usize) -> f64 {
+    match (a >= n, b >= n) {
+        (false, false) => 1.0,
+        (true, true) => 8.0,
+        _ => 2.0,
+    }
+}
+
+impl Layered {
+    fn build(n: usize, layer: &[usize], edges: &[Oriented]) -> Layered {
+        let mut layer_of: Vec<usize> = layer.to_vec();
+        let mut segs: Vec<(usize, usize)> = Vec::with_capacity(edges.len());
+        let mut chains = Vec::with_capacity(edges.len());
+        let mut chain_vertices = Vec::with_capacity(edges.len() * 2);
+        for e in edges {
+            let start = chain_vertices.len();
+            let (la, lb) = (layer[e.a], layer[e.b]);
+            let mut prev = e.a;
+            chain_vertices.push(e.a);
+            for l in la + 1..lb {
+                let d = layer_of.len();
+                layer_of.push(l);
+                segs.push((prev, d));
+                chain_vertices.push(d);
+                prev = d;
+            }
+            segs.push((prev, e.b));
+            chain_vertices.push(e.b);
+            chains.push(Chain {
+                start,
+                end: chain_vertices.len(),
+                reversed: e.reversed,
+            });
+        }
+        let nv = layer_of.len();
+        let down = Csr::build(nv, &segs);
+        let rev: Vec<(usize, usize)> = segs.iter().map(|&(a, b)| (b, a)).collect();
+        let up = Csr::build(nv, &rev);
+        let layer_count = layer_of.iter().copied().max().map_or(0, |m| m + 1);
+        let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
+        let mut pos = vec![0usize; nv];
+        for (v, &l) in layer_of.iter().enumerate() {
+            pos[v] = layers[l].len();
+            layers[l].push(v);
+        }
+        Layered {
+            n,
+            layer_of,
+            up,
+            down,
+            layers,
+            pos,
+            chains,
+            chain_vertices,
+        }
+    }
+
+    fn vertex_count(&self) -> usize {
+        self.layer_of.len()
+    }
+
+    /// Crossings between all pairs of consecutive layers.
+    fn crossings(&self, seq: &mut Vec<usize>, tree: &mut Vec<usize>) -> usize {
+        let mut total = 0;
+        for l in 0..self.layers.len().saturating_sub(1) {
+            seq.clear();
+            for &u in &self.layers[l] {
+                let s = seq.len();
+                seq.extend(self.down.of(u).iter().map(|&v| self.pos[v]));
+                seq[s..].sort_unstable();
+            }
+            total += inversions(seq, self.layers[l + 1].len(), tree);
+        }
+        total
+    }
+
+    /// Reorders layer `l` by the barycenters of its neighbours' positions
+    /// in the layer above (`use_up`) or below; vertices without such
+    /// neighbours keep their position as key, ties keep the current order.
+    fn sort_layer(&mut self, l: usize, use_up: bool, keys: &mut Vec<(f64, usize)>) {
+        keys.clear();
+        let adj = if use_up { &self.up } else { &self.down };
+        for &v in &self.layers[l] {
+            let nb = adj.of(v);
+            let key = if nb.is_empty() {
+                self.pos[v] as f64
+            } else {
+                nb.iter().map(|&u| self.pos[u] as f64).sum::<f64>() / nb.len() as f64
+            };
+            keys.push((key, v));
+        }
+        // Stable sort: equal keys keep the current order.
+        keys.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (i, &(_, v)) in keys.iter().enumerate() {
+            self.layers[l][i] = v;
+            self.pos[v] = i;
+        }
+    }
+
+    /// Crossing reduction; returns the final crossing count.
+    fn order(&mut self, passes: usize) -> usize {
+        let mut seq = Vec::new();
+        let mut tree = Vec::new();
+        let mut keys = Vec::new();
+        let mut best = self.crossings(&mut seq, &mut tree);
+        let mut best_layers = self.layers.clone();
+        let nl = self.layers.len();
+        let passes = passes.min(WORK_BUDGET / self.vertex_count().max(1));
+        for pass in 0..passes {
+            if best == 0 {
+                break;
+            }
+            if pass % 2 == 0 {
+                for l in 1..nl {
+                    self.sort_layer(l, true, &mut keys);
+                }
+            } else {
+                for l in (0..nl.saturating_sub(1)).rev() {
+                    self.sort_layer(l, false, &mut keys);
+                }
+            }
+            let c = self.crossings(&mut seq, &mut tree);
+            if c < best {
+                best = c;
+                best_layers.clone_from(&self.layers);
+            }
+        }
+        self.layers = best_layers;
+        for layer in &self.layers {
+            for (i, &v) in layer.iter().enumerate() {
+                self.pos[v] = i;
+            }
+        }
+        if passes > 0 && best > 0 && self.vertex_count() <= TRANSPOSE_LIMIT {
+            self.transpose();
+            best = self.crossings(&mut seq, &mut tree);
+        }
+        best
+    }
+
+    /// Crossings between the edges of `u` and of `v` (with `u` left of
+    /// `v`) towards one neighbouring layer.
+    fn pair_crossings(&self, u: usize, v: usize, adj: &Csr) -> usize {
+        let mut c = 0;
+        for &a in adj.of(u) {
+            for &b in adj.of(v) {
+                if self.pos[a] > self.pos[b] {
+                    c += 1;
+                }
+            }
+        }
+        c
+    }
+
+    /// Swaps neighbours while that lowers the crossing count.
+    fn transpose(&mut self) {
+        for _ in 0..32 {
+            let mut improved = false;
+            for l in 0..self.layers.len() {
+                for i in 0..self.layers[l].len().saturating_sub(1) {
+                    let (u, v) = (self.layers[l][i], self.layers[l][i + 1]);
+                    let before =
+                        self.pair_crossings(u, v, &self.up) + self.pair_crossings(u, v, &self.down);
+                    let after =
+                        self.pair_crossings(v, u, &self.up) + self.pair_crossings(v, u, &self.down);
+                    if after < before {
+                        self.layers[l].swap(i, i + 1);
+                        self.pos[u] = i + 1;
+                        self.pos[v] = i;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    /// Positions within layers (see the module docs); `ext` is each
+    /// vertex's extent along its layer.
+    fn positions(&self, ext: &[f64], opts: &Opts) -> Vec<f64> {
+        let nv = self.vertex_count();
+        let n = self.n;
+        // Offset of every vertex from the first of its layer when all are
+        // packed at minimum separation.
+        let mut offset = vec![0.0f64; nv];
+        let mut x = vec![0.0f64; nv];
+        for layer in &self.layers {
+            let mut acc = 0.0;
+            for (i, &v) in layer.iter().enumerate() {
+                if let Some(&prev) = i.checked_sub(1).and_then(|p| layer.get(p)) {
+                    let gap = if prev < n && v < n {
+                        opts.node_gap
+                    } else {
+                        opts.edge_gap
+                    };
+                    acc += (ext[prev] + ext[v]) * 0.5 + gap;
+                }
+                offset[v] = acc;
+            }
+            for &v in layer {
+                x[v] = offset[v] - acc * 0.5;
+            }
+        }
+        let nl = self.layers.len();
+        let passes = opts
+            .coordinate_passes
+            .min(WORK_BUDGET / (2 * nv).max(1))
+            .max(2);
+        let mut work = PlaceWork::default();
+        for pass in 0..passes {
+            // The first pass places every layer under its parents; the
+            // others balance parents and children.
+            let use_down = pass > 0;
+            for l in 1..nl {
+                self.place_layer(l, use_down, &offset, &mut x, &mut work);
+            }
+            if use_down {
+                for l in (0..nl.saturating_sub(1)).rev() {
+                    self.place_layer(l, use_down, &offset, &mut x, &mut work);
+                }
+            }
+        }
+        x
+    }
+
+    /// Moves the vertices of layer `l` as close as the separations allow
+    /// to the weighted mean of their neighbours above (and below, with
+    /// `use_down`): least squares, solved exactly.
+    fn place_layer(
+        &self,
+        l: usize,
+        use_down: bool,
+        offset: &[f64],
+        x: &mut [f64],
+        w: &mut PlaceWork,
+    ) {
+        let layer = &self.layers[l];
+        w.target.clear();
+        w.weight.clear();
+        for &v in layer {
+            let (mut sw, mut swx) = (0.0, 0.0);
+            for &u in self.up.of(v) {
+                let wt = seg_weight(self.n, u, v);
+                sw += wt;
+                swx += wt * x[u];
+            }
+            if use_down {
+                for &u in self.down.of(v) {
+                    let wt = seg_weight(self.n, u, v);
+                    sw += wt;
+                    swx += wt * x[u];
+                }
+            }
+            let (desired, weight) = if sw > 0.0 {
+                (swx / sw, sw)
+            } else {
+                (x[v], 1e-3)
+            };
+            // With y = x - offset the separations say: y non-decreasing
+            // along the layer (isotonic regression).
+            w.target.push(desired - offset[v]);
+            w.weight.push(weight);
+        }
+        pava(&w.target, &w.weight, &mut w.blocks);
+        let mut vs = layer.iter();
+        for b in &w.blocks {
+            let y = b.sum_wy / b.sum_w;
+            for &v in vs.by_ref().take(b.len) {
+                x[v] = y + offset[v];
+            }
+        }
+    }
+}
+
+/// Vertex sweeps allowed for coordinate assignment and crossing reduction;
+/// very large layered graphs get fewer passes (at least two).
+const WORK_BUDGET: usize = 4_000_000;
+
+/// Vertex-count limit for the adjacent-swap refinement.
+const TRANSPOSE_LIMIT: usize = 600;
+
+#[derive(Default)]
+struct PlaceWork {
+    target: Vec<f64>,
+    weight: Vec<f64>,
+    blocks: Vec<Block>,
+}
+
+#[derive(Clone, Copy)]
+struct Block {
+    sum_w: f64,
+    sum_wy: f64,
+    len: usize,
+}
+
+/// Pool-adjacent-violators: the non-decreasing sequence closest to
+/// `target` in weighted least squares, as blocks of equal value.
+fn pava(target: &[f64], weight: &[f64], blocks: &mut Vec<Block>) {
+    blocks.clear();
+    for (&t, &w) in target.iter().zip(weight) {
+        let mut b = Block {
+            sum_w: w,
+            sum_wy: w * t,
+            len: 1,
+        };
+        while let Some(last) = blocks.last() {
+            // Mean of `last` >= mean of `b` (weights are positive).
+            if last.sum_wy * b.sum_w >= b.sum_wy * last.sum_w {
+                b.sum_w += last.sum_w;
+                b.sum_wy += last.sum_wy;
+                b.len += last.len;
+                blocks.pop();
+            } else {
+                break;
+            }
+        }
+        blocks.push(b);
+    }
+}
+
+/// Pairs `i < j` with `seq[i] > seq[j]`; values lie in `0..m`.
+fn inversions(seq: &[usize], m: usize, tree: &mut Vec<usize>) -> usize {
+    tree.clear();
+    tree.resize(m + 1, 0);
+    let mut count = 0;
+    for (inserted, &j) in seq.iter().enumerate() {
+        // Number of earlier values <= j.
+        let mut le = 0;
+        let mut i = j + 1;
+        while i > 0 {
+            le += tree[i];
+            i &= i - 1;
+        }
+        count += inserted - le;
+        let mut i = j + 1;
+        while i <= m {
+            tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inversions_match_brute_force() {
+        let seq = [3, 1, 4, 1, 5, 0, 2, 6, 5, 3];
+        let brute = (0..seq.len())
+            .flat_map(|i| (i + 1..seq.len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| seq[i] > seq[j])
+            .count();
+        let mut tree = Vec::new();
+        assert_eq!(inversions(&seq, 7, &mut tree), brute);
+    }
+
+    #[test]
+    fn pava_respects_order() {
+        let mut blocks = Vec::new();
+        pava(&[3.0, 1.0, 2.0], &[1.0, 1.0, 1.0], &mut blocks);
+        assert_eq!(blocks.len(), 1);
+        assert!((blocks[0].sum_wy / blocks[0].sum_w - 2.0).abs() < 1e-12);
+        pava(&[1.0, 2.0], &[1.0, 1.0], &mut blocks);
+        assert_eq!(blocks.len(), 2);
+    }
+
+    #[test]
+    fn cycles_are_broken() {
+        let l = layout_graph(
+            3,
+            &[(0, 1), (1, 2), (2, 0)],
+            &LayoutOptions::default(),
+            |_| None,
+        );
+        assert_eq!(l.edges.len(), 3);
+        let back = l.edges.iter().find(|e| e.from == 2 && e.to == 0).unwrap();
+        assert!(back.points.len() >= 2);
+    }
+
+    #[test]
+    fn out_of_range_edges_are_dropped() {
+        let l = layout_graph(
+            2,
+            &[(0, 1), (0, 5), (1, 1)],
+            &LayoutOptions::default(),
+            |_| None,
+        );
+        assert_eq!(l.edges.len(), 2);
+    }
+}

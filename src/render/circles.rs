@@ -1,0 +1,290 @@
+use super::view::{set_scissor, UniformArena, ViewUniform};
+use super::{Color, Panel, RenderError};
+
+/// One circle instance, exactly as the GPU reads it (24 bytes).
+///
+/// The stroke lies inside the radius: `stroke_width` pixels (or data units, see
+/// [`SizeMode`]) of the disc's rim are painted with `stroke`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Circle {
+    /// Centre in data coordinates.
+    pub center: [f32; 2],
+    /// Radius.
+    pub radius: f32,
+    /// Stroke width (0 for none).
+    pub stroke_width: f32,
+    /// Fill colour, [`Color::packed`].
+    pub fill: u32,
+    /// Stroke colour, [`Color::packed`].
+    pub stroke: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Circle>() == 24);
+
+impl Circle {
+    /// A filled circle without stroke.
+    pub fn new(center: [f32; 2], radius: f32, fill: Color) -> Self {
+        Circle {
+            center,
+            radius,
+            stroke_width: 0.0,
+            fill: fill.packed(),
+            stroke: 0,
+        }
+    }
+
+    /// The same circle with a stroke.
+    pub fn with_stroke(self, color: Color, width: f32) -> Self {
+        Circle {
+            stroke_width: width,
+            stroke: color.packed(),
+            ..self
+        }
+    }
+
+    /// Finite centre, radius and stroke, and a non-negative radius.
+    pub fn is_valid(&self) -> bool {
+        self.center[0].is_finite()
+            && self.center[1].is_finite()
+            && self.radius.is_finite()
+            && self.radius >= 0.0
+            && self.stroke_width.is_finite()
+    }
+}
+
+/// What radii and stroke widths are measured in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SizeMode {
+    /// Pixels: circles keep their size when zooming (scatter plots).
+    #[default]
+    Pixels,
+    /// Data units: circles scale with the view's zoom (graph nodes).
+    Data,
+}
+
+/// A set of circles drawn in one panel; later circles are drawn over earlier ones.
+#[derive(Clone, Copy, Debug)]
+pub struct CircleBatch<'a> {
+    /// Clip rectangle and view.
+    pub panel: Panel,
+    /// The circles.
+    pub circles: &'a [Circle],
+    /// Units of radius and stroke width.
+    pub size: SizeMode,
+}
+
+/// Counts from [`CircleRenderer::prepare`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CircleStats {
+    /// Circles uploaded for drawing.
+    pub drawn: usize,
+    /// Circles skipped for a non-finite position, radius or stroke, or a negative radius.
+    pub skipped: usize,
+}
+
+impl std::ops::AddAssign for CircleStats {
+    fn add_assign(&mut self, o: Self) {
+        self.drawn += o.drawn;
+        self.skipped += o.skipped;
+    }
+}
+
+struct PreparedBatch {
+    panel: Panel,
+    first: u32,
+    count: u32,
+}
+
+/// Draws circles as instanced quads with an anti-aliased signed-distance edge.
+pub struct CircleRenderer {
+    format: wgpu::TextureFormat,
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    uniforms: UniformArena,
+    instances: Option<wgpu::Buffer>,
+    capacity: u64,
+    batches: Vec<PreparedBatch>,
+    target_size: (u32, u32),
+    scratch: Vec<Circle>,
+}
+
+/// Blend state shared by all primitives: straight-alpha source over, with alpha
+/// accumulated so a layer drawn on transparent ends up premultiplied.
+pub(crate) const BLEND: wgpu::BlendState = wgpu::BlendState {
+    color: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::SrcAlpha,
+        dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+        operation: wgpu::BlendOperation::Add,
+    },
+    alpha: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+        operation: wgpu::BlendOperation::Add,
+    },
+};
+
+impl CircleRenderer {
+    /// A renderer for targets of `format`.
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("nasviz circles shader"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/circles.wgsl").into()),
+        });
+        let layout = UniformArena::layout(device, "nasviz circles view layout");
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("nasviz circles pipeline layout"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        const ATTRS: [wgpu::VertexAttribute; 5] = wgpu::vertex_attr_array![
+            0 => Float32x2, 1 => Float32, 2 => Float32, 3 => Uint32, 4 => Uint32
+        ];
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("nasviz circles pipeline"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &shader,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<Circle>() as u64,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &ATTRS,
+                })],
+            },
+            primitive: wgpu::PrimitiveState {
+                topology: wgpu::PrimitiveTopology::TriangleStrip,
+                ..Default::default()
+            },
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &shader,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: Some(BLEND),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let uniforms = UniformArena::new(device, &layout, "nasviz circles view uniforms");
+        CircleRenderer {
+            format,
+            pipeline,
+            layout,
+            uniforms,
+            instances: None,
+            capacity: 0,
+            batches: Vec::new(),
+            target_size: (1, 1),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
+    /// Invalid circles are skipped and counted.
+    pub fn prepare(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        target_size: (u32, u32),
+        batches: &[CircleBatch<'_>],
+    ) -> Result<CircleStats, RenderError> {
+        self.batches.clear();
+        self.target_size = target_size;
+        let mut stats = CircleStats::default();
+        let total: u64 = batches.iter().map(|b| b.circles.len() as u64).sum();
+        let bytes = total * std::mem::size_of::<Circle>() as u64;
+        let max = device.limits().max_buffer_size;
+        if bytes > max {
+            return Err(RenderError::BufferTooLarge {
+                what: "circle instances",
+                bytes,
+                max,
+            });
+        }
+        if bytes > self.capacity {
+            let cap = bytes.next_power_of_two().min(max).max(bytes);
+            self.instances = Some(device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("nasviz circle instances"),
+                size: cap,
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }));
+            self.capacity = cap;
+        }
+        let mut uniforms = Vec::with_capacity(batches.len());
+        let mut first = 0u64;
+        for b in batches {
+            let data: &[Circle] = if b.circles.iter().all(Circle::is_valid) {
+                b.circles
+            } else {
+                self.scratch.clear();
+                self.scratch
+                    .extend(b.circles.iter().filter(|c| c.is_valid()).copied());
+                &self.scratch
+            };
+            stats.drawn += data.len();
+            stats.skipped += b.circles.len() - data.len();
+            if let (Some(buf), false) = (&self.instances, data.is_empty()) {
+                queue.write_buffer(
+                    buf,
+                    first * std::mem::size_of::<Circle>() as u64,
+                    bytemuck::cast_slice(data),
+                );
+            }
+            let size_scale = match b.size {
+                SizeMode::Pixels => 1.0,
+                SizeMode::Data => b.panel.view.size_scale(),
+            };
+            uniforms.push(ViewUniform::new(
+                &b.panel.view,
+                target_size,
+                self.format,
+                size_scale,
+            ));
+            self.batches.push(PreparedBatch {
+                panel: b.panel,
+                first: first as u32,
+                count: data.len() as u32,
+            });
+            first += data.len() as u64;
+        }
+        self.uniforms.upload(device, queue, &self.layout, &uniforms);
+        Ok(stats)
+    }
+
+    /// Number of prepared batches.
+    pub fn batch_count(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// Draws every prepared batch in order.
+    pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) {
+        for i in 0..self.batches.len() {
+            self.render_batch(pass, i);
+        }
+    }
+
+    /// Draws prepared batch `index` (nothing if it is empty or out of range).
+    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
+        let (Some(b), Some(buf)) = (self.batches.get(index), &self.instances) else {
+            return;
+        };
+        if b.count == 0 || !set_scissor(pass, &b.panel.rect, self.target_size) {
+            return;
+        }
+        pass.set_pipeline(&self.pipeline);
+        self.uniforms.bind(pass, 0, index);
+        let stride = std::mem::size_of::<Circle>() as u64;
+        let start = u64::from(b.first) * stride;
+        let end = start + u64::from(b.count) * stride;
+        pass.set_vertex_buffer(0, buf.slice(start..end));
+        pass.draw(0..4, 0..b.count);
+    }
+}

@@ -1,0 +1,201 @@
+use super::target::{create_texture, read_texture};
+use super::{GpuContext, Image, RenderError};
+
+/// A texture holding a rendered layer (premultiplied alpha), drawn once and composited
+/// every frame until [`CachedLayer::invalidate`] is called (data or view changed).
+pub struct CachedLayer {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    bind_group: wgpu::BindGroup,
+    size: (u32, u32),
+    format: wgpu::TextureFormat,
+    valid: bool,
+}
+
+impl std::fmt::Debug for CachedLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedLayer")
+            .field("size", &self.size)
+            .field("valid", &self.valid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachedLayer {
+    /// An invalid (not yet drawn) layer of `width` x `height`, composited by `compositor`
+    /// (and in its target format, so the [`super::Renderer`] of that format draws into it).
+    pub fn new(
+        ctx: &GpuContext,
+        compositor: &Compositor,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, RenderError> {
+        let texture = create_texture(
+            ctx,
+            width,
+            height,
+            "nasviz cached layer",
+            wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_SRC,
+            compositor.format,
+        )?;
+        let view = texture.create_view(&wgpu::TextureViewDescriptor {
+            label: Some("nasviz cached layer view"),
+            ..Default::default()
+        });
+        let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("nasviz cached layer bind group"),
+            layout: &compositor.layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(&view),
+            }],
+        });
+        Ok(CachedLayer {
+            texture,
+            view,
+            bind_group,
+            size: (width, height),
+            format: compositor.format,
+            valid: false,
+        })
+    }
+
+    /// The view to render the layer's content into (clear it to transparent first).
+    pub fn view(&self) -> &wgpu::TextureView {
+        &self.view
+    }
+
+    /// `(width, height)`.
+    pub fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    /// Whether the content is current.
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// Marks the content stale: it must be drawn again before compositing.
+    pub fn invalidate(&mut self) {
+        self.valid = false;
+    }
+
+    /// Marks the content current (after drawing into [`CachedLayer::view`]).
+    pub fn mark_valid(&mut self) {
+        self.valid = true;
+    }
+
+    /// The texture format (the compositor's target format).
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    /// Reads the layer back (premultiplied RGBA8), for tests and debugging.
+    pub fn read(&self, ctx: &GpuContext) -> Result<Image, RenderError> {
+        read_texture(ctx, &self.texture, self.size.0, self.size.1, self.format)
+    }
+}
+
+/// Composites [`CachedLayer`]s onto a target of the same size: one full-screen triangle
+/// with premultiplied-alpha "over" blending.
+pub struct Compositor {
+    format: wgpu::TextureFormat,
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+}
+
+impl Compositor {
+    /// A compositor for targets of `format` (its layers have the same format).
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("nasviz composite shader"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/composite.wgsl").into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("nasviz composite layout"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            }],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("nasviz composite pipeline layout"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let premultiplied = wgpu::BlendComponent {
+            src_factor: wgpu::BlendFactor::One,
+            dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+            operation: wgpu::BlendOperation::Add,
+        };
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("nasviz composite pipeline"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &shader,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &shader,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: Some(wgpu::BlendState {
+                        color: premultiplied,
+                        alpha: premultiplied,
+                    }),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        Compositor {
+            format,
+            pipeline,
+            layout,
+        }
+    }
+
+    /// Composites `layer` over what the pass has drawn so far on a `target_size` target.
+    pub fn render(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        layer: &CachedLayer,
+        target_size: (u32, u32),
+    ) -> Result<(), RenderError> {
+        if layer.format != self.format {
+            return Err(RenderError::LayerFormatMismatch {
+                layer: layer.format,
+                target: self.format,
+            });
+        }
+        if layer.size != target_size {
+            return Err(RenderError::LayerSizeMismatch {
+                layer_w: layer.size.0,
+                layer_h: layer.size.1,
+                target_w: target_size.0,
+                target_h: target_size.1,
+            });
+        }
+        pass.set_scissor_rect(0, 0, target_size.0, target_size.1);
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &layer.bind_group, &[]);
+        pass.draw(0..3, 0..1);
+        Ok(())
+    }
+}

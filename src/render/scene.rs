@@ -1,0 +1,294 @@
+use super::{
+    CachedLayer, Circle, CircleBatch, CircleRenderer, CircleStats, Color, Compositor, GpuContext,
+    Mesh, MeshBatch, MeshRenderer, Panel, RenderError, SizeMode, SplatRenderer, TextBatch,
+    TextRenderer, TextRun,
+};
+
+/// What one scene item draws.
+#[derive(Clone, Copy, Debug)]
+pub enum Content<'a> {
+    /// Circles; small pixel-sized ones may take the compute splat path
+    /// (see [`Renderer::set_splat`]).
+    Circles {
+        /// The circles.
+        circles: &'a [Circle],
+        /// Units of radius and stroke width.
+        size: SizeMode,
+    },
+    /// A tessellated mesh.
+    Mesh(&'a Mesh),
+    /// Text runs.
+    Text(&'a [TextRun]),
+    /// A cached layer, composited over the whole target (its panel is ignored).
+    Layer(&'a CachedLayer),
+}
+
+/// One scene item: content in a panel, on a layer.
+#[derive(Clone, Copy, Debug)]
+pub struct Item<'a> {
+    /// Draw order: lower layers first; items on one layer keep their order.
+    pub layer: i32,
+    /// Clip rectangle and view.
+    pub panel: Panel,
+    /// What to draw.
+    pub content: Content<'a>,
+}
+
+/// Everything drawn in one frame.
+#[derive(Clone, Debug, Default)]
+pub struct Scene<'a> {
+    /// Clear colour, or `None` to draw over the target's content.
+    pub clear: Option<Color>,
+    /// Items, drawn by layer.
+    pub items: Vec<Item<'a>>,
+}
+
+impl<'a> Scene<'a> {
+    /// An empty scene cleared to `clear`.
+    pub fn new(clear: Option<Color>) -> Self {
+        Scene {
+            clear,
+            items: Vec::new(),
+        }
+    }
+
+    /// Adds circles.
+    pub fn circles(&mut self, layer: i32, panel: Panel, circles: &'a [Circle], size: SizeMode) {
+        self.items.push(Item {
+            layer,
+            panel,
+            content: Content::Circles { circles, size },
+        });
+    }
+
+    /// Adds a mesh.
+    pub fn mesh(&mut self, layer: i32, panel: Panel, mesh: &'a Mesh) {
+        self.items.push(Item {
+            layer,
+            panel,
+            content: Content::Mesh(mesh),
+        });
+    }
+
+    /// Adds text.
+    pub fn text(&mut self, layer: i32, panel: Panel, runs: &'a [TextRun]) {
+        self.items.push(Item {
+            layer,
+            panel,
+            content: Content::Text(runs),
+        });
+    }
+
+    /// Adds a cached layer.
+    pub fn cached(&mut self, layer: i32, cached: &'a CachedLayer) {
+        self.items.push(Item {
+            layer,
+            panel: Panel::full(cached.size().0, cached.size().1),
+            content: Content::Layer(cached),
+        });
+    }
+}
+
+/// Counts from one [`Renderer::render`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Circles drawn and skipped (both paths).
+    pub circles: CircleStats,
+    /// Circles that took the compute splat path.
+    pub splatted: usize,
+    /// Text runs skipped for bad input.
+    pub text_skipped: usize,
+}
+
+enum Step {
+    Circles(usize),
+    Splat(usize),
+    Mesh(usize),
+    Text(usize),
+    Layer(usize),
+}
+
+/// All primitive renderers for one target format, drawing a [`Scene`] in layer order into
+/// a texture view (a window surface frame, an offscreen target, or a cached layer).
+pub struct Renderer {
+    format: wgpu::TextureFormat,
+    /// Circle renderer.
+    pub circles: CircleRenderer,
+    /// Compute splat renderer for small circles.
+    pub splat: SplatRenderer,
+    /// Mesh renderer.
+    pub meshes: MeshRenderer,
+    /// Text renderer.
+    pub text: TextRenderer,
+    /// Layer compositor.
+    pub compositor: Compositor,
+    splat_enabled: bool,
+}
+
+impl Renderer {
+    /// Renderers for targets of `format` (offscreen: [`super::TARGET_FORMAT`]).
+    pub fn new(ctx: &GpuContext, format: wgpu::TextureFormat) -> Self {
+        let device = &ctx.device;
+        Renderer {
+            format,
+            circles: CircleRenderer::new(device, format),
+            splat: SplatRenderer::new(device, format),
+            meshes: MeshRenderer::new(device, format),
+            text: TextRenderer::new(device, &ctx.queue, format),
+            compositor: Compositor::new(device, format),
+            splat_enabled: true,
+        }
+    }
+
+    /// The target format.
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    /// Enables or disables the compute splat path for small circles (on by default).
+    pub fn set_splat(&mut self, enabled: bool) {
+        self.splat_enabled = enabled;
+    }
+
+    /// Draws `scene` into `target` of `size` and submits.
+    pub fn render(
+        &mut self,
+        ctx: &GpuContext,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+        scene: &Scene<'_>,
+    ) -> Result<FrameStats, RenderError> {
+        if size.0 == 0 || size.1 == 0 {
+            return Err(RenderError::ZeroSize {
+                width: size.0,
+                height: size.1,
+            });
+        }
+        let mut order: Vec<&Item<'_>> = scene.items.iter().collect();
+        order.sort_by_key(|i| i.layer);
+
+        let mut circle_batches = Vec::new();
+        let mut splat_batches = Vec::new();
+        let mut mesh_batches = Vec::new();
+        let mut text_batches = Vec::new();
+        let mut layers = Vec::new();
+        let mut steps = Vec::with_capacity(order.len());
+        for item in &order {
+            match item.content {
+                Content::Circles { circles, size: s } => {
+                    let batch = CircleBatch {
+                        panel: item.panel,
+                        circles,
+                        size: s,
+                    };
+                    if self.splat_enabled && self.splat.suits(&batch, size) {
+                        steps.push(Step::Splat(splat_batches.len()));
+                        splat_batches.push(batch);
+                    } else {
+                        steps.push(Step::Circles(circle_batches.len()));
+                        circle_batches.push(batch);
+                    }
+                }
+                Content::Mesh(mesh) => {
+                    steps.push(Step::Mesh(mesh_batches.len()));
+                    mesh_batches.push(MeshBatch {
+                        panel: item.panel,
+                        mesh,
+                    });
+                }
+                Content::Text(runs) => {
+                    steps.push(Step::Text(text_batches.len()));
+                    text_batches.push(TextBatch {
+                        panel: item.panel,
+                        runs,
+                    });
+                }
+                Content::Layer(layer) => {
+                    if layer.format() != self.format {
+                        return Err(RenderError::LayerFormatMismatch {
+                            layer: layer.format(),
+                            target: self.format,
+                        });
+                    }
+                    if layer.size() != size {
+                        let (lw, lh) = layer.size();
+                        return Err(RenderError::LayerSizeMismatch {
+                            layer_w: lw,
+                            layer_h: lh,
+                            target_w: size.0,
+                            target_h: size.1,
+                        });
+                    }
+                    steps.push(Step::Layer(layers.len()));
+                    layers.push(layer);
+                }
+            }
+        }
+
+        let (device, queue) = (&ctx.device, &ctx.queue);
+        let mut stats = FrameStats {
+            circles: self.circles.prepare(device, queue, size, &circle_batches)?,
+            ..FrameStats::default()
+        };
+        let splat_stats = self.splat.prepare(device, queue, size, &splat_batches)?;
+        stats.splatted = splat_stats.drawn;
+        stats.circles += splat_stats;
+        self.meshes.prepare(device, queue, size, &mesh_batches)?;
+        stats.text_skipped = self.text.prepare(device, queue, size, &text_batches)?;
+
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("nasviz frame"),
+        });
+        self.splat.compute(&mut encoder);
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("nasviz frame pass"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: match scene.clear {
+                            Some(c) => wgpu::LoadOp::Clear(c.to_wgpu_for(self.format)),
+                            None => wgpu::LoadOp::Load,
+                        },
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            for step in &steps {
+                match *step {
+                    Step::Circles(i) => self.circles.render_batch(&mut pass, i),
+                    Step::Splat(i) => self.splat.render_batch(&mut pass, i),
+                    Step::Mesh(i) => self.meshes.render_batch(&mut pass, i),
+                    Step::Text(i) => self.text.render_batch(&mut pass, i)?,
+                    Step::Layer(i) => self.compositor.render(&mut pass, layers[i], size)?,
+                }
+            }
+        }
+        queue.submit([encoder.finish()]);
+        ctx.check_errors()?;
+        Ok(stats)
+    }
+
+    /// Draws `scene` into `layer` (cleared to transparent first; `scene.clear` is ignored)
+    /// and marks the layer valid.
+    pub fn render_layer(
+        &mut self,
+        ctx: &GpuContext,
+        layer: &mut CachedLayer,
+        scene: &Scene<'_>,
+    ) -> Result<FrameStats, RenderError> {
+        let content = Scene {
+            clear: Some(Color::TRANSPARENT),
+            items: scene.items.clone(),
+        };
+        let stats = self.render(ctx, layer.view(), layer.size(), &content)?;
+        layer.mark_valid();
+        Ok(stats)
+    }
+}

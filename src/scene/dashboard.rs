@@ -1,0 +1,403 @@
+//! The whole dashboard: title and legend, the architecture DAG, the
+//! summary table, the accuracy scatter and the line chart, for one step of
+//! one run; and the same for one view alone.
+
+use super::dag::dag_view;
+use super::plots::{line_view, panel_frame, scatter_view, PointCache};
+use super::table::table_view;
+use super::theme::{ramp, Theme};
+use super::{Measure, ViewScene};
+use crate::analysis::Analytics;
+use crate::layout::{dashboard_panels, Rect};
+use crate::render::{Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign};
+use crate::trace::Run;
+use thiserror::Error;
+
+/// Which view to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewKind {
+    Dashboard,
+    Dag,
+    Scatter,
+    Line,
+    Table,
+}
+
+impl std::str::FromStr for ViewKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "dashboard" | "all" => Ok(ViewKind::Dashboard),
+            "dag" | "arch" => Ok(ViewKind::Dag),
+            "scatter" => Ok(ViewKind::Scatter),
+            "line" => Ok(ViewKind::Line),
+            "table" => Ok(ViewKind::Table),
+            other => Err(format!(
+                "unknown view {other:?}: expected dashboard, dag, scatter, line or table"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DashboardOptions {
+    pub view: ViewKind,
+    pub width: u32,
+    pub height: u32,
+    pub theme: Theme,
+    /// The line chart's x axis is the simulated search time (when the run
+    /// has one) instead of the step.
+    pub x_time: bool,
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum SceneError {
+    #[error("step {step} is past the end: run {run:?} has {count} trials (steps 0 to {last})", last = count.saturating_sub(1))]
+    StepPastEnd {
+        step: usize,
+        count: usize,
+        run: String,
+    },
+    #[error("size {width}x{height} is too small: at least 200x150 pixels")]
+    TooSmall { width: u32, height: u32 },
+}
+
+/// Everything drawn for one frame; the scatter and line points live in the
+/// [`PointCache`] the scene was built with.
+pub struct Dashboard {
+    pub width: u32,
+    pub height: u32,
+    pub background: Color,
+    /// Frames, title and legend.
+    pub chrome: ViewScene,
+    pub views: Vec<(ViewKind, ViewScene)>,
+}
+
+fn pretty_strategy(s: &str) -> String {
+    match s {
+        "random_search" => "Random search".into(),
+        "regularized_evolution" => "Regularized evolution".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn pretty_benchmark(b: &str) -> String {
+    if let Some(d) = b.strip_prefix("nas-bench-graph/") {
+        let mut c = d.chars();
+        let name = match c.next() {
+            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+            None => String::new(),
+        };
+        return format!("NAS-Bench-Graph ({name})");
+    }
+    if let Some(d) = b.strip_prefix("nas-bench-201/") {
+        return format!("NAS-Bench-201 ({})", d.replace("cifar", "CIFAR-"));
+    }
+    if let Some(d) = b.strip_prefix("nas-bench-101/") {
+        return format!("NAS-Bench-101 ({})", d.replace('-', " "));
+    }
+    b.to_string()
+}
+
+/// Builds the scene of `step` of `run`. `cache` is brought to the step
+/// incrementally.
+pub fn build_dashboard(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    opts: &DashboardOptions,
+    cache: &mut PointCache,
+    measure: &mut Measure,
+) -> Result<Dashboard, SceneError> {
+    let (w, h) = (opts.width, opts.height);
+    if w < 200 || h < 150 {
+        return Err(SceneError::TooSmall {
+            width: w,
+            height: h,
+        });
+    }
+    let n = run.trials.len();
+    if n > 0 && step >= n {
+        return Err(SceneError::StepPastEnd {
+            step,
+            count: n,
+            run: run.info.run_id.clone(),
+        });
+    }
+    let theme = &opts.theme;
+    let ranges = cache.ranges(run);
+    cache.sync(run, if n == 0 { 0 } else { step + 1 }, ranges, opts.x_time);
+    let improvements = cache.improvements_until(analytics, step).to_vec();
+    let mut chrome_mesh = MeshBuilder::new();
+    let mut chrome_text = Vec::new();
+    let full = Rect::new(0.0, 0.0, w as f32, h as f32);
+    let mut views = Vec::new();
+    let cur = run.trials.get(step);
+    let reference = analytics
+        .step(step)
+        .and_then(|s| s.reference)
+        .and_then(|r| run.trials.get(r));
+    let dag_title = match (cur, reference) {
+        (Some(t), Some(r)) if !t.parents.is_empty() => {
+            format!(
+                "Architecture · trial {} (parent {})",
+                t.trial_id, r.trial_id
+            )
+        }
+        (Some(t), Some(r)) => format!(
+            "Architecture · trial {} (vs trial {})",
+            t.trial_id, r.trial_id
+        ),
+        (Some(t), None) => format!("Architecture · trial {}", t.trial_id),
+        (None, _) => "Architecture".into(),
+    };
+    let dag_of = |rect: Rect, measure: &mut Measure| match cur {
+        Some(t) => dag_view(
+            &t.arch,
+            reference.map(|r| &r.arch),
+            &dag_title,
+            rect,
+            theme,
+            measure,
+        ),
+        None => {
+            let mut m = MeshBuilder::new();
+            let mut tx = Vec::new();
+            let c = panel_frame(&mut m, &mut tx, rect, "Architecture", theme);
+            tx.push(
+                TextRun::new("No trials yet", c.center(), theme.body_size, theme.muted)
+                    .aligned(HAlign::Center, VAlign::Middle),
+            );
+            let mut v = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
+            v.mesh = m.build();
+            v.texts = tx;
+            v
+        }
+    };
+    match opts.view {
+        ViewKind::Dashboard => {
+            let p = dashboard_panels(w, h);
+            // title bar
+            let t = p.title;
+            let title = format!(
+                "{} on {}",
+                pretty_strategy(&run.info.strategy),
+                pretty_benchmark(&run.info.benchmark)
+            );
+            let title_w = measure(&title, theme.title_size).0;
+            chrome_text.push(
+                TextRun::new(title, [t.x, t.y + t.h / 2.0], theme.title_size, theme.text)
+                    .aligned(HAlign::Left, VAlign::Middle),
+            );
+            let step_text = if n == 0 {
+                "no trials".to_string()
+            } else {
+                format!(
+                    "step {} of {}",
+                    crate::info::fmt_int(step + 1),
+                    crate::info::fmt_int(n)
+                )
+            };
+            // the longest right-hand text that fits beside the title
+            let candidates = [
+                format!(
+                    "run {} · space {} · {step_text}",
+                    run.info.run_id, run.info.space
+                ),
+                format!("run {} · {step_text}", run.info.run_id),
+                step_text.clone(),
+            ];
+            let room = t.w - title_w - 24.0;
+            if let Some(right) = candidates
+                .into_iter()
+                .find(|c| measure(c, theme.label_size).0 <= room)
+            {
+                chrome_text.push(
+                    TextRun::new(
+                        right,
+                        [t.x + t.w, t.y + t.h / 2.0],
+                        theme.label_size,
+                        theme.muted,
+                    )
+                    .aligned(HAlign::Right, VAlign::Middle),
+                );
+            }
+            legend(
+                &mut chrome_mesh,
+                &mut chrome_text,
+                p.legend,
+                n,
+                theme,
+                measure,
+            );
+            views.push((ViewKind::Dag, dag_of(p.dag, measure)));
+            views.push((
+                ViewKind::Table,
+                table_view(run, analytics, step, p.table, theme, measure),
+            ));
+            views.push((
+                ViewKind::Scatter,
+                scatter_view(
+                    run, analytics, step, p.scatter, ranges, cache, theme, measure,
+                ),
+            ));
+            views.push((
+                ViewKind::Line,
+                line_view(
+                    run,
+                    analytics,
+                    step,
+                    p.line,
+                    ranges,
+                    &improvements,
+                    opts.x_time,
+                    theme,
+                    measure,
+                ),
+            ));
+        }
+        kind => {
+            let m = 12.0;
+            let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
+            let v = match kind {
+                ViewKind::Dag => dag_of(rect, measure),
+                ViewKind::Table => table_view(run, analytics, step, rect, theme, measure),
+                ViewKind::Scatter => {
+                    scatter_view(run, analytics, step, rect, ranges, cache, theme, measure)
+                }
+                _ => line_view(
+                    run,
+                    analytics,
+                    step,
+                    rect,
+                    ranges,
+                    &improvements,
+                    opts.x_time,
+                    theme,
+                    measure,
+                ),
+            };
+            views.push((kind, v));
+        }
+    }
+    let mut chrome = ViewScene::new(PixelRect::new(full.x, full.y, full.w, full.h));
+    chrome.mesh = chrome_mesh.build();
+    chrome.texts = chrome_text;
+    Ok(Dashboard {
+        width: w,
+        height: h,
+        background: theme.background,
+        chrome,
+        views,
+    })
+}
+
+/// The legend strip: colour by step, size by test accuracy, the markers.
+fn legend(
+    mesh: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    r: Rect,
+    n: usize,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
+    if r.w < 50.0 || r.h < 10.0 {
+        return;
+    }
+    let y = r.y + r.h / 2.0;
+    let size = theme.tick_size;
+    let mut x = r.x + 4.0;
+    let end = r.x + r.w;
+    let put = |texts: &mut Vec<TextRun>, x: &mut f32, s: &str, measure: &mut Measure| {
+        texts.push(
+            TextRun::new(s, [*x, y], size, theme.muted).aligned(HAlign::Left, VAlign::Middle),
+        );
+        *x += measure(s, size).0 + 10.0;
+    };
+    put(texts, &mut x, "step", measure);
+    let bar_w = 90.0f32.min(r.w * 0.2);
+    let segments = 24;
+    for i in 0..segments {
+        let x0 = x + bar_w * i as f32 / segments as f32;
+        let x1 = x + bar_w * (i + 1) as f32 / segments as f32 + 0.5;
+        mesh.rounded_rect(
+            [x0, y - 5.0],
+            [x1, y + 5.0],
+            0.0,
+            Some(ramp(i as f64 / (segments - 1) as f64)),
+            None,
+        );
+    }
+    x += bar_w + 6.0;
+    put(
+        texts,
+        &mut x,
+        &format!("1 → {}", crate::info::fmt_int(n.max(1))),
+        measure,
+    );
+    // the other entries only where they fit whole
+    let fits = |x: f32, label: &str, extra: f32, measure: &mut Measure| {
+        x + extra + measure(label, size).0 + 10.0 <= end
+    };
+    x += 8.0;
+    if fits(x, "size: test accuracy", 40.0, measure) {
+        for (i, rad) in [3.0f32, 5.0, 7.0].iter().enumerate() {
+            mesh.disc([x + rad, y], *rad, theme.muted.with_alpha(150));
+            x += rad * 2.0 + if i == 2 { 6.0 } else { 3.0 };
+        }
+        put(texts, &mut x, "size: test accuracy", measure);
+        x += 8.0;
+    }
+    if fits(x, "current trial", 22.0, measure) {
+        mesh.rounded_rect(
+            [x, y - 8.0],
+            [x + 16.0, y + 8.0],
+            8.0,
+            None,
+            Some((theme.current, 2.5)),
+        );
+        x += 22.0;
+        put(texts, &mut x, "current trial", measure);
+    }
+    if fits(x, "best so far (validation)", 20.0, measure) {
+        mesh.disc([x + 7.0, y], 7.0, theme.best);
+        mesh.rounded_rect(
+            [x, y - 7.0],
+            [x + 14.0, y + 7.0],
+            7.0,
+            None,
+            Some((theme.text, 1.5)),
+        );
+        x += 20.0;
+        put(texts, &mut x, "best so far (validation)", measure);
+    }
+}
+
+impl Dashboard {
+    /// The render scene; `cache` must be the one the dashboard was built with.
+    pub fn scene<'a>(&'a self, cache: &'a PointCache) -> Scene<'a> {
+        let mut s = Scene::new(Some(self.background));
+        let full = crate::render::Panel::full(self.width, self.height);
+        s.mesh(0, full, &self.chrome.mesh);
+        s.text(10, full, &self.chrome.texts);
+        for (i, (kind, v)) in self.views.iter().enumerate() {
+            let base = 20 + 10 * i as i32;
+            // frames and axes cover the whole panel
+            s.mesh(base, full, &v.mesh);
+            let points: &[crate::render::Circle] = match kind {
+                ViewKind::Scatter => &cache.scatter,
+                ViewKind::Line => &cache.line,
+                _ => &[],
+            };
+            if !points.is_empty() {
+                s.circles(base + 1, v.data_panel(), points, SizeMode::Pixels);
+            }
+            if !v.circles.is_empty() {
+                s.circles(base + 2, v.data_panel(), &v.circles, v.circle_size);
+            }
+            s.mesh(base + 3, v.pixel_panel(), &v.overlay);
+            s.text(base + 4, full, &v.texts);
+        }
+        s
+    }
+}

@@ -1,0 +1,588 @@
+//! The accuracy scatter (validation vs test, circle size = test accuracy,
+//! colour = step) and the accuracy-over-steps line chart.
+//!
+//! Points of all trials up to the current step are kept in a
+//! [`PointCache`]: moving the step appends or drops only the points in
+//! between, so a step change costs O(steps moved), not O(trials).
+
+use super::theme::{ramp, Theme};
+use super::{fmt_pct, Measure, ViewScene};
+use crate::analysis::Analytics;
+use crate::layout::nice_ticks;
+use crate::layout::Rect;
+use crate::render::{Circle, HAlign, MeshBuilder, PixelRect, TextRun, VAlign, ViewTransform};
+use crate::trace::Run;
+
+/// Data ranges shown by default: the dense region of the run (accuracies
+/// crowd near the top), from a low quantile to the maximum, padded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranges {
+    pub val: (f64, f64),
+    pub test: (f64, f64),
+}
+
+fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    let k = ((v.len() - 1) as f64 * q).round() as usize;
+    let k = k.min(v.len() - 1);
+    v.select_nth_unstable_by(k, f64::total_cmp);
+    Some(v[k])
+}
+
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    let span = hi - lo;
+    if !(span.is_finite()) || span <= 1e-9 {
+        let c = if lo.is_finite() { lo } else { 0.5 };
+        return (c - 0.01, c + 0.01);
+    }
+    (lo - span * 0.04, hi + span * 0.04)
+}
+
+impl Ranges {
+    /// The dense region of a run: 5th percentile to maximum of each axis.
+    pub fn of_run(run: &Run) -> Ranges {
+        let vals: Vec<f64> = run.trials.iter().map(|t| t.metrics.val_acc).collect();
+        let tests: Vec<f64> = run.trials.iter().map(|t| t.metrics.test_acc).collect();
+        let r = |v: Vec<f64>| {
+            let hi = v
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .fold(f64::NEG_INFINITY, f64::max);
+            match quantile(v, 0.05) {
+                Some(lo) => padded(lo, hi),
+                None => (0.0, 1.0),
+            }
+        };
+        Ranges {
+            val: r(vals),
+            test: r(tests),
+        }
+    }
+}
+
+/// What the plots keep between frames of one run: the circles of every
+/// trial up to the current step, the default ranges, and the steps at
+/// which the best trial changed.
+#[derive(Default)]
+pub struct PointCache {
+    pub scatter: Vec<Circle>,
+    pub line: Vec<Circle>,
+    total: usize,
+    ranges: Option<Ranges>,
+    /// Trials outside the shown ranges (scatter), among those cached.
+    pub outside: usize,
+    /// Steps at which the best-so-far trial changed, ascending.
+    improvements: Vec<usize>,
+    /// Whether the line chart's x is the simulated time (else the step).
+    x_time: bool,
+}
+
+/// Whether every trial of `run` has a simulated time.
+pub fn has_clock(run: &Run) -> bool {
+    !run.trials.is_empty()
+        && run
+            .trials
+            .iter()
+            .all(|t| t.time_s.is_some_and(f64::is_finite))
+}
+
+impl PointCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The default ranges of `run`, computed once per run length.
+    pub fn ranges(&mut self, run: &Run) -> Ranges {
+        match self.ranges {
+            Some(r) if self.total == run.trials.len() => r,
+            _ => {
+                let r = Ranges::of_run(run);
+                self.scatter.clear();
+                self.line.clear();
+                self.outside = 0;
+                self.improvements.clear();
+                self.total = run.trials.len();
+                self.ranges = Some(r);
+                r
+            }
+        }
+    }
+
+    /// Brings the list of improvement steps up to date with `analytics`.
+    fn sync_improvements(&mut self, analytics: &Analytics) {
+        let start = self.improvements.last().map_or(0, |&s| s + 1);
+        let mut best = self
+            .improvements
+            .last()
+            .and_then(|&s| analytics.step(s))
+            .map(|s| s.best);
+        for i in start..analytics.len() {
+            if let Some(st) = analytics.step(i) {
+                if Some(st.best) != best {
+                    self.improvements.push(i);
+                    best = Some(st.best);
+                }
+            }
+        }
+    }
+
+    /// Improvement steps up to and including `step`.
+    pub fn improvements_until(&mut self, analytics: &Analytics, step: usize) -> &[usize] {
+        self.sync_improvements(analytics);
+        let end = self.improvements.partition_point(|&s| s <= step);
+        &self.improvements[..end]
+    }
+
+    /// Makes the cache hold trials `0..upto` of `run`, with `ranges`.
+    pub fn sync(&mut self, run: &Run, upto: usize, ranges: Ranges, x_time: bool) {
+        let upto = upto.min(run.trials.len());
+        let x_time = x_time && has_clock(run);
+        if self.total != run.trials.len() || self.ranges != Some(ranges) || self.x_time != x_time {
+            self.x_time = x_time;
+            self.scatter.clear();
+            self.line.clear();
+            self.outside = 0;
+            self.improvements.clear();
+            self.total = run.trials.len();
+            self.ranges = Some(ranges);
+        }
+        let n = run.trials.len().max(1) as f64;
+        let (t0, t1) = ranges.test;
+        let (v0, v1) = ranges.val;
+        // smaller circles when there are many
+        let base = (7.0 / (n / 500.0).sqrt().max(1.0)).clamp(1.2, 7.0) as f32;
+        let inside = |t: &crate::trace::Trial| {
+            (v0..=v1).contains(&t.metrics.val_acc) && (t0..=t1).contains(&t.metrics.test_acc)
+        };
+        while self.scatter.len() > upto {
+            if let Some(t) = run.trials.get(self.scatter.len() - 1) {
+                if !inside(t) {
+                    self.outside = self.outside.saturating_sub(1);
+                }
+            }
+            self.scatter.pop();
+            self.line.pop();
+        }
+        for i in self.scatter.len()..upto {
+            let t = &run.trials[i];
+            let (val, test) = (t.metrics.val_acc, t.metrics.test_acc);
+            let color = ramp(i as f64 / n);
+            let size = ((test - t0) / (t1 - t0)).clamp(0.0, 1.0) as f32;
+            let r = base * (0.45 + 0.75 * size);
+            self.scatter.push(
+                Circle::new([val as f32, test as f32], r, color.with_alpha(200)).with_stroke(
+                    crate::render::Color::rgba(255, 255, 255, 160),
+                    (r * 0.18).min(1.0),
+                ),
+            );
+            let x = if self.x_time {
+                t.time_s.unwrap_or(0.0) as f32
+            } else {
+                i as f32
+            };
+            self.line.push(Circle::new(
+                [x, val as f32],
+                (base * 0.5).max(1.2),
+                color.with_alpha(170),
+            ));
+            if !inside(t) {
+                self.outside += 1;
+            }
+        }
+    }
+}
+
+/// Axis layout of a plot: the plot area inside its panel and the data to
+/// pixel transform.
+pub struct Axes {
+    pub area: PixelRect,
+    pub view: ViewTransform,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+fn to_pixel(r: Rect) -> PixelRect {
+    PixelRect::new(r.x, r.y, r.w, r.h)
+}
+
+/// Draws a framed panel with a title; returns the content rectangle.
+pub fn panel_frame(
+    mesh: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    rect: Rect,
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    mesh.rounded_rect(
+        [rect.x, rect.y],
+        [rect.x + rect.w, rect.y + rect.h],
+        8.0,
+        Some(theme.panel),
+        Some((theme.panel_border, 1.0)),
+    );
+    let pad = 12.0;
+    texts.push(TextRun::new(
+        title,
+        [rect.x + pad, rect.y + pad - 2.0],
+        theme.label_size + 1.0,
+        theme.text,
+    ));
+    Rect::new(
+        rect.x + pad,
+        rect.y + pad + theme.label_size + 10.0,
+        (rect.w - 2.0 * pad).max(1.0),
+        (rect.h - 2.0 * pad - theme.label_size - 10.0).max(1.0),
+    )
+}
+
+/// Axes with gridlines, ticks and labels inside `content`.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_axes(
+    mesh: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    content: Rect,
+    x: (f64, f64),
+    y: (f64, f64),
+    x_label: &str,
+    y_label: &str,
+    x_fmt: &dyn Fn(f64, f64) -> String,
+    y_fmt: &dyn Fn(f64, f64) -> String,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> Axes {
+    let ty = nice_ticks(y.0, y.1, 5);
+    let y_labels: Vec<String> = ty.values.iter().map(|&v| y_fmt(v, ty.step)).collect();
+    let label_w = y_labels
+        .iter()
+        .map(|l| measure(l, theme.tick_size).0)
+        .fold(0.0f32, f32::max);
+    let left = content.x + theme.label_size + 8.0 + label_w + 8.0;
+    let bottom = content.y + content.h - theme.tick_size - 8.0 - theme.label_size - 6.0;
+    let top = content.y + theme.tick_size + 10.0;
+    let area = PixelRect::new(
+        left,
+        top,
+        (content.x + content.w - left).max(1.0),
+        (bottom - top).max(1.0),
+    );
+    let sx = area.w as f64 / (x.1 - x.0);
+    let sy = area.h as f64 / (y.1 - y.0);
+    let view = ViewTransform {
+        scale: [sx as f32, -sy as f32],
+        offset: [
+            (area.x as f64 - x.0 * sx) as f32,
+            (area.y as f64 + area.h as f64 + y.0 * sy) as f32,
+        ],
+    };
+    let px = |vx: f64, vy: f64| view.apply([vx as f32, vy as f32]);
+    // gridlines and tick labels
+    for (v, label) in ty.values.iter().zip(&y_labels) {
+        if *v < y.0 || *v > y.1 {
+            continue;
+        }
+        let p = px(x.0, *v);
+        mesh.line([area.x, p[1]], [area.x + area.w, p[1]], theme.grid, 1.0);
+        texts.push(
+            TextRun::new(
+                label.clone(),
+                [area.x - 6.0, p[1]],
+                theme.tick_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Right, VAlign::Middle),
+        );
+    }
+    let tx = nice_ticks(x.0, x.1, ((area.w / 110.0).round() as usize).clamp(2, 8));
+    for &v in &tx.values {
+        if v < x.0 || v > x.1 {
+            continue;
+        }
+        let p = px(v, y.0);
+        mesh.line([p[0], area.y], [p[0], area.y + area.h], theme.grid, 1.0);
+        texts.push(
+            TextRun::new(
+                x_fmt(v, tx.step),
+                [p[0], area.y + area.h + 5.0],
+                theme.tick_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Center, VAlign::Top),
+        );
+    }
+    // frame
+    mesh.line(
+        [area.x, area.y + area.h],
+        [area.x + area.w, area.y + area.h],
+        theme.axis,
+        1.2,
+    );
+    mesh.line([area.x, area.y], [area.x, area.y + area.h], theme.axis, 1.2);
+    texts.push(
+        TextRun::new(
+            x_label,
+            [area.x + area.w / 2.0, content.y + content.h],
+            theme.label_size,
+            theme.text,
+        )
+        .aligned(HAlign::Center, VAlign::Bottom),
+    );
+    // the y label, stacked letter by letter would be unreadable: write it
+    // horizontally above the axis instead
+    texts.push(
+        TextRun::new(
+            y_label,
+            [content.x, area.y - 8.0],
+            theme.tick_size,
+            theme.muted,
+        )
+        .aligned(HAlign::Left, VAlign::Bottom),
+    );
+    Axes { area, view, x, y }
+}
+
+fn pct_fmt(v: f64, step: f64) -> String {
+    let digits = if step * 100.0 >= 1.0 {
+        0
+    } else if step * 100.0 >= 0.1 {
+        1
+    } else {
+        2
+    };
+    format!("{:.*}%", digits, v * 100.0)
+}
+
+fn time_fmt(v: f64, _step: f64) -> String {
+    if v <= 0.0 {
+        "0".into()
+    } else if v >= 86400.0 {
+        format!("{:.1} d", v / 86400.0)
+    } else if v >= 3600.0 {
+        format!("{:.1} h", v / 3600.0)
+    } else {
+        format!("{:.0} min", v / 60.0)
+    }
+}
+
+fn int_fmt(v: f64, _step: f64) -> String {
+    crate::info::fmt_int(v.max(0.0).round() as usize)
+}
+
+/// The scatter of validation (x) against test (y) accuracy.
+#[allow(clippy::too_many_arguments)]
+pub fn scatter_view(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    rect: Rect,
+    ranges: Ranges,
+    cache: &PointCache,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> ViewScene {
+    let mut mesh = MeshBuilder::new();
+    let mut overlay = MeshBuilder::new();
+    let mut texts = Vec::new();
+    let content = panel_frame(
+        &mut mesh,
+        &mut texts,
+        rect,
+        "Validation vs test accuracy",
+        theme,
+    );
+    let mut scene = ViewScene::new(to_pixel(rect));
+    if run.trials.is_empty() {
+        texts.push(
+            TextRun::new(
+                "No trials yet",
+                content.center(),
+                theme.body_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Center, VAlign::Middle),
+        );
+        scene.mesh = mesh.build();
+        scene.texts = texts;
+        return scene;
+    }
+    let axes = draw_axes(
+        &mut mesh,
+        &mut texts,
+        content,
+        ranges.val,
+        ranges.test,
+        "Validation accuracy",
+        "Test accuracy",
+        &pct_fmt,
+        &pct_fmt,
+        theme,
+        measure,
+    );
+    scene.rect = axes.area;
+    scene.data_view = axes.view;
+    // current and best trial
+    if let Some(st) = analytics.step(step) {
+        let best = &run.trials[st.best];
+        let cur = &run.trials[step];
+        let pb = axes
+            .view
+            .apply([best.metrics.val_acc as f32, best.metrics.test_acc as f32]);
+        let pc = axes
+            .view
+            .apply([cur.metrics.val_acc as f32, cur.metrics.test_acc as f32]);
+        overlay.disc(pb, 7.0, theme.best);
+        overlay.rounded_rect(
+            [pb[0] - 7.0, pb[1] - 7.0],
+            [pb[0] + 7.0, pb[1] + 7.0],
+            7.0,
+            None,
+            Some((theme.text, 1.5)),
+        );
+        overlay.rounded_rect(
+            [pc[0] - 9.0, pc[1] - 9.0],
+            [pc[0] + 9.0, pc[1] + 9.0],
+            9.0,
+            None,
+            Some((theme.current, 2.5)),
+        );
+    }
+    if cache.outside > 0 {
+        texts.push(
+            TextRun::new(
+                format!(
+                    "{} trial{} outside the zoomed range",
+                    crate::info::fmt_int(cache.outside),
+                    if cache.outside == 1 { "" } else { "s" }
+                ),
+                [rect.x + rect.w - 12.0, rect.y + 12.0],
+                theme.tick_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Right, VAlign::Top),
+        );
+    }
+    scene.mesh = mesh.build();
+    scene.overlay = overlay.build();
+    scene.texts = texts;
+    scene
+}
+
+/// Accuracy per step (dots) and the best validation accuracy so far (a
+/// step line), with the current step marked.
+#[allow(clippy::too_many_arguments)]
+pub fn line_view(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    rect: Rect,
+    ranges: Ranges,
+    improvements: &[usize],
+    x_time: bool,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> ViewScene {
+    let mut mesh = MeshBuilder::new();
+    let mut overlay = MeshBuilder::new();
+    let mut texts = Vec::new();
+    let content = panel_frame(
+        &mut mesh,
+        &mut texts,
+        rect,
+        "Validation accuracy per step",
+        theme,
+    );
+    let mut scene = ViewScene::new(to_pixel(rect));
+    if run.trials.is_empty() {
+        texts.push(
+            TextRun::new(
+                "No trials yet",
+                content.center(),
+                theme.body_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Center, VAlign::Middle),
+        );
+        scene.mesh = mesh.build();
+        scene.texts = texts;
+        return scene;
+    }
+    let n = run.trials.len();
+    let x_time = x_time && has_clock(run);
+    let xpos = |i: usize| -> f64 {
+        if x_time {
+            run.trials[i].time_s.unwrap_or(0.0)
+        } else {
+            i as f64
+        }
+    };
+    let x = if x_time {
+        let end = xpos(n - 1).max(1.0);
+        (-end * 0.01, end * 1.01)
+    } else {
+        (-0.5, (n as f64 - 0.5).max(0.5))
+    };
+    let (x_label, x_fmt): (&str, &dyn Fn(f64, f64) -> String) = if x_time {
+        ("Simulated search time", &time_fmt)
+    } else {
+        ("Step", &int_fmt)
+    };
+    let axes = draw_axes(
+        &mut mesh,
+        &mut texts,
+        content,
+        x,
+        ranges.val,
+        x_label,
+        "Validation accuracy",
+        x_fmt,
+        &pct_fmt,
+        theme,
+        measure,
+    );
+    scene.rect = axes.area;
+    scene.data_view = axes.view;
+    // best so far: a step line through the improvements only
+    let mut pts: Vec<[f32; 2]> = Vec::new();
+    for &i in improvements {
+        let Some(st) = analytics.step(i) else { break };
+        let v = run.trials[st.best]
+            .metrics
+            .val_acc
+            .clamp(ranges.val.0, ranges.val.1) as f32;
+        let p = axes.view.apply([xpos(i) as f32, v]);
+        if let Some(prev) = pts.last().copied() {
+            pts.push([p[0], prev[1]]);
+        }
+        pts.push(p);
+    }
+    let cur_px = axes.view.apply([xpos(step.min(n - 1)) as f32, 0.0])[0];
+    if let Some(prev) = pts.last().copied() {
+        pts.push([cur_px, prev[1]]);
+    }
+    overlay.polyline(&pts, theme.accent, 2.0);
+    overlay.line(
+        [cur_px, axes.area.y],
+        [cur_px, axes.area.y + axes.area.h],
+        theme.current.with_alpha(150),
+        1.5,
+    );
+    if let Some(st) = analytics.step(step) {
+        let b = &run.trials[st.best];
+        texts.push(
+            TextRun::new(
+                format!("— best so far: {}", fmt_pct(b.metrics.val_acc)),
+                [rect.x + rect.w - 12.0, rect.y + 12.0],
+                theme.tick_size,
+                theme.accent,
+            )
+            .aligned(HAlign::Right, VAlign::Top),
+        );
+    }
+    scene.mesh = mesh.build();
+    scene.overlay = overlay.build();
+    scene.texts = texts;
+    scene
+}

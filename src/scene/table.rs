@@ -1,0 +1,174 @@
+//! The summary table: the step's validation and test deltas, the best
+//! model so far, the most effective layer added so far.
+
+use super::plots::panel_frame;
+use super::theme::{op_label, Theme};
+use super::{fmt_pct, fmt_pp, Measure, ViewScene};
+use crate::analysis::Analytics;
+use crate::arch::Arch;
+use crate::layout::Rect;
+use crate::render::{MeshBuilder, PixelRect, TextRun};
+use crate::trace::Run;
+
+/// The ops of an architecture, in order, for one line of text.
+pub fn arch_summary(arch: &Arch) -> String {
+    let dag = match arch {
+        Arch::Nb101(c) => c.pruned_dag(),
+        other => other.to_dag(),
+    };
+    let ops: Vec<String> = dag
+        .nodes
+        .iter()
+        .filter(|n| *n != "input" && *n != "output")
+        .map(|n| op_label(n))
+        .collect();
+    if ops.is_empty() {
+        "input → output".into()
+    } else {
+        ops.join(", ")
+    }
+}
+
+/// Shortens `s` to fit `width` pixels, with an ellipsis.
+fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
+    if measure(s, size).0 <= width {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut n = chars.len();
+    while n > 1 {
+        n -= 1;
+        let t: String = chars[..n].iter().collect::<String>() + "…";
+        if measure(&t, size).0 <= width {
+            return t;
+        }
+    }
+    "…".into()
+}
+
+/// The summary table view.
+pub fn table_view(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    rect: Rect,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> ViewScene {
+    let mut mesh = MeshBuilder::new();
+    let mut texts = Vec::new();
+    let content = panel_frame(&mut mesh, &mut texts, rect, "Summary", theme);
+    let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
+    let Some(st) = analytics.step(step) else {
+        texts.push(TextRun::new(
+            "No trials yet",
+            [content.x, content.y],
+            theme.body_size,
+            theme.muted,
+        ));
+        scene.mesh = mesh.build();
+        scene.texts = texts;
+        return scene;
+    };
+    let t = &run.trials[step];
+    let against = match (st.reference, t.parents.is_empty()) {
+        (Some(r), false) => format!("vs parent, trial {}", run.trials[r].trial_id),
+        (Some(r), true) => format!("vs previous, trial {}", run.trials[r].trial_id),
+        (None, _) => "first trial".into(),
+    };
+    let best = &run.trials[st.best];
+    let effective = match st.most_effective {
+        Some(e) => format!(
+            "{} ({} at step {})",
+            op_label(analytics.op_name(e.op)),
+            fmt_pp(e.gain),
+            crate::info::fmt_int(e.step)
+        ),
+        None => "none yet".into(),
+    };
+    let delta = |d: Option<f64>| d.map(fmt_pp).unwrap_or_else(|| "–".into());
+    let delta_color = |d: Option<f64>| match d {
+        Some(x) if x > 0.0 => theme.gain,
+        Some(x) if x < 0.0 => theme.loss,
+        _ => theme.text,
+    };
+    let rows: Vec<(&str, String, crate::render::Color)> = vec![
+        (
+            "Step",
+            format!(
+                "{} of {}",
+                crate::info::fmt_int(step + 1),
+                crate::info::fmt_int(run.trials.len())
+            ),
+            theme.text,
+        ),
+        (
+            "This trial",
+            format!(
+                "val {} · test {}",
+                fmt_pct(t.metrics.val_acc),
+                fmt_pct(t.metrics.test_acc)
+            ),
+            theme.text,
+        ),
+        (
+            "Validation delta",
+            format!("{}  ({against})", delta(st.val_delta)),
+            delta_color(st.val_delta),
+        ),
+        (
+            "Test delta",
+            delta(st.test_delta),
+            delta_color(st.test_delta),
+        ),
+        (
+            "Best model yet",
+            format!(
+                "trial {} · val {} · test {}",
+                best.trial_id,
+                fmt_pct(best.metrics.val_acc),
+                fmt_pct(best.metrics.test_acc)
+            ),
+            theme.text,
+        ),
+        ("  its layers", arch_summary(&best.arch), theme.muted),
+        ("Most effective layer\nadded yet", effective, theme.text),
+    ];
+    let size = theme.body_size;
+    let label_w = rows
+        .iter()
+        .map(|(l, _, _)| measure(l, size - 1.0).0)
+        .fold(0.0f32, f32::max)
+        .min(content.w * 0.5);
+    let row_h = (content.h / rows.len() as f32).clamp(size * 1.3, size * 2.2);
+    for (i, (label, value, color)) in rows.iter().enumerate() {
+        let y = content.y + i as f32 * row_h;
+        if y + size > content.y + content.h + 2.0 {
+            break;
+        }
+        if i > 0 {
+            mesh.line(
+                [content.x, y - 4.0],
+                [content.x + content.w, y - 4.0],
+                theme.grid,
+                1.0,
+            );
+        }
+        texts.push(TextRun::new(
+            fit(label, size - 1.0, label_w, measure),
+            [content.x, y],
+            size - 1.0,
+            theme.muted,
+        ));
+        let vx = content.x + label_w + 14.0;
+        texts.push(TextRun::new(
+            fit(value, size, content.x + content.w - vx, measure),
+            [vx, y],
+            size,
+            *color,
+        ));
+    }
+    scene.mesh = mesh.build();
+    scene.texts = texts;
+    scene
+}
