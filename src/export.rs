@@ -6,8 +6,9 @@ use crate::render::{
     AdapterChoice, GpuContext, OffscreenTarget, RenderError, Renderer, TARGET_FORMAT,
 };
 use crate::scene::dashboard::SceneError;
+use crate::scene::dashboard::{build_comparison, Other};
 use crate::scene::plots::PointCache;
-use crate::scene::{build_dashboard, DashboardOptions};
+use crate::scene::DashboardOptions;
 use crate::trace::Run;
 use std::path::Path;
 use thiserror::Error;
@@ -47,7 +48,20 @@ pub fn render_png(
     step: usize,
     opts: &DashboardOptions,
 ) -> Result<Vec<u8>, ExportError> {
-    let img = render_image(ctx, renderer, run, analytics, step, opts)?;
+    render_png_comparison(ctx, renderer, run, analytics, None, step, opts)
+}
+
+/// [`render_png`] with a second run to compare.
+pub fn render_png_comparison(
+    ctx: &GpuContext,
+    renderer: &mut Renderer,
+    run: &Run,
+    analytics: &Analytics,
+    other: Option<(&Run, &Analytics)>,
+    step: usize,
+    opts: &DashboardOptions,
+) -> Result<Vec<u8>, ExportError> {
+    let img = render_comparison(ctx, renderer, run, analytics, other, step, opts)?;
     Ok(img.encode_png()?)
 }
 
@@ -60,17 +74,37 @@ pub fn render_image(
     step: usize,
     opts: &DashboardOptions,
 ) -> Result<crate::render::Image, ExportError> {
+    render_comparison(ctx, renderer, run, analytics, None, step, opts)
+}
+
+/// Draws `step` of `run`, with a second run's points beside it.
+pub fn render_comparison(
+    ctx: &GpuContext,
+    renderer: &mut Renderer,
+    run: &Run,
+    analytics: &Analytics,
+    other: Option<(&Run, &Analytics)>,
+    step: usize,
+    opts: &DashboardOptions,
+) -> Result<crate::render::Image, ExportError> {
     let mut cache = PointCache::new();
+    let mut other_cache = PointCache::new();
     let dash = {
         let text = &mut renderer.text;
         let mut measure = |s: &str, size: f32| {
             let e = text.measure(s, size);
             (e.width, e.height)
         };
-        build_dashboard(run, analytics, step, opts, &mut cache, &mut measure)?
+        let o = other.map(|(run, analytics)| Other {
+            run,
+            analytics,
+            cache: &mut other_cache,
+        });
+        build_comparison(run, analytics, o, step, opts, &mut cache, &mut measure)?
     };
     let target = OffscreenTarget::new(ctx, opts.width, opts.height)?;
-    renderer.render(ctx, target.view(), target.size(), &dash.scene(&cache))?;
+    let scene = dash.scene_with(&cache, other.map(|_| &other_cache));
+    renderer.render(ctx, target.view(), target.size(), &scene)?;
     Ok(target.read(ctx)?)
 }
 

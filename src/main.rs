@@ -78,6 +78,10 @@ enum Command {
         /// evolution run `re-0`, or `rs-0` for random search).
         #[arg(long)]
         run: Option<String>,
+        /// A second run of the trace to compare with (its points coloured
+        /// by run), e.g. `--run re-0 --compare rs-0` on the demo.
+        #[arg(long)]
+        compare: Option<String>,
         /// The step (0-based trial position); default: the last.
         #[arg(long)]
         step: Option<usize>,
@@ -364,13 +368,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Render {
             trace,
             run,
+            compare,
             step,
             size,
             view,
             x,
             output,
             force,
-        } => render(trace, run, step, &size, &view, x == "time", &output, force),
+        } => render(
+            trace,
+            run,
+            compare,
+            step,
+            &size,
+            &view,
+            x == "time",
+            &output,
+            force,
+        ),
         Command::Bench { seconds } => {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
@@ -388,6 +403,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn render(
     trace: Option<PathBuf>,
     run: Option<String>,
+    compare: Option<String>,
     step: Option<usize>,
     size: &str,
     view: &str,
@@ -419,6 +435,19 @@ fn render(
         None => trace.runs.first().context("the trace has no run")?,
     };
     let analytics = nasviz::analysis::Analytics::of_run(run);
+    let other = match &compare {
+        Some(id) => {
+            let o = trace.run(id).with_context(|| {
+                let ids: Vec<&str> = trace.runs.iter().map(|r| r.info.run_id.as_str()).collect();
+                format!(
+                    "--compare: no run {id:?} in the trace (runs: {})",
+                    ids.join(", ")
+                )
+            })?;
+            Some((o, nasviz::analysis::Analytics::of_run(o)))
+        }
+        None => None,
+    };
     let step = step.unwrap_or(run.trials.len().saturating_sub(1));
     let opts = nasviz::scene::DashboardOptions {
         view,
@@ -428,7 +457,15 @@ fn render(
         x_time,
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
-    let png = nasviz::export::render_png(&ctx, &mut renderer, run, &analytics, step, &opts)?;
+    let png = nasviz::export::render_png_comparison(
+        &ctx,
+        &mut renderer,
+        run,
+        &analytics,
+        other.as_ref().map(|(r, a)| (*r, a)),
+        step,
+        &opts,
+    )?;
     nasviz::export::write_png(output, &png)?;
     eprintln!(
         "{}: {w}x{h}, run {}, step {} of {} ({})",

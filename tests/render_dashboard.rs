@@ -232,3 +232,21 @@ fn edge_cases_render_without_panic() {
         }
     }
 }
+
+#[test]
+fn two_runs_compared() {
+    let ctx = gpu_or_skip!("two_runs_compared");
+    let mut r = Renderer::new(ctx, TARGET_FORMAT);
+    let (re, rs) = (demo(true), demo(false));
+    let (a, b) = (Analytics::of_run(&re), Analytics::of_run(&rs));
+    let opts = DashboardOptions {
+        view: ViewKind::Dashboard,
+        width: 1280,
+        height: 800,
+        theme: Theme::default(),
+        x_time: false,
+    };
+    let img = nasviz::export::render_comparison(ctx, &mut r, &re, &a, Some((&rs, &b)), 800, &opts)
+        .unwrap();
+    common::assert_snapshot("dashboard_compare_re_rs_800", &img, 1280 * 800 / 500);
+}

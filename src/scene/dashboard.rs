@@ -109,6 +109,30 @@ pub fn build_dashboard(
     cache: &mut PointCache,
     measure: &mut Measure,
 ) -> Result<Dashboard, SceneError> {
+    build_comparison(run, analytics, None, step, opts, cache, measure)
+}
+
+/// A second run shown beside the first: its points in the scatter and the
+/// line chart, coloured by run, up to the same step.
+pub struct Other<'a> {
+    pub run: &'a Run,
+    pub analytics: &'a Analytics,
+    pub cache: &'a mut PointCache,
+}
+
+/// Colour of the first and the second run when two are compared.
+pub const RUN_COLORS: [Color; 2] = [Color::rgb(31, 111, 235), Color::rgb(219, 109, 40)];
+
+/// [`build_dashboard`] with an optional second run to compare.
+pub fn build_comparison(
+    run: &Run,
+    analytics: &Analytics,
+    mut other: Option<Other<'_>>,
+    step: usize,
+    opts: &DashboardOptions,
+    cache: &mut PointCache,
+    measure: &mut Measure,
+) -> Result<Dashboard, SceneError> {
     let (w, h) = (opts.width, opts.height);
     if w < 200 || h < 150 {
         return Err(SceneError::TooSmall {
@@ -125,9 +149,35 @@ pub fn build_dashboard(
         });
     }
     let theme = &opts.theme;
-    let ranges = cache.ranges(run);
+    let mut ranges = cache.ranges(run);
+    let mut other_improvements = Vec::new();
+    if let Some(o) = other.as_mut() {
+        let r2 = o.cache.ranges(o.run);
+        ranges.val = (ranges.val.0.min(r2.val.0), ranges.val.1.max(r2.val.1));
+        ranges.test = (ranges.test.0.min(r2.test.0), ranges.test.1.max(r2.test.1));
+        cache.set_tint(Some(RUN_COLORS[0]));
+        o.cache.set_tint(Some(RUN_COLORS[1]));
+        let on = o.run.trials.len();
+        o.cache.sync(o.run, (step + 1).min(on), ranges, opts.x_time);
+        if on > 0 {
+            other_improvements = o
+                .cache
+                .improvements_until(o.analytics, step.min(on - 1))
+                .to_vec();
+        }
+    } else {
+        cache.set_tint(None);
+    }
     cache.sync(run, if n == 0 { 0 } else { step + 1 }, ranges, opts.x_time);
     let improvements = cache.improvements_until(analytics, step).to_vec();
+    let line_other = other.as_ref().map(|o| {
+        (
+            o.run,
+            o.analytics,
+            other_improvements.as_slice(),
+            RUN_COLORS[1],
+        )
+    });
     let mut chrome_mesh = MeshBuilder::new();
     let mut chrome_text = Vec::new();
     let full = Rect::new(0.0, 0.0, w as f32, h as f32);
@@ -179,11 +229,19 @@ pub fn build_dashboard(
             let p = dashboard_panels(w, h);
             // title bar
             let t = p.title;
-            let title = format!(
-                "{} on {}",
-                pretty_strategy(&run.info.strategy),
-                pretty_benchmark(&run.info.benchmark)
-            );
+            let title = match &other {
+                Some(o) => format!(
+                    "{} vs {} on {}",
+                    pretty_strategy(&run.info.strategy),
+                    pretty_strategy(&o.run.info.strategy).to_lowercase(),
+                    pretty_benchmark(&run.info.benchmark)
+                ),
+                None => format!(
+                    "{} on {}",
+                    pretty_strategy(&run.info.strategy),
+                    pretty_benchmark(&run.info.benchmark)
+                ),
+            };
             let title_w = measure(&title, theme.title_size).0;
             chrome_text.push(
                 TextRun::new(title, [t.x, t.y + t.h / 2.0], theme.title_size, theme.text)
@@ -222,11 +280,26 @@ pub fn build_dashboard(
                     .aligned(HAlign::Right, VAlign::Middle),
                 );
             }
+            let runs = other.as_ref().map(|o| {
+                [
+                    format!(
+                        "{} ({})",
+                        run.info.run_id,
+                        pretty_strategy(&run.info.strategy).to_lowercase()
+                    ),
+                    format!(
+                        "{} ({})",
+                        o.run.info.run_id,
+                        pretty_strategy(&o.run.info.strategy).to_lowercase()
+                    ),
+                ]
+            });
             legend(
                 &mut chrome_mesh,
                 &mut chrome_text,
                 p.legend,
                 n,
+                runs,
                 theme,
                 measure,
             );
@@ -250,6 +323,7 @@ pub fn build_dashboard(
                     p.line,
                     ranges,
                     &improvements,
+                    line_other,
                     opts.x_time,
                     theme,
                     measure,
@@ -272,6 +346,7 @@ pub fn build_dashboard(
                     rect,
                     ranges,
                     &improvements,
+                    line_other,
                     opts.x_time,
                     theme,
                     measure,
@@ -298,6 +373,7 @@ fn legend(
     texts: &mut Vec<TextRun>,
     r: Rect,
     n: usize,
+    runs: Option<[String; 2]>,
     theme: &Theme,
     measure: &mut Measure,
 ) {
@@ -314,27 +390,35 @@ fn legend(
         );
         *x += measure(s, size).0 + 10.0;
     };
-    put(texts, &mut x, "step", measure);
-    let bar_w = 90.0f32.min(r.w * 0.2);
-    let segments = 24;
-    for i in 0..segments {
-        let x0 = x + bar_w * i as f32 / segments as f32;
-        let x1 = x + bar_w * (i + 1) as f32 / segments as f32 + 0.5;
-        mesh.rounded_rect(
-            [x0, y - 5.0],
-            [x1, y + 5.0],
-            0.0,
-            Some(ramp(i as f64 / (segments - 1) as f64)),
-            None,
+    if let Some(names) = &runs {
+        for (name, color) in names.iter().zip(RUN_COLORS) {
+            mesh.disc([x + 5.0, y], 5.0, color);
+            x += 14.0;
+            put(texts, &mut x, name, measure);
+        }
+    } else {
+        put(texts, &mut x, "step", measure);
+        let bar_w = 90.0f32.min(r.w * 0.2);
+        let segments = 24;
+        for i in 0..segments {
+            let x0 = x + bar_w * i as f32 / segments as f32;
+            let x1 = x + bar_w * (i + 1) as f32 / segments as f32 + 0.5;
+            mesh.rounded_rect(
+                [x0, y - 5.0],
+                [x1, y + 5.0],
+                0.0,
+                Some(ramp(i as f64 / (segments - 1) as f64)),
+                None,
+            );
+        }
+        x += bar_w + 6.0;
+        put(
+            texts,
+            &mut x,
+            &format!("1 → {}", crate::info::fmt_int(n.max(1))),
+            measure,
         );
     }
-    x += bar_w + 6.0;
-    put(
-        texts,
-        &mut x,
-        &format!("1 → {}", crate::info::fmt_int(n.max(1))),
-        measure,
-    );
     // the other entries only where they fit whole
     let fits = |x: f32, label: &str, extra: f32, measure: &mut Measure| {
         x + extra + measure(label, size).0 + 10.0 <= end
@@ -376,6 +460,15 @@ fn legend(
 impl Dashboard {
     /// The render scene; `cache` must be the one the dashboard was built with.
     pub fn scene<'a>(&'a self, cache: &'a PointCache) -> Scene<'a> {
+        self.scene_with(cache, None)
+    }
+
+    /// The render scene with a compared run's points drawn under the first's.
+    pub fn scene_with<'a>(
+        &'a self,
+        cache: &'a PointCache,
+        other: Option<&'a PointCache>,
+    ) -> Scene<'a> {
         let mut s = Scene::new(Some(self.background));
         let full = crate::render::Panel::full(self.width, self.height);
         s.mesh(0, full, &self.chrome.mesh);
@@ -389,6 +482,16 @@ impl Dashboard {
                 ViewKind::Line => &cache.line,
                 _ => &[],
             };
+            if let Some(o) = other {
+                let theirs: &[crate::render::Circle] = match kind {
+                    ViewKind::Scatter => &o.scatter,
+                    ViewKind::Line => &o.line,
+                    _ => &[],
+                };
+                if !theirs.is_empty() {
+                    s.circles(base + 1, v.data_panel(), theirs, SizeMode::Pixels);
+                }
+            }
             if !points.is_empty() {
                 s.circles(base + 1, v.data_panel(), points, SizeMode::Pixels);
             }

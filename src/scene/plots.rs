@@ -79,6 +79,9 @@ pub struct PointCache {
     improvements: Vec<usize>,
     /// Whether the line chart's x is the simulated time (else the step).
     x_time: bool,
+    /// One colour for every point (when two runs are compared), instead of
+    /// the colour of the step.
+    tint: Option<crate::render::Color>,
 }
 
 /// Whether every trial of `run` has a simulated time.
@@ -138,6 +141,16 @@ impl PointCache {
     }
 
     /// Makes the cache hold trials `0..upto` of `run`, with `ranges`.
+    /// Colours every point with `tint` (or by step with `None`).
+    pub fn set_tint(&mut self, tint: Option<crate::render::Color>) {
+        if self.tint != tint {
+            self.tint = tint;
+            self.scatter.clear();
+            self.line.clear();
+            self.outside = 0;
+        }
+    }
+
     pub fn sync(&mut self, run: &Run, upto: usize, ranges: Ranges, x_time: bool) {
         let upto = upto.min(run.trials.len());
         let x_time = x_time && has_clock(run);
@@ -170,7 +183,7 @@ impl PointCache {
         for i in self.scatter.len()..upto {
             let t = &run.trials[i];
             let (val, test) = (t.metrics.val_acc, t.metrics.test_acc);
-            let color = ramp(i as f64 / n);
+            let color = self.tint.unwrap_or_else(|| ramp(i as f64 / n));
             let size = ((test - t0) / (t1 - t0)).clamp(0.0, 1.0) as f32;
             let r = base * (0.45 + 0.75 * size);
             self.scatter.push(
@@ -480,6 +493,7 @@ pub fn line_view(
     rect: Rect,
     ranges: Ranges,
     improvements: &[usize],
+    other: Option<(&Run, &Analytics, &[usize], crate::render::Color)>,
     x_time: bool,
     theme: &Theme,
     measure: &mut Measure,
@@ -563,6 +577,36 @@ pub fn line_view(
         pts.push([cur_px, prev[1]]);
     }
     overlay.polyline(&pts, theme.accent, 2.0);
+    if let Some((orun, oa, oimp, ocolor)) = other {
+        let on = orun.trials.len();
+        let opos = |i: usize| -> f64 {
+            if x_time {
+                orun.trials[i].time_s.unwrap_or(0.0)
+            } else {
+                i as f64
+            }
+        };
+        let mut opts_: Vec<[f32; 2]> = Vec::new();
+        for &i in oimp {
+            let Some(st) = oa.step(i) else { break };
+            let v = orun.trials[st.best]
+                .metrics
+                .val_acc
+                .clamp(ranges.val.0, ranges.val.1) as f32;
+            let p = axes.view.apply([opos(i) as f32, v]);
+            if let Some(prev) = opts_.last().copied() {
+                opts_.push([p[0], prev[1]]);
+            }
+            opts_.push(p);
+        }
+        if on > 0 {
+            let end = axes.view.apply([opos(step.min(on - 1)) as f32, 0.0])[0];
+            if let Some(prev) = opts_.last().copied() {
+                opts_.push([end, prev[1]]);
+            }
+        }
+        overlay.polyline(&opts_, ocolor, 2.0);
+    }
     overlay.line(
         [cur_px, axes.area.y],
         [cur_px, axes.area.y + axes.area.h],
