@@ -20,7 +20,8 @@ enum Mark {
     Ghost,
 }
 
-fn dag_of(arch: &Arch) -> Dag {
+/// The DAG shown for an architecture (NB-101 cells pruned, as trained).
+pub fn dag_of(arch: &Arch) -> Dag {
     match arch {
         Arch::Nb101(c) => c.pruned_dag(),
         other => other.to_dag(),
@@ -104,18 +105,7 @@ pub fn dag_view(
         }
     }
     if nodes.is_empty() {
-        texts.push(
-            TextRun::new(
-                "Empty architecture",
-                content.center(),
-                theme.body_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Center, VAlign::Middle),
-        );
-        scene.mesh = mesh.build();
-        scene.texts = texts;
-        return scene;
+        return super::plots::empty_view(mesh, texts, rect, content, "Empty architecture", theme);
     }
     let union = Dag::new(
         nodes.iter().map(|n| n.0.clone()).collect(),

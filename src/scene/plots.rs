@@ -218,7 +218,7 @@ pub struct Axes {
     pub y: (f64, f64),
 }
 
-fn to_pixel(r: Rect) -> PixelRect {
+pub(crate) fn to_pixel(r: Rect) -> PixelRect {
     PixelRect::new(r.x, r.y, r.w, r.h)
 }
 
@@ -250,6 +250,25 @@ pub fn panel_frame(
         (rect.w - 2.0 * pad).max(1.0),
         (rect.h - 2.0 * pad - theme.label_size - 10.0).max(1.0),
     )
+}
+
+/// A framed view that only says `message` (nothing to show).
+pub fn empty_view(
+    mesh: MeshBuilder,
+    mut texts: Vec<TextRun>,
+    rect: Rect,
+    content: Rect,
+    message: &str,
+    theme: &Theme,
+) -> ViewScene {
+    texts.push(
+        TextRun::new(message, content.center(), theme.body_size, theme.muted)
+            .aligned(HAlign::Center, VAlign::Middle),
+    );
+    let mut scene = ViewScene::new(to_pixel(rect));
+    scene.mesh = mesh.build();
+    scene.texts = texts;
+    scene
 }
 
 /// Axes with gridlines, ticks and labels inside `content`.
@@ -406,21 +425,10 @@ pub fn scatter_view(
         "Validation vs test accuracy",
         theme,
     );
-    let mut scene = ViewScene::new(to_pixel(rect));
     if run.trials.is_empty() {
-        texts.push(
-            TextRun::new(
-                "No trials yet",
-                content.center(),
-                theme.body_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Center, VAlign::Middle),
-        );
-        scene.mesh = mesh.build();
-        scene.texts = texts;
-        return scene;
+        return empty_view(mesh, texts, rect, content, "No trials yet", theme);
     }
+    let mut scene = ViewScene::new(to_pixel(rect));
     let axes = draw_axes(
         &mut mesh,
         &mut texts,
@@ -508,21 +516,10 @@ pub fn line_view(
         "Validation accuracy per step",
         theme,
     );
-    let mut scene = ViewScene::new(to_pixel(rect));
     if run.trials.is_empty() {
-        texts.push(
-            TextRun::new(
-                "No trials yet",
-                content.center(),
-                theme.body_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Center, VAlign::Middle),
-        );
-        scene.mesh = mesh.build();
-        scene.texts = texts;
-        return scene;
+        return empty_view(mesh, texts, rect, content, "No trials yet", theme);
     }
+    let mut scene = ViewScene::new(to_pixel(rect));
     let n = run.trials.len();
     let x_time = x_time && has_clock(run);
     let xpos = |i: usize| -> f64 {

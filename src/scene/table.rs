@@ -12,10 +12,7 @@ use crate::trace::Run;
 
 /// The ops of an architecture, in order, for one line of text.
 pub fn arch_summary(arch: &Arch) -> String {
-    let dag = match arch {
-        Arch::Nb101(c) => c.pruned_dag(),
-        other => other.to_dag(),
-    };
+    let dag = super::dag::dag_of(arch);
     let ops: Vec<String> = dag
         .nodes
         .iter()
