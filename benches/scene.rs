@@ -42,6 +42,7 @@ fn main() {
         height: 800,
         theme: Theme::default(),
         x_time: false,
+        full_range: false,
     };
     let mut cache = PointCache::new();
     let mut measure = approx_measure;

@@ -95,6 +95,10 @@ enum Command {
         /// time, when the trace has one).
         #[arg(long, default_value = "step", value_parser = ["step", "time"])]
         x: String,
+        /// Accuracy axes: `dense` (zoom on where most trials are) or `full`
+        /// (every trial, outliers included).
+        #[arg(long, default_value = "dense", value_parser = ["dense", "full"])]
+        range: String,
         #[arg(short, long)]
         output: PathBuf,
         /// Replace OUTPUT if it already exists.
@@ -373,6 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             size,
             view,
             x,
+            range,
             output,
             force,
         } => render(
@@ -383,6 +388,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             &size,
             &view,
             x == "time",
+            range == "full",
             &output,
             force,
         ),
@@ -408,6 +414,7 @@ fn render(
     size: &str,
     view: &str,
     x_time: bool,
+    full_range: bool,
     output: &std::path::Path,
     force: bool,
 ) -> Result<ExitCode> {
@@ -455,6 +462,7 @@ fn render(
         height: h,
         theme: nasviz::scene::Theme::default(),
         x_time,
+        full_range,
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
     let png = nasviz::export::render_png_comparison(

@@ -30,6 +30,7 @@ fn shot(name: &str, run: &Run, step: usize, view: ViewKind, w: u32, h: u32) {
         height: h,
         theme: Theme::default(),
         x_time: false,
+        full_range: false,
     };
     let img = nasviz::export::render_image(ctx, &mut r, run, &a, step, &opts).unwrap();
     // text anti-aliasing may differ by a few pixels between drivers
@@ -145,6 +146,7 @@ fn line_chart_over_simulated_time() {
         height: 300,
         theme: Theme::default(),
         x_time: true,
+        full_range: false,
     };
     let img = nasviz::export::render_image(ctx, &mut r, &run, &a, 199, &opts).unwrap();
     common::assert_snapshot("view_line_nb201_rs0_time", &img, 640 * 300 / 500);
@@ -213,6 +215,7 @@ fn edge_cases_render_without_panic() {
             height: 800,
             theme: Theme::default(),
             x_time: false,
+            full_range: false,
         };
         let step = run.trials.len().saturating_sub(1);
         let img = nasviz::export::render_image(ctx, &mut r, &run, &a, step, &opts)
@@ -245,8 +248,27 @@ fn two_runs_compared() {
         height: 800,
         theme: Theme::default(),
         x_time: false,
+        full_range: false,
     };
     let img = nasviz::export::render_comparison(ctx, &mut r, &re, &a, Some((&rs, &b)), 800, &opts)
         .unwrap();
     common::assert_snapshot("dashboard_compare_re_rs_800", &img, 1280 * 800 / 500);
+}
+
+#[test]
+fn full_range_shows_the_outliers() {
+    let ctx = gpu_or_skip!("full_range_shows_the_outliers");
+    let mut r = Renderer::new(ctx, TARGET_FORMAT);
+    let run = demo(true);
+    let a = Analytics::of_run(&run);
+    let opts = DashboardOptions {
+        view: ViewKind::Scatter,
+        width: 640,
+        height: 480,
+        theme: Theme::default(),
+        x_time: false,
+        full_range: true,
+    };
+    let img = nasviz::export::render_image(ctx, &mut r, &run, &a, 1999, &opts).unwrap();
+    common::assert_snapshot("view_scatter_full_range_1999", &img, 640 * 480 / 500);
 }

@@ -17,6 +17,7 @@ fn opts(view: ViewKind) -> DashboardOptions {
         height: 800,
         theme: Theme::default(),
         x_time: false,
+        full_range: false,
     }
 }
 
@@ -174,4 +175,20 @@ fn step_changes_are_incremental() {
     build_dashboard(run, &a, 1999, &o, &mut fresh, &mut m).unwrap();
     assert_eq!(fresh.scatter, cache.scatter);
     assert_eq!(fresh.line, cache.line);
+}
+
+#[test]
+fn full_range_leaves_no_trial_outside() {
+    let (trace, _) = read_trace_from(nasviz::export::DEMO_EVOLUTION.as_bytes(), "demo").unwrap();
+    let run = &trace.runs[0];
+    let a = Analytics::of_run(run);
+    let mut m = approx_measure;
+    let mut o = opts(ViewKind::Scatter);
+    let mut dense = PointCache::new();
+    build_dashboard(run, &a, 1999, &o, &mut dense, &mut m).unwrap();
+    assert!(dense.outside > 0);
+    o.full_range = true;
+    let mut full = PointCache::new();
+    build_dashboard(run, &a, 1999, &o, &mut full, &mut m).unwrap();
+    assert_eq!(full.outside, 0);
 }

@@ -48,6 +48,9 @@ pub struct DashboardOptions {
     /// The line chart's x axis is the simulated search time (when the run
     /// has one) instead of the step.
     pub x_time: bool,
+    /// Show every trial in the scatter and line chart, outliers included
+    /// (default: zoom on the dense region).
+    pub full_range: bool,
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -149,10 +152,10 @@ pub fn build_comparison(
         });
     }
     let theme = &opts.theme;
-    let mut ranges = cache.ranges(run);
+    let mut ranges = cache.ranges(run, opts.full_range);
     let mut other_improvements = Vec::new();
     if let Some(o) = other.as_mut() {
-        let r2 = o.cache.ranges(o.run);
+        let r2 = o.cache.ranges(o.run, opts.full_range);
         ranges.val = (ranges.val.0.min(r2.val.0), ranges.val.1.max(r2.val.1));
         ranges.test = (ranges.test.0.min(r2.test.0), ranges.test.1.max(r2.test.1));
         cache.set_tint(Some(RUN_COLORS[0]));

@@ -44,6 +44,15 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 impl Ranges {
     /// The dense region of a run: 5th percentile to maximum of each axis.
     pub fn of_run(run: &Run) -> Ranges {
+        Self::quantile_to_max(run, 0.05)
+    }
+
+    /// Every trial of a run: minimum to maximum of each axis.
+    pub fn full(run: &Run) -> Ranges {
+        Self::quantile_to_max(run, 0.0)
+    }
+
+    fn quantile_to_max(run: &Run, q: f64) -> Ranges {
         let vals: Vec<f64> = run.trials.iter().map(|t| t.metrics.val_acc).collect();
         let tests: Vec<f64> = run.trials.iter().map(|t| t.metrics.test_acc).collect();
         let r = |v: Vec<f64>| {
@@ -52,7 +61,7 @@ impl Ranges {
                 .copied()
                 .filter(|x| x.is_finite())
                 .fold(f64::NEG_INFINITY, f64::max);
-            match quantile(v, 0.05) {
+            match quantile(v, q) {
                 Some(lo) => padded(lo, hi),
                 None => (0.0, 1.0),
             }
@@ -82,6 +91,8 @@ pub struct PointCache {
     /// One colour for every point (when two runs are compared), instead of
     /// the colour of the step.
     tint: Option<crate::render::Color>,
+    /// Whether the ranges cover every trial (else the dense region).
+    full: bool,
 }
 
 /// Whether every trial of `run` has a simulated time.
@@ -99,11 +110,16 @@ impl PointCache {
     }
 
     /// The default ranges of `run`, computed once per run length.
-    pub fn ranges(&mut self, run: &Run) -> Ranges {
+    pub fn ranges(&mut self, run: &Run, full: bool) -> Ranges {
         match self.ranges {
-            Some(r) if self.total == run.trials.len() => r,
+            Some(r) if self.total == run.trials.len() && self.full == full => r,
             _ => {
-                let r = Ranges::of_run(run);
+                self.full = full;
+                let r = if full {
+                    Ranges::full(run)
+                } else {
+                    Ranges::of_run(run)
+                };
                 self.scatter.clear();
                 self.line.clear();
                 self.outside = 0;
