@@ -272,3 +272,50 @@ fn full_range_shows_the_outliers() {
     let img = nasviz::export::render_image(ctx, &mut r, &run, &a, 1999, &opts).unwrap();
     common::assert_snapshot("view_scatter_full_range_1999", &img, 640 * 480 / 500);
 }
+
+#[test]
+fn nb101_cells_from_the_shared_records() {
+    use nasviz::arch::nb101::Cell;
+    use nasviz::arch::Arch;
+    use nasviz::trace::{RunInfo, Trial, TrialMetrics};
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/nb101-naslib-dummy/nb101_dummy_5.json");
+    if !p.exists() {
+        eprintln!(
+            "SKIP: {} not found; this test needs ../shared/data",
+            p.display()
+        );
+        return;
+    }
+    let recs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let mut run = Run::new(RunInfo {
+        run_id: "nb101".into(),
+        strategy: "random_search".into(),
+        space: "nb101".into(),
+        benchmark: "nas-bench-101/108-epochs".into(),
+        seed: None,
+        objectives: vec![],
+        config: None,
+    });
+    for (i, r) in recs.as_array().unwrap().iter().enumerate() {
+        let cell = Cell::from_json(r).unwrap();
+        let mut t = Trial::new(
+            i as u64,
+            Arch::Nb101(cell),
+            TrialMetrics {
+                val_acc: r["derived_mean_final_validation_accuracy"]
+                    .as_f64()
+                    .unwrap(),
+                test_acc: r["derived_mean_final_test_accuracy"].as_f64().unwrap(),
+                train_time_s: r["derived_mean_final_training_time"].as_f64(),
+                params: r["trainable_parameters"].as_f64(),
+                flops: None,
+                latency_s: None,
+            },
+        );
+        t.hash = r["hash"].as_str().map(str::to_string);
+        run.push(t).unwrap();
+    }
+    shot("view_dag_nb101_3", &run, 3, ViewKind::Dag, 600, 500);
+}
