@@ -226,7 +226,7 @@ pub fn added_ops(old: &Trial, new: &Trial) -> Vec<String> {
         ) => Vec::new(),
         None => match old.arch.diff(&new.arch) {
             Ok(d) if d.edit_count() <= 4 => {
-                let dag = new.arch.to_dag();
+                let dag = new.arch.evaluated_dag();
                 d.ops_added(&dag).into_iter().map(str::to_string).collect()
             }
             _ => Vec::new(),

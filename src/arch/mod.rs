@@ -99,6 +99,15 @@ impl Arch {
         }
     }
 
+    /// The DAG that views draw and diffs compare: the architecture as it
+    /// is evaluated (NB-101 cells pruned, as NAS-Bench-101 trains them).
+    pub fn evaluated_dag(&self) -> Dag {
+        match self {
+            Arch::Nb101(c) => c.pruned_dag(),
+            other => other.to_dag(),
+        }
+    }
+
     /// The canonical hash, as a string: the key under which the space's
     /// benchmark stores this architecture (NB-101: the official module hash
     /// of the pruned cell; NB-201: the standard string; NAS-Bench-Graph: the
@@ -130,11 +139,11 @@ impl Arch {
                 b: new.space().name(),
             });
         }
-        let (a, b) = match (self, new) {
-            (Arch::Nb101(a), Arch::Nb101(b)) => (a.pruned_dag(), b.pruned_dag()),
-            _ => (self.to_dag(), new.to_dag()),
-        };
-        Ok(diff::diff(&a, &b, self.space().allows_isomorphism()))
+        Ok(diff::diff(
+            &self.evaluated_dag(),
+            &new.evaluated_dag(),
+            self.space().allows_isomorphism(),
+        ))
     }
 }
 

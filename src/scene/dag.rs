@@ -20,14 +20,6 @@ enum Mark {
     Ghost,
 }
 
-/// The DAG shown for an architecture (NB-101 cells pruned, as trained).
-pub fn dag_of(arch: &Arch) -> Dag {
-    match arch {
-        Arch::Nb101(c) => c.pruned_dag(),
-        other => other.to_dag(),
-    }
-}
-
 /// The architecture view of `arch`, diffed against `reference` when given.
 pub fn dag_view(
     arch: &Arch,
@@ -43,7 +35,7 @@ pub fn dag_view(
     let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
 
     // the union of the new DAG and the ghosts of what was removed
-    let cur = dag_of(arch);
+    let cur = arch.evaluated_dag();
     let mut nodes: Vec<(String, Mark)> =
         cur.nodes.iter().map(|n| (n.clone(), Mark::Same)).collect();
     let mut edges: Vec<(usize, usize, Mark)> =
@@ -51,7 +43,7 @@ pub fn dag_view(
     let mut summary = String::new();
     if let Some(r) = reference {
         if let Ok(d) = r.diff(arch) {
-            let old = dag_of(r);
+            let old = r.evaluated_dag();
             for &n in &d.nodes_added {
                 if let Some(x) = nodes.get_mut(n) {
                     x.1 = Mark::Added;

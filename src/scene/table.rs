@@ -12,7 +12,7 @@ use crate::trace::Run;
 
 /// The ops of an architecture, in order, for one line of text.
 pub fn arch_summary(arch: &Arch) -> String {
-    let dag = super::dag::dag_of(arch);
+    let dag = arch.evaluated_dag();
     let ops: Vec<String> = dag
         .nodes
         .iter()
