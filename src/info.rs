@@ -283,20 +283,16 @@ fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
 
 /// `12345` -> `12,345`.
 pub fn fmt_int(n: usize) -> String {
-    let d = n.to_string();
-    let mut out = String::new();
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::layout::format_number(n as f64, 0)
 }
 
-/// `0.93456` -> `93.46%`.
+/// `0.93456` -> `93.46%` (`–` when not a number).
 pub fn fmt_pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
+    if x.is_finite() {
+        crate::layout::format_percent(x, 2)
+    } else {
+        "–".into()
+    }
 }
 
 #[cfg(test)]

@@ -93,14 +93,7 @@ pub fn fmt_pp(d: f64) -> String {
     }
 }
 
-/// `0.93456` -> `93.46%` (`–` for NaN).
-pub fn fmt_pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.2}%", x * 100.0)
-    } else {
-        "–".into()
-    }
-}
+pub use crate::info::fmt_pct;
 
 #[cfg(test)]
 mod tests {

@@ -393,14 +393,7 @@ pub fn draw_axes(
 }
 
 fn pct_fmt(v: f64, step: f64) -> String {
-    let digits = if step * 100.0 >= 1.0 {
-        0
-    } else if step * 100.0 >= 0.1 {
-        1
-    } else {
-        2
-    };
-    format!("{:.*}%", digits, v * 100.0)
+    crate::layout::format_tick(v, step, crate::layout::TickStyle::Percent)
 }
 
 fn time_fmt(v: f64, _step: f64) -> String {
@@ -415,8 +408,8 @@ fn time_fmt(v: f64, _step: f64) -> String {
     }
 }
 
-fn int_fmt(v: f64, _step: f64) -> String {
-    crate::info::fmt_int(v.max(0.0).round() as usize)
+fn int_fmt(v: f64, step: f64) -> String {
+    crate::layout::format_tick(v, step, crate::layout::TickStyle::Plain)
 }
 
 /// The scatter of validation (x) against test (y) accuracy.
