@@ -120,12 +120,7 @@ impl PointCache {
                 } else {
                     Ranges::of_run(run)
                 };
-                self.scatter.clear();
-                self.line.clear();
-                self.outside = 0;
-                self.improvements.clear();
-                self.total = run.trials.len();
-                self.ranges = Some(r);
+                self.restart(run.trials.len(), r);
                 r
             }
         }
@@ -156,28 +151,36 @@ impl PointCache {
         &self.improvements[..end]
     }
 
-    /// Makes the cache hold trials `0..upto` of `run`, with `ranges`.
+    /// Drops the cached points (they are rebuilt by the next sync).
+    fn drop_points(&mut self) {
+        self.scatter.clear();
+        self.line.clear();
+        self.outside = 0;
+    }
+
+    /// Starts over for a run of `total` trials shown in `ranges`.
+    fn restart(&mut self, total: usize, ranges: Ranges) {
+        self.drop_points();
+        self.improvements.clear();
+        self.total = total;
+        self.ranges = Some(ranges);
+    }
+
     /// Colours every point with `tint` (or by step with `None`).
     pub fn set_tint(&mut self, tint: Option<crate::render::Color>) {
         if self.tint != tint {
             self.tint = tint;
-            self.scatter.clear();
-            self.line.clear();
-            self.outside = 0;
+            self.drop_points();
         }
     }
 
+    /// Makes the cache hold trials `0..upto` of `run`, with `ranges`.
     pub fn sync(&mut self, run: &Run, upto: usize, ranges: Ranges, x_time: bool) {
         let upto = upto.min(run.trials.len());
         let x_time = x_time && has_clock(run);
         if self.total != run.trials.len() || self.ranges != Some(ranges) || self.x_time != x_time {
             self.x_time = x_time;
-            self.scatter.clear();
-            self.line.clear();
-            self.outside = 0;
-            self.improvements.clear();
-            self.total = run.trials.len();
-            self.ranges = Some(ranges);
+            self.restart(run.trials.len(), ranges);
         }
         let n = run.trials.len().max(1) as f64;
         let (t0, t1) = ranges.test;
