@@ -15,7 +15,7 @@ use crate::arch::{Arch, ArchJson, Mutation};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// One line of a trace.
@@ -336,45 +336,6 @@ pub struct ReadStats {
     /// The file ended in an unterminated line that was not (yet) a complete
     /// record; it was left for a later read.
     pub partial_tail: bool,
-}
-
-/// Streams events from `reader`; `name` is used in errors.
-pub fn read_events<R: BufRead>(
-    mut reader: R,
-    name: &str,
-    mut on_event: impl FnMut(Event, &dyn Fn() -> String) -> Result<(), TraceError>,
-) -> Result<ReadStats, TraceError> {
-    let mut buf = String::new();
-    let mut stats = ReadStats::default();
-    loop {
-        buf.clear();
-        let n = reader
-            .read_line(&mut buf)
-            .map_err(|source| TraceError::Io {
-                path: name.to_string(),
-                source,
-            })?;
-        if n == 0 {
-            break;
-        }
-        stats.lines += 1;
-        let line_no = stats.lines;
-        let place = || format!("{name}:{line_no}");
-        let complete = buf.ends_with('\n');
-        let line = buf.trim();
-        if line.is_empty() {
-            continue;
-        }
-        match parse_line(line, &place) {
-            Ok(ev) => on_event(ev, &place)?,
-            Err(_) if !complete => {
-                stats.partial_tail = true;
-                break;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(stats)
 }
 
 /// Reads a whole trace file (to its last complete line).
