@@ -503,6 +503,45 @@ pub fn scatter_view(
     scene
 }
 
+/// The best validation accuracy so far of `run` up to `step`, as a step
+/// line in pixels through its `improvements` (steps where the best
+/// changed); x is the step or, with `x_time`, the simulated time.
+fn best_line(
+    run: &Run,
+    analytics: &Analytics,
+    improvements: &[usize],
+    step: usize,
+    x_time: bool,
+    ranges: Ranges,
+    view: &ViewTransform,
+) -> Vec<[f32; 2]> {
+    let xpos = |i: usize| -> f32 {
+        if x_time {
+            run.trials.get(i).and_then(|t| t.time_s).unwrap_or(0.0) as f32
+        } else {
+            i as f32
+        }
+    };
+    let mut pts: Vec<[f32; 2]> = Vec::new();
+    for &i in improvements {
+        let Some(st) = analytics.step(i) else { break };
+        let v = run.trials[st.best]
+            .metrics
+            .val_acc
+            .clamp(ranges.val.0, ranges.val.1) as f32;
+        let p = view.apply([xpos(i), v]);
+        if let Some(prev) = pts.last().copied() {
+            pts.push([p[0], prev[1]]);
+        }
+        pts.push(p);
+    }
+    if let (Some(prev), Some(last)) = (pts.last().copied(), run.trials.len().checked_sub(1)) {
+        let end = view.apply([xpos(step.min(last)), 0.0])[0];
+        pts.push([end, prev[1]]);
+    }
+    pts
+}
+
 /// Accuracy per step (dots) and the best validation accuracy so far (a
 /// step line), with the current step marked.
 #[allow(clippy::too_many_arguments)]
@@ -567,54 +606,20 @@ pub fn line_view(
     );
     scene.rect = axes.area;
     scene.data_view = axes.view;
-    // best so far: a step line through the improvements only
-    let mut pts: Vec<[f32; 2]> = Vec::new();
-    for &i in improvements {
-        let Some(st) = analytics.step(i) else { break };
-        let v = run.trials[st.best]
-            .metrics
-            .val_acc
-            .clamp(ranges.val.0, ranges.val.1) as f32;
-        let p = axes.view.apply([xpos(i) as f32, v]);
-        if let Some(prev) = pts.last().copied() {
-            pts.push([p[0], prev[1]]);
-        }
-        pts.push(p);
-    }
     let cur_px = axes.view.apply([xpos(step.min(n - 1)) as f32, 0.0])[0];
-    if let Some(prev) = pts.last().copied() {
-        pts.push([cur_px, prev[1]]);
-    }
-    overlay.polyline(&pts, theme.accent, 2.0);
+    let line = best_line(
+        run,
+        analytics,
+        improvements,
+        step,
+        x_time,
+        ranges,
+        &axes.view,
+    );
+    overlay.polyline(&line, theme.accent, 2.0);
     if let Some((orun, oa, oimp, ocolor)) = other {
-        let on = orun.trials.len();
-        let opos = |i: usize| -> f64 {
-            if x_time {
-                orun.trials[i].time_s.unwrap_or(0.0)
-            } else {
-                i as f64
-            }
-        };
-        let mut opts_: Vec<[f32; 2]> = Vec::new();
-        for &i in oimp {
-            let Some(st) = oa.step(i) else { break };
-            let v = orun.trials[st.best]
-                .metrics
-                .val_acc
-                .clamp(ranges.val.0, ranges.val.1) as f32;
-            let p = axes.view.apply([opos(i) as f32, v]);
-            if let Some(prev) = opts_.last().copied() {
-                opts_.push([p[0], prev[1]]);
-            }
-            opts_.push(p);
-        }
-        if on > 0 {
-            let end = axes.view.apply([opos(step.min(on - 1)) as f32, 0.0])[0];
-            if let Some(prev) = opts_.last().copied() {
-                opts_.push([end, prev[1]]);
-            }
-        }
-        overlay.polyline(&opts_, ocolor, 2.0);
+        let line = best_line(orun, oa, oimp, step, x_time, ranges, &axes.view);
+        overlay.polyline(&line, ocolor, 2.0);
     }
     overlay.line(
         [cur_px, axes.area.y],
