@@ -20,21 +20,48 @@ fn demo(evolution: bool) -> Run {
     t.runs.remove(0)
 }
 
-fn shot(name: &str, run: &Run, step: usize, view: ViewKind, w: u32, h: u32) {
-    let ctx = gpu_or_skip!(name);
-    let mut r = Renderer::new(ctx, TARGET_FORMAT);
-    let a = Analytics::of_run(run);
-    let opts = DashboardOptions {
+fn options(view: ViewKind, width: u32, height: u32) -> DashboardOptions {
+    DashboardOptions {
         view,
-        width: w,
-        height: h,
+        width,
+        height,
         theme: Theme::default(),
         x_time: false,
         full_range: false,
-    };
-    let img = nasviz::export::render_image(ctx, &mut r, run, &a, step, &opts).unwrap();
+    }
+}
+
+/// Renders `step` of `run` (beside `other`, if any) and compares it with
+/// the golden image `name`.
+fn shot_with(name: &str, run: &Run, other: Option<&Run>, step: usize, opts: &DashboardOptions) {
+    let ctx = gpu_or_skip!(name);
+    let mut r = Renderer::new(ctx, TARGET_FORMAT);
+    let a = Analytics::of_run(run);
+    let b = other.map(Analytics::of_run);
+    let o = other.zip(b.as_ref());
+    let img = nasviz::export::render_comparison(ctx, &mut r, run, &a, o, step, opts).unwrap();
     // text anti-aliasing may differ by a few pixels between drivers
-    common::assert_snapshot(name, &img, (w * h / 500) as usize);
+    common::assert_snapshot(name, &img, (opts.width * opts.height / 500) as usize);
+}
+
+fn shot(name: &str, run: &Run, step: usize, view: ViewKind, w: u32, h: u32) {
+    shot_with(name, run, None, step, &options(view, w, h));
+}
+
+/// An imported NASLib NB-201 run from `../shared/data`, or `None` after a
+/// SKIP line.
+fn shared_nb201(rel: &str) -> Option<Run> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/nb201-naslib-traces/raw")
+        .join(rel);
+    if !p.exists() {
+        eprintln!(
+            "SKIP: {} not found; this test needs ../shared/data",
+            p.display()
+        );
+        return None;
+    }
+    Some(nasviz::trace::import::naslib_nb201(&p, None, None).unwrap())
 }
 
 #[test]
@@ -105,16 +132,9 @@ fn single_views() {
 
 #[test]
 fn dashboard_of_an_imported_nb201_run() {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/nb201-naslib-traces/raw/RE/errors_0.json");
-    if !p.exists() {
-        eprintln!(
-            "SKIP: {} not found; this test needs ../shared/data",
-            p.display()
-        );
+    let Some(run) = shared_nb201("RE/errors_0.json") else {
         return;
-    }
-    let run = nasviz::trace::import::naslib_nb201(&p, None, None).unwrap();
+    };
     shot(
         "dashboard_nb201_re0_150",
         &run,
@@ -127,29 +147,14 @@ fn dashboard_of_an_imported_nb201_run() {
 
 #[test]
 fn line_chart_over_simulated_time() {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/nb201-naslib-traces/raw/RS/errors_0.json");
-    if !p.exists() {
-        eprintln!(
-            "SKIP: {} not found; this test needs ../shared/data",
-            p.display()
-        );
+    let Some(run) = shared_nb201("RS/errors_0.json") else {
         return;
-    }
-    let run = nasviz::trace::import::naslib_nb201(&p, None, None).unwrap();
-    let ctx = gpu_or_skip!("line_chart_over_simulated_time");
-    let mut r = Renderer::new(ctx, TARGET_FORMAT);
-    let a = Analytics::of_run(&run);
-    let opts = DashboardOptions {
-        view: ViewKind::Line,
-        width: 640,
-        height: 300,
-        theme: Theme::default(),
-        x_time: true,
-        full_range: false,
     };
-    let img = nasviz::export::render_image(ctx, &mut r, &run, &a, 199, &opts).unwrap();
-    common::assert_snapshot("view_line_nb201_rs0_time", &img, 640 * 300 / 500);
+    let opts = DashboardOptions {
+        x_time: true,
+        ..options(ViewKind::Line, 640, 300)
+    };
+    shot_with("view_line_nb201_rs0_time", &run, None, 199, &opts);
 }
 
 #[test]
@@ -209,14 +214,7 @@ fn edge_cases_render_without_panic() {
             run.push(t).unwrap();
         }
         let a = Analytics::of_run(&run);
-        let opts = DashboardOptions {
-            view: ViewKind::Dashboard,
-            width: 1280,
-            height: 800,
-            theme: Theme::default(),
-            x_time: false,
-            full_range: false,
-        };
+        let opts = options(ViewKind::Dashboard, 1280, 800);
         let step = run.trials.len().saturating_sub(1);
         let img = nasviz::export::render_image(ctx, &mut r, &run, &a, step, &opts)
             .unwrap_or_else(|e| panic!("case {k}: {e}"));
@@ -238,39 +236,29 @@ fn edge_cases_render_without_panic() {
 
 #[test]
 fn two_runs_compared() {
-    let ctx = gpu_or_skip!("two_runs_compared");
-    let mut r = Renderer::new(ctx, TARGET_FORMAT);
-    let (re, rs) = (demo(true), demo(false));
-    let (a, b) = (Analytics::of_run(&re), Analytics::of_run(&rs));
-    let opts = DashboardOptions {
-        view: ViewKind::Dashboard,
-        width: 1280,
-        height: 800,
-        theme: Theme::default(),
-        x_time: false,
-        full_range: false,
-    };
-    let img = nasviz::export::render_comparison(ctx, &mut r, &re, &a, Some((&rs, &b)), 800, &opts)
-        .unwrap();
-    common::assert_snapshot("dashboard_compare_re_rs_800", &img, 1280 * 800 / 500);
+    let opts = options(ViewKind::Dashboard, 1280, 800);
+    shot_with(
+        "dashboard_compare_re_rs_800",
+        &demo(true),
+        Some(&demo(false)),
+        800,
+        &opts,
+    );
 }
 
 #[test]
 fn full_range_shows_the_outliers() {
-    let ctx = gpu_or_skip!("full_range_shows_the_outliers");
-    let mut r = Renderer::new(ctx, TARGET_FORMAT);
-    let run = demo(true);
-    let a = Analytics::of_run(&run);
     let opts = DashboardOptions {
-        view: ViewKind::Scatter,
-        width: 640,
-        height: 480,
-        theme: Theme::default(),
-        x_time: false,
         full_range: true,
+        ..options(ViewKind::Scatter, 640, 480)
     };
-    let img = nasviz::export::render_image(ctx, &mut r, &run, &a, 1999, &opts).unwrap();
-    common::assert_snapshot("view_scatter_full_range_1999", &img, 640 * 480 / 500);
+    shot_with(
+        "view_scatter_full_range_1999",
+        &demo(true),
+        None,
+        1999,
+        &opts,
+    );
 }
 
 #[test]
