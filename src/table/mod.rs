@@ -2,6 +2,7 @@
 //! recorded by the benchmark. Nothing is ever invented: an architecture
 //! that is not in a table is reported as missing.
 
+pub mod binfile;
 pub mod nb101;
 pub mod nbgraph;
 pub mod pickle;

@@ -31,7 +31,7 @@
 //!                          repeats u8 (1..=3), params u32
 //!                          3 x (val_acc f64, test_acc f64, train_time_s f64)
 //!                          3 x (halfway val_acc f32, test_acc f32, train_time_s f32)
-//! end-8      8           checksum of every preceding byte, u64 (nbgraph::checksum)
+//! end-8      8           checksum of every preceding byte, u64 (binfile::checksum)
 //! ```
 //!
 //! All integers and floats are little-endian; unused repeat slots and unused
@@ -53,7 +53,6 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::nbgraph::checksum;
 use super::protobuf::{self, ProtoError};
 use super::tfrecord::TfRecordReader;
 use super::{LookupError, Metrics, Repeat, TableError};
@@ -398,77 +397,27 @@ impl Nb101Table {
                 }
             }
         }
-        let sum = checksum(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
+        super::binfile::seal(&mut out);
         out
     }
 
     /// Decodes an `.nb101` image; `path_for_errors` names it in errors.
     pub fn from_bytes(bytes: &[u8], path_for_errors: &str) -> Result<Self, TableError> {
-        let corrupt = |offset: usize, what: String| TableError::Corrupt {
-            path: path_for_errors.to_string(),
-            offset,
-            what,
-        };
-        let len = bytes.len();
-        let get = |at: usize, n: usize, what: &str| -> Result<&[u8], TableError> {
-            bytes.get(at..at + n).ok_or_else(|| {
-                corrupt(
-                    len.min(at),
-                    format!("truncated: {what} needs {n} bytes at byte {at}, the file has {len}"),
-                )
-            })
-        };
-        if get(0, 8, "magic")? != MAGIC {
-            return Err(corrupt(0, "not an nb101 table (bad magic)".into()));
-        }
-        let v = get(8, 2, "version")?;
-        let version = u16::from_le_bytes([v[0], v[1]]);
-        if version != VERSION {
-            return Err(corrupt(
-                8,
-                format!("format version {version}, this build reads {VERSION}"),
-            ));
-        }
-        let e = get(10, 2, "epoch budget")?;
-        let epochs = u32::from(u16::from_le_bytes([e[0], e[1]]));
+        let img = super::binfile::Image::new(bytes, path_for_errors);
+        let corrupt = |offset: usize, what: String| img.corrupt(offset, what);
+        img.header(MAGIC, "nb101", VERSION)?;
+        let epochs = u32::from(img.u16_at(10, "epoch budget")?);
         if !EPOCH_BUDGETS.contains(&epochs) {
             return Err(corrupt(
                 10,
                 format!("epoch budget {epochs} is not one of 4, 12, 36, 108"),
             ));
         }
-        let c = get(12, 4, "record count")?;
-        let count = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize;
-        if count == 0 {
-            return Err(corrupt(12, "the table holds no records".into()));
-        }
-        let expected = count
-            .checked_mul(RECORD_LEN)
-            .and_then(|r| r.checked_add(HEADER_LEN + 8));
-        if expected != Some(len) {
-            let what = match expected {
-                Some(e) => format!("{count} records make a {e}-byte file, but it has {len} bytes"),
-                None => format!("record count {count} is impossibly large"),
-            };
-            return Err(corrupt(12, what));
-        }
-        let sum_at = len - 8;
-        let s = get(sum_at, 8, "checksum")?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        let stored = u64::from_le_bytes(a);
-        let actual = checksum(&bytes[..sum_at]);
-        if stored != actual {
-            return Err(corrupt(
-                sum_at,
-                format!("checksum mismatch: stored {stored:016x}, computed {actual:016x}"),
-            ));
-        }
+        let count = img.records(12, HEADER_LEN, RECORD_LEN)?;
         let mut matrix = Vec::new();
         let mut hashes: Vec<ModuleHash> = Vec::with_capacity(count);
         let mut records = Vec::with_capacity(count);
-        for (i, r) in bytes[HEADER_LEN..sum_at]
+        for (i, r) in bytes[HEADER_LEN..bytes.len() - 8]
             .chunks_exact(RECORD_LEN)
             .enumerate()
         {

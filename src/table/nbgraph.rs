@@ -152,30 +152,7 @@ pub struct NbGraphTable {
     records: Vec<Record>,
 }
 
-/// The `.nbt` checksum: FNV-1a 64 over 64-bit words instead of bytes (8x
-/// fewer multiplications). The data is read as little-endian `u64` words,
-/// the last one zero-padded; then the byte length is mixed in as a last word.
-/// ```text
-/// h = 0xcbf29ce484222325
-/// for each word w, then w = len:  h = (h ^ w) * 0x100000001b3 (mod 2^64)
-/// ```
-pub fn checksum(data: &[u8]) -> u64 {
-    const PRIME: u64 = 0x0100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut words = data.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(PRIME);
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        a[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(PRIME);
-    }
-    (h ^ data.len() as u64).wrapping_mul(PRIME)
-}
+pub use super::binfile::checksum;
 
 fn acc_ok(x: f64) -> bool {
     x.is_finite() && (0.0..=1.0).contains(&x)
@@ -379,38 +356,16 @@ impl NbGraphTable {
             out.extend_from_slice(&r.latency.to_le_bytes());
             out.extend_from_slice(&r.params.to_le_bytes());
         }
-        let sum = checksum(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
+        super::binfile::seal(&mut out);
         out
     }
 
     /// Decodes an `.nbt` image; `path_for_errors` names it in errors.
     pub fn from_bytes(bytes: &[u8], path_for_errors: &str) -> Result<Self, TableError> {
-        let corrupt = |offset: usize, what: String| TableError::Corrupt {
-            path: path_for_errors.to_string(),
-            offset,
-            what,
-        };
-        let len = bytes.len();
-        let get = |at: usize, n: usize, what: &str| -> Result<&[u8], TableError> {
-            bytes.get(at..at + n).ok_or_else(|| {
-                corrupt(
-                    len.min(at),
-                    format!("truncated: {what} needs {n} bytes at byte {at}, the file has {len}"),
-                )
-            })
-        };
-        if get(0, 8, "magic")? != MAGIC {
-            return Err(corrupt(0, "not an nbt table (bad magic)".into()));
-        }
-        let v = get(8, 2, "version")?;
-        let version = u16::from_le_bytes([v[0], v[1]]);
-        if version != VERSION {
-            return Err(corrupt(
-                8,
-                format!("format version {version}, this build reads {VERSION}"),
-            ));
-        }
+        let img = super::binfile::Image::new(bytes, path_for_errors);
+        let corrupt = |offset: usize, what: String| img.corrupt(offset, what);
+        let get = |at: usize, n: usize, what: &str| img.get(at, n, what);
+        img.header(MAGIC, "nbt", VERSION)?;
         let op_code = get(10, 1, "op set")?[0];
         let op_set = OpSet::from_code(op_code)
             .ok_or_else(|| corrupt(10, format!("unknown op set code {op_code}")))?;
@@ -422,32 +377,8 @@ impl NbGraphTable {
             .map_err(|e| corrupt(12, format!("dataset name is not UTF-8: {e}")))?
             .to_string();
         let count_at = 12 + n;
-        let c = get(count_at, 4, "record count")?;
-        let count = u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize;
-        if count == 0 {
-            return Err(corrupt(count_at, "the table holds no records".into()));
-        }
         let records_at = count_at + 4;
-        let expected = count
-            .checked_mul(RECORD_LEN)
-            .and_then(|r| r.checked_add(records_at + 8));
-        if expected != Some(len) {
-            let what = match expected {
-                Some(e) => format!("{count} records make a {e}-byte file, but it has {len} bytes"),
-                None => format!("record count {count} is impossibly large"),
-            };
-            return Err(corrupt(count_at, what));
-        }
-        let sum_at = len - 8;
-        let s = get(sum_at, 8, "checksum")?;
-        let stored = u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]);
-        let actual = checksum(&bytes[..sum_at]);
-        if stored != actual {
-            return Err(corrupt(
-                sum_at,
-                format!("checksum mismatch: stored {stored:016x}, computed {actual:016x}"),
-            ));
-        }
+        let count = img.records(count_at, records_at, RECORD_LEN)?;
         let mut hashes = Vec::with_capacity(count);
         let mut records = Vec::with_capacity(count);
         let f64_at = |r: &[u8], o: usize| {
@@ -455,7 +386,7 @@ impl NbGraphTable {
             a.copy_from_slice(&r[o..o + 8]);
             a
         };
-        for (i, r) in bytes[records_at..sum_at]
+        for (i, r) in bytes[records_at..bytes.len() - 8]
             .chunks_exact(RECORD_LEN)
             .enumerate()
         {
