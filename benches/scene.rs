@@ -43,6 +43,7 @@ fn main() {
         theme: Theme::default(),
         x_time: false,
         full_range: false,
+        motion: None,
     };
     let mut cache = PointCache::new();
     let mut measure = approx_measure;
@@ -54,7 +55,7 @@ fn main() {
     }
     println!(
         "first build (all {} points up to step {start}): {:.1} ms",
-        nasviz::info::fmt_int(start + 1),
+        nasviz::fmt::fmt_int(start + 1),
         t.elapsed().as_secs_f64() * 1e3
     );
     // animation: one step at a time, forwards and back
@@ -71,7 +72,7 @@ fn main() {
     let p95 = times[times.len() * 95 / 100];
     println!(
         "scene rebuild on a step change, {} trials: median {median:.2} ms, p95 {p95:.2} ms   goal <= 5 ms: {}",
-        nasviz::info::fmt_int(n),
+        nasviz::fmt::fmt_int(n),
         if median <= 5.0 { "met" } else { "NOT met" }
     );
 }

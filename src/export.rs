@@ -99,6 +99,7 @@ pub fn render_comparison(
             run,
             analytics,
             cache: &mut other_cache,
+            step: step.min(run.trials.len().saturating_sub(1)),
         });
         build_comparison(run, analytics, o, step, opts, &mut cache, &mut measure)?
     };

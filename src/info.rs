@@ -1,6 +1,7 @@
 //! `nasviz info`: says what a file holds.
 
 use crate::arch::nb101::Cell;
+use crate::fmt::{fmt_duration, fmt_int, fmt_pct};
 use crate::table::nbgraph::{NbGraphTable, OpSet};
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -243,24 +244,6 @@ fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> St
     s
 }
 
-/// `93784.0` -> `1d 2h 3m`.
-pub fn fmt_duration(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "?".into();
-    }
-    let s = secs.round() as u64;
-    let (d, h, m, sec) = (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
-    if d > 0 {
-        format!("{d}d {h}h {m}m")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else if m > 0 {
-        format!("{m}m {sec}s")
-    } else {
-        format!("{sec}s")
-    }
-}
-
 fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
     let mut s = format!("{shown}: {kind}\n");
     let _ = writeln!(
@@ -279,20 +262,6 @@ fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
         );
     }
     s
-}
-
-/// `12345` -> `12,345`.
-pub fn fmt_int(n: usize) -> String {
-    crate::layout::format_number(n as f64, 0)
-}
-
-/// `0.93456` -> `93.46%` (`–` when not a number).
-pub fn fmt_pct(x: f64) -> String {
-    if x.is_finite() {
-        crate::layout::format_percent(x, 2)
-    } else {
-        "–".into()
-    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 pub mod analysis;
 pub mod arch;
 pub mod export;
+pub mod fmt;
 pub mod fsutil;
 pub mod info;
 pub mod layout;

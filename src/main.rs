@@ -248,12 +248,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             table.write(&output)?;
             let best = table
                 .best_by_test()
-                .map(|(_, m)| nasviz::info::fmt_pct(m.test_acc))
+                .map(|(_, m)| nasviz::fmt::fmt_pct(m.test_acc))
                 .unwrap_or_default();
             eprintln!(
                 "{}: {} architectures of {} (op set {}), best test accuracy {best}",
                 output.display(),
-                nasviz::info::fmt_int(table.len()),
+                nasviz::fmt::fmt_int(table.len()),
                 table.dataset(),
                 op_set.name()
             );
@@ -290,9 +290,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!(
                     "{}: {} cells at {epochs} epochs from {} records ({} of other budgets skipped)",
                     output.display(),
-                    nasviz::info::fmt_int(table.len()),
-                    nasviz::info::fmt_int(p.records as usize),
-                    nasviz::info::fmt_int(p.skipped as usize)
+                    nasviz::fmt::fmt_int(table.len()),
+                    nasviz::fmt::fmt_int(p.records as usize),
+                    nasviz::fmt::fmt_int(p.skipped as usize)
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -321,7 +321,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "{}: {} runs, {} trials",
                 output.display(),
                 trace.runs.len(),
-                nasviz::info::fmt_int(trace.trial_count())
+                nasviz::fmt::fmt_int(trace.trial_count())
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -342,7 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!(
                 "{}: 1 run, {} trials",
                 output.display(),
-                nasviz::info::fmt_int(n)
+                nasviz::fmt::fmt_int(n)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -463,6 +463,7 @@ fn render(
         theme: nasviz::scene::Theme::default(),
         x_time,
         full_range,
+        motion: None,
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
     let png = nasviz::export::render_png_comparison(
@@ -580,12 +581,12 @@ fn search(
         eprintln!(
             "{}: {} trials of {} on {}; best by validation: trial {} (validation {}, test {})",
             output.display(),
-            nasviz::info::fmt_int(run.trials.len()),
+            nasviz::fmt::fmt_int(run.trials.len()),
             strategy.name(),
             bench.name(),
             b.trial_id,
-            nasviz::info::fmt_pct(b.metrics.val_acc),
-            nasviz::info::fmt_pct(b.metrics.test_acc)
+            nasviz::fmt::fmt_pct(b.metrics.val_acc),
+            nasviz::fmt::fmt_pct(b.metrics.test_acc)
         );
     }
     Ok(ExitCode::SUCCESS)

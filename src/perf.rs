@@ -155,7 +155,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
         Figure {
             name: format!(
                 "read {} trials ({} MB), scaled to 1M",
-                crate::info::fmt_int(n),
+                crate::fmt::fmt_int(n),
                 bytes / 1_000_000
             ),
             value: read * scale,

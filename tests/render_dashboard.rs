@@ -28,6 +28,7 @@ fn options(view: ViewKind, width: u32, height: u32) -> DashboardOptions {
         theme: Theme::default(),
         x_time: false,
         full_range: false,
+        motion: None,
     }
 }
 

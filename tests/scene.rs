@@ -18,6 +18,7 @@ fn opts(view: ViewKind) -> DashboardOptions {
         theme: Theme::default(),
         x_time: false,
         full_range: false,
+        motion: None,
     }
 }
 

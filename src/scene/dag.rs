@@ -2,7 +2,14 @@
 //! coloured by op, edges as curves with arrowheads, and the diff against
 //! its parent (or the previous trial): added layers and edges highlighted,
 //! changed ops outlined, removed ones ghosted.
+//!
+//! The view is built in two steps: [`dag_picture`] places every box and
+//! edge (a [`DagPicture`], plain data in pixels), [`draw_picture`] turns it
+//! into a mesh and text. Between two steps the viewer draws
+//! [`morph`]`(from, to, u)`: boxes matched by the structural diff move,
+//! the others fade and shrink out or grow in.
 
+use super::motion::{fade, lerp, lerp2, lerp_color, resample};
 use super::plots::panel_frame;
 use super::theme::{op_color, op_label, Theme};
 use super::{Measure, ViewScene};
@@ -12,46 +19,97 @@ use crate::layout::{arrow_at_end, shorten_end, smooth_polyline};
 use crate::layout::{layout_dag_with, LayoutOptions};
 use crate::render::{Color, HAlign, MeshBuilder, PixelRect, TextRun, VAlign};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mark {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
     Same,
     Added,
     Changed,
     Ghost,
 }
 
-/// The architecture view of `arch`, diffed against `reference` when given.
-pub fn dag_view(
+/// One placed box of a [`DagPicture`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct DagNode {
+    /// Index of the node in the architecture's evaluated DAG; `None` for
+    /// a ghost of a removed node (or one fading out in a morph).
+    pub id: Option<usize>,
+    pub op: String,
+    pub label: String,
+    pub mark: Mark,
+    pub center: [f32; 2],
+    /// Full width and height.
+    pub size: [f32; 2],
+    pub fill: Color,
+    pub text: Color,
+    /// How visible (0..=1) and how large (relative) the box is.
+    pub alpha: f32,
+    pub scale: f32,
+}
+
+/// One routed edge of a [`DagPicture`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct DagEdge {
+    /// `(from, to)` node ids in the architecture; `None` for ghosts.
+    pub key: Option<(usize, usize)>,
+    pub mark: Mark,
+    pub points: Vec<[f32; 2]>,
+    pub alpha: f32,
+}
+
+/// The architecture view laid out in pixels, before drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DagPicture {
+    pub rect: Rect,
+    pub title: String,
+    /// The diff in words ("1 layer added, ..."), empty without a reference.
+    pub summary: String,
+    pub nodes: Vec<DagNode>,
+    pub edges: Vec<DagEdge>,
+    /// Scale of the layout (font and corner sizes follow it).
+    pub scale: f32,
+    /// Shown instead of a graph when there is none.
+    pub empty: Option<String>,
+}
+
+/// Places `arch` (diffed against `reference` when given) in `rect`.
+pub fn dag_picture(
     arch: &Arch,
     reference: Option<&Arch>,
     title: &str,
     rect: Rect,
     theme: &Theme,
     measure: &mut Measure,
-) -> ViewScene {
-    let mut mesh = MeshBuilder::new();
-    let mut texts = Vec::new();
-    let content = panel_frame(&mut mesh, &mut texts, rect, title, theme);
-    let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
-
+) -> DagPicture {
+    let mut pic = DagPicture {
+        rect,
+        title: title.to_string(),
+        summary: String::new(),
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        scale: 1.0,
+        empty: None,
+    };
     // the union of the new DAG and the ghosts of what was removed
     let cur = arch.evaluated_dag();
-    let mut nodes: Vec<(String, Mark)> =
-        cur.nodes.iter().map(|n| (n.clone(), Mark::Same)).collect();
+    let mut nodes: Vec<(Option<usize>, String, Mark)> = cur
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (Some(i), n.clone(), Mark::Same))
+        .collect();
     let mut edges: Vec<(usize, usize, Mark)> =
         cur.edges.iter().map(|&(a, b)| (a, b, Mark::Same)).collect();
-    let mut summary = String::new();
     if let Some(r) = reference {
         if let Ok(d) = r.diff(arch) {
             let old = r.evaluated_dag();
             for &n in &d.nodes_added {
                 if let Some(x) = nodes.get_mut(n) {
-                    x.1 = Mark::Added;
+                    x.2 = Mark::Added;
                 }
             }
             for &(_, n) in &d.ops_changed {
                 if let Some(x) = nodes.get_mut(n) {
-                    x.1 = Mark::Changed;
+                    x.2 = Mark::Changed;
                 }
             }
             for e in edges.iter_mut() {
@@ -62,7 +120,7 @@ pub fn dag_view(
             let mut ghost_of = vec![None; old.len()];
             for &o in &d.nodes_removed {
                 ghost_of[o] = Some(nodes.len());
-                nodes.push((old.nodes[o].clone(), Mark::Ghost));
+                nodes.push((None, old.nodes[o].clone(), Mark::Ghost));
             }
             for &(a, b) in &d.edges_removed {
                 let map = |o: usize| ghost_of[o].or(d.node_map.get(o).copied().flatten());
@@ -89,7 +147,7 @@ pub fn dag_view(
                     d.edges_removed.len()
                 ));
             }
-            summary = if parts.is_empty() {
+            pic.summary = if parts.is_empty() {
                 "same architecture as the reference".into()
             } else {
                 parts.join(", ")
@@ -97,14 +155,15 @@ pub fn dag_view(
         }
     }
     if nodes.is_empty() {
-        return super::plots::empty_view(mesh, texts, rect, content, "Empty architecture", theme);
+        pic.empty = Some("Empty architecture".into());
+        return pic;
     }
     let union = Dag::new(
-        nodes.iter().map(|n| n.0.clone()).collect(),
+        nodes.iter().map(|n| n.1.clone()).collect(),
         edges.iter().map(|&(a, b, _)| (a, b)).collect(),
     );
     let font = theme.body_size;
-    let labels: Vec<String> = nodes.iter().map(|n| op_label(&n.0)).collect();
+    let labels: Vec<String> = nodes.iter().map(|n| op_label(&n.1)).collect();
     let sizes: Vec<[f32; 2]> = labels
         .iter()
         .map(|l| {
@@ -116,8 +175,9 @@ pub fn dag_view(
         sizes.get(i).copied().unwrap_or([60.0, 30.0])
     });
     // fit the layout into the content box (below the summary line)
+    let content = content_rect(rect, theme);
     let top = content.y
-        + if summary.is_empty() {
+        + if pic.summary.is_empty() {
             0.0
         } else {
             theme.tick_size + 10.0
@@ -134,76 +194,334 @@ pub fn dag_view(
     let ox = avail.x + (avail.w - bw * s) / 2.0 - bx0 * s;
     let oy = avail.y + (avail.h - bh * s) / 2.0 - by0 * s;
     let tf = |p: [f32; 2]| [p[0] * s + ox, p[1] * s + oy];
-    if !summary.is_empty() {
+    pic.scale = s;
+    let marks: std::collections::HashMap<(usize, usize), Mark> =
+        edges.iter().map(|&(a, b, m)| ((a, b), m)).collect();
+    for e in &lay.edges {
+        let mark = marks.get(&(e.from, e.to)).copied().unwrap_or(Mark::Same);
+        let key = match (nodes.get(e.from), nodes.get(e.to)) {
+            (Some((Some(a), ..)), Some((Some(b), ..))) if mark != Mark::Ghost => Some((*a, *b)),
+            _ => None,
+        };
+        pic.edges.push(DagEdge {
+            key,
+            mark,
+            points: e.points.iter().map(|&p| tf(p)).collect(),
+            alpha: 1.0,
+        });
+    }
+    for (i, nb) in lay.nodes.iter().enumerate() {
+        let Some((id, op, mark)) = nodes.get(i) else {
+            continue;
+        };
+        let (fill, text) = match mark {
+            Mark::Ghost => (Color::rgba(255, 255, 255, 0), theme.removed),
+            _ => (op_color(op), Color::WHITE),
+        };
+        pic.nodes.push(DagNode {
+            id: *id,
+            op: op.clone(),
+            label: labels[i].clone(),
+            mark: *mark,
+            center: tf(nb.center),
+            size: [nb.size[0] * s, nb.size[1] * s],
+            fill,
+            text,
+            alpha: 1.0,
+            scale: 1.0,
+        });
+    }
+    pic
+}
+
+/// The content box of the view's panel (inside the frame and title).
+fn content_rect(rect: Rect, theme: &Theme) -> Rect {
+    let mut m = MeshBuilder::new();
+    let mut t = Vec::new();
+    panel_frame(&mut m, &mut t, rect, "", theme)
+}
+
+/// The mesh and text of a picture.
+pub fn draw_picture(pic: &DagPicture, theme: &Theme) -> ViewScene {
+    let rect = pic.rect;
+    let mut mesh = MeshBuilder::new();
+    let mut texts = Vec::new();
+    let content = panel_frame(&mut mesh, &mut texts, rect, &pic.title, theme);
+    if let Some(msg) = &pic.empty {
+        return super::plots::empty_view(mesh, texts, rect, content, msg, theme);
+    }
+    let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
+    if !pic.summary.is_empty() {
         texts.push(TextRun::new(
-            summary,
+            pic.summary.clone(),
             [content.x, content.y],
             theme.tick_size,
             theme.muted,
         ));
     }
-    let font_s = (font * s).clamp(7.0, font * 1.2);
+    let s = pic.scale;
+    let font = theme.body_size;
     // edges first
-    let marks: std::collections::HashMap<(usize, usize), Mark> =
-        edges.iter().map(|&(a, b, m)| ((a, b), m)).collect();
-    for e in &lay.edges {
-        let mark = marks.get(&(e.from, e.to)).copied().unwrap_or(Mark::Same);
-        let (color, width) = match mark {
+    for e in &pic.edges {
+        if e.alpha <= 0.0 {
+            continue;
+        }
+        let (color, width) = match e.mark {
             Mark::Added => (theme.added, 2.4),
             Mark::Ghost => (theme.removed.with_alpha(120), 1.4),
             _ => (theme.edge, 1.5),
         };
-        let pts: Vec<[f32; 2]> = e.points.iter().map(|&p| tf(p)).collect();
+        let color = fade(color, e.alpha);
         let head = (8.0 * s).clamp(5.0, 10.0);
-        let shaft = shorten_end(&pts, head * 0.8);
+        let shaft = shorten_end(&e.points, head * 0.8);
         for c in smooth_polyline(&shaft) {
             mesh.cubic(c.from, c.ctrl1, c.ctrl2, c.to, color, width);
         }
-        if let Some(a) = arrow_at_end(&pts) {
+        if let Some(a) = arrow_at_end(&e.points) {
             mesh.arrowhead(a.tip, a.dir, head, head * 0.8, color);
         }
     }
     // then the boxes and their labels
-    for (i, nb) in lay.nodes.iter().enumerate() {
-        let Some((op, mark)) = nodes.get(i) else {
+    for n in &pic.nodes {
+        if n.alpha <= 0.0 || n.scale <= 0.0 {
             continue;
-        };
-        let c = tf(nb.center);
-        let half = [nb.size[0] * s / 2.0, nb.size[1] * s / 2.0];
+        }
+        let c = n.center;
+        let half = [n.size[0] * n.scale / 2.0, n.size[1] * n.scale / 2.0];
         let (min, max) = (
             [c[0] - half[0], c[1] - half[1]],
             [c[0] + half[0], c[1] + half[1]],
         );
-        let base = op_color(op);
-        let (fill, text_color) = match mark {
-            Mark::Ghost => (Color::rgba(255, 255, 255, 0), theme.removed),
-            _ => (base, Color::WHITE),
-        };
-        let stroke = match mark {
-            Mark::Added => Some((theme.added, 3.0)),
-            Mark::Changed => Some((theme.changed, 3.0)),
-            Mark::Ghost => Some((theme.removed.with_alpha(170), 1.5)),
+        let fill = fade(n.fill, n.alpha);
+        let stroke = match n.mark {
+            Mark::Added => Some((fade(theme.added, n.alpha), 3.0)),
+            Mark::Changed => Some((fade(theme.changed, n.alpha), 3.0)),
+            Mark::Ghost => Some((fade(theme.removed.with_alpha(170), n.alpha), 1.5)),
             Mark::Same => None,
         };
-        if matches!(mark, Mark::Added | Mark::Changed) {
+        let r = 7.0 * s * n.scale;
+        if matches!(n.mark, Mark::Added | Mark::Changed) {
             // a halo makes the highlight readable on any op colour
             mesh.rounded_rect(
                 [min[0] - 4.0, min[1] - 4.0],
                 [max[0] + 4.0, max[1] + 4.0],
-                8.0 * s + 4.0,
+                r + s + 4.0,
                 None,
                 stroke,
             );
-            mesh.rounded_rect(min, max, 7.0 * s, Some(fill), None);
+            mesh.rounded_rect(min, max, r, Some(fill), None);
         } else {
-            mesh.rounded_rect(min, max, 7.0 * s, Some(fill), stroke);
+            mesh.rounded_rect(min, max, r, Some(fill), stroke);
         }
-        texts.push(
-            TextRun::new(labels[i].clone(), c, font_s, text_color)
-                .aligned(HAlign::Center, VAlign::Middle),
-        );
+        let font_s = (font * s).clamp(7.0, font * 1.2) * n.scale.min(1.0);
+        if font_s >= 4.0 {
+            texts.push(
+                TextRun::new(n.label.clone(), c, font_s, fade(n.text, n.alpha))
+                    .aligned(HAlign::Center, VAlign::Middle),
+            );
+        }
     }
     scene.mesh = mesh.build();
     scene.texts = texts;
     scene
+}
+
+/// The architecture view of `arch`, diffed against `reference` when given.
+pub fn dag_view(
+    arch: &Arch,
+    reference: Option<&Arch>,
+    title: &str,
+    rect: Rect,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> ViewScene {
+    draw_picture(
+        &dag_picture(arch, reference, title, rect, theme, measure),
+        theme,
+    )
+}
+
+/// Points per edge when two edges are blended.
+const EDGE_SAMPLES: usize = 12;
+
+/// The picture `u` of the way from `from` to `to` (`u` eased, 0..=1).
+/// `map[i]` is the node of `to`'s architecture that node `i` of `from`'s
+/// became (the structural diff's node map). Matched boxes move and change
+/// colour; `from`'s unmatched boxes and edges fade and shrink out, `to`'s
+/// grow in. At `u = 1` the result is `to`.
+pub fn morph(from: &DagPicture, to: &DagPicture, map: &[Option<usize>], u: f32) -> DagPicture {
+    if u >= 1.0 || from.empty.is_some() {
+        return to.clone();
+    }
+    let u = u.max(0.0);
+    let mapped = |id: Option<usize>| id.and_then(|i| map.get(i).copied().flatten());
+    let mut out = DagPicture {
+        rect: to.rect,
+        title: to.title.clone(),
+        summary: to.summary.clone(),
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        scale: lerp(from.scale, to.scale, u),
+        empty: to.empty.clone(),
+    };
+    // where each of `to`'s nodes comes from
+    let mut came_from: Vec<Option<&DagNode>> = vec![None; to.nodes.len()];
+    let mut matched_from = vec![false; from.nodes.len()];
+    for (fi, f) in from.nodes.iter().enumerate() {
+        if let Some(tid) = mapped(f.id) {
+            if let Some(ti) = to.nodes.iter().position(|t| t.id == Some(tid)) {
+                if came_from[ti].is_none() {
+                    came_from[ti] = Some(f);
+                    matched_from[fi] = true;
+                }
+            }
+        }
+    }
+    // edges: blended when both ends and the edge survive
+    let mut edge_matched_from = vec![false; from.edges.len()];
+    let mut to_edges = Vec::new();
+    for t in &to.edges {
+        let src = t.key.and_then(|tk| {
+            from.edges.iter().enumerate().position(|(fi, f)| {
+                !edge_matched_from[fi]
+                    && f.key.is_some_and(|(a, b)| {
+                        map.get(a).copied().flatten() == Some(tk.0)
+                            && map.get(b).copied().flatten() == Some(tk.1)
+                    })
+            })
+        });
+        match src {
+            Some(fi) => {
+                edge_matched_from[fi] = true;
+                let a = resample(&from.edges[fi].points, EDGE_SAMPLES);
+                let b = resample(&t.points, EDGE_SAMPLES);
+                to_edges.push(DagEdge {
+                    key: t.key,
+                    mark: t.mark,
+                    points: a.iter().zip(&b).map(|(p, q)| lerp2(*p, *q, u)).collect(),
+                    alpha: lerp(from.edges[fi].alpha, t.alpha, u),
+                });
+            }
+            None => to_edges.push(DagEdge {
+                alpha: t.alpha * u * u,
+                ..t.clone()
+            }),
+        }
+    }
+    for (fi, f) in from.edges.iter().enumerate() {
+        if !edge_matched_from[fi] {
+            let k = 1.0 - u;
+            out.edges.push(DagEdge {
+                key: None,
+                alpha: f.alpha * k * k,
+                ..f.clone()
+            });
+        }
+    }
+    out.edges.extend(to_edges);
+    // boxes: the leaving ones underneath
+    for (fi, f) in from.nodes.iter().enumerate() {
+        if !matched_from[fi] {
+            out.nodes.push(DagNode {
+                id: None,
+                alpha: f.alpha * (1.0 - u),
+                scale: f.scale * (1.0 - 0.6 * u),
+                ..f.clone()
+            });
+        }
+    }
+    for (ti, t) in to.nodes.iter().enumerate() {
+        match came_from[ti] {
+            Some(f) => out.nodes.push(DagNode {
+                center: lerp2(f.center, t.center, u),
+                size: lerp2(f.size, t.size, u),
+                fill: lerp_color(f.fill, t.fill, u),
+                text: lerp_color(f.text, t.text, u),
+                label: if u < 0.5 {
+                    f.label.clone()
+                } else {
+                    t.label.clone()
+                },
+                alpha: lerp(f.alpha, t.alpha, u),
+                scale: lerp(f.scale, t.scale, u),
+                ..t.clone()
+            }),
+            None => out.nodes.push(DagNode {
+                alpha: t.alpha * u,
+                scale: t.scale * (0.4 + 0.6 * u),
+                ..t.clone()
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::sequential::LayerList;
+    use crate::scene::approx_measure;
+
+    fn seq(layers: &[&str]) -> Arch {
+        match LayerList::new(layers.iter().map(|s| s.to_string()).collect()) {
+            Ok(l) => Arch::Sequential(l),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn morph_moves_matched_boxes_and_fades_the_rest() {
+        let theme = Theme::default();
+        let rect = Rect::new(0.0, 0.0, 400.0, 500.0);
+        let a = seq(&["input", "conv3x3", "output"]);
+        let b = seq(&["input", "conv3x3", "maxpool", "output"]);
+        let m = &mut approx_measure;
+        let pa = dag_picture(&a, None, "a", rect, &theme, m);
+        let pb = dag_picture(&b, Some(&a), "b", rect, &theme, m);
+        let map = a.diff(&b).map(|d| d.node_map).unwrap_or_default();
+        assert_eq!(morph(&pa, &pb, &map, 1.0), pb);
+        let half = morph(&pa, &pb, &map, 0.5);
+        // the input box is matched: halfway between its two positions
+        let ia = &pa.nodes[0];
+        let ib = &pb.nodes[0];
+        let ih = half
+            .nodes
+            .iter()
+            .find(|n| n.id == Some(0))
+            .map(|n| n.center);
+        assert_eq!(ih, Some(lerp2(ia.center, ib.center, 0.5)));
+        // the added maxpool grows in, half visible
+        let added = half.nodes.iter().find(|n| n.op == "maxpool");
+        assert!(added.is_some_and(|n| (n.alpha - 0.5).abs() < 1e-6 && n.scale < 1.0));
+        // at u = 0 the added box is invisible and matched boxes sit where they were
+        let start = morph(&pa, &pb, &map, 0.0);
+        assert!(start
+            .nodes
+            .iter()
+            .filter(|n| n.op == "maxpool")
+            .all(|n| n.alpha == 0.0));
+        let i0 = start
+            .nodes
+            .iter()
+            .find(|n| n.id == Some(0))
+            .map(|n| n.center);
+        assert_eq!(i0, Some(ia.center));
+    }
+
+    #[test]
+    fn removed_boxes_fade_out() {
+        let theme = Theme::default();
+        let rect = Rect::new(0.0, 0.0, 400.0, 500.0);
+        let a = seq(&["input", "conv3x3", "maxpool", "output"]);
+        let b = seq(&["input", "conv3x3", "output"]);
+        let m = &mut approx_measure;
+        let pa = dag_picture(&a, None, "a", rect, &theme, m);
+        let pb = dag_picture(&b, None, "b", rect, &theme, m);
+        let map = a.diff(&b).map(|d| d.node_map).unwrap_or_default();
+        let q = morph(&pa, &pb, &map, 0.75);
+        let leaving: Vec<&DagNode> = q.nodes.iter().filter(|n| n.id.is_none()).collect();
+        assert_eq!(leaving.len(), 1);
+        assert!((leaving[0].alpha - 0.25).abs() < 1e-6);
+        assert_eq!(leaving[0].op, "maxpool");
+    }
 }

@@ -2,7 +2,8 @@
 //! summary table, the accuracy scatter and the line chart, for one step of
 //! one run; and the same for one view alone.
 
-use super::dag::dag_view;
+use super::dag::{dag_picture, draw_picture, DagPicture};
+use super::motion::Motion;
 use super::plots::{line_view, panel_frame, scatter_view, PointCache};
 use super::table::table_view;
 use super::theme::{ramp, Theme};
@@ -51,6 +52,24 @@ pub struct DashboardOptions {
     /// Show every trial in the scatter and line chart, outliers included
     /// (default: zoom on the dense region).
     pub full_range: bool,
+    /// A frame in the middle of a transition (the viewer); `None` for a
+    /// still picture of the step.
+    pub motion: Option<Motion>,
+}
+
+impl Default for DashboardOptions {
+    /// The whole dashboard at 1280x800, dense range, x = step.
+    fn default() -> Self {
+        DashboardOptions {
+            view: ViewKind::Dashboard,
+            width: 1280,
+            height: 800,
+            theme: Theme::default(),
+            x_time: false,
+            full_range: false,
+            motion: None,
+        }
+    }
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -74,6 +93,9 @@ pub struct Dashboard {
     /// Frames, title and legend.
     pub chrome: ViewScene,
     pub views: Vec<(ViewKind, ViewScene)>,
+    /// Trailing cached points the views draw themselves (the newest
+    /// trial growing in during a transition): 0 or 1.
+    pub held: usize,
 }
 
 fn pretty_strategy(s: &str) -> String {
@@ -102,6 +124,64 @@ fn pretty_benchmark(b: &str) -> String {
     b.to_string()
 }
 
+/// The title of the architecture view at `step`.
+fn dag_title(run: &Run, analytics: &Analytics, step: usize) -> String {
+    let cur = run.trials.get(step);
+    let reference = analytics
+        .step(step)
+        .and_then(|s| s.reference)
+        .and_then(|r| run.trials.get(r));
+    match (cur, reference) {
+        (Some(t), Some(r)) if !t.parents.is_empty() => {
+            format!(
+                "Architecture · trial {} (parent {})",
+                t.trial_id, r.trial_id
+            )
+        }
+        (Some(t), Some(r)) => format!(
+            "Architecture · trial {} (vs trial {})",
+            t.trial_id, r.trial_id
+        ),
+        (Some(t), None) => format!("Architecture · trial {}", t.trial_id),
+        (None, _) => "Architecture".into(),
+    }
+}
+
+/// The architecture of `step` of `run`, diffed against its parent (or the
+/// previous trial), placed in `rect`: the still picture of the DAG view.
+pub fn step_picture(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    rect: Rect,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> DagPicture {
+    let reference = analytics
+        .step(step)
+        .and_then(|s| s.reference)
+        .and_then(|r| run.trials.get(r));
+    match run.trials.get(step) {
+        Some(t) => dag_picture(
+            &t.arch,
+            reference.map(|r| &r.arch),
+            &dag_title(run, analytics, step),
+            rect,
+            theme,
+            measure,
+        ),
+        None => DagPicture {
+            rect,
+            title: "Architecture".into(),
+            summary: String::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            scale: 1.0,
+            empty: Some("No trials yet".into()),
+        },
+    }
+}
+
 /// Builds the scene of `step` of `run`. `cache` is brought to the step
 /// incrementally.
 pub fn build_dashboard(
@@ -121,6 +201,10 @@ pub struct Other<'a> {
     pub run: &'a Run,
     pub analytics: &'a Analytics,
     pub cache: &'a mut PointCache,
+    /// The step shown of this run (the first run's step, or with a
+    /// common time axis the last trial finished by then); clamped to
+    /// its last trial.
+    pub step: usize,
 }
 
 /// Colour of the first and the second run when two are compared.
@@ -161,11 +245,12 @@ pub fn build_comparison(
         cache.set_tint(Some(RUN_COLORS[0]));
         o.cache.set_tint(Some(RUN_COLORS[1]));
         let on = o.run.trials.len();
-        o.cache.sync(o.run, (step + 1).min(on), ranges, opts.x_time);
+        o.cache
+            .sync(o.run, (o.step + 1).min(on), ranges, opts.x_time);
         if on > 0 {
             other_improvements = o
                 .cache
-                .improvements_until(o.analytics, step.min(on - 1))
+                .improvements_until(o.analytics, o.step.min(on - 1))
                 .to_vec();
         }
     } else {
@@ -179,39 +264,29 @@ pub fn build_comparison(
             o.analytics,
             other_improvements.as_slice(),
             RUN_COLORS[1],
+            o.step,
         )
     });
+    let motion = opts.motion.as_ref();
+    let held = match motion.and_then(|m| m.grow) {
+        Some(g) if n > 0 && g == step && cache.scatter.len() == step + 1 => 1,
+        _ => 0,
+    };
     let mut chrome_mesh = MeshBuilder::new();
     let mut chrome_text = Vec::new();
     let full = Rect::new(0.0, 0.0, w as f32, h as f32);
     let mut views = Vec::new();
     let cur = run.trials.get(step);
-    let reference = analytics
-        .step(step)
-        .and_then(|s| s.reference)
-        .and_then(|r| run.trials.get(r));
-    let dag_title = match (cur, reference) {
-        (Some(t), Some(r)) if !t.parents.is_empty() => {
-            format!(
-                "Architecture · trial {} (parent {})",
-                t.trial_id, r.trial_id
-            )
-        }
-        (Some(t), Some(r)) => format!(
-            "Architecture · trial {} (vs trial {})",
-            t.trial_id, r.trial_id
-        ),
-        (Some(t), None) => format!("Architecture · trial {}", t.trial_id),
-        (None, _) => "Architecture".into(),
-    };
     let dag_of = |rect: Rect, measure: &mut Measure| match cur {
-        Some(t) => dag_view(
-            &t.arch,
-            reference.map(|r| &r.arch),
-            &dag_title,
-            rect,
+        Some(_) if motion.is_some_and(|m| m.dag.is_some()) => {
+            match motion.and_then(|m| m.dag.as_deref()) {
+                Some(p) => draw_picture(p, theme),
+                None => ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h)),
+            }
+        }
+        Some(_) => draw_picture(
+            &step_picture(run, analytics, step, rect, theme, measure),
             theme,
-            measure,
         ),
         None => {
             let mut m = MeshBuilder::new();
@@ -255,8 +330,8 @@ pub fn build_comparison(
             } else {
                 format!(
                     "step {} of {}",
-                    crate::info::fmt_int(step + 1),
-                    crate::info::fmt_int(n)
+                    crate::fmt::fmt_int(step + 1),
+                    crate::fmt::fmt_int(n)
                 )
             };
             // the longest right-hand text that fits beside the title
@@ -309,12 +384,12 @@ pub fn build_comparison(
             views.push((ViewKind::Dag, dag_of(p.dag, measure)));
             views.push((
                 ViewKind::Table,
-                table_view(run, analytics, step, p.table, theme, measure),
+                table_view(run, analytics, step, p.table, motion, theme, measure),
             ));
             views.push((
                 ViewKind::Scatter,
                 scatter_view(
-                    run, analytics, step, p.scatter, ranges, cache, theme, measure,
+                    run, analytics, step, p.scatter, ranges, cache, motion, held, theme, measure,
                 ),
             ));
             views.push((
@@ -328,6 +403,7 @@ pub fn build_comparison(
                     &improvements,
                     line_other,
                     opts.x_time,
+                    (cache, motion, held),
                     theme,
                     measure,
                 ),
@@ -338,10 +414,10 @@ pub fn build_comparison(
             let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
             let v = match kind {
                 ViewKind::Dag => dag_of(rect, measure),
-                ViewKind::Table => table_view(run, analytics, step, rect, theme, measure),
-                ViewKind::Scatter => {
-                    scatter_view(run, analytics, step, rect, ranges, cache, theme, measure)
-                }
+                ViewKind::Table => table_view(run, analytics, step, rect, motion, theme, measure),
+                ViewKind::Scatter => scatter_view(
+                    run, analytics, step, rect, ranges, cache, motion, held, theme, measure,
+                ),
                 _ => line_view(
                     run,
                     analytics,
@@ -351,6 +427,7 @@ pub fn build_comparison(
                     &improvements,
                     line_other,
                     opts.x_time,
+                    (cache, motion, held),
                     theme,
                     measure,
                 ),
@@ -367,6 +444,7 @@ pub fn build_comparison(
         background: theme.background,
         chrome,
         views,
+        held,
     })
 }
 
@@ -418,7 +496,7 @@ fn legend(
         put(
             texts,
             &mut x,
-            &format!("1 → {}", crate::info::fmt_int(n.max(1))),
+            &format!("1 → {}", crate::fmt::fmt_int(n.max(1))),
             measure,
         );
     }
@@ -481,8 +559,10 @@ impl Dashboard {
             // frames and axes cover the whole panel
             s.mesh(base, full, &v.mesh);
             let points: &[crate::render::Circle] = match kind {
-                ViewKind::Scatter => &cache.scatter,
-                ViewKind::Line => &cache.line,
+                ViewKind::Scatter => {
+                    &cache.scatter[..cache.scatter.len().saturating_sub(self.held)]
+                }
+                ViewKind::Line => &cache.line[..cache.line.len().saturating_sub(self.held)],
                 _ => &[],
             };
             if let Some(o) = other {

@@ -4,6 +4,7 @@
 
 pub mod dag;
 pub mod dashboard;
+pub mod motion;
 pub mod plots;
 pub mod table;
 pub mod theme;
@@ -80,20 +81,7 @@ impl ViewScene {
     }
 }
 
-/// `0.0123` -> `+1.23 pp` (percentage points).
-pub fn fmt_pp(d: f64) -> String {
-    if !d.is_finite() {
-        return "–".into();
-    }
-    let v = d * 100.0;
-    if v.abs() < 0.005 {
-        "±0.00 pp".into()
-    } else {
-        format!("{:+.2} pp", v)
-    }
-}
-
-pub use crate::info::fmt_pct;
+pub use crate::fmt::{fmt_pct, fmt_pp};
 
 #[cfg(test)]
 mod tests {
@@ -101,11 +89,6 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(fmt_pp(0.0123), "+1.23 pp");
-        assert_eq!(fmt_pp(-0.005), "-0.50 pp");
-        assert_eq!(fmt_pp(0.0), "±0.00 pp");
-        assert_eq!(fmt_pp(f64::NAN), "–");
-        assert_eq!(fmt_pct(0.5), "50.00%");
         let (w, h) = approx_measure("ab\ncdef", 10.0);
         assert!(w > 20.0 && h > 20.0);
     }

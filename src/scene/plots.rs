@@ -5,6 +5,7 @@
 //! [`PointCache`]: moving the step appends or drops only the points in
 //! between, so a step change costs O(steps moved), not O(trials).
 
+use super::motion::{ease_out_back, fade, lerp2, Motion};
 use super::theme::{ramp, Theme};
 use super::{fmt_pct, Measure, ViewScene};
 use crate::analysis::Analytics;
@@ -424,6 +425,8 @@ pub fn scatter_view(
     rect: Rect,
     ranges: Ranges,
     cache: &PointCache,
+    motion: Option<&Motion>,
+    held: usize,
     theme: &Theme,
     measure: &mut Measure,
 ) -> ViewScene {
@@ -463,9 +466,23 @@ pub fn scatter_view(
         let pb = axes
             .view
             .apply([best.metrics.val_acc as f32, best.metrics.test_acc as f32]);
-        let pc = axes
-            .view
-            .apply([cur.metrics.val_acc as f32, cur.metrics.test_acc as f32]);
+        let here = [cur.metrics.val_acc as f32, cur.metrics.test_acc as f32];
+        // the ring glides from where it was
+        let (u, from) = match motion {
+            Some(m) => (
+                m.u,
+                m.ring_from
+                    .map(|[v, t]| [v as f32, t as f32])
+                    .unwrap_or(here),
+            ),
+            None => (1.0, here),
+        };
+        let pc = axes.view.apply(lerp2(from, here, u));
+        if held > 0 {
+            if let Some(c) = cache.scatter.get(step) {
+                grow_in(&mut scene, &mut overlay, *c, u, &axes.view);
+            }
+        }
         overlay.disc(pb, 7.0, theme.best);
         overlay.rounded_rect(
             [pb[0] - 7.0, pb[1] - 7.0],
@@ -487,7 +504,7 @@ pub fn scatter_view(
             TextRun::new(
                 format!(
                     "{} trial{} outside the zoomed range",
-                    crate::info::fmt_int(cache.outside),
+                    crate::fmt::fmt_int(cache.outside),
                     if cache.outside == 1 { "" } else { "s" }
                 ),
                 [rect.x + rect.w - 12.0, rect.y + 12.0],
@@ -501,6 +518,40 @@ pub fn scatter_view(
     scene.overlay = overlay.build();
     scene.texts = texts;
     scene
+}
+
+/// The newest trial's circle growing in (scaled with a slight overshoot)
+/// and a pulse ring spreading from it, at transition progress `u`.
+fn grow_in(
+    scene: &mut ViewScene,
+    overlay: &mut MeshBuilder,
+    c: Circle,
+    u: f32,
+    view: &ViewTransform,
+) {
+    let k = ease_out_back(u).max(0.0);
+    scene.circles.push(Circle {
+        radius: c.radius * k,
+        stroke_width: c.stroke_width * k.min(1.0),
+        ..c
+    });
+    if u < 1.0 {
+        let p = view.apply(c.center);
+        let r = c.radius.max(3.0) * (1.0 + 2.5 * u);
+        let color = crate::render::Color::rgba(
+            (c.fill & 0xff) as u8,
+            ((c.fill >> 8) & 0xff) as u8,
+            ((c.fill >> 16) & 0xff) as u8,
+            255,
+        );
+        overlay.rounded_rect(
+            [p[0] - r, p[1] - r],
+            [p[0] + r, p[1] + r],
+            r,
+            None,
+            Some((fade(color, 0.8 * (1.0 - u)), 2.0)),
+        );
+    }
 }
 
 /// The best validation accuracy so far of `run` up to `step`, as a step
@@ -552,8 +603,9 @@ pub fn line_view(
     rect: Rect,
     ranges: Ranges,
     improvements: &[usize],
-    other: Option<(&Run, &Analytics, &[usize], crate::render::Color)>,
+    other: Option<(&Run, &Analytics, &[usize], crate::render::Color, usize)>,
     x_time: bool,
+    (cache, motion, held): (&PointCache, Option<&Motion>, usize),
     theme: &Theme,
     measure: &mut Measure,
 ) -> ViewScene {
@@ -606,7 +658,17 @@ pub fn line_view(
     );
     scene.rect = axes.area;
     scene.data_view = axes.view;
-    let cur_px = axes.view.apply([xpos(step.min(n - 1)) as f32, 0.0])[0];
+    let here = xpos(step.min(n - 1)) as f32;
+    let (u, from) = match motion {
+        Some(m) => (m.u, m.cursor_from.map(|x| x as f32).unwrap_or(here)),
+        None => (1.0, here),
+    };
+    let cur_px = axes.view.apply([from + (here - from) * u, 0.0])[0];
+    if held > 0 {
+        if let Some(c) = cache.line.get(step) {
+            grow_in(&mut scene, &mut overlay, *c, u, &axes.view);
+        }
+    }
     let line = best_line(
         run,
         analytics,
@@ -617,8 +679,8 @@ pub fn line_view(
         &axes.view,
     );
     overlay.polyline(&line, theme.accent, 2.0);
-    if let Some((orun, oa, oimp, ocolor)) = other {
-        let line = best_line(orun, oa, oimp, step, x_time, ranges, &axes.view);
+    if let Some((orun, oa, oimp, ocolor, ostep)) = other {
+        let line = best_line(orun, oa, oimp, ostep, x_time, ranges, &axes.view);
         overlay.polyline(&line, ocolor, 2.0);
     }
     overlay.line(

@@ -1,6 +1,7 @@
 //! The summary table: the step's validation and test deltas, the best
 //! model so far, the most effective layer added so far.
 
+use super::motion::{fade, Motion};
 use super::plots::panel_frame;
 use super::theme::{op_label, Theme};
 use super::{fmt_pct, fmt_pp, Measure, ViewScene};
@@ -43,29 +44,20 @@ fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
     "…".into()
 }
 
-/// The summary table view.
-pub fn table_view(
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
-    rect: Rect,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> ViewScene {
-    let mut mesh = MeshBuilder::new();
-    let mut texts = Vec::new();
-    let content = panel_frame(&mut mesh, &mut texts, rect, "Summary", theme);
-    let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
+/// The values shown in the table's rows at `step` (empty without trials);
+/// the viewer compares two steps' values to highlight what changed.
+pub fn table_values(run: &Run, analytics: &Analytics, step: usize) -> Vec<String> {
+    table_rows(run, analytics, step, &Theme::default())
+        .into_iter()
+        .map(|(_, v, _)| v)
+        .collect()
+}
+
+type Row = (&'static str, String, crate::render::Color);
+
+fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> Vec<Row> {
     let Some(st) = analytics.step(step) else {
-        texts.push(TextRun::new(
-            "No trials yet",
-            [content.x, content.y],
-            theme.body_size,
-            theme.muted,
-        ));
-        scene.mesh = mesh.build();
-        scene.texts = texts;
-        return scene;
+        return Vec::new();
     };
     let t = &run.trials[step];
     let against = match (st.reference, t.parents.is_empty()) {
@@ -79,7 +71,7 @@ pub fn table_view(
             "{} ({} at step {})",
             op_label(analytics.op_name(e.op)),
             fmt_pp(e.gain),
-            crate::info::fmt_int(e.step)
+            crate::fmt::fmt_int(e.step)
         ),
         None => "none yet".into(),
     };
@@ -89,13 +81,13 @@ pub fn table_view(
         Some(x) if x < 0.0 => theme.loss,
         _ => theme.text,
     };
-    let rows: Vec<(&str, String, crate::render::Color)> = vec![
+    vec![
         (
             "Step",
             format!(
                 "{} of {}",
-                crate::info::fmt_int(step + 1),
-                crate::info::fmt_int(run.trials.len())
+                crate::fmt::fmt_int(step + 1),
+                crate::fmt::fmt_int(run.trials.len())
             ),
             theme.text,
         ),
@@ -130,7 +122,37 @@ pub fn table_view(
         ),
         ("  its layers", arch_summary(&best.arch), theme.muted),
         ("Most effective layer\nadded yet", effective, theme.text),
-    ];
+    ]
+}
+
+/// The summary table view; during a transition (`motion` with the
+/// previous values) rows whose value changed are briefly highlighted.
+pub fn table_view(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    rect: Rect,
+    motion: Option<&Motion>,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> ViewScene {
+    let mut mesh = MeshBuilder::new();
+    let mut texts = Vec::new();
+    let content = panel_frame(&mut mesh, &mut texts, rect, "Summary", theme);
+    let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
+    let rows = table_rows(run, analytics, step, theme);
+    if rows.is_empty() {
+        texts.push(TextRun::new(
+            "No trials yet",
+            [content.x, content.y],
+            theme.body_size,
+            theme.muted,
+        ));
+        scene.mesh = mesh.build();
+        scene.texts = texts;
+        return scene;
+    }
+    let flash = motion.and_then(|m| m.table_from.as_ref().map(|v| (v, 1.0 - m.u)));
     let size = theme.body_size;
     let label_w = rows
         .iter()
@@ -142,6 +164,17 @@ pub fn table_view(
         let y = content.y + i as f32 * row_h;
         if y + size > content.y + content.h + 2.0 {
             break;
+        }
+        if let Some((old, k)) = flash {
+            if k > 0.0 && old.get(i) != Some(value) {
+                mesh.rounded_rect(
+                    [content.x - 6.0, y - 3.0],
+                    [content.x + content.w + 6.0, y + row_h - 5.0],
+                    4.0,
+                    Some(fade(theme.best.with_alpha(90), k)),
+                    None,
+                );
+            }
         }
         if i > 0 {
             mesh.line(
