@@ -20,6 +20,7 @@
 //! ```
 
 pub mod analysis;
+pub mod app;
 pub mod arch;
 pub mod export;
 pub mod fmt;
@@ -33,3 +34,4 @@ pub mod scene;
 pub mod search;
 pub mod table;
 pub mod trace;
+pub mod viewer;

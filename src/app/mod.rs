@@ -1,0 +1,174 @@
+//! Putting the viewer on screen: the winit window ([`window`], the only
+//! place that knows winit), the same viewer offscreen for `--headless`
+//! scripts ([`headless`]), and recordings of a replay ([`record`]). All
+//! three draw a [`crate::viewer::Frame`] through one [`Painter`].
+
+pub mod headless;
+pub mod record;
+pub mod runner;
+pub mod window;
+
+use crate::render::{
+    FrameStats, GpuContext, Image, OffscreenTarget, RenderError, Renderer, TARGET_FORMAT,
+};
+use crate::scene::dashboard::SceneError;
+use crate::trace::jsonl::{read_trace, read_trace_from};
+use crate::trace::{Run, TraceError};
+use crate::viewer::script::ScriptError;
+use crate::viewer::Viewer;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    #[error("rendering: {0}")]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Scene(#[from] SceneError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error(
+        "no display: neither DISPLAY nor WAYLAND_DISPLAY is set, so no window can open; \
+         draw PNGs with `nasviz render`, or run a script offscreen with `nasviz view --headless --script FILE`"
+    )]
+    NoDisplay,
+    #[error("the window system: {0}")]
+    Window(String),
+    #[error("no run {id:?} in the trace (runs: {known})")]
+    UnknownRun { id: String, known: String },
+    #[error("--step {step} is past the end: run {run:?} has {count} trials (steps 0 to {last})", last = count.saturating_sub(1))]
+    StepPastEnd {
+        step: usize,
+        count: usize,
+        run: String,
+    },
+    #[error("the trace has no run")]
+    NoRun,
+    #[error("{path}: {what}")]
+    Output { path: String, what: String },
+}
+
+/// The demo runs compiled into the binary, evolution first.
+pub fn demo_runs() -> Result<Vec<Run>, TraceError> {
+    let (mut a, _) = read_trace_from(crate::export::DEMO_EVOLUTION.as_bytes(), "demo")?;
+    let (b, _) = read_trace_from(crate::export::DEMO_RANDOM.as_bytes(), "demo")?;
+    a.runs.extend(b.runs);
+    Ok(a.runs)
+}
+
+/// The runs of every trace in `paths` (the demo runs when empty). Run ids
+/// repeated across files get the file's name appended.
+pub fn load_runs(paths: &[PathBuf]) -> Result<Vec<Run>, TraceError> {
+    if paths.is_empty() {
+        return demo_runs();
+    }
+    let mut runs: Vec<Run> = Vec::new();
+    for p in paths {
+        let (trace, _) = read_trace(p)?;
+        for mut r in trace.runs {
+            if runs.iter().any(|o| o.info.run_id == r.info.run_id) {
+                let stem = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                r.info.run_id = format!("{}@{stem}", r.info.run_id);
+            }
+            runs.push(r);
+        }
+    }
+    Ok(runs)
+}
+
+/// What `nasviz view` and `nasviz record` share: a viewer of the runs,
+/// showing `run` (by id) at `step`.
+pub fn make_viewer(
+    runs: Vec<Run>,
+    size: (u32, u32),
+    run: Option<&str>,
+    step: Option<usize>,
+) -> Result<Viewer, AppError> {
+    if runs.is_empty() {
+        return Err(AppError::NoRun);
+    }
+    let mut v = Viewer::new(runs, size);
+    if let Some(id) = run {
+        if !v.state.select_run_id(id) {
+            let known: Vec<&str> = v.runs().iter().map(|r| r.info.run_id.as_str()).collect();
+            return Err(AppError::UnknownRun {
+                id: id.to_string(),
+                known: known.join(", "),
+            });
+        }
+    }
+    if let Some(s) = step {
+        let r = &v.runs()[v.state.run()];
+        if s >= r.trials.len() {
+            return Err(AppError::StepPastEnd {
+                step: s,
+                count: r.trials.len(),
+                run: r.info.run_id.clone(),
+            });
+        }
+        v.state.set_step(s);
+    }
+    Ok(v)
+}
+
+/// Draws viewer frames with one set of renderers (a window's surface
+/// format, or the offscreen format).
+pub struct Painter {
+    pub renderer: Renderer,
+}
+
+impl Painter {
+    pub fn new(ctx: &GpuContext, format: wgpu::TextureFormat) -> Painter {
+        Painter {
+            renderer: Renderer::new(ctx, format),
+        }
+    }
+
+    /// Draws the viewer's current frame into `target` of `size`.
+    pub fn paint(
+        &mut self,
+        ctx: &GpuContext,
+        viewer: &mut Viewer,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+    ) -> Result<FrameStats, AppError> {
+        let text = &mut self.renderer.text;
+        let frame = viewer.frame(&mut |s: &str, sz: f32| {
+            let e = text.measure(s, sz);
+            (e.width, e.height)
+        })?;
+        let scene = frame.scene(viewer);
+        Ok(self.renderer.render(ctx, target, size, &scene)?)
+    }
+
+    /// Draws the current frame offscreen at the viewer's size and reads it
+    /// back (the painter must be of [`TARGET_FORMAT`]).
+    pub fn snapshot(&mut self, ctx: &GpuContext, viewer: &mut Viewer) -> Result<Image, AppError> {
+        let (w, h) = viewer.state.size();
+        let target = OffscreenTarget::new(ctx, w.max(1), h.max(1))?;
+        self.paint(ctx, viewer, target.view(), target.size())?;
+        Ok(target.read(ctx)?)
+    }
+}
+
+/// An offscreen painter on the software-first adapter (reproducible
+/// pixels), for headless scripts and recordings.
+pub fn offscreen() -> Result<(GpuContext, Painter), AppError> {
+    let ctx = GpuContext::headless(crate::render::AdapterChoice::software_first().with_env())?;
+    let p = Painter::new(&ctx, TARGET_FORMAT);
+    Ok((ctx, p))
+}
+
+/// Writes a PNG screenshot atomically, naming the script line on failure.
+pub fn save_png(img: &Image, path: &Path, place: &str) -> Result<(), AppError> {
+    let png = img.encode_png()?;
+    crate::fsutil::write_atomic(path, &png).map_err(|e| AppError::Output {
+        path: format!("{place}: screenshot {}", path.display()),
+        what: e.to_string(),
+    })
+}

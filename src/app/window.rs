@@ -1,0 +1,370 @@
+//! The native window (winit 0.30 + a wgpu surface): maps keys and the
+//! pointer to viewer commands, draws only when something changed or moves
+//! (`ControlFlow::Wait` otherwise), and survives resizes, minimising,
+//! scale-factor changes and surface loss.
+
+use super::runner::{Need, Runner};
+use super::{save_png, AppError, Painter};
+use crate::render::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface, TARGET_FORMAT};
+use crate::viewer::command::{Command, Key, KeyPress, Mods};
+use crate::viewer::script::Script;
+use crate::viewer::Viewer;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use winit::application::ApplicationHandler;
+use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::event::{ElementState, MouseButton, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::keyboard::{Key as WKey, ModifiersState, NamedKey};
+use winit::window::{Window, WindowId};
+
+/// Whether a display server is named in the environment.
+pub fn has_display() -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+/// Options of a window.
+pub struct WindowOptions {
+    pub title: String,
+    /// Inner size in logical pixels.
+    pub size: (u32, u32),
+    /// Print the time to the first frame on standard error.
+    pub timing: bool,
+}
+
+struct Gpu {
+    window: Arc<Window>,
+    ctx: GpuContext,
+    surface: WindowSurface,
+    painter: Painter,
+    /// Draws script screenshots (offscreen format), made on first use.
+    shooter: Option<Painter>,
+}
+
+struct App {
+    viewer: Viewer,
+    opts: WindowOptions,
+    gpu: Option<Gpu>,
+    runner: Option<Runner>,
+    /// A script resize asked for and not yet applied by the window system.
+    pending_resize: Option<((u32, u32), Instant)>,
+    mods: ModifiersState,
+    started: Instant,
+    first_frame: bool,
+    error: Option<AppError>,
+}
+
+/// Opens the window and runs until it is closed (or the script ends).
+pub fn run(viewer: Viewer, script: Option<Script>, opts: WindowOptions) -> Result<(), AppError> {
+    if !has_display() {
+        return Err(AppError::NoDisplay);
+    }
+    let started = Instant::now();
+    let event_loop = EventLoop::new().map_err(|e| AppError::Window(e.to_string()))?;
+    event_loop.set_control_flow(ControlFlow::Wait);
+    let mut viewer = viewer;
+    let runner = script.map(|s| Runner::new(s, &mut viewer));
+    if runner.is_none() {
+        viewer.state.set_playing(true);
+    }
+    let mut app = App {
+        viewer,
+        opts,
+        gpu: None,
+        runner,
+        pending_resize: None,
+        mods: ModifiersState::empty(),
+        started,
+        first_frame: true,
+        error: None,
+    };
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| AppError::Window(e.to_string()))?;
+    match app.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+impl App {
+    fn fail(&mut self, event_loop: &ActiveEventLoop, e: AppError) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+        event_loop.exit();
+    }
+
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), AppError> {
+        let (w, h) = self.opts.size;
+        let attrs = Window::default_attributes()
+            .with_title(self.opts.title.clone())
+            .with_inner_size(LogicalSize::new(w as f64, h as f64))
+            .with_min_inner_size(LogicalSize::new(480.0, 360.0));
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .map_err(|e| AppError::Window(e.to_string()))?,
+        );
+        let choice = AdapterChoice::default().with_env();
+        let instance = GpuContext::new_instance(choice);
+        let surface = instance
+            .create_surface(window.clone())
+            .map_err(|e| AppError::Window(format!("cannot draw into the window: {e}")))?;
+        let t_adapter = Instant::now();
+        let ctx = pollster::block_on(GpuContext::with_instance(instance, choice, Some(&surface)))?;
+        let adapter_ms = t_adapter.elapsed().as_secs_f64() * 1e3;
+        let info = ctx.adapter.get_info();
+        if info.device_type == wgpu::DeviceType::Cpu {
+            eprintln!(
+                "nasviz: no hardware GPU adapter found; drawing with the software renderer {}",
+                ctx.adapter_name()
+            );
+        }
+        if self.opts.timing {
+            eprintln!(
+                "nasviz: adapter {} ready after {adapter_ms:.0} ms",
+                ctx.adapter_name()
+            );
+        }
+        let size = window.inner_size();
+        let surface = WindowSurface::new(&ctx, surface, size.width, size.height)?;
+        let painter = Painter::new(&ctx, surface.format());
+        self.viewer.state.set_adapter(ctx.adapter_name());
+        self.viewer
+            .handle(Command::Scale(window.scale_factor() as f32));
+        self.viewer.handle(Command::Resize(size.width, size.height));
+        self.started = if self.runner.is_some() {
+            self.started
+        } else {
+            Instant::now()
+        };
+        self.gpu = Some(Gpu {
+            window,
+            ctx,
+            surface,
+            painter,
+            shooter: None,
+        });
+        Ok(())
+    }
+
+    fn now(&self) -> f64 {
+        match &self.runner {
+            Some(r) => r.now(),
+            None => self.started.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// Advances the script to its next frame; false when it is over.
+    fn script_step(&mut self) -> Result<bool, AppError> {
+        let Some(runner) = self.runner.as_mut() else {
+            return Ok(true);
+        };
+        if let Some((want, since)) = self.pending_resize {
+            // wait (a little, in real time) for the window system to apply it
+            if self.viewer.state.size() != want && since.elapsed() < Duration::from_secs(3) {
+                return Ok(true);
+            }
+            self.pending_resize = None;
+        }
+        loop {
+            match runner.next(&mut self.viewer) {
+                Need::Frame => return Ok(true),
+                Need::Done => return Ok(false),
+                Need::Resize(w, h) => {
+                    if let Some(g) = &self.gpu {
+                        let applied = g.window.request_inner_size(PhysicalSize::new(w, h));
+                        if let Some(s) = applied {
+                            g.window.request_redraw();
+                            self.viewer.handle(Command::Resize(s.width, s.height));
+                        }
+                    }
+                    self.pending_resize = Some(((w, h), Instant::now()));
+                    return Ok(true);
+                }
+                Need::Screenshot { path, line } => {
+                    let Some(g) = self.gpu.as_mut() else {
+                        return Ok(true);
+                    };
+                    let shooter = g
+                        .shooter
+                        .get_or_insert_with(|| Painter::new(&g.ctx, TARGET_FORMAT));
+                    let img = shooter.snapshot(&g.ctx, &mut self.viewer)?;
+                    save_png(&img, &path, &format!("{}:{line}", runner.file()))?;
+                }
+            }
+        }
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) -> Result<(), AppError> {
+        let now = self.now();
+        self.viewer.handle(Command::Tick(now));
+        if !self.script_step()? || self.viewer.state.quit_requested() {
+            event_loop.exit();
+            return Ok(());
+        }
+        let Some(g) = self.gpu.as_mut() else {
+            return Ok(());
+        };
+        let (w, h) = g.surface.size();
+        let inner = g.window.inner_size();
+        if inner.width == 0 || inner.height == 0 {
+            return Ok(()); // minimised
+        }
+        let window = g.window.clone();
+        let ctx = &g.ctx;
+        let frame = match g
+            .surface
+            .acquire(ctx, || ctx.instance.create_surface(window).ok())
+        {
+            SurfaceFrame::Ready(f) => f,
+            SurfaceFrame::Skip => {
+                g.window.request_redraw();
+                return Ok(());
+            }
+        };
+        let view = frame
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        g.painter.paint(&g.ctx, &mut self.viewer, &view, (w, h))?;
+        g.window.pre_present_notify();
+        g.ctx.queue.present(frame);
+        self.viewer.state.frame_drawn();
+        if self.first_frame {
+            self.first_frame = false;
+            if self.opts.timing {
+                eprintln!(
+                    "nasviz: first frame after {:.0} ms",
+                    self.started.elapsed().as_secs_f64() * 1e3
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn map_key(key: &WKey, mods: ModifiersState) -> Option<KeyPress> {
+    let k = match key {
+        WKey::Named(n) => match n {
+            NamedKey::Space => Key::Space,
+            NamedKey::ArrowLeft => Key::Left,
+            NamedKey::ArrowRight => Key::Right,
+            NamedKey::ArrowUp => Key::Up,
+            NamedKey::ArrowDown => Key::Down,
+            NamedKey::Home => Key::Home,
+            NamedKey::End => Key::End,
+            NamedKey::Escape => Key::Escape,
+            NamedKey::Enter => Key::Enter,
+            NamedKey::Tab => Key::Tab,
+            NamedKey::F1 => Key::F1,
+            _ => return None,
+        },
+        WKey::Character(s) => {
+            let c = s.chars().next()?;
+            Key::Char(c.to_lowercase().next().unwrap_or(c))
+        }
+        _ => return None,
+    };
+    Some(KeyPress {
+        key: k,
+        mods: Mods {
+            ctrl: mods.control_key(),
+            shift: mods.shift_key(),
+            alt: mods.alt_key(),
+        },
+    })
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.gpu.is_some() {
+            return;
+        }
+        if let Err(e) = self.open(event_loop) {
+            self.fail(event_loop, e);
+            return;
+        }
+        if let Some(g) = &self.gpu {
+            g.window.request_redraw();
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let scripted = self.runner.is_some();
+        match event {
+            WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::Resized(size) => {
+                if let Some(g) = self.gpu.as_mut() {
+                    g.surface.resize(&g.ctx, size.width, size.height);
+                    g.window.request_redraw();
+                }
+                self.viewer.handle(Command::Resize(size.width, size.height));
+            }
+            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
+                self.viewer.handle(Command::Scale(scale_factor as f32));
+            }
+            WindowEvent::ModifiersChanged(m) => self.mods = m.state(),
+            // a script owns the input while it runs
+            WindowEvent::KeyboardInput { event, .. }
+                if !scripted && event.state == ElementState::Pressed =>
+            {
+                if let Some(k) = map_key(&event.logical_key, self.mods) {
+                    self.viewer.handle(Command::Tick(self.now()));
+                    self.viewer.handle(Command::Key(k));
+                }
+            }
+            WindowEvent::CursorMoved { position, .. } if !scripted => {
+                self.viewer
+                    .handle(Command::Move([position.x as f32, position.y as f32]));
+            }
+            WindowEvent::CursorLeft { .. } if !scripted => self.viewer.handle(Command::Leave),
+            WindowEvent::MouseInput {
+                state,
+                button: MouseButton::Left,
+                ..
+            } if !scripted => {
+                if let Some(p) = self.viewer.state.mouse() {
+                    self.viewer.handle(Command::Tick(self.now()));
+                    self.viewer.handle(match state {
+                        ElementState::Pressed => Command::Press(p),
+                        ElementState::Released => Command::Release(p),
+                    });
+                }
+            }
+            WindowEvent::RedrawRequested => {
+                if let Err(e) = self.redraw(event_loop) {
+                    self.fail(event_loop, e);
+                }
+            }
+            _ => {}
+        }
+        if self.viewer.state.quit_requested() {
+            event_loop.exit();
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(g) = &self.gpu else {
+            return;
+        };
+        if self.runner.is_some() {
+            // virtual time moves a frame per redraw
+            g.window.request_redraw();
+            event_loop.set_control_flow(ControlFlow::Wait);
+            return;
+        }
+        let now = self.now();
+        self.viewer.handle(Command::Tick(now));
+        if self.viewer.state.needs_frame() {
+            g.window.request_redraw();
+            event_loop.set_control_flow(ControlFlow::Wait);
+        } else if let Some(t) = self.viewer.state.next_wake() {
+            let wake = self.started + Duration::from_secs_f64(t.max(now).max(0.0));
+            event_loop.set_control_flow(ControlFlow::WaitUntil(wake));
+        } else {
+            event_loop.set_control_flow(ControlFlow::Wait);
+        }
+    }
+}

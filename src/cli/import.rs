@@ -1,0 +1,130 @@
+//! `nasviz import`: external NAS data into nasviz's formats.
+
+use super::{refuse_overwrite, ImportFormat, OpSetArg};
+use anyhow::{bail, Result};
+use nasviz::table::nbgraph::{NbGraphTable, OpSet};
+use std::process::ExitCode;
+
+pub fn run(format: ImportFormat) -> Result<ExitCode> {
+    match format {
+        ImportFormat::NasBenchGraph {
+            input,
+            output,
+            op_set,
+            force,
+        } => {
+            let op_set = match op_set {
+                Some(OpSetArg::Full) => OpSet::Full,
+                Some(OpSetArg::Proteins) => OpSet::Proteins,
+                None => OpSet::for_dataset(
+                    &input
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                ),
+            };
+            refuse_overwrite(&output, force)?;
+            let table = NbGraphTable::from_bench_file(&input, op_set)?;
+            table.write(&output)?;
+            let best = table
+                .best_by_test()
+                .map(|(_, m)| nasviz::fmt::fmt_pct(m.test_acc))
+                .unwrap_or_default();
+            eprintln!(
+                "{}: {} architectures of {} (op set {}), best test accuracy {best}",
+                output.display(),
+                nasviz::fmt::fmt_int(table.len()),
+                table.dataset(),
+                op_set.name()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportFormat::Nb101Tfrecord {
+            input,
+            output,
+            epochs,
+            force,
+        } => {
+            use std::io::IsTerminal;
+            refuse_overwrite(&output, force)?;
+            let tty = std::io::stderr().is_terminal();
+            let mut last = None;
+            let table =
+                nasviz::table::nb101::Nb101Table::import_tfrecord(&input, epochs, &mut |p| {
+                    if tty && !p.done {
+                        let pct =
+                            (p.bytes_read * 100).checked_div(p.total_bytes).unwrap_or(0) as usize;
+                        let bar = "#".repeat(pct / 4) + &".".repeat(25 - (pct / 4).min(25));
+                        eprint!("\r[{bar}] {pct:>3}% {} records", p.records);
+                    }
+                    last = Some(p);
+                })?;
+            if tty {
+                eprintln!();
+            }
+            table.write(&output)?;
+            if let Some(p) = last {
+                eprintln!(
+                    "{}: {} cells at {epochs} epochs from {} records ({} of other budgets skipped)",
+                    output.display(),
+                    nasviz::fmt::fmt_int(table.len()),
+                    nasviz::fmt::fmt_int(p.records as usize),
+                    nasviz::fmt::fmt_int(p.skipped as usize)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportFormat::NaslibNb201 {
+            input,
+            output,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let trace = if input.is_dir() {
+                nasviz::trace::import::naslib_dir(&input)?
+            } else {
+                nasviz::trace::Trace {
+                    runs: vec![nasviz::trace::import::naslib_nb201(&input, None, None)?],
+                }
+            };
+            if trace.runs.is_empty() {
+                bail!("{}: no errors_<seed>.json files found", input.display());
+            }
+            nasviz::trace::jsonl::write_trace(&output, &trace)?;
+            eprintln!(
+                "{}: {} runs, {} trials",
+                output.display(),
+                trace.runs.len(),
+                nasviz::fmt::fmt_int(trace.trial_count())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportFormat::Dashboard {
+            input,
+            output,
+            run_id,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let run = nasviz::trace::import::dashboard_records(&input, &run_id)?;
+            let n = run.trials.len();
+            let trace = nasviz::trace::Trace { runs: vec![run] };
+            nasviz::trace::jsonl::write_trace(&output, &trace)?;
+            eprintln!(
+                "{}: 1 run, {} trials",
+                output.display(),
+                nasviz::fmt::fmt_int(n)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn parse_epochs(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(e) if [4, 12, 36, 108].contains(&e) => Ok(e),
+        _ => Err(format!(
+            "{s:?}: NAS-Bench-101 trained for 4, 12, 36 or 108 epochs"
+        )),
+    }
+}

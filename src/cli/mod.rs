@@ -1,0 +1,304 @@
+//! The `nasviz` command line: its arguments, and one file per family of
+//! commands (`view`, `render`, `search`, `import`, `arch`).
+
+mod arch;
+mod import;
+mod render;
+mod search;
+mod view;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use nasviz::search::Strategy;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "nasviz",
+    version,
+    about = "View and steer Neural Architecture Search runs",
+    long_about = "View and steer Neural Architecture Search runs: search spaces \
+(NAS-Bench-101, NAS-Bench-201, NAS-Bench-Graph, layer lists), tabular benchmarks, \
+and tools to inspect and convert NAS data."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Open the viewer window on traces (the embedded demo without any):
+    /// the search plays step by step; Space pauses, ←/→ step, ? lists
+    /// the keys.
+    View(view::ViewArgs),
+    /// Record the animated replay of a stretch of a run as a GIF or an
+    /// animated PNG (drawn offscreen).
+    Record(view::RecordArgs),
+    /// Say what a file holds (benchmark table, NB-101 cells or records, ...).
+    Info {
+        /// The file to describe.
+        file: PathBuf,
+    },
+    /// Work with architectures.
+    Arch {
+        #[command(subcommand)]
+        command: ArchCommand,
+    },
+    /// Convert external NAS data into nasviz's formats.
+    Import {
+        #[command(subcommand)]
+        format: ImportFormat,
+    },
+    /// Run a search against a tabular benchmark and write its trace.
+    Search {
+        /// The benchmark: `nbgraph:cora` (shipped), `nbgraph:FILE.nbt`, or
+        /// `nb101:FILE.nb101` (made by `nasviz import nb101-tfrecord`).
+        #[arg(long, default_value = "nbgraph:cora")]
+        space: String,
+        /// `random` or `evolution` (regularized evolution).
+        #[arg(long, value_enum)]
+        strategy: StrategyArg,
+        /// Number of trials.
+        #[arg(long)]
+        budget: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Evolution's population size (NAS-Bench-101 paper: 50; NASLib: 100).
+        #[arg(long, default_value_t = 50)]
+        population: usize,
+        /// Evolution's tournament sample size.
+        #[arg(long, default_value_t = 10)]
+        sample: usize,
+        /// The run's id in the trace (default: `rs-SEED` or `re-SEED`).
+        #[arg(long)]
+        run_id: Option<String>,
+        /// Where to write the trace (JSON Lines).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Draw the dashboard (or one view) of a run at a step to a PNG.
+    Render {
+        /// A trace (JSON Lines); the embedded demo runs when absent.
+        trace: Option<PathBuf>,
+        /// The run to draw (default: the first; for the demo, the
+        /// evolution run `re-0`, or `rs-0` for random search).
+        #[arg(long)]
+        run: Option<String>,
+        /// A second run of the trace to compare with (its points coloured
+        /// by run), e.g. `--run re-0 --compare rs-0` on the demo.
+        #[arg(long)]
+        compare: Option<String>,
+        /// The step (0-based trial position); default: the last.
+        #[arg(long)]
+        step: Option<usize>,
+        /// Image size, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1280x800")]
+        size: String,
+        /// dashboard, dag, scatter, line or table.
+        #[arg(long, default_value = "dashboard")]
+        view: String,
+        /// The line chart's x axis: `step`, or `time` (the simulated search
+        /// time, when the trace has one).
+        #[arg(long, default_value = "step", value_parser = ["step", "time"])]
+        x: String,
+        /// Accuracy axes: `dense` (zoom on where most trials are) or `full`
+        /// (every trial, outliers included).
+        #[arg(long, default_value = "dense", value_parser = ["dense", "full"])]
+        range: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Measure the speed of nasviz's core operations on this machine.
+    Bench {
+        /// Seconds to spend on each measurement.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ArchCommand {
+    /// Print the canonical NAS-Bench-101 hash of each cell: reads JSON Lines
+    /// `{"matrix":[[...]],"ops":[...]}` from FILE (or standard input) and
+    /// prints, one line per cell, the module hash of the pruned cell or an
+    /// error naming the line and the broken rule. Exits with 1 if any cell
+    /// was invalid.
+    Hash {
+        /// JSON Lines file of cells; standard input when absent or `-`.
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportFormat {
+    /// A NAS-Bench-Graph `.bench` file from the `nas-bench-graph` PyPI
+    /// package (e.g. nas_bench_graph/light/cora.bench) into a `.nbt` table.
+    #[command(name = "nas-bench-graph")]
+    NasBenchGraph {
+        /// The package's `.bench` pickle.
+        input: PathBuf,
+        /// Where to write the `.nbt` table.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The dataset's op set (default: `proteins` for proteins.bench,
+        /// `full` otherwise).
+        #[arg(long, value_enum)]
+        op_set: Option<OpSetArg>,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// A NAS-Bench-101 `.tfrecord` (nasbench_only108.tfrecord or
+    /// nasbench_full.tfrecord) into a `.nb101` benchmark table.
+    #[command(name = "nb101-tfrecord")]
+    Nb101Tfrecord {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The training budget to keep: 4, 12, 36 or 108 epochs.
+        #[arg(long, default_value_t = 108, value_parser = import::parse_epochs)]
+        epochs: u32,
+        #[arg(long)]
+        force: bool,
+    },
+    /// NASLib NAS-Bench-201 search results (`errors_<seed>.json`, or a
+    /// folder of them) into a trace.
+    #[command(name = "naslib-nb201")]
+    NaslibNb201 {
+        /// A results file or a folder searched recursively.
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// The original dashboard's records (a JSON array of `layers` with
+    /// validation and test accuracy and a timestamp) into a trace.
+    Dashboard {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The run's id in the trace.
+        #[arg(long, default_value = "dashboard")]
+        run_id: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StrategyArg {
+    Random,
+    Evolution,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OpSetArg {
+    Full,
+    Proteins,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::View(view::ViewArgs::default()));
+    match command {
+        Command::View(args) => view::view(args),
+        Command::Record(args) => view::record(args),
+        Command::Info { file } => {
+            let s = nasviz::info::describe(&file)?;
+            std::io::stdout().write_all(s.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Arch {
+            command: ArchCommand::Hash { file },
+        } => arch::hash(file),
+        Command::Import { format } => import::run(format),
+        Command::Search {
+            space,
+            strategy,
+            budget,
+            seed,
+            population,
+            sample,
+            run_id,
+            output,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let strategy = match strategy {
+                StrategyArg::Random => Strategy::Random,
+                StrategyArg::Evolution => Strategy::Evolution { population, sample },
+            };
+            let bench = search::open_benchmark(&space)?;
+            let run_id = run_id.unwrap_or_else(|| match strategy {
+                Strategy::Random => format!("rs-{seed}"),
+                Strategy::Evolution { .. } => format!("re-{seed}"),
+            });
+            search::run(bench.as_ref(), strategy, budget, seed, &run_id, &output)
+        }
+        Command::Render {
+            trace,
+            run,
+            compare,
+            step,
+            size,
+            view,
+            x,
+            range,
+            output,
+            force,
+        } => render::run(
+            trace,
+            run,
+            compare,
+            step,
+            &size,
+            &view,
+            x == "time",
+            range == "full",
+            &output,
+            force,
+        ),
+        Command::Bench { seconds } => {
+            if !(seconds.is_finite() && seconds > 0.0) {
+                bail!("--seconds must be a positive number, not {seconds}");
+            }
+            let mut out = std::io::stdout().lock();
+            for line in nasviz::perf::run_all(seconds).map_err(anyhow::Error::msg)? {
+                writeln!(out, "{line}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn refuse_overwrite(output: &std::path::Path, force: bool) -> Result<()> {
+    if output.exists() && !force {
+        bail!(
+            "{}: already exists; pass --force to replace it",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// `1280x800` -> `(1280, 800)`.
+fn parse_size(flag: &str, size: &str) -> Result<(u32, u32)> {
+    let parsed = size
+        .split_once(['x', 'X'])
+        .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((w, h)) if w > 0 && h > 0 => Ok((w, h)),
+        _ => bail!("{flag} {size:?}: expected WIDTHxHEIGHT, e.g. 1280x800"),
+    }
+}

@@ -1,0 +1,85 @@
+//! `nasviz render`: a dashboard (or one view) of a run at a step, to PNG.
+
+use super::{parse_size, refuse_overwrite};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    trace: Option<PathBuf>,
+    run: Option<String>,
+    compare: Option<String>,
+    step: Option<usize>,
+    size: &str,
+    view: &str,
+    x_time: bool,
+    full_range: bool,
+    output: &std::path::Path,
+    force: bool,
+) -> Result<ExitCode> {
+    use nasviz::trace::jsonl::read_trace_from;
+    refuse_overwrite(output, force)?;
+    let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
+    let (w, h) = parse_size("--size", size)?;
+    let trace = match &trace {
+        Some(p) => nasviz::trace::jsonl::read_trace(p)?.0,
+        None => {
+            let (mut a, _) = read_trace_from(nasviz::export::DEMO_EVOLUTION.as_bytes(), "demo")?;
+            let (b, _) = read_trace_from(nasviz::export::DEMO_RANDOM.as_bytes(), "demo")?;
+            a.runs.extend(b.runs);
+            a
+        }
+    };
+    let run = match &run {
+        Some(id) => trace.run(id).with_context(|| {
+            let ids: Vec<&str> = trace.runs.iter().map(|r| r.info.run_id.as_str()).collect();
+            format!("no run {id:?} in the trace (runs: {})", ids.join(", "))
+        })?,
+        None => trace.runs.first().context("the trace has no run")?,
+    };
+    let analytics = nasviz::analysis::Analytics::of_run(run);
+    let other = match &compare {
+        Some(id) => {
+            let o = trace.run(id).with_context(|| {
+                let ids: Vec<&str> = trace.runs.iter().map(|r| r.info.run_id.as_str()).collect();
+                format!(
+                    "--compare: no run {id:?} in the trace (runs: {})",
+                    ids.join(", ")
+                )
+            })?;
+            Some((o, nasviz::analysis::Analytics::of_run(o)))
+        }
+        None => None,
+    };
+    let step = step.unwrap_or(run.trials.len().saturating_sub(1));
+    let opts = nasviz::scene::DashboardOptions {
+        view,
+        width: w,
+        height: h,
+        theme: nasviz::scene::Theme::default(),
+        x_time,
+        full_range,
+        motion: None,
+    };
+    let (ctx, mut renderer) = nasviz::export::headless()?;
+    let png = nasviz::export::render_png_comparison(
+        &ctx,
+        &mut renderer,
+        run,
+        &analytics,
+        other.as_ref().map(|(r, a)| (*r, a)),
+        step,
+        &opts,
+    )?;
+    nasviz::export::write_png(output, &png)?;
+    eprintln!(
+        "{}: {w}x{h}, run {}, step {} of {} ({})",
+        output.display(),
+        run.info.run_id,
+        step,
+        run.trials.len(),
+        ctx.adapter_name()
+    );
+    Ok(ExitCode::SUCCESS)
+}

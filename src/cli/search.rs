@@ -1,0 +1,93 @@
+//! `nasviz search`: a search against a tabular benchmark, to a trace.
+
+use anyhow::{bail, Context, Result};
+use nasviz::search::{Benchmark, NbGraphBench, Strategy};
+use nasviz::table::nbgraph::NbGraphTable;
+use std::io::BufWriter;
+use std::process::ExitCode;
+
+/// `nbgraph:cora` (shipped), `nbgraph:FILE.nbt` or `nb101:FILE.nb101`.
+pub fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
+    let (space, what) = spec.split_once(':').with_context(|| {
+        format!("--space {spec:?}: expected SPACE:TABLE, e.g. nbgraph:cora or nbgraph:pubmed.nbt")
+    })?;
+    match space {
+        "nb101" => {
+            let table = nasviz::table::nb101::Nb101Table::load(std::path::Path::new(what))?;
+            Ok(Box::new(nasviz::search::Nb101Bench::new(table)))
+        }
+        "nbgraph" => {
+            let table = if what == "cora" {
+                NbGraphTable::cora()?
+            } else {
+                NbGraphTable::load(std::path::Path::new(what))?
+            };
+            Ok(Box::new(NbGraphBench::new(table)))
+        }
+        other => bail!(
+            "--space {spec:?}: no benchmark table for space {other:?} (known: nbgraph:cora, nbgraph:FILE.nbt, nb101:FILE.nb101)"
+        ),
+    }
+}
+
+pub fn run(
+    bench: &dyn Benchmark,
+    strategy: Strategy,
+    budget: usize,
+    seed: u64,
+    run_id: &str,
+    output: &std::path::Path,
+) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if budget == 0 {
+        bail!("--budget must be at least 1");
+    }
+    // written beside OUTPUT and renamed when complete
+    let tmp = nasviz::fsutil::temp_sibling(output);
+    let file = std::fs::File::create(&tmp).with_context(|| format!("{}", tmp.display()))?;
+    let tty = std::io::stderr().is_terminal();
+    let mut shown = usize::MAX;
+    let result = nasviz::search::write_search(
+        bench,
+        strategy,
+        budget,
+        seed,
+        run_id,
+        BufWriter::new(file),
+        |done| {
+            let pct = done * 100 / budget;
+            if tty && pct != shown {
+                shown = pct;
+                let bar = "#".repeat(pct / 4) + &".".repeat(25 - pct / 4);
+                eprint!("\r[{bar}] {pct:>3}% {done}/{budget}");
+            }
+        },
+    );
+    if tty {
+        eprintln!();
+    }
+    let run = match result {
+        Ok(run) => run,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&tmp, output).with_context(|| format!("{}", output.display()))?;
+    let run = &run;
+    let a = nasviz::analysis::Analytics::of_run(run);
+    if let Some(s) = a.step(run.trials.len().saturating_sub(1)) {
+        let b = &run.trials[s.best];
+        eprintln!(
+            "{}: {} trials of {} on {}; best by validation: trial {} (validation {}, test {})",
+            output.display(),
+            nasviz::fmt::fmt_int(run.trials.len()),
+            strategy.name(),
+            bench.name(),
+            b.trial_id,
+            nasviz::fmt::fmt_pct(b.metrics.val_acc),
+            nasviz::fmt::fmt_pct(b.metrics.test_acc)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

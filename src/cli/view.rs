@@ -1,0 +1,199 @@
+//! `nasviz view` (the window, or a script run offscreen) and `nasviz
+//! record` (a GIF or animated PNG of a replay).
+
+use super::{parse_size, refuse_overwrite};
+use anyhow::{bail, Result};
+use clap::Args;
+use nasviz::app::record::{frame_count, Format, RecordOptions};
+use nasviz::app::{load_runs, make_viewer, window};
+use nasviz::viewer::script::Script;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug, Default)]
+pub struct ViewArgs {
+    /// Traces (JSON Lines); the embedded demo (regularized evolution and
+    /// random search on NAS-Bench-Graph Cora) when none is given.
+    traces: Vec<PathBuf>,
+    /// The run shown first (default: the first run).
+    #[arg(long)]
+    run: Option<String>,
+    /// The step shown first (0-based); default: the first.
+    #[arg(long)]
+    step: Option<usize>,
+    /// Window size, WIDTHxHEIGHT (logical pixels).
+    #[arg(long, default_value = "1280x800")]
+    size: String,
+    /// Start in the comparison of the first two runs.
+    #[arg(long)]
+    compare: bool,
+    /// The line chart's x axis: `step` or `time` (simulated search time).
+    #[arg(long, default_value = "step", value_parser = ["step", "time"])]
+    x: String,
+    /// Drive the viewer from a script (one command a line: wait MS, key
+    /// NAME, move X Y, click X Y, drag X1 Y1 X2 Y2, resize W H,
+    /// screenshot PATH, quit); time is then virtual and playback starts
+    /// paused.
+    #[arg(long)]
+    script: Option<PathBuf>,
+    /// Run the script offscreen, without a window or display.
+    #[arg(long, requires = "script")]
+    headless: bool,
+    /// Print the time to the adapter and to the first frame.
+    #[arg(long)]
+    timing: bool,
+}
+
+pub fn view(args: ViewArgs) -> Result<ExitCode> {
+    let size = parse_size("--size", &args.size)?;
+    if size.0 < 480 || size.1 < 360 {
+        bail!("--size {}: the window needs at least 480x360", args.size);
+    }
+    // everything the user gave is checked before a window opens
+    let script = match &args.script {
+        Some(p) => Some(Script::load(p, size)?),
+        None => None,
+    };
+    if !args.headless && !window::has_display() {
+        return Err(nasviz::app::AppError::NoDisplay.into());
+    }
+    let runs = load_runs(&args.traces)?;
+    let mut viewer = make_viewer(runs, size, args.run.as_deref(), args.step)?;
+    if args.compare {
+        if viewer.runs().len() < 2 {
+            bail!("--compare: the trace has one run; comparing needs two");
+        }
+        viewer.state.set_compare(true);
+    }
+    viewer.state.set_time_axis(args.x == "time");
+    if args.headless {
+        let Some(script) = script else {
+            bail!("--headless needs --script FILE");
+        };
+        let shots = nasviz::app::headless::run_script(&mut viewer, script)?;
+        eprintln!(
+            "script done: {shots} screenshot{}",
+            if shots == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ids: Vec<&str> = viewer
+        .runs()
+        .iter()
+        .map(|r| r.info.run_id.as_str())
+        .collect();
+    let title = match args.traces.first() {
+        Some(p) => format!("nasviz — {} ({})", p.display(), ids.join(", ")),
+        None => format!("nasviz — demo: {}", ids.join(", ")),
+    };
+    window::run(
+        viewer,
+        script,
+        window::WindowOptions {
+            title,
+            size,
+            timing: args.timing,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// A trace (JSON Lines); the embedded demo when absent.
+    trace: Option<PathBuf>,
+    /// The run to record (default: the first).
+    #[arg(long)]
+    run: Option<String>,
+    /// First step (0-based).
+    #[arg(long, default_value_t = 0)]
+    from: usize,
+    /// Last step (default: 60 steps after --from, or the run's last).
+    #[arg(long)]
+    to: Option<usize>,
+    /// Frames per second of the recording.
+    #[arg(long, default_value_t = 15)]
+    fps: u32,
+    /// Playback speed, steps per second.
+    #[arg(long, default_value_t = 5.0)]
+    speed: f64,
+    /// Frame size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "960x600")]
+    size: String,
+    /// Output: `.gif`, or `.png` for an animated PNG.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Replace OUTPUT if it already exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn record(args: RecordArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    refuse_overwrite(&args.output, args.force)?;
+    if Format::of(&args.output).is_none() {
+        bail!(
+            "{}: the name must end in .gif, or .png for an animated PNG",
+            args.output.display()
+        );
+    }
+    let size = parse_size("--size", &args.size)?;
+    if size.0 < 480 || size.1 < 360 || size.0 > 4096 || size.1 > 4096 {
+        bail!("--size {}: from 480x360 to 4096x4096", args.size);
+    }
+    if !(1..=60).contains(&args.fps) {
+        bail!("--fps {}: from 1 to 60", args.fps);
+    }
+    if !(args.speed.is_finite() && args.speed > 0.0 && args.speed <= 1000.0) {
+        bail!(
+            "--speed {}: a number of steps per second above 0, at most 1000",
+            args.speed
+        );
+    }
+    let paths: Vec<PathBuf> = args.trace.iter().cloned().collect();
+    let runs = load_runs(&paths)?;
+    let mut viewer = make_viewer(runs, size, args.run.as_deref(), Some(args.from))?;
+    let len = viewer.runs()[viewer.state.run()].trials.len();
+    let to = args.to.unwrap_or((args.from + 60).min(len - 1));
+    if to >= len {
+        bail!(
+            "--to {to} is past the end: the run has {len} trials (steps 0 to {})",
+            len - 1
+        );
+    }
+    if to <= args.from {
+        bail!("--to {to} must come after --from {}", args.from);
+    }
+    let opts = RecordOptions {
+        from: args.from,
+        to,
+        fps: args.fps,
+        speed: args.speed,
+    };
+    let n = frame_count(&opts);
+    if n > 3600 {
+        bail!(
+            "{n} frames: too long a recording (at most 3,600); raise --speed or narrow --from/--to"
+        );
+    }
+    let tty = std::io::stderr().is_terminal();
+    let frames = nasviz::app::record::record(&mut viewer, &opts, &args.output, &mut |i, n| {
+        if tty {
+            let pct = i * 100 / n.max(1);
+            let bar = "#".repeat(pct / 4) + &".".repeat(25 - pct / 4);
+            eprint!("\r[{bar}] {pct:>3}% frame {i}/{n}");
+        }
+    })?;
+    if tty {
+        eprintln!();
+    }
+    eprintln!(
+        "{}: {frames} frames at {} fps, {}x{}, steps {} to {to}",
+        args.output.display(),
+        args.fps,
+        size.0,
+        size.1,
+        args.from
+    );
+    Ok(ExitCode::SUCCESS)
+}

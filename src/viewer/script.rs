@@ -1,0 +1,272 @@
+//! `--script FILE`: the viewer driven from a text file, one command a
+//! line, `#` comments. Parsed and checked whole before anything runs, so
+//! a bad line is reported as `FILE:LINE: what is wrong` up front.
+//!
+//! ```text
+//! wait 500            # viewer time, in milliseconds
+//! key space           # space, left, b, plus, 1, ctrl+z, ...
+//! move 640 400        # pointer to pixel (x, y)
+//! click 640 400
+//! drag 100 760 900 760
+//! resize 1024 700
+//! screenshot out/step.png
+//! quit
+//! ```
+
+use super::command::KeyPress;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// One script command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Milliseconds of viewer time.
+    Wait(f64),
+    Key(KeyPress),
+    Move([f32; 2]),
+    Click([f32; 2]),
+    Drag([f32; 2], [f32; 2]),
+    Resize(u32, u32),
+    Screenshot(PathBuf),
+    Quit,
+}
+
+/// A parsed script: each command with its line number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Script {
+    pub file: String,
+    pub ops: Vec<(usize, Op)>,
+}
+
+#[derive(Debug, Error, PartialEq)]
+#[error("{file}:{line}: {what}")]
+pub struct ScriptError {
+    pub file: String,
+    pub line: usize,
+    pub what: String,
+}
+
+/// The largest window a script may ask for.
+pub const MAX_SIZE: u32 = 8192;
+/// The longest single wait (10 minutes).
+pub const MAX_WAIT_MS: f64 = 600_000.0;
+
+impl Script {
+    /// Reads and checks a script file; `size` is the window's size at the
+    /// start (coordinates are checked against the size in effect).
+    pub fn load(path: &Path, size: (u32, u32)) -> Result<Script, ScriptError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScriptError {
+            file: file.clone(),
+            line: 0,
+            what: format!("cannot read the script: {e}"),
+        })?;
+        Script::parse(&file, &text, size, path.parent())
+    }
+
+    /// Parses script text. Screenshot paths are taken relative to the
+    /// current directory; `_base` is the script's folder (unused: paths
+    /// are the user's, as on the command line).
+    pub fn parse(
+        file: &str,
+        text: &str,
+        size: (u32, u32),
+        _base: Option<&Path>,
+    ) -> Result<Script, ScriptError> {
+        let mut ops = Vec::new();
+        let mut size = size;
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let err = |what: String| ScriptError {
+                file: file.to_string(),
+                line,
+                what,
+            };
+            let body = raw.split('#').next().unwrap_or("").trim();
+            if body.is_empty() {
+                continue;
+            }
+            let mut words = body.split_whitespace();
+            let cmd = words.next().unwrap_or("");
+            let args: Vec<&str> = words.collect();
+            let want = |n: usize, usage: &str| -> Result<(), ScriptError> {
+                if args.len() == n {
+                    Ok(())
+                } else {
+                    Err(err(format!(
+                        "`{cmd}` takes {n} argument{} ({usage}), got {}",
+                        if n == 1 { "" } else { "s" },
+                        args.len()
+                    )))
+                }
+            };
+            let num = |s: &str, what: &str| -> Result<f64, ScriptError> {
+                match s.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    _ => Err(err(format!("{what}: {s:?} is not a number"))),
+                }
+            };
+            let point = |x: &str, y: &str, size: (u32, u32)| -> Result<[f32; 2], ScriptError> {
+                let (px, py) = (num(x, "x")?, num(y, "y")?);
+                if px < 0.0 || py < 0.0 || px >= size.0 as f64 || py >= size.1 as f64 {
+                    return Err(err(format!(
+                        "({x}, {y}) is off the window, which is {}x{} here",
+                        size.0, size.1
+                    )));
+                }
+                Ok([px as f32, py as f32])
+            };
+            let op = match cmd {
+                "wait" => {
+                    want(1, "milliseconds")?;
+                    let ms = num(args[0], "wait")?;
+                    if !(0.0..=MAX_WAIT_MS).contains(&ms) {
+                        return Err(err(format!(
+                            "wait {ms}: must be between 0 and {MAX_WAIT_MS} ms"
+                        )));
+                    }
+                    Op::Wait(ms)
+                }
+                "key" => {
+                    want(1, "a key name, e.g. space or ctrl+z")?;
+                    Op::Key(args[0].parse::<KeyPress>().map_err(err)?)
+                }
+                "move" => {
+                    want(2, "X Y")?;
+                    Op::Move(point(args[0], args[1], size)?)
+                }
+                "click" => {
+                    want(2, "X Y")?;
+                    Op::Click(point(args[0], args[1], size)?)
+                }
+                "drag" => {
+                    want(4, "X1 Y1 X2 Y2")?;
+                    Op::Drag(
+                        point(args[0], args[1], size)?,
+                        point(args[2], args[3], size)?,
+                    )
+                }
+                "resize" => {
+                    want(2, "WIDTH HEIGHT")?;
+                    let dim = |s: &str| -> Result<u32, ScriptError> {
+                        match s.parse::<u32>() {
+                            Ok(v) if (200..=MAX_SIZE).contains(&v) => Ok(v),
+                            _ => Err(err(format!(
+                                "resize: {s:?} must be a whole number of pixels from 200 to {MAX_SIZE}"
+                            ))),
+                        }
+                    };
+                    let (w, h) = (dim(args[0])?, dim(args[1])?);
+                    size = (w, h);
+                    Op::Resize(w, h)
+                }
+                "screenshot" => {
+                    want(1, "a .png path")?;
+                    let p = PathBuf::from(args[0]);
+                    check_writable(&p).map_err(err)?;
+                    Op::Screenshot(p)
+                }
+                "quit" => {
+                    want(0, "none")?;
+                    Op::Quit
+                }
+                other => {
+                    return Err(err(format!(
+                        "unknown command {other:?} (known: wait, key, move, click, drag, resize, screenshot, quit)"
+                    )))
+                }
+            };
+            ops.push((line, op));
+        }
+        Ok(Script {
+            file: file.to_string(),
+            ops,
+        })
+    }
+}
+
+/// Whether a screenshot can be written at `p`: a `.png` name in an
+/// existing, writable folder.
+fn check_writable(p: &Path) -> Result<(), String> {
+    if p.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        != Some("png".into())
+    {
+        return Err(format!(
+            "screenshot {}: the name must end in .png",
+            p.display()
+        ));
+    }
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "screenshot {}: folder {} does not exist",
+            p.display(),
+            dir.display()
+        ));
+    }
+    let md = std::fs::metadata(&dir).map_err(|e| format!("screenshot {}: {e}", p.display()))?;
+    if md.permissions().readonly() {
+        return Err(format!(
+            "screenshot {}: folder {} is not writable",
+            p.display(),
+            dir.display()
+        ));
+    }
+    if p.is_dir() {
+        return Err(format!("screenshot {}: is a folder", p.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Script, ScriptError> {
+        Script::parse("t.txt", s, (1280, 800), None)
+    }
+
+    #[test]
+    fn a_good_script_parses() {
+        let s = parse(
+            "# demo\nwait 1000\nkey space\nmove 10 20 # hover\nclick 1 2\n\
+             drag 1 2 3 4\nresize 800 600\nscreenshot shot.png\nquit\n",
+        );
+        let ops: Vec<Op> = s
+            .map(|s| s.ops.into_iter().map(|o| o.1).collect())
+            .unwrap_or_default();
+        assert_eq!(ops.len(), 8);
+        assert_eq!(ops[0], Op::Wait(1000.0));
+        assert_eq!(ops[2], Op::Move([10.0, 20.0]));
+        assert_eq!(ops[5], Op::Resize(800, 600));
+        assert_eq!(ops[7], Op::Quit);
+    }
+
+    #[test]
+    fn bad_lines_name_file_line_and_problem() {
+        let e = |s: &str| parse(s).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            e("wait 10\njump 3\n"),
+            "t.txt:2: unknown command \"jump\" (known: wait, key, move, click, drag, resize, screenshot, quit)"
+        );
+        assert!(e("wait ten").starts_with("t.txt:1: wait: \"ten\" is not a number"));
+        assert!(e("wait -5").contains("between 0"));
+        assert!(e("key spacebar").contains("unknown key"));
+        assert!(e("move 2000 10").contains("off the window"));
+        assert!(
+            e("resize 800 600\nclick 900 10").starts_with("t.txt:2:"),
+            "{}",
+            e("resize 800 600\nclick 900 10")
+        );
+        assert!(e("click 1").contains("takes 2 arguments"));
+        assert!(e("screenshot /no/such/dir/x.png").contains("does not exist"));
+        assert!(e("screenshot shot.jpg").contains(".png"));
+        assert!(e("resize 10 10").contains("200"));
+        assert!(e("quit now").contains("takes 0"));
+    }
+}

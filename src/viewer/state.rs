@@ -1,0 +1,887 @@
+//! The viewer's state machine: which run and step are shown, playback,
+//! the transition in flight, the pointer and the thin UI. Driven by
+//! [`Command`]s and an injected clock (`Command::Tick`); no GPU, no window.
+
+use super::command::{Action, Command, KeyPress};
+use super::ui::{Target, UiLayout};
+use crate::scene::motion::ease_in_out;
+
+/// Playback speeds, in steps per second.
+pub const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 1000.0];
+/// The speed a viewer starts at (10 steps/s).
+pub const DEFAULT_SPEED: usize = 4;
+/// Length of a transition started by hand (a key, a click).
+pub const TRANSITION_S: f64 = 0.3;
+/// The frame step of virtual time (scripts, recordings).
+pub const FRAME_S: f64 = 1.0 / 60.0;
+/// How deep blends of blends may nest before the oldest is settled.
+const MAX_POSE_DEPTH: usize = 3;
+
+/// What the viewer needs to know of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunMeta {
+    pub id: String,
+    /// Number of trials.
+    pub len: usize,
+    /// Steps at which the best trial changed (new bests), ascending.
+    pub improvements: Vec<usize>,
+    /// The best-so-far trial's position at each step.
+    pub best_at: Vec<usize>,
+    /// Simulated time of each trial, when every trial has one.
+    pub times: Option<Vec<f64>>,
+}
+
+/// What the DAG, ring and cursor show: a step, or a point on the way
+/// from one pose to a step (`u` eased, 0..1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pose {
+    Step(usize),
+    Blend { from: Box<Pose>, to: usize, u: f32 },
+}
+
+impl Pose {
+    /// The step this pose is heading to.
+    pub fn target(&self) -> usize {
+        match self {
+            Pose::Step(s) => *s,
+            Pose::Blend { to, .. } => *to,
+        }
+    }
+
+    /// How many blends are nested in this pose.
+    pub fn depth(&self) -> usize {
+        match self {
+            Pose::Step(_) => 0,
+            Pose::Blend { from, .. } => 1 + from.depth(),
+        }
+    }
+
+    /// The pose with blends deeper than `depth` settled at their target.
+    fn limited(self, depth: usize) -> Pose {
+        match self {
+            Pose::Step(s) => Pose::Step(s),
+            Pose::Blend { to, .. } if depth == 0 => Pose::Step(to),
+            Pose::Blend { from, to, u } => Pose::Blend {
+                from: Box::new(from.limited(depth - 1)),
+                to,
+                u,
+            },
+        }
+    }
+}
+
+/// An animation from a pose to a step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transition {
+    pub from: Pose,
+    pub to: usize,
+    pub start: f64,
+    pub duration: f64,
+    /// The step's trial is new (one step forward): it grows in.
+    pub grow: bool,
+}
+
+impl Transition {
+    /// Linear progress at `now`, 0..=1.
+    pub fn progress(&self, now: f64) -> f32 {
+        if self.duration <= 0.0 {
+            return 1.0;
+        }
+        ((now - self.start) / self.duration).clamp(0.0, 1.0) as f32
+    }
+
+    pub fn done(&self, now: f64) -> bool {
+        self.progress(now) >= 1.0
+    }
+}
+
+/// The whole state of a viewer window (or of a headless one).
+#[derive(Clone, Debug)]
+pub struct ViewerState {
+    runs: Vec<RunMeta>,
+    run: usize,
+    compare: bool,
+    time_axis: bool,
+    step: usize,
+    playing: bool,
+    speed: usize,
+    acc: f64,
+    last_tick: Option<f64>,
+    now: f64,
+    transition: Option<Transition>,
+    size: (u32, u32),
+    scale: f32,
+    help: bool,
+    mouse: Option<[f32; 2]>,
+    hover: Option<Target>,
+    pressed: Option<Target>,
+    scrubbing: bool,
+    quit: bool,
+    dirty: bool,
+    notice: Option<(String, f64)>,
+    ui: UiLayout,
+    adapter: String,
+}
+
+impl ViewerState {
+    /// A viewer of `runs` at `size` (physical pixels), showing the first
+    /// run at its first step, paused.
+    pub fn new(runs: Vec<RunMeta>, size: (u32, u32)) -> ViewerState {
+        let mut s = ViewerState {
+            runs,
+            run: 0,
+            compare: false,
+            time_axis: false,
+            step: 0,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            acc: 0.0,
+            last_tick: None,
+            now: 0.0,
+            transition: None,
+            size,
+            scale: 1.0,
+            help: false,
+            mouse: None,
+            hover: None,
+            pressed: None,
+            scrubbing: false,
+            quit: false,
+            dirty: true,
+            notice: None,
+            ui: UiLayout::default(),
+            adapter: String::new(),
+        };
+        s.relayout();
+        s
+    }
+
+    // ---- reading ----
+
+    pub fn runs(&self) -> &[RunMeta] {
+        &self.runs
+    }
+    /// Index of the run shown (the first of a comparison).
+    pub fn run(&self) -> usize {
+        self.run
+    }
+    /// The second run of a comparison, when comparing.
+    pub fn other_run(&self) -> Option<usize> {
+        if self.compare && self.runs.len() >= 2 {
+            Some(if self.run == 0 { 1 } else { 0 })
+        } else {
+            None
+        }
+    }
+    pub fn comparing(&self) -> bool {
+        self.other_run().is_some()
+    }
+    /// The x axis of the line chart (and the comparison's common clock)
+    /// is simulated time.
+    pub fn time_axis(&self) -> bool {
+        self.time_axis
+    }
+    /// The step shown (a transition may still be on its way to it).
+    pub fn step(&self) -> usize {
+        self.step
+    }
+    /// The compared run's step: the same step, or on a common time axis
+    /// the last of its trials finished by the first run's current time.
+    pub fn other_step(&self) -> Option<usize> {
+        let o = self.other_run()?;
+        let other = &self.runs[o];
+        let last = other.len.saturating_sub(1);
+        if self.time_axis {
+            if let (Some(mine), Some(theirs)) = (&self.runs[self.run].times, &other.times) {
+                let t = mine.get(self.step).copied().unwrap_or(0.0);
+                let k = theirs.partition_point(|&x| x <= t);
+                return Some(k.saturating_sub(1).min(last));
+            }
+        }
+        Some(self.step.min(last))
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    /// Steps per second.
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed]
+    }
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+    pub fn transition(&self) -> Option<&Transition> {
+        self.transition.as_ref()
+    }
+    pub fn size(&self) -> (u32, u32) {
+        self.size
+    }
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+    pub fn help_shown(&self) -> bool {
+        self.help
+    }
+    pub fn mouse(&self) -> Option<[f32; 2]> {
+        self.mouse
+    }
+    pub fn hover(&self) -> Option<Target> {
+        self.hover
+    }
+    pub fn scrubbing(&self) -> bool {
+        self.scrubbing
+    }
+    pub fn quit_requested(&self) -> bool {
+        self.quit
+    }
+    pub fn ui(&self) -> &UiLayout {
+        &self.ui
+    }
+    /// A short message on screen (e.g. why a key did nothing), while fresh.
+    pub fn notice(&self) -> Option<&str> {
+        match &self.notice {
+            Some((m, until)) if *until > self.now => Some(m),
+            _ => None,
+        }
+    }
+    /// The name of the GPU adapter, for the help overlay.
+    pub fn adapter(&self) -> &str {
+        &self.adapter
+    }
+    pub fn set_adapter(&mut self, name: impl Into<String>) {
+        self.adapter = name.into();
+    }
+    fn len(&self) -> usize {
+        self.runs.get(self.run).map_or(0, |r| r.len)
+    }
+    fn last(&self) -> usize {
+        self.len().saturating_sub(1)
+    }
+
+    /// What is on screen now: a step, or a blend on the way to one.
+    pub fn pose(&self) -> Pose {
+        match &self.transition {
+            Some(t) if !t.done(self.now) => Pose::Blend {
+                from: Box::new(t.from.clone()),
+                to: t.to,
+                u: ease_in_out(t.progress(self.now)),
+            }
+            .limited(MAX_POSE_DEPTH),
+            _ => Pose::Step(self.step),
+        }
+    }
+
+    /// Whether a frame should be drawn (something changed or moves).
+    pub fn needs_frame(&self) -> bool {
+        self.dirty || self.transition.is_some()
+    }
+    /// Call after drawing a frame.
+    pub fn frame_drawn(&mut self) {
+        self.dirty = false;
+    }
+    /// When the viewer must be woken up next without input (the next
+    /// playback step, the end of a notice); `None` to sleep until input.
+    pub fn next_wake(&self) -> Option<f64> {
+        let mut t: Option<f64> = None;
+        let mut at = |x: f64| t = Some(t.map_or(x, |y: f64| y.min(x)));
+        if self.transition.is_some() {
+            at(self.now);
+        }
+        if self.playing {
+            at(self.now + ((1.0 - self.acc) / self.speed()).max(0.0));
+        }
+        if let Some((_, until)) = &self.notice {
+            if *until > self.now {
+                at(*until);
+            }
+        }
+        t
+    }
+
+    // ---- changing ----
+
+    /// Starts (or resets) at `step`, paused, without animation.
+    pub fn set_step(&mut self, step: usize) {
+        self.step = step.min(self.last());
+        self.transition = None;
+        self.dirty = true;
+    }
+
+    pub fn set_playing(&mut self, playing: bool) {
+        self.playing = playing && self.len() > 1;
+        self.acc = 0.0;
+        self.dirty = true;
+    }
+
+    /// Selects a run by index (clamping the step to its length).
+    pub fn select_run(&mut self, i: usize) -> bool {
+        if i >= self.runs.len() {
+            return false;
+        }
+        if i != self.run {
+            self.run = i;
+            self.step = self.step.min(self.last());
+            self.transition = None;
+            self.relayout();
+        }
+        self.dirty = true;
+        true
+    }
+
+    /// Selects a run by id.
+    pub fn select_run_id(&mut self, id: &str) -> bool {
+        match self.runs.iter().position(|r| r.id == id) {
+            Some(i) => self.select_run(i),
+            None => false,
+        }
+    }
+
+    pub fn set_compare(&mut self, on: bool) {
+        self.compare = on && self.runs.len() >= 2;
+        self.transition = None;
+        self.relayout();
+        self.dirty = true;
+    }
+
+    pub fn set_time_axis(&mut self, on: bool) {
+        self.time_axis = on;
+        self.transition = None;
+        self.dirty = true;
+    }
+
+    /// Applies one command.
+    pub fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Tick(now) => self.tick(now),
+            Command::Key(k) => self.key(k),
+            Command::Move(p) => {
+                self.mouse = Some(p);
+                if self.scrubbing {
+                    self.scrub_to(p[0]);
+                }
+                let hover = self.hit(p);
+                if hover != self.hover {
+                    self.hover = hover;
+                    self.dirty = true;
+                }
+            }
+            Command::Press(p) => {
+                self.mouse = Some(p);
+                if self.help {
+                    // any click closes the help
+                    self.help = false;
+                    self.dirty = true;
+                    return;
+                }
+                let t = self.hit(p);
+                self.pressed = t;
+                if t == Some(Target::Scrubber) {
+                    self.scrubbing = true;
+                    self.playing = false;
+                    self.scrub_to(p[0]);
+                }
+                self.dirty = true;
+            }
+            Command::Release(p) => {
+                self.mouse = Some(p);
+                let was = self.pressed.take();
+                if self.scrubbing {
+                    self.scrubbing = false;
+                } else if let Some(Target::Button(a)) = was {
+                    if self.hit(p) == Some(Target::Button(a)) {
+                        self.act(a);
+                    }
+                }
+                self.dirty = true;
+            }
+            Command::Leave => {
+                self.mouse = None;
+                if self.hover.take().is_some() {
+                    self.dirty = true;
+                }
+            }
+            Command::Resize(w, h) => {
+                if (w, h) != self.size {
+                    self.size = (w, h);
+                    self.transition = None;
+                    self.relayout();
+                    self.dirty = true;
+                }
+            }
+            Command::Scale(f) => {
+                let f = if f.is_finite() && f > 0.0 {
+                    f.clamp(0.5, 4.0)
+                } else {
+                    1.0
+                };
+                if f != self.scale {
+                    self.scale = f;
+                    self.transition = None;
+                    self.relayout();
+                    self.dirty = true;
+                }
+            }
+        }
+    }
+
+    /// Applies an action (a key's or a button's).
+    pub fn act(&mut self, a: Action) {
+        let last = self.last();
+        match a {
+            Action::TogglePlay => {
+                if !self.playing && self.step >= last {
+                    // played to the end: start over
+                    self.go(0);
+                }
+                self.set_playing(!self.playing);
+            }
+            Action::StepBack => {
+                self.playing = false;
+                self.go(self.step.saturating_sub(1));
+            }
+            Action::StepForward => {
+                self.playing = false;
+                self.go((self.step + 1).min(last));
+            }
+            Action::Start => self.go(0),
+            Action::End => {
+                self.playing = false;
+                self.go(last);
+            }
+            Action::Best => {
+                self.playing = false;
+                let best = self
+                    .runs
+                    .get(self.run)
+                    .and_then(|r| r.best_at.get(self.step).copied());
+                if let Some(b) = best {
+                    self.go(b);
+                }
+            }
+            Action::SpeedDown => {
+                self.speed = self.speed.saturating_sub(1);
+                self.acc = 0.0;
+            }
+            Action::SpeedUp => {
+                self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
+                self.acc = 0.0;
+            }
+            Action::SelectRun(i) => {
+                if !self.select_run(i) {
+                    self.say(format!(
+                        "no run {} (this trace has {})",
+                        i + 1,
+                        self.runs.len()
+                    ));
+                }
+            }
+            Action::ToggleCompare => {
+                if self.runs.len() < 2 {
+                    self.say("comparing needs a trace with two runs".into());
+                } else {
+                    self.set_compare(!self.compare);
+                }
+            }
+            Action::ToggleTimeAxis => {
+                if self.runs.get(self.run).is_some_and(|r| r.times.is_some()) {
+                    self.set_time_axis(!self.time_axis);
+                } else {
+                    self.say("this run has no simulated time".into());
+                }
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::CloseOverlay => self.help = false,
+            Action::Quit => self.quit = true,
+        }
+        self.dirty = true;
+    }
+
+    fn say(&mut self, msg: String) {
+        self.notice = Some((msg, self.now + 2.5));
+    }
+
+    fn key(&mut self, k: KeyPress) {
+        if let Some(a) = Action::for_key(k) {
+            if self.help && !matches!(a, Action::ToggleHelp | Action::Quit) {
+                // the first key closes the help
+                self.help = false;
+                self.dirty = true;
+                if a == Action::CloseOverlay {
+                    return;
+                }
+            }
+            self.act(a);
+        }
+    }
+
+    fn tick(&mut self, now: f64) {
+        let dt = match self.last_tick {
+            Some(t) => (now - t).clamp(0.0, 1.0),
+            None => 0.0,
+        };
+        self.last_tick = Some(now);
+        self.now = now;
+        if self.playing {
+            self.acc += dt * self.speed();
+            let adv = self.acc.floor();
+            if adv >= 1.0 {
+                self.acc -= adv;
+                let last = self.last();
+                let target = (self.step + adv as usize).min(last);
+                if target > self.step {
+                    // several steps in one frame: show the newest, animate only its change
+                    let from = if target > self.step + 1 {
+                        Pose::Step(target - 1)
+                    } else {
+                        self.pose()
+                    };
+                    self.start(from, target, self.play_duration(), true);
+                }
+                if target >= last {
+                    self.playing = false;
+                    self.acc = 0.0;
+                }
+            }
+        }
+        if self.transition.as_ref().is_some_and(|t| t.done(now)) {
+            self.transition = None;
+            self.dirty = true;
+        }
+        if let Some((_, until)) = &self.notice {
+            if *until <= now {
+                self.notice = None;
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Transition length while playing: shorter at high speed.
+    fn play_duration(&self) -> f64 {
+        (0.8 / self.speed()).clamp(FRAME_S, TRANSITION_S)
+    }
+
+    /// Goes to `target` with a transition of `duration` seconds from what
+    /// is on screen (a recording's playback at its own speed).
+    pub fn go_to(&mut self, target: usize, duration: f64) {
+        let target = target.min(self.last());
+        if target == self.step {
+            return;
+        }
+        let from = if target > self.step + 1 {
+            Pose::Step(target - 1)
+        } else {
+            self.pose()
+        };
+        self.start(from, target, duration, true);
+    }
+
+    /// Goes to `target` with a transition from what is on screen.
+    fn go(&mut self, target: usize) {
+        let target = target.min(self.last());
+        if target == self.step && self.transition.is_none() {
+            return;
+        }
+        self.start(self.pose(), target, TRANSITION_S, target == self.step + 1);
+    }
+
+    fn start(&mut self, from: Pose, to: usize, duration: f64, forward_one: bool) {
+        let grow = forward_one && from.target() + 1 == to;
+        self.transition = Some(Transition {
+            from,
+            to,
+            start: self.now,
+            duration,
+            grow,
+        });
+        self.step = to;
+        self.dirty = true;
+    }
+
+    fn scrub_to(&mut self, x: f32) {
+        let s = self.ui.step_at(x, self.len());
+        if s != self.step || self.transition.is_some() {
+            self.step = s;
+            self.transition = None;
+            self.dirty = true;
+        }
+    }
+
+    fn hit(&self, p: [f32; 2]) -> Option<Target> {
+        if self.help {
+            return None;
+        }
+        self.ui.hit(p)
+    }
+
+    fn relayout(&mut self) {
+        let ids: Vec<String> = self.runs.iter().map(|r| r.id.clone()).collect();
+        self.ui = UiLayout::new(self.size, self.scale, &ids);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::viewer::command::Key;
+
+    fn meta(id: &str, len: usize) -> RunMeta {
+        RunMeta {
+            id: id.into(),
+            len,
+            improvements: vec![0, 3, 7],
+            best_at: (0..len)
+                .map(|i| {
+                    if i >= 7 {
+                        7
+                    } else if i >= 3 {
+                        3
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            times: Some((0..len).map(|i| i as f64 * 10.0).collect()),
+        }
+    }
+
+    fn viewer() -> ViewerState {
+        let mut v = ViewerState::new(vec![meta("re-0", 100), meta("rs-0", 50)], (1280, 800));
+        v.handle(Command::Tick(0.0));
+        v
+    }
+
+    fn key(v: &mut ViewerState, s: &str) {
+        if let Ok(k) = s.parse::<KeyPress>() {
+            v.handle(Command::Key(k));
+        }
+    }
+
+    #[test]
+    fn playback_at_each_speed_advances_speed_times_seconds() {
+        for (i, &speed) in SPEEDS.iter().enumerate() {
+            let mut v = ViewerState::new(vec![meta("a", 100_000)], (1280, 800));
+            v.speed = i;
+            v.handle(Command::Tick(0.0));
+            key(&mut v, "space");
+            assert!(v.playing());
+            // 4 s in frame steps
+            let mut t = 0.0;
+            for _ in 0..240 {
+                t += FRAME_S;
+                v.handle(Command::Tick(t));
+            }
+            let want = (4.0 * speed).floor() as usize;
+            assert!(
+                v.step().abs_diff(want) <= 1,
+                "speed {speed}: step {} after 4 s, want {want}",
+                v.step()
+            );
+        }
+    }
+
+    #[test]
+    fn fast_playback_coalesces_and_animates_only_the_last_step() {
+        let mut v = viewer();
+        v.speed = SPEEDS.len() - 1; // 1000 steps/s
+        key(&mut v, "space");
+        v.handle(Command::Tick(0.05)); // 50 steps in one frame
+        assert_eq!(v.step(), 50);
+        let t = v.transition().cloned();
+        assert!(t
+            .as_ref()
+            .is_some_and(|t| t.from == Pose::Step(49) && t.to == 50));
+        // the transition is short at high speed
+        assert!(t.is_some_and(|t| t.duration < TRANSITION_S));
+    }
+
+    #[test]
+    fn playback_stops_at_the_end_and_space_restarts() {
+        let mut v = viewer();
+        v.speed = SPEEDS.len() - 1;
+        key(&mut v, "space");
+        v.handle(Command::Tick(0.5));
+        assert_eq!(v.step(), 99);
+        assert!(!v.playing());
+        key(&mut v, "space");
+        assert!(v.playing());
+        assert_eq!(v.step(), 0);
+    }
+
+    #[test]
+    fn keys_step_jump_and_change_speed() {
+        let mut v = viewer();
+        key(&mut v, "right");
+        assert_eq!(v.step(), 1);
+        assert!(v.transition().is_some_and(|t| t.grow));
+        key(&mut v, "end");
+        assert_eq!(v.step(), 99);
+        key(&mut v, "left");
+        assert_eq!(v.step(), 98);
+        key(&mut v, "home");
+        assert_eq!(v.step(), 0);
+        key(&mut v, "left");
+        assert_eq!(v.step(), 0);
+        v.set_step(50);
+        key(&mut v, "b");
+        assert_eq!(v.step(), 7, "best so far at step 50 is trial 7");
+        let s = v.speed();
+        key(&mut v, "plus");
+        assert!(v.speed() > s);
+        key(&mut v, "minus");
+        key(&mut v, "minus");
+        assert!(v.speed() < s);
+        for _ in 0..20 {
+            key(&mut v, "minus");
+        }
+        assert_eq!(v.speed(), SPEEDS[0]);
+    }
+
+    #[test]
+    fn transition_poses_at_zero_half_and_one() {
+        let mut v = viewer();
+        v.set_step(10);
+        v.handle(Command::Tick(1.0));
+        key(&mut v, "right");
+        assert_eq!(
+            v.pose(),
+            Pose::Blend {
+                from: Box::new(Pose::Step(10)),
+                to: 11,
+                u: 0.0
+            }
+        );
+        v.handle(Command::Tick(1.0 + TRANSITION_S / 2.0));
+        match v.pose() {
+            Pose::Blend { to: 11, u, .. } => assert!((u - 0.5).abs() < 1e-5),
+            p => panic!("{p:?}"),
+        }
+        v.handle(Command::Tick(1.0 + TRANSITION_S));
+        assert_eq!(v.pose(), Pose::Step(11));
+        assert!(v.transition().is_none());
+        assert!(!v.needs_frame() || v.dirty);
+    }
+
+    #[test]
+    fn a_step_mid_transition_starts_from_the_blend() {
+        let mut v = viewer();
+        v.handle(Command::Tick(1.0));
+        key(&mut v, "right");
+        v.handle(Command::Tick(1.1));
+        key(&mut v, "right");
+        let t = v.transition().cloned();
+        assert!(t.is_some_and(|t| matches!(t.from, Pose::Blend { to: 1, .. }) && t.to == 2));
+        // blends never nest without bound
+        for i in 0..10 {
+            v.handle(Command::Tick(1.2 + i as f64 * 0.01));
+            key(&mut v, "right");
+        }
+        let mut depth = 0;
+        let mut p = v.pose();
+        while let Pose::Blend { from, .. } = p {
+            depth += 1;
+            p = *from;
+        }
+        assert!(depth <= MAX_POSE_DEPTH + 1);
+    }
+
+    #[test]
+    fn scrubbing_by_drag_seeks_without_queueing() {
+        let mut v = viewer();
+        let r = v.ui().scrubber;
+        let y = r.y + r.h / 2.0;
+        v.handle(Command::Move([r.x + 1.0, y]));
+        assert_eq!(v.hover(), Some(Target::Scrubber));
+        v.handle(Command::Press([r.x, y]));
+        assert!(v.scrubbing());
+        assert_eq!(v.step(), 0);
+        v.handle(Command::Move([r.x + r.w / 2.0, y]));
+        assert!(v.step().abs_diff(50) <= 1, "{}", v.step());
+        v.handle(Command::Move([r.x + r.w + 50.0, y]));
+        assert_eq!(v.step(), 99);
+        v.handle(Command::Release([r.x + r.w, y]));
+        assert!(!v.scrubbing());
+        assert!(v.transition().is_none());
+    }
+
+    #[test]
+    fn toolbar_buttons_click_like_keys() {
+        let mut v = viewer();
+        let play = v.ui().button(Action::TogglePlay).map(|b| b.rect.center());
+        let Some(p) = play else {
+            panic!("no play button")
+        };
+        v.handle(Command::Move(p));
+        assert_eq!(v.hover(), Some(Target::Button(Action::TogglePlay)));
+        v.handle(Command::Press(p));
+        v.handle(Command::Release(p));
+        assert!(v.playing());
+        // a press that leaves the button does nothing
+        v.handle(Command::Press(p));
+        v.handle(Command::Release([p[0], p[1] - 300.0]));
+        assert!(v.playing());
+    }
+
+    #[test]
+    fn runs_switch_and_compare_by_step_or_time() {
+        let mut v = viewer();
+        v.set_step(80);
+        key(&mut v, "2");
+        assert_eq!(v.run(), 1);
+        assert_eq!(v.step(), 49, "clamped to the shorter run");
+        key(&mut v, "9");
+        assert_eq!(v.run(), 1);
+        assert!(v.notice().is_some());
+        key(&mut v, "1");
+        key(&mut v, "c");
+        assert!(v.comparing());
+        assert_eq!(v.other_run(), Some(1));
+        v.set_step(30);
+        assert_eq!(v.other_step(), Some(30));
+        v.runs[1].times = Some((0..50).map(|i| i as f64 * 20.0).collect());
+        key(&mut v, "t");
+        assert!(v.time_axis());
+        // run 0 at step 30 is at t = 300; run 1 finished trial 15 by then
+        assert_eq!(v.other_step(), Some(15));
+    }
+
+    #[test]
+    fn resize_relayouts_and_settles_transitions() {
+        let mut v = viewer();
+        key(&mut v, "right");
+        let before = v.ui().scrubber;
+        v.handle(Command::Resize(800, 600));
+        assert!(v.transition().is_none());
+        assert_eq!(v.size(), (800, 600));
+        assert!(v.ui().scrubber.w < before.w);
+        assert!(v.ui().scrubber.y < 600.0);
+        v.handle(Command::Resize(0, 0));
+        assert_eq!(v.size(), (0, 0));
+    }
+
+    #[test]
+    fn help_overlay_toggles_and_any_key_closes_it() {
+        let mut v = viewer();
+        key(&mut v, "question");
+        assert!(v.help_shown());
+        key(&mut v, "escape");
+        assert!(!v.help_shown());
+        key(&mut v, "f1");
+        assert!(v.help_shown());
+        key(&mut v, "right");
+        assert!(!v.help_shown());
+        assert_eq!(v.step(), 1);
+        let k = KeyPress::plain(Key::Char('q'));
+        v.handle(Command::Key(k));
+        assert!(v.quit_requested());
+    }
+
+    #[test]
+    fn idle_needs_no_frames() {
+        let mut v = viewer();
+        v.frame_drawn();
+        assert!(!v.needs_frame());
+        assert_eq!(v.next_wake(), None);
+        key(&mut v, "space");
+        assert!(v.next_wake().is_some());
+    }
+}

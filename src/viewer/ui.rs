@@ -1,0 +1,634 @@
+//! The thin UI of the viewer: toolbar buttons, the timeline scrubber, the
+//! tooltip, the notice and the key-help overlay. Geometry and hit regions
+//! ([`UiLayout`]) and drawing (meshes and text runs, like any view) live
+//! here; nothing here talks to the GPU or a window.
+
+use super::command::Action;
+use super::state::{RunMeta, ViewerState, SPEEDS};
+use crate::fmt::{fmt_int, fmt_speed};
+use crate::layout::{nice_ticks, Rect};
+use crate::render::{Color, HAlign, MeshBuilder, TextRun, VAlign};
+use crate::scene::Theme;
+
+/// Something under the pointer that reacts to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Button(Action),
+    Scrubber,
+}
+
+/// How a button is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Face {
+    Icon,
+    Text(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Button {
+    pub action: Action,
+    pub rect: Rect,
+    pub face: Face,
+}
+
+/// Where the UI sits in a window of a given size.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UiLayout {
+    /// The strip under the dashboard holding the timeline and toolbar.
+    pub bar: Rect,
+    /// The timeline's hit region (the track runs along its middle).
+    pub scrubber: Rect,
+    pub buttons: Vec<Button>,
+    /// Where the speed reads (between − and +).
+    pub speed_label: Rect,
+    /// Where the step reads (right of the toolbar).
+    pub step_label: Rect,
+    /// Height left for the dashboard above the bar.
+    pub dashboard_height: u32,
+    pub scale: f32,
+}
+
+/// Height of the bar at scale 1.
+const BAR_H: f32 = 90.0;
+
+/// Text width estimate for laying out buttons (DejaVu Sans, generous).
+fn text_w(s: &str, size: f32) -> f32 {
+    s.chars().count() as f32 * size * 0.62
+}
+
+impl UiLayout {
+    /// The layout for a `size` window at `scale`, with a button per run.
+    pub fn new(size: (u32, u32), scale: f32, run_ids: &[String]) -> UiLayout {
+        let s = scale;
+        let (w, h) = (size.0 as f32, size.1 as f32);
+        let bar_h = (BAR_H * s).min(h * 0.5).floor();
+        let bar = Rect::new(0.0, h - bar_h, w, bar_h);
+        let m = 16.0 * s;
+        let scrubber = Rect::new(m, bar.y + 8.0 * s, (w - 2.0 * m).max(1.0), 36.0 * s);
+        let row_y = bar.y + 52.0 * s;
+        let bh = 30.0 * s;
+        let icon_w = 34.0 * s;
+        let gap = 4.0 * s;
+        let group = 14.0 * s;
+        let font = 13.0 * s;
+        let mut buttons = Vec::new();
+        let mut x = m;
+        let right_limit = w - m - icon_w - 190.0 * s;
+        let put = |buttons: &mut Vec<Button>, x: &mut f32, action, face: Face, bw: f32| {
+            if *x + bw <= right_limit {
+                buttons.push(Button {
+                    action,
+                    rect: Rect::new(*x, row_y, bw, bh),
+                    face,
+                });
+            }
+            *x += bw + gap;
+        };
+        for a in [
+            Action::Start,
+            Action::StepBack,
+            Action::TogglePlay,
+            Action::StepForward,
+            Action::End,
+        ] {
+            put(&mut buttons, &mut x, a, Face::Icon, icon_w);
+        }
+        x += group - gap;
+        put(&mut buttons, &mut x, Action::Best, Face::Icon, icon_w);
+        x += group - gap;
+        put(&mut buttons, &mut x, Action::SpeedDown, Face::Icon, icon_w);
+        let speed_w = text_w("1,000 steps/s", font) + 8.0 * s;
+        let speed_label = Rect::new(x, row_y, speed_w, bh);
+        x += speed_w + gap;
+        put(&mut buttons, &mut x, Action::SpeedUp, Face::Icon, icon_w);
+        x += group - gap;
+        if run_ids.len() > 1 {
+            for (i, id) in run_ids.iter().enumerate().take(9) {
+                let label = format!("{} {id}", i + 1);
+                let bw = text_w(&label, font) + 18.0 * s;
+                put(
+                    &mut buttons,
+                    &mut x,
+                    Action::SelectRun(i),
+                    Face::Text(label),
+                    bw,
+                );
+            }
+            x += group - gap;
+            let label = "compare".to_string();
+            let bw = text_w(&label, font) + 18.0 * s;
+            put(
+                &mut buttons,
+                &mut x,
+                Action::ToggleCompare,
+                Face::Text(label),
+                bw,
+            );
+        }
+        let label = "x: step".to_string();
+        let bw = text_w(&label, font) + 18.0 * s;
+        put(
+            &mut buttons,
+            &mut x,
+            Action::ToggleTimeAxis,
+            Face::Text(label),
+            bw,
+        );
+        let help = Rect::new(w - m - icon_w, row_y, icon_w, bh);
+        buttons.push(Button {
+            action: Action::ToggleHelp,
+            rect: help,
+            face: Face::Text("?".into()),
+        });
+        let step_label = Rect::from_edges(x, row_y, help.x - 10.0 * s, row_y + bh);
+        UiLayout {
+            bar,
+            scrubber,
+            buttons,
+            speed_label,
+            step_label,
+            dashboard_height: bar.y.max(0.0) as u32,
+            scale: s,
+        }
+    }
+
+    /// The button of an action, if it is on the toolbar.
+    pub fn button(&self, a: Action) -> Option<&Button> {
+        self.buttons.iter().find(|b| b.action == a)
+    }
+
+    /// What is at pixel `p`.
+    pub fn hit(&self, p: [f32; 2]) -> Option<Target> {
+        if let Some(b) = self.buttons.iter().find(|b| b.rect.contains_point(p)) {
+            return Some(Target::Button(b.action));
+        }
+        if self.scrubber.contains_point(p) {
+            return Some(Target::Scrubber);
+        }
+        None
+    }
+
+    /// The track of the timeline: `(x0, x1, y)` of its centre line.
+    pub fn track(&self) -> (f32, f32, f32) {
+        let r = self.scrubber;
+        (
+            r.x + 8.0 * self.scale,
+            r.right() - 8.0 * self.scale,
+            r.y + 13.0 * self.scale,
+        )
+    }
+
+    /// The step under pixel column `x` of a run of `len` trials.
+    pub fn step_at(&self, x: f32, len: usize) -> usize {
+        let (x0, x1, _) = self.track();
+        if len <= 1 || x1 <= x0 {
+            return 0;
+        }
+        let f = ((x - x0) / (x1 - x0)).clamp(0.0, 1.0);
+        (f * (len - 1) as f32).round() as usize
+    }
+
+    /// The pixel column of `step` on the track.
+    pub fn x_of(&self, step: f32, len: usize) -> f32 {
+        let (x0, x1, _) = self.track();
+        if len <= 1 {
+            return x0;
+        }
+        x0 + (x1 - x0) * (step / (len - 1) as f32).clamp(0.0, 1.0)
+    }
+}
+
+/// Mesh and text of one UI layer.
+pub struct UiPaint {
+    pub mesh: MeshBuilder,
+    pub texts: Vec<TextRun>,
+}
+
+impl UiPaint {
+    fn new() -> Self {
+        UiPaint {
+            mesh: MeshBuilder::new(),
+            texts: Vec::new(),
+        }
+    }
+}
+
+const HOVER: Color = Color::hex(0xeceae3);
+const PRESSED: Color = Color::hex(0xdcdad2);
+const ON: Color = Color::hex(0xdde8fb);
+const ICON: Color = Color::hex(0x3b4148);
+
+/// The bar (timeline and toolbar), drawn under the overlays. `shown` is
+/// the step on screen (fractional during a transition).
+pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
+    let mut p = UiPaint::new();
+    let ui = state.ui();
+    let s = ui.scale;
+    let bar = ui.bar;
+    if bar.h < 20.0 {
+        return p;
+    }
+    p.mesh.rounded_rect(
+        [bar.x, bar.y],
+        [bar.right(), bar.bottom()],
+        0.0,
+        Some(theme.panel),
+        None,
+    );
+    p.mesh.line(
+        [bar.x, bar.y],
+        [bar.right(), bar.y],
+        theme.panel_border,
+        1.0,
+    );
+    let Some(run) = state.runs().get(state.run()) else {
+        return p;
+    };
+    draw_timeline(&mut p, state, run, shown, theme);
+    let font = 13.0 * s;
+    for b in &ui.buttons {
+        let r = b.rect;
+        let hovered = state.hover() == Some(Target::Button(b.action));
+        let on = match b.action {
+            Action::SelectRun(i) => i == state.run() || Some(i) == state.other_run(),
+            Action::ToggleCompare => state.comparing(),
+            Action::ToggleTimeAxis => state.time_axis(),
+            Action::ToggleHelp => state.help_shown(),
+            Action::TogglePlay => state.playing(),
+            _ => false,
+        };
+        let fill = match (hovered, state.scrubbing(), on) {
+            (true, _, _) if state.mouse().is_some() => {
+                if on {
+                    Color::hex(0xc9dbf8)
+                } else {
+                    HOVER
+                }
+            }
+            (_, _, true) => ON,
+            _ => theme.panel,
+        };
+        let stroke = if on { theme.accent } else { theme.panel_border };
+        p.mesh.rounded_rect(
+            [r.x, r.y],
+            [r.right(), r.bottom()],
+            6.0 * s,
+            Some(if hovered && state.scrubbing() {
+                PRESSED
+            } else {
+                fill
+            }),
+            Some((stroke, 1.0)),
+        );
+        match &b.face {
+            Face::Text(t) => {
+                let label = match b.action {
+                    Action::ToggleTimeAxis if state.time_axis() => "x: time".to_string(),
+                    _ => t.clone(),
+                };
+                let color = match b.action {
+                    Action::SelectRun(i) if state.comparing() => {
+                        if i == state.run() {
+                            crate::scene::dashboard::RUN_COLORS[0]
+                        } else if Some(i) == state.other_run() {
+                            crate::scene::dashboard::RUN_COLORS[1]
+                        } else {
+                            theme.muted
+                        }
+                    }
+                    _ => theme.text,
+                };
+                p.texts.push(
+                    TextRun::new(label, r.center(), font, color)
+                        .aligned(HAlign::Center, VAlign::Middle),
+                );
+            }
+            Face::Icon => icon(&mut p.mesh, b.action, state.playing(), r, s, theme),
+        }
+    }
+    // speed and step
+    let sl = ui.speed_label;
+    p.texts.push(
+        TextRun::new(
+            format!("{} steps/s", fmt_speed(state.speed())),
+            sl.center(),
+            font,
+            theme.text,
+        )
+        .aligned(HAlign::Center, VAlign::Middle),
+    );
+    let st = ui.step_label;
+    if st.w > 60.0 * s {
+        let mut label = format!("step {} of {}", fmt_int(state.step() + 1), fmt_int(run.len));
+        if let Some(o) = state.other_run().zip(state.other_step()) {
+            let other = &state.runs()[o.0];
+            label = format!("{label} · {} step {}", other.id, fmt_int(o.1 + 1));
+        }
+        let state_word = if state.playing() { "playing" } else { "paused" };
+        let full = format!("{label} · {state_word}");
+        let text = if text_w(&full, font) <= st.w {
+            full
+        } else {
+            label
+        };
+        p.texts.push(
+            TextRun::new(text, [st.right(), st.y + st.h / 2.0], font, theme.muted)
+                .aligned(HAlign::Right, VAlign::Middle),
+        );
+    }
+    p
+}
+
+fn draw_timeline(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, shown: f32, theme: &Theme) {
+    let ui = state.ui();
+    let s = ui.scale;
+    let (x0, x1, y) = ui.track();
+    let len = run.len;
+    let hovered = state.hover() == Some(Target::Scrubber) || state.scrubbing();
+    let th = if hovered { 4.0 } else { 3.0 } * s;
+    p.mesh.rounded_rect(
+        [x0, y - th],
+        [x1, y + th],
+        th,
+        Some(Color::hex(0xe3e1da)),
+        None,
+    );
+    let hx = ui.x_of(shown, len);
+    if hx > x0 + 0.5 {
+        p.mesh
+            .rounded_rect([x0, y - th], [hx, y + th], th, Some(theme.accent), None);
+    }
+    // ticks and their labels under the track
+    if len > 1 {
+        let n = (((x1 - x0) / (110.0 * s)) as usize).clamp(2, 12);
+        // steps count from 1 on screen: ticks at round step numbers
+        let ticks = nice_ticks(1.0, len as f64, n);
+        for &v in &ticks.values {
+            if v < 1.0 || v > len as f64 {
+                continue;
+            }
+            let x = ui.x_of(v as f32 - 1.0, len);
+            p.mesh.line(
+                [x, y + th + 2.0 * s],
+                [x, y + th + 6.0 * s],
+                theme.axis,
+                1.0,
+            );
+            p.texts.push(
+                TextRun::new(
+                    fmt_int(v as usize),
+                    [x, y + th + 7.0 * s],
+                    10.5 * s,
+                    theme.muted,
+                )
+                .aligned(HAlign::Center, VAlign::Top),
+            );
+        }
+    }
+    // new bests: small gold marks above the track
+    let mut last_x = f32::NEG_INFINITY;
+    for &i in &run.improvements {
+        let x = ui.x_of(i as f32, len);
+        if x - last_x < 2.0 {
+            continue;
+        }
+        last_x = x;
+        let top = y - th - 8.0 * s;
+        p.mesh.polygon(
+            &[
+                [x, y - th - 1.5 * s],
+                [x - 3.5 * s, top],
+                [x + 3.5 * s, top],
+            ],
+            theme.best,
+        );
+    }
+    // the handle
+    let r = if hovered { 8.0 } else { 7.0 } * s;
+    p.mesh.rounded_rect(
+        [hx - r, y - r],
+        [hx + r, y + r],
+        r,
+        Some(Color::WHITE),
+        Some((theme.accent, 2.5 * s)),
+    );
+}
+
+/// An icon centred in `r`.
+fn icon(m: &mut MeshBuilder, a: Action, playing: bool, r: Rect, s: f32, theme: &Theme) {
+    let [cx, cy] = r.center();
+    let k = 6.0 * s;
+    let tri_r = |m: &mut MeshBuilder, x: f32, size: f32| {
+        m.polygon(
+            &[
+                [x - size * 0.6, cy - size],
+                [x + size * 0.9, cy],
+                [x - size * 0.6, cy + size],
+            ],
+            ICON,
+        );
+    };
+    let tri_l = |m: &mut MeshBuilder, x: f32, size: f32| {
+        m.polygon(
+            &[
+                [x + size * 0.6, cy - size],
+                [x - size * 0.9, cy],
+                [x + size * 0.6, cy + size],
+            ],
+            ICON,
+        );
+    };
+    let bar = |m: &mut MeshBuilder, x: f32, half: f32| {
+        m.rounded_rect(
+            [x - 1.3 * s, cy - half],
+            [x + 1.3 * s, cy + half],
+            0.5,
+            Some(ICON),
+            None,
+        );
+    };
+    match a {
+        Action::TogglePlay if playing => {
+            bar(m, cx - 3.5 * s, k);
+            bar(m, cx + 3.5 * s, k);
+        }
+        Action::TogglePlay => tri_r(m, cx, k),
+        Action::StepForward => {
+            tri_r(m, cx - 1.5 * s, k * 0.75);
+            bar(m, cx + 5.0 * s, k * 0.75);
+        }
+        Action::StepBack => {
+            tri_l(m, cx + 1.5 * s, k * 0.75);
+            bar(m, cx - 5.0 * s, k * 0.75);
+        }
+        Action::Start => {
+            bar(m, cx - 6.0 * s, k * 0.75);
+            tri_l(m, cx - 0.5 * s, k * 0.75);
+            tri_l(m, cx + 5.5 * s, k * 0.75);
+        }
+        Action::End => {
+            tri_r(m, cx - 5.5 * s, k * 0.75);
+            tri_r(m, cx + 0.5 * s, k * 0.75);
+            bar(m, cx + 6.0 * s, k * 0.75);
+        }
+        Action::Best => {
+            m.disc([cx, cy], 7.0 * s, theme.best);
+            m.rounded_rect(
+                [cx - 7.0 * s, cy - 7.0 * s],
+                [cx + 7.0 * s, cy + 7.0 * s],
+                7.0 * s,
+                None,
+                Some((theme.text, 1.5 * s)),
+            );
+        }
+        Action::SpeedDown | Action::SpeedUp => {
+            m.line([cx - k, cy], [cx + k, cy], ICON, 2.2 * s);
+            if a == Action::SpeedUp {
+                m.line([cx, cy - k], [cx, cy + k], ICON, 2.2 * s);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What floats above everything: the hovered button's tooltip, a notice,
+/// and the key help.
+pub fn draw_overlay(state: &ViewerState, theme: &Theme) -> UiPaint {
+    let mut p = UiPaint::new();
+    let ui = state.ui();
+    let s = ui.scale;
+    let (w, h) = (state.size().0 as f32, state.size().1 as f32);
+    let dark = Color::rgba(36, 41, 47, 238);
+    let font = 12.5 * s;
+    if let (Some(Target::Button(a)), Some(_)) = (state.hover(), state.mouse()) {
+        if let Some(b) = ui.button(a) {
+            let what = match a {
+                Action::SelectRun(i) => match state.runs().get(i) {
+                    Some(r) => format!("Show run {} ({} trials)", r.id, fmt_int(r.len)),
+                    None => a.describe().to_string(),
+                },
+                _ => a.describe().to_string(),
+            };
+            let text = format!("{what}   {}", a.key_name());
+            let tw = text_w(&text, font) * 0.92 + 20.0 * s;
+            let th = 26.0 * s;
+            let x = (b.rect.center()[0] - tw / 2.0).clamp(4.0, (w - tw - 4.0).max(4.0));
+            let y = (b.rect.y - th - 8.0 * s).max(4.0);
+            tooltip_box(&mut p.mesh, [x, y], [x + tw, y + th], s, dark);
+            p.texts.push(
+                TextRun::new(text, [x + tw / 2.0, y + th / 2.0], font, Color::WHITE)
+                    .aligned(HAlign::Center, VAlign::Middle),
+            );
+        }
+    }
+    if let Some(msg) = state.notice() {
+        let tw = text_w(msg, font) * 0.92 + 28.0 * s;
+        let th = 30.0 * s;
+        let x = (w - tw) / 2.0;
+        let y = ui.bar.y - th - 14.0 * s;
+        tooltip_box(&mut p.mesh, [x, y], [x + tw, y + th], s, dark);
+        p.texts.push(
+            TextRun::new(msg, [w / 2.0, y + th / 2.0], font, Color::WHITE)
+                .aligned(HAlign::Center, VAlign::Middle),
+        );
+    }
+    if state.help_shown() {
+        help(&mut p, state, w, h, s, theme);
+    }
+    p
+}
+
+fn tooltip_box(m: &mut MeshBuilder, min: [f32; 2], max: [f32; 2], s: f32, fill: Color) {
+    // a soft shadow: a few widening, fading rings
+    for i in 1..=4 {
+        let d = i as f32 * 1.5 * s;
+        m.rounded_rect(
+            [min[0] - d + s, min[1] - d + 2.0 * s],
+            [max[0] + d + s, max[1] + d + 2.0 * s],
+            6.0 * s + d,
+            Some(Color::rgba(0, 0, 0, 14)),
+            None,
+        );
+    }
+    m.rounded_rect(min, max, 6.0 * s, Some(fill), None);
+}
+
+/// The key help, centred over a dimmed window.
+fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Theme) {
+    p.mesh.rounded_rect(
+        [0.0, 0.0],
+        [w, h],
+        0.0,
+        Some(Color::rgba(20, 22, 26, 130)),
+        None,
+    );
+    let speeds: Vec<String> = SPEEDS.iter().map(|&x| fmt_speed(x)).collect();
+    let rows: Vec<(String, String)> = vec![
+        ("Space".into(), "play / pause".into()),
+        ("← →".into(), "step back / forward".into()),
+        ("Home  End".into(), "first / last step".into()),
+        ("B".into(), "the best trial so far".into()),
+        (
+            "−  +".into(),
+            format!("speed: {} steps/s", speeds.join(", ")),
+        ),
+        (
+            "1 … 9".into(),
+            "show that run (toolbar: run buttons)".into(),
+        ),
+        ("C".into(), "compare two runs on one timeline".into()),
+        ("T".into(), "x axis: step or simulated time".into()),
+        ("drag timeline".into(), "scrub to any step".into()),
+        ("? or F1".into(), "this help (Esc or any key closes)".into()),
+        ("Q  Ctrl+Q".into(), "quit".into()),
+    ];
+    let title = 19.0 * s;
+    let body = 14.0 * s;
+    let row_h = body * 1.85;
+    let pw = (620.0 * s).min(w - 24.0);
+    let ph = (title * 2.6 + rows.len() as f32 * row_h + body * 3.2).min(h - 24.0);
+    let x = (w - pw) / 2.0;
+    let y = (h - ph) / 2.0;
+    tooltip_box(&mut p.mesh, [x, y], [x + pw, y + ph], s, theme.panel);
+    let pad = 24.0 * s;
+    p.texts.push(TextRun::new(
+        "nasviz — keys",
+        [x + pad, y + pad * 0.8],
+        title,
+        theme.text,
+    ));
+    let key_w = 150.0 * s;
+    let mut ry = y + pad * 0.8 + title * 2.0;
+    for (k, d) in rows {
+        if ry + body > y + ph - body * 2.0 {
+            break;
+        }
+        let kw = text_w(&k, body * 0.95) + 14.0 * s;
+        p.mesh.rounded_rect(
+            [x + pad - 6.0 * s, ry - 4.0 * s],
+            [x + pad - 6.0 * s + kw, ry + body + 4.0 * s],
+            5.0 * s,
+            Some(Color::hex(0xf0efe9)),
+            Some((theme.panel_border, 1.0)),
+        );
+        p.texts
+            .push(TextRun::new(k, [x + pad, ry], body * 0.95, theme.text));
+        p.texts
+            .push(TextRun::new(d, [x + pad + key_w, ry], body, theme.text));
+        ry += row_h;
+    }
+    let adapter = if state.adapter().is_empty() {
+        "adapter: –".to_string()
+    } else {
+        format!("adapter: {}", state.adapter())
+    };
+    p.texts.push(
+        TextRun::new(
+            adapter,
+            [x + pad, y + ph - pad * 0.6],
+            12.0 * s,
+            theme.muted,
+        )
+        .aligned(HAlign::Left, VAlign::Bottom),
+    );
+}
