@@ -206,3 +206,133 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     figures.extend(trace_figures(trials)?);
     Ok(figures)
 }
+
+/// Median and 99th percentile of `v` (milliseconds).
+fn median_p99(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let q = |p: f64| v[(((v.len() - 1) as f64) * p).round() as usize];
+    (q(0.5), q(0.99))
+}
+
+/// Frame times (ms) of the viewer at 1280x800 while a transition is always
+/// in flight (a step every 10 frames, each animating for 18): `frames`
+/// frames drawn offscreen, each waited for.
+pub fn viewer_animation_ms(
+    ctx: &crate::render::GpuContext,
+    painter: &mut crate::app::Painter,
+    viewer: &mut crate::viewer::Viewer,
+    frames: usize,
+) -> Result<Vec<f64>, String> {
+    use crate::viewer::command::{Command, Key, KeyPress};
+    let size = viewer.state.size();
+    let target =
+        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    let mut now = viewer.state.now();
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..frames + 5 {
+        if i % 10 == 0 {
+            viewer.handle(Command::Key(KeyPress::plain(Key::Right)));
+        }
+        now += crate::viewer::state::FRAME_S;
+        viewer.handle(Command::Tick(now));
+        let t = Instant::now();
+        painter
+            .paint(ctx, viewer, target.view(), target.size())
+            .map_err(|e| e.to_string())?;
+        ctx.wait().map_err(|e| e.to_string())?;
+        viewer.state.frame_drawn();
+        if i >= 5 {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(times)
+}
+
+/// The viewer's figures on the offscreen (software-first) adapter: time
+/// from the demo runs to the first frame, animation frame times on the
+/// demo and on a generated evolution run of `large` trials (none if 0).
+pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String> {
+    use crate::viewer::command::Command;
+    use crate::viewer::Viewer;
+    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    let adapter = ctx.adapter_name();
+    let size = (1280, 800);
+    // from the embedded demo to the first frame on screen (adapter up)
+    let t = Instant::now();
+    let runs = crate::app::demo_runs().map_err(|e| e.to_string())?;
+    let mut v = Viewer::new(runs, size);
+    v.handle(Command::Tick(0.0));
+    let target =
+        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    painter
+        .paint(&ctx, &mut v, target.view(), target.size())
+        .map_err(|e| e.to_string())?;
+    ctx.wait().map_err(|e| e.to_string())?;
+    let first = t.elapsed().as_secs_f64() * 1e3;
+    v.state.frame_drawn();
+    let idle_frames = usize::from(v.state.needs_frame());
+    v.state.set_step(1000);
+    let (med, p99) = median_p99(viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+    let mut figs = vec![
+        Figure {
+            name: format!("viewer: demo to first frame ({adapter})"),
+            value: first,
+            unit: "ms",
+            goal: Some((500.0, false)),
+        },
+        Figure {
+            name: "viewer: animation frame, demo, median".into(),
+            value: med,
+            unit: "ms",
+            goal: Some((16.0, false)),
+        },
+        Figure {
+            name: "viewer: animation frame, demo, 99th percentile".into(),
+            value: p99,
+            unit: "ms",
+            goal: None,
+        },
+        Figure {
+            name: "viewer: frames drawn while idle".into(),
+            value: idle_frames as f64,
+            unit: "frames",
+            goal: Some((0.0, false)),
+        },
+    ];
+    if large > 0 {
+        let bench =
+            crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+        let mut session =
+            crate::search::Session::new(&bench, crate::search::Strategy::Random, 0, "rs-large")
+                .map_err(|e| e.to_string())?;
+        for _ in 0..large {
+            session.step().map_err(|e| e.to_string())?;
+        }
+        let mut v = Viewer::new(vec![session.into_run()], size);
+        v.handle(Command::Tick(0.0));
+        v.state.set_step(large / 2);
+        let (med, p99) = median_p99(viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+        figs.push(Figure {
+            name: format!(
+                "viewer: animation frame, {} trials, median",
+                crate::fmt::fmt_int(large)
+            ),
+            value: med,
+            unit: "ms",
+            goal: Some((33.0, false)),
+        });
+        figs.push(Figure {
+            name: format!(
+                "viewer: animation frame, {} trials, 99th percentile",
+                crate::fmt::fmt_int(large)
+            ),
+            value: p99,
+            unit: "ms",
+            goal: None,
+        });
+    }
+    Ok(figs)
+}

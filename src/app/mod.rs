@@ -9,12 +9,14 @@ pub mod runner;
 pub mod window;
 
 use crate::render::{
-    FrameStats, GpuContext, Image, OffscreenTarget, RenderError, Renderer, TARGET_FORMAT,
+    CachedLayer, FrameStats, GpuContext, Image, OffscreenTarget, RenderError, Renderer,
+    TARGET_FORMAT,
 };
 use crate::scene::dashboard::SceneError;
 use crate::trace::jsonl::{read_trace, read_trace_from};
 use crate::trace::{Run, TraceError};
 use crate::viewer::script::ScriptError;
+use crate::viewer::PointsKey;
 use crate::viewer::Viewer;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -117,15 +119,29 @@ pub fn make_viewer(
 }
 
 /// Draws viewer frames with one set of renderers (a window's surface
-/// format, or the offscreen format).
+/// format, or the offscreen format). The scatter and line points live in
+/// a cached layer: a frame composites it and draws only what moves; new
+/// trials are drawn onto it, and it is redrawn whole only when the points
+/// before them change (a step back, a resize, other ranges).
 pub struct Painter {
     pub renderer: Renderer,
+    points: Option<PointsLayer>,
+    /// Whether the last frame redrew the points layer whole.
+    pub last_full_redraw: bool,
+}
+
+struct PointsLayer {
+    layer: CachedLayer,
+    key: Option<PointsKey>,
+    drawn: (usize, usize),
 }
 
 impl Painter {
     pub fn new(ctx: &GpuContext, format: wgpu::TextureFormat) -> Painter {
         Painter {
             renderer: Renderer::new(ctx, format),
+            points: None,
+            last_full_redraw: false,
         }
     }
 
@@ -142,7 +158,40 @@ impl Painter {
             let e = text.measure(s, sz);
             (e.width, e.height)
         })?;
-        let scene = frame.scene(viewer);
+        let Some(key) = frame.points_key(viewer) else {
+            let scene = frame.scene(viewer);
+            return Ok(self.renderer.render(ctx, target, size, &scene)?);
+        };
+        let fresh = match &self.points {
+            Some(p) => p.layer.size() != size,
+            None => true,
+        };
+        if fresh {
+            self.points = Some(PointsLayer {
+                layer: CachedLayer::new(ctx, &self.renderer.compositor, size.0, size.1)?,
+                key: None,
+                drawn: (0, 0),
+            });
+        }
+        let Some(points) = self.points.as_mut() else {
+            return Err(AppError::Render(RenderError::Gpu("no points layer".into())));
+        };
+        let len = frame.points_len(viewer);
+        let extend = points.layer.is_valid()
+            && points.key.as_ref() == Some(&key)
+            && len.0 >= points.drawn.0
+            && len.1 >= points.drawn.1;
+        self.last_full_redraw = !extend;
+        if !extend {
+            let sc = frame.points_scene(viewer, (0, 0));
+            self.renderer.render_layer(ctx, &mut points.layer, &sc)?;
+        } else if len != points.drawn {
+            let sc = frame.points_scene(viewer, points.drawn);
+            self.renderer.render_onto_layer(ctx, &points.layer, &sc)?;
+        }
+        points.key = Some(key);
+        points.drawn = len;
+        let scene = frame.scene_layered(viewer, &points.layer);
         Ok(self.renderer.render(ctx, target, size, &scene)?)
     }
 

@@ -275,6 +275,21 @@ impl Renderer {
         Ok(stats)
     }
 
+    /// Draws `scene` over what `layer` already holds (nothing is cleared), e.g. the
+    /// points appended since the layer was drawn. The layer's validity is unchanged.
+    pub fn render_onto_layer(
+        &mut self,
+        ctx: &GpuContext,
+        layer: &CachedLayer,
+        scene: &Scene<'_>,
+    ) -> Result<FrameStats, RenderError> {
+        let content = Scene {
+            clear: None,
+            items: scene.items.clone(),
+        };
+        self.render(ctx, layer.view(), layer.size(), &content)
+    }
+
     /// Draws `scene` into `layer` (cleared to transparent first; `scene.clear` is ignored)
     /// and marks the layer valid.
     pub fn render_layer(

@@ -10,7 +10,9 @@ use super::theme::{ramp, Theme};
 use super::{Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::{dashboard_panels, Rect};
-use crate::render::{Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign};
+use crate::render::{
+    CachedLayer, Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign,
+};
 use crate::trace::Run;
 use thiserror::Error;
 
@@ -448,6 +450,17 @@ pub fn build_comparison(
     })
 }
 
+/// The cached points a view draws: the scatter's or the line chart's,
+/// less the `held` newest (drawn by the view while they grow in).
+fn points_of(cache: &PointCache, kind: ViewKind, held: usize) -> &[crate::render::Circle] {
+    let all: &[crate::render::Circle] = match kind {
+        ViewKind::Scatter => &cache.scatter,
+        ViewKind::Line => &cache.line,
+        _ => &[],
+    };
+    &all[..all.len().saturating_sub(held)]
+}
+
 /// The legend strip: colour by step, size by test accuracy, the markers.
 fn legend(
     mesh: &mut MeshBuilder,
@@ -550,31 +563,97 @@ impl Dashboard {
         cache: &'a PointCache,
         other: Option<&'a PointCache>,
     ) -> Scene<'a> {
+        self.build_scene(cache, other, None)
+    }
+
+    /// The render scene with the cached points already drawn in `points`
+    /// (see [`Dashboard::points_scene`]), composited above every view's
+    /// frame and below what moves.
+    pub fn scene_layered<'a>(
+        &'a self,
+        cache: &'a PointCache,
+        other: Option<&'a PointCache>,
+        points: &'a CachedLayer,
+    ) -> Scene<'a> {
+        self.build_scene(cache, other, Some(points))
+    }
+
+    /// The cached points alone (for a [`CachedLayer`]): the first run's
+    /// from index `from.0`, the compared run's from `from.1`, so that a
+    /// layer holding the earlier ones can be extended.
+    pub fn points_scene<'a>(
+        &'a self,
+        cache: &'a PointCache,
+        other: Option<&'a PointCache>,
+        from: (usize, usize),
+    ) -> Scene<'a> {
+        let mut s = Scene::new(None);
+        for (i, (kind, v)) in self.views.iter().enumerate() {
+            let layer = 10 * i as i32;
+            if let Some(o) = other {
+                let theirs = points_of(o, *kind, 0);
+                if let Some(p) = theirs.get(from.1..) {
+                    if !p.is_empty() {
+                        s.circles(layer, v.data_panel(), p, SizeMode::Pixels);
+                    }
+                }
+            }
+            let mine = points_of(cache, *kind, self.held);
+            if let Some(p) = mine.get(from.0..) {
+                if !p.is_empty() {
+                    s.circles(layer + 1, v.data_panel(), p, SizeMode::Pixels);
+                }
+            }
+        }
+        s
+    }
+
+    /// How many points [`Dashboard::points_scene`] draws in all: the first
+    /// run's and the compared run's.
+    pub fn points_len(&self, cache: &PointCache, other: Option<&PointCache>) -> (usize, usize) {
+        (
+            cache.scatter.len().saturating_sub(self.held),
+            other.map_or(0, |o| o.scatter.len()),
+        )
+    }
+
+    fn build_scene<'a>(
+        &'a self,
+        cache: &'a PointCache,
+        other: Option<&'a PointCache>,
+        points: Option<&'a CachedLayer>,
+    ) -> Scene<'a> {
         let mut s = Scene::new(Some(self.background));
         let full = crate::render::Panel::full(self.width, self.height);
         s.mesh(0, full, &self.chrome.mesh);
         s.text(10, full, &self.chrome.texts);
+        if let Some(layer) = points {
+            // every frame first, then the points, then what is on top
+            for (i, (_, v)) in self.views.iter().enumerate() {
+                s.mesh(20 + i as i32, full, &v.mesh);
+            }
+            s.cached(99, layer);
+            for (i, (_, v)) in self.views.iter().enumerate() {
+                let base = 100 + 10 * i as i32;
+                if !v.circles.is_empty() {
+                    s.circles(base + 2, v.data_panel(), &v.circles, v.circle_size);
+                }
+                s.mesh(base + 3, v.pixel_panel(), &v.overlay);
+                s.text(base + 4, full, &v.texts);
+            }
+            return s;
+        }
         for (i, (kind, v)) in self.views.iter().enumerate() {
             let base = 20 + 10 * i as i32;
             // frames and axes cover the whole panel
             s.mesh(base, full, &v.mesh);
-            let points: &[crate::render::Circle] = match kind {
-                ViewKind::Scatter => {
-                    &cache.scatter[..cache.scatter.len().saturating_sub(self.held)]
-                }
-                ViewKind::Line => &cache.line[..cache.line.len().saturating_sub(self.held)],
-                _ => &[],
-            };
             if let Some(o) = other {
-                let theirs: &[crate::render::Circle] = match kind {
-                    ViewKind::Scatter => &o.scatter,
-                    ViewKind::Line => &o.line,
-                    _ => &[],
-                };
+                let theirs = points_of(o, *kind, 0);
                 if !theirs.is_empty() {
                     s.circles(base + 1, v.data_panel(), theirs, SizeMode::Pixels);
                 }
             }
+            let points = points_of(cache, *kind, self.held);
             if !points.is_empty() {
                 s.circles(base + 1, v.data_panel(), points, SizeMode::Pixels);
             }

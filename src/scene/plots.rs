@@ -94,6 +94,10 @@ pub struct PointCache {
     tint: Option<crate::render::Color>,
     /// Whether the ranges cover every trial (else the dense region).
     full: bool,
+    /// Bumped whenever cached points are dropped or rebuilt (not when
+    /// points are only appended or popped), so that a picture of the
+    /// points can tell whether it is still a prefix of the cache.
+    generation: u64,
 }
 
 /// Whether every trial of `run` has a simulated time.
@@ -152,8 +156,15 @@ impl PointCache {
         &self.improvements[..end]
     }
 
+    /// See the `generation` field: equal generations mean the points
+    /// differ only by what was appended or popped since.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Drops the cached points (they are rebuilt by the next sync).
     fn drop_points(&mut self) {
+        self.generation += 1;
         self.scatter.clear();
         self.line.clear();
         self.outside = 0;

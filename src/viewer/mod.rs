@@ -13,7 +13,7 @@ pub mod ui;
 use crate::analysis::Analytics;
 use crate::arch::Arch;
 use crate::layout::{dashboard_panels, Rect};
-use crate::render::{Color, Mesh, Panel, Scene, TextRun};
+use crate::render::{CachedLayer, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform};
 use crate::scene::dag::{morph, DagPicture};
 use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
 use crate::scene::motion::{lerp, Motion};
@@ -327,11 +327,67 @@ pub struct Frame {
 /// Layers of the UI, above every view of the dashboard.
 const UI_LAYER: i32 = 1000;
 
+/// What a picture of the cached points depends on: when it is unchanged,
+/// a layer holding the points can be extended instead of redrawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointsKey {
+    size: (u32, u32),
+    runs: (usize, Option<usize>),
+    generations: (u64, u64),
+    panels: Vec<(PixelRect, ViewTransform)>,
+}
+
 impl Frame {
     /// The render scene; `viewer` must be the one that built the frame.
     pub fn scene<'a>(&'a self, viewer: &'a Viewer) -> Scene<'a> {
-        let mut s = match (&self.dash, viewer.cache(self.run)) {
-            (Some(d), Some(cache)) => d.scene_with(cache, self.other.and_then(|o| viewer.cache(o))),
+        self.scene_over(viewer, None)
+    }
+
+    /// The render scene with the points already drawn into `points`
+    /// (from [`Frame::points_scene`]).
+    pub fn scene_layered<'a>(&'a self, viewer: &'a Viewer, points: &'a CachedLayer) -> Scene<'a> {
+        self.scene_over(viewer, Some(points))
+    }
+
+    fn caches<'a>(&self, viewer: &'a Viewer) -> Option<(&'a PointCache, Option<&'a PointCache>)> {
+        let mine = viewer.cache(self.run)?;
+        Some((mine, self.other.and_then(|o| viewer.cache(o))))
+    }
+
+    /// The key of this frame's points picture (`None` without a dashboard).
+    pub fn points_key(&self, viewer: &Viewer) -> Option<PointsKey> {
+        let d = self.dash.as_ref()?;
+        let (mine, theirs) = self.caches(viewer)?;
+        Some(PointsKey {
+            size: (self.width, self.height),
+            runs: (self.run, self.other),
+            generations: (mine.generation(), theirs.map_or(0, |t| t.generation())),
+            panels: d.views.iter().map(|(_, v)| (v.rect, v.data_view)).collect(),
+        })
+    }
+
+    /// How many points of each run the points picture holds.
+    pub fn points_len(&self, viewer: &Viewer) -> (usize, usize) {
+        match (&self.dash, self.caches(viewer)) {
+            (Some(d), Some((mine, theirs))) => d.points_len(mine, theirs),
+            _ => (0, 0),
+        }
+    }
+
+    /// The points from index `from` on (of each run), to draw into a layer.
+    pub fn points_scene<'a>(&'a self, viewer: &'a Viewer, from: (usize, usize)) -> Scene<'a> {
+        match (&self.dash, self.caches(viewer)) {
+            (Some(d), Some((mine, theirs))) => d.points_scene(mine, theirs, from),
+            _ => Scene::new(None),
+        }
+    }
+
+    fn scene_over<'a>(&'a self, viewer: &'a Viewer, points: Option<&'a CachedLayer>) -> Scene<'a> {
+        let mut s = match (&self.dash, self.caches(viewer)) {
+            (Some(d), Some((cache, other))) => match points {
+                Some(layer) => d.scene_layered(cache, other, layer),
+                None => d.scene_with(cache, other),
+            },
             _ => Scene::new(Some(self.background)),
         };
         let full = Panel::full(self.width.max(1), self.height.max(1));
