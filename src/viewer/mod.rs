@@ -398,3 +398,66 @@ impl Frame {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::command::{Action, Command};
+    use super::state::TRANSITION_S;
+    use super::*;
+    use crate::scene::approx_measure;
+
+    fn demo() -> Viewer {
+        let runs = crate::app::demo_runs().unwrap_or_default();
+        assert_eq!(runs.len(), 2);
+        let mut v = Viewer::new(runs, (1280, 800));
+        v.handle(Command::Tick(0.0));
+        v
+    }
+
+    #[test]
+    fn frames_build_without_a_gpu_in_every_mode() {
+        let mut v = demo();
+        v.state.set_step(300);
+        let still = v.frame(&mut approx_measure);
+        assert!(still.is_ok_and(|f| f.dash.is_some()));
+        v.state.act(Action::StepForward);
+        v.handle(Command::Tick(TRANSITION_S / 2.0));
+        let mid = v.frame(&mut approx_measure);
+        // mid-transition the newest point is held back and grown by the views
+        assert!(mid.is_ok_and(|f| f.dash.is_some_and(|d| d.held == 1)));
+        v.state.act(Action::ToggleCompare);
+        assert!(v.state.comparing());
+        let cmp = v.frame(&mut approx_measure);
+        assert!(cmp.is_ok_and(|f| f.points_len(&v).1 > 0));
+        v.state.act(Action::ToggleTimeAxis);
+        assert!(v.frame(&mut approx_measure).is_ok());
+        // a window too small for the dashboard still gets the bar
+        v.handle(Command::Resize(300, 200));
+        let tiny = v.frame(&mut approx_measure);
+        assert!(tiny.is_ok_and(|f| f.dash.is_none()));
+    }
+
+    #[test]
+    fn the_ring_glides_along_the_blend() {
+        let mut v = demo();
+        v.state.set_step(10);
+        v.state.act(Action::StepForward);
+        v.handle(Command::Tick(TRANSITION_S / 2.0));
+        let pose = v.state.pose();
+        let ring = |s: usize| {
+            v.runs()[0]
+                .trials
+                .get(s)
+                .map(|t| [t.metrics.val_acc, t.metrics.test_acc])
+        };
+        let Pose::Blend { from, u, .. } = &pose else {
+            panic!("{pose:?}")
+        };
+        assert!((u - 0.5).abs() < 1e-5);
+        assert_eq!(blend_at(from, &ring), ring(10));
+        let whole = blend_at(&pose, &ring);
+        let (a, b) = (ring(10).unwrap_or_default(), ring(11).unwrap_or_default());
+        let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        assert!(whole.is_some_and(|w| (w[0] - mid[0]).abs() < 1e-6 && (w[1] - mid[1]).abs() < 1e-6));
+    }
+}

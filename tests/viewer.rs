@@ -1,0 +1,417 @@
+//! The viewer: golden frames (mid-transition, toolbar and tooltip, key
+//! help), `--script` runs offscreen and in a real window under Xvfb, and
+//! `nasviz record`. GPU tests SKIP loudly without an adapter (and fail
+//! with NASVIZ_REQUIRE_GPU=1); window tests SKIP loudly without a display
+//! (and fail with NASVIZ_REQUIRE_DISPLAY=1).
+
+mod common;
+
+use nasviz::app::{demo_runs, make_viewer, Painter};
+use nasviz::layout::{dashboard_panels, Rect};
+use nasviz::render::{Image, TARGET_FORMAT};
+use nasviz::viewer::command::{Action, Command, Key, KeyPress};
+use nasviz::viewer::state::TRANSITION_S;
+use nasviz::viewer::Viewer;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Output};
+
+fn demo_viewer(size: (u32, u32), step: usize) -> Viewer {
+    let runs = demo_runs().expect("demo runs");
+    let mut v = make_viewer(runs, size, None, Some(step)).expect("viewer");
+    v.handle(Command::Tick(0.0));
+    v
+}
+
+fn key(v: &mut Viewer, k: Key) {
+    v.handle(Command::Key(KeyPress::plain(k)));
+}
+
+/// Pixels of `rect` differing by more than the snapshot threshold.
+fn differing(a: &Image, b: &Image, r: Rect) -> usize {
+    let mut n = 0;
+    for y in r.y as u32..(r.y + r.h) as u32 {
+        for x in r.x as u32..(r.x + r.w) as u32 {
+            let (pa, pb) = (a.pixel(x, y), b.pixel(x, y));
+            let differs = match (pa, pb) {
+                (Some(pa), Some(pb)) => pa
+                    .iter()
+                    .zip(pb.iter())
+                    .any(|(x, y)| x.abs_diff(*y) > common::PIXEL_THRESHOLD),
+                _ => true,
+            };
+            n += usize::from(differs);
+        }
+    }
+    n
+}
+
+#[test]
+fn a_transition_renders_exactly_at_half_way() {
+    let ctx = gpu_or_skip!("a_transition_renders_exactly_at_half_way");
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let size = (1024, 680);
+    let mut v = demo_viewer(size, 119);
+    let before = painter.snapshot(ctx, &mut v).expect("frame at step 119");
+    key(&mut v, Key::Right);
+    v.handle(Command::Tick(TRANSITION_S / 2.0));
+    let half = painter.snapshot(ctx, &mut v).expect("half-way frame");
+    v.handle(Command::Tick(TRANSITION_S));
+    let after = painter.snapshot(ctx, &mut v).expect("frame at step 120");
+    assert!(v.state.transition().is_none());
+    common::assert_snapshot("viewer_transition_half_1024x680", &half, 300);
+    // the half-way DAG is neither end
+    let dag = dashboard_panels(size.0, v.state.ui().dashboard_height).dag;
+    assert!(differing(&half, &before, dag) > 500);
+    assert!(differing(&half, &after, dag) > 500);
+    // the settled frame is the still picture of the step: the same frame
+    // drawn again from scratch matches it
+    let mut again = demo_viewer(size, 120);
+    let fresh = Painter::new(ctx, TARGET_FORMAT)
+        .snapshot(ctx, &mut again)
+        .expect("still");
+    assert_eq!(
+        differing(
+            &after,
+            &fresh,
+            Rect::new(0.0, 0.0, size.0 as f32, size.1 as f32)
+        ),
+        0
+    );
+}
+
+#[test]
+fn toolbar_tooltip_and_key_help() {
+    let ctx = gpu_or_skip!("toolbar_tooltip_and_key_help");
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let mut v = demo_viewer((1100, 720), 640);
+    let best = v.state.ui().button(Action::Best).map(|b| b.rect.center());
+    let Some(p) = best else {
+        panic!("no best button")
+    };
+    v.handle(Command::Move(p));
+    let img = painter.snapshot(ctx, &mut v).expect("tooltip frame");
+    common::assert_snapshot("viewer_toolbar_tooltip_1100x720", &img, 300);
+    v.handle(Command::Key(KeyPress::plain(Key::F1)));
+    assert!(v.state.help_shown());
+    let img = painter.snapshot(ctx, &mut v).expect("help frame");
+    common::assert_snapshot("viewer_help_1100x720", &img, 300);
+}
+
+fn nasviz(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Process::new(env!("CARGO_BIN_EXE_nasviz"));
+    c.args(args);
+    for (k, val) in env {
+        if val.is_empty() {
+            c.env_remove(k);
+        } else {
+            c.env(k, val);
+        }
+    }
+    c.output().expect("run nasviz")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nasviz-viewer-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("tmp dir");
+    d
+}
+
+fn write_script(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("script.txt");
+    let mut f = std::fs::File::create(&p).expect("script");
+    f.write_all(body.as_bytes()).expect("write script");
+    p
+}
+
+/// The session script both the headless and the window test play: 1 s of
+/// playback, a pause, a step, a scrub and a resize, with a screenshot
+/// after each.
+fn session_script(dir: &Path) -> PathBuf {
+    let d = dir.display();
+    // the timeline of a 1280x800 viewer runs at y = 800 - 90 + 8 + 13
+    write_script(
+        dir,
+        &format!(
+            "# play 1 s, pause, step, scrub, resize\n\
+             wait 100\nscreenshot {d}/0-start.png\n\
+             key space\nwait 1000\nkey space\nwait 400\nscreenshot {d}/1-played.png\n\
+             key right\nwait 400\nscreenshot {d}/2-stepped.png\n\
+             drag 24 731 640 731\nwait 100\nscreenshot {d}/3-scrubbed.png\n\
+             resize 1000 700\nwait 100\nscreenshot {d}/4-resized.png\n\
+             quit\n"
+        ),
+    )
+}
+
+fn check_session(dir: &Path) {
+    let load = |n: &str| Image::load_png(dir.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+    let s0 = load("0-start.png");
+    let s1 = load("1-played.png");
+    let s2 = load("2-stepped.png");
+    let s3 = load("3-scrubbed.png");
+    let s4 = load("4-resized.png");
+    assert_eq!((s0.width, s0.height), (1280, 800));
+    assert_eq!((s4.width, s4.height), (1000, 700));
+    let p = dashboard_panels(1280, 710);
+    // the step label (right of the title) and the DAG change as it plays
+    let step_label = Rect::new(
+        p.title.x + p.title.w * 0.6,
+        p.title.y,
+        p.title.w * 0.4,
+        p.title.h,
+    );
+    assert!(
+        differing(&s0, &s1, step_label) > 50,
+        "step label unchanged by playing"
+    );
+    assert!(differing(&s0, &s1, p.dag) > 200, "DAG unchanged by playing");
+    assert!(
+        differing(&s1, &s2, step_label) > 20,
+        "step label unchanged by stepping"
+    );
+    assert!(
+        differing(&s2, &s3, p.dag) > 200,
+        "DAG unchanged by scrubbing"
+    );
+    // what must not change: the title itself
+    let title = Rect::new(p.title.x, p.title.y, p.title.w * 0.45, p.title.h);
+    assert_eq!(differing(&s0, &s1, title), 0);
+    assert_eq!(differing(&s1, &s3, title), 0);
+    // the timeline handle moved right by scrubbing
+    let bar = Rect::new(0.0, 712.0, 1280.0, 40.0);
+    assert!(differing(&s2, &s3, bar) > 100);
+}
+
+#[test]
+fn headless_script_plays_pauses_steps_scrubs_and_resizes() {
+    if common::gpu("headless_script_plays_pauses_steps_scrubs_and_resizes").is_none() {
+        return;
+    }
+    let dir = tmpdir("headless");
+    let script = session_script(&dir);
+    let out = nasviz(
+        &[
+            "view",
+            "--headless",
+            "--script",
+            script.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("5 screenshots"));
+    check_session(&dir);
+    // reproducible: the same script gives the same pictures
+    let again = tmpdir("headless-again");
+    let body = std::fs::read_to_string(&script)
+        .unwrap_or_default()
+        .replace(&dir.display().to_string(), &again.display().to_string());
+    let script2 = write_script(&again, &body);
+    let out = nasviz(
+        &[
+            "view",
+            "--headless",
+            "--script",
+            script2.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for n in ["1-played.png", "3-scrubbed.png"] {
+        let a = Image::load_png(dir.join(n)).expect("first");
+        let b = Image::load_png(again.join(n)).expect("second");
+        assert_eq!(a.pixels, b.pixels, "{n} differs between two runs");
+    }
+}
+
+/// Whether a display is there; without one, a loud SKIP (or a failure
+/// with NASVIZ_REQUIRE_DISPLAY=1).
+fn display_or_skip(test: &str) -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if set("DISPLAY") || set("WAYLAND_DISPLAY") {
+        return true;
+    }
+    if std::env::var("NASVIZ_REQUIRE_DISPLAY").as_deref() == Ok("1") {
+        panic!("{test}: no display and NASVIZ_REQUIRE_DISPLAY=1 (run under xvfb-run -a)");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n======== SKIP: no display; window test `{test}` did not run \
+         (run under xvfb-run -a, or set NASVIZ_REQUIRE_DISPLAY=1 to fail) ========\n"
+    );
+    false
+}
+
+#[test]
+fn window_script_under_a_display() {
+    if !display_or_skip("window_script_under_a_display") {
+        return;
+    }
+    if common::gpu("window_script_under_a_display").is_none() {
+        return;
+    }
+    let dir = tmpdir("window");
+    let script = session_script(&dir);
+    let out = nasviz(&["view", "--script", script.to_str().unwrap_or("")], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    check_session(&dir);
+}
+
+#[test]
+fn no_display_is_one_clear_line() {
+    let out = nasviz(&["view"], &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no display") && err.contains("nasviz render"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn bad_scripts_and_flags_fail_before_anything_runs() {
+    let dir = tmpdir("bad");
+    let script = write_script(&dir, "wait 100\nkey space\nclick 5000 10\n");
+    let s = script.to_str().unwrap_or("");
+    let out = nasviz(&["view", "--headless", "--script", s], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{s}:3: (5000, 10) is off the window")),
+        "{err}"
+    );
+    let script = write_script(&dir, "screenshot /no/such/folder/x.png\n");
+    let out = nasviz(
+        &[
+            "view",
+            "--headless",
+            "--script",
+            script.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains(":1: screenshot /no/such/folder/x.png: folder"));
+    let out = nasviz(
+        &["view", "--headless", "--script", "/no/such/script.txt"],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/no/such/script.txt:0: cannot read the script"));
+    let ok = write_script(&dir, "quit\n");
+    let ok = ok.to_str().unwrap_or("");
+    let out = nasviz(
+        &["view", "--headless", "--script", ok, "--run", "zz-9"],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no run \"zz-9\" in the trace (runs: re-0, rs-0)"));
+    let out = nasviz(
+        &["view", "--headless", "--script", ok, "--step", "5000"],
+        &[],
+    );
+    assert!(text(&out.stderr).contains("--step 5000 is past the end"));
+    let out = nasviz(
+        &["view", "--headless", "--script", ok, "/no/such/trace.jsonl"],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/no/such/trace.jsonl"));
+    let out = nasviz(&["view", "--headless"], &[]);
+    assert!(!out.status.success(), "--headless without --script");
+    let out = nasviz(&["view", "--size", "100x100"], &[]);
+    assert!(text(&out.stderr).contains("at least 480x360"));
+}
+
+#[test]
+fn no_adapter_is_a_clear_error() {
+    let dir = tmpdir("noadapter");
+    let ok = write_script(&dir, "quit\n");
+    let out = nasviz(
+        &["view", "--headless", "--script", ok.to_str().unwrap_or("")],
+        &[("WGPU_BACKEND", "none")],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn record_writes_gif_and_apng_with_the_expected_frames() {
+    if common::gpu("record_writes_gif_and_apng_with_the_expected_frames").is_none() {
+        return;
+    }
+    let dir = tmpdir("record");
+    let gif_path = dir.join("replay.gif");
+    let g = gif_path.to_str().unwrap_or("");
+    let args = [
+        "record", "--from", "100", "--to", "104", "--fps", "10", "--speed", "10", "--size",
+        "480x360", "-o", g,
+    ];
+    let out = nasviz(&args, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 4 steps at 10 steps/s = 0.4 s at 10 fps: 4 frames + the settled last
+    let want = 5;
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let file = std::fs::File::open(&gif_path).expect("gif");
+    let mut dec = opts.read_info(file).expect("gif header");
+    assert_eq!((dec.width(), dec.height()), (480, 360));
+    let mut frames = 0;
+    while let Some(f) = dec.read_next_frame().expect("gif frame") {
+        assert_eq!(f.delay, 10);
+        frames += 1;
+    }
+    assert_eq!(frames, want);
+    // an existing output is kept without --force
+    let out = nasviz(&args, &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already exists"));
+    // APNG
+    let png_path = dir.join("replay.png");
+    let p = png_path.to_str().unwrap_or("");
+    let out = nasviz(
+        &[
+            "record", "--from", "0", "--to", "3", "--fps", "6", "--speed", "3", "--size",
+            "480x360", "-o", p,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dec = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png_path).expect("png"),
+    ));
+    let reader = dec.read_info().expect("png header");
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (480, 360));
+    let actl = info.animation_control.expect("an animated PNG");
+    assert_eq!(
+        actl.num_frames, 7,
+        "3 steps at 3 steps/s, 6 fps: 6 frames + 1"
+    );
+    // bad flags
+    let out = nasviz(
+        &[
+            "record",
+            "--to",
+            "5000",
+            "-o",
+            &dir.join("x.gif").display().to_string(),
+        ],
+        &[],
+    );
+    assert!(text(&out.stderr).contains("--to 5000 is past the end"));
+    let out = nasviz(
+        &["record", "-o", &dir.join("x.mp4").display().to_string()],
+        &[],
+    );
+    assert!(text(&out.stderr).contains(".gif"));
+}
