@@ -204,6 +204,11 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
         },
     ];
     figures.extend(trace_figures(trials)?);
+    let viewer_trials = std::env::var("NASVIZ_BENCH_VIEWER_TRIALS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(423_624);
+    figures.extend(viewer_figures(viewer_trials, 120)?);
     Ok(figures)
 }
 
