@@ -36,7 +36,7 @@ pub struct Viewer {
     analytics: Vec<Analytics>,
     caches: Vec<PointCache>,
     pictures: HashMap<(usize, usize), Arc<DagPicture>>,
-    picture_key: (Rect, u32),
+    picture_key: (Rect, u32, u32),
     maps: HashMap<(usize, usize, usize), NodeMap>,
     theme: Theme,
 }
@@ -79,7 +79,7 @@ impl Viewer {
             analytics,
             caches,
             pictures: HashMap::new(),
-            picture_key: (Rect::default(), 0),
+            picture_key: (Rect::default(), 0, 0),
             maps: HashMap::new(),
             theme: Theme::default(),
         }
@@ -123,9 +123,11 @@ impl Viewer {
         let x_time = state.time_axis();
         // the DAG panel's rectangle, where pictures are placed
         let dag_rect = dashboard_panels(w, dash_h.max(1)).dag;
-        if self.picture_key != (dag_rect, ri as u32) {
+        // pictures depend on the panel, the run and the text size
+        let key = (dag_rect, ri as u32, self.state.scale().to_bits());
+        if self.picture_key != key {
             self.pictures.clear();
-            self.picture_key = (dag_rect, ri as u32);
+            self.picture_key = key;
         }
         let motion = match &pose {
             Pose::Step(_) => None,
