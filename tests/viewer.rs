@@ -264,6 +264,27 @@ fn window_script_under_a_display() {
 }
 
 #[test]
+fn plain_nasviz_opens_the_playing_demo_in_a_window() {
+    if !display_or_skip("plain_nasviz_opens_the_playing_demo_in_a_window") {
+        return;
+    }
+    if common::gpu("plain_nasviz_opens_the_playing_demo_in_a_window").is_none() {
+        return;
+    }
+    // what `cargo run --release` runs: no arguments
+    let mut child = Process::new(env!("CARGO_BIN_EXE_nasviz"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start nasviz");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let running = child.try_wait().expect("poll nasviz").is_none();
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("nasviz output");
+    assert!(running, "nasviz exited early: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"));
+}
+
+#[test]
 fn no_display_is_one_clear_line() {
     let out = nasviz(&["view"], &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);
     assert!(!out.status.success());

@@ -208,9 +208,14 @@ pub enum OpSetArg {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::View(view::ViewArgs::default()));
+    // no command: `view` with its defaults, as clap gives them
+    let command = match cli.command {
+        Some(c) => c,
+        None => match Cli::try_parse_from(["nasviz", "view"])?.command {
+            Some(c) => c,
+            None => bail!("internal error: `view` did not parse"),
+        },
+    };
     match command {
         Command::View(args) => view::view(args),
         Command::Record(args) => view::record(args),

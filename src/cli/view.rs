@@ -10,7 +10,7 @@ use nasviz::viewer::script::Script;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug)]
 pub struct ViewArgs {
     /// Traces (JSON Lines); the embedded demo (regularized evolution and
     /// random search on NAS-Bench-Graph Cora) when none is given.
