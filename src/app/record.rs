@@ -70,6 +70,7 @@ pub fn record(
         let mut sink =
             Sink::new(format, std::io::BufWriter::new(file), w, h, opts.fps, n).map_err(&bad)?;
         viewer.state.set_step(opts.from);
+        viewer.state.show_playback(opts.speed);
         viewer.handle(Command::Tick(0.0));
         let dt = 1.0 / opts.fps as f64;
         let mut now = 0.0;

@@ -121,6 +121,9 @@ pub struct ViewerState {
     notice: Option<(String, f64)>,
     ui: UiLayout,
     adapter: String,
+    /// Speed and playing state to show instead of the state's own (a
+    /// recording plays at its own speed without the state playing).
+    shown: Option<(f64, bool)>,
 }
 
 impl ViewerState {
@@ -151,6 +154,7 @@ impl ViewerState {
             notice: None,
             ui: UiLayout::default(),
             adapter: String::new(),
+            shown: None,
         };
         s.relayout();
         s
@@ -244,6 +248,21 @@ impl ViewerState {
             _ => None,
         }
     }
+    /// The speed the toolbar shows (steps per second).
+    pub fn shown_speed(&self) -> f64 {
+        self.shown.map_or(self.speed(), |s| s.0)
+    }
+    /// Whether the toolbar shows playback as running.
+    pub fn shown_playing(&self) -> bool {
+        self.shown.map_or(self.playing, |s| s.1)
+    }
+    /// Shows `speed` and a running playback on the toolbar whatever the
+    /// state does (recordings drive the steps themselves).
+    pub fn show_playback(&mut self, speed: f64) {
+        self.shown = Some((speed, true));
+        self.dirty = true;
+    }
+
     /// The name of the GPU adapter, for the help overlay.
     pub fn adapter(&self) -> &str {
         &self.adapter

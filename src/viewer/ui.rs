@@ -73,7 +73,7 @@ impl UiLayout {
         let font = 13.0 * s;
         let mut buttons = Vec::new();
         let mut x = m;
-        let right_limit = w - m - icon_w - 190.0 * s;
+        let right_limit = w - m - icon_w - 120.0 * s;
         let put = |buttons: &mut Vec<Button>, x: &mut f32, action, face: Face, bw: f32| {
             if *x + bw <= right_limit {
                 buttons.push(Button {
@@ -254,7 +254,7 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             Action::ToggleCompare => state.comparing(),
             Action::ToggleTimeAxis => state.time_axis(),
             Action::ToggleHelp => state.help_shown(),
-            Action::TogglePlay => state.playing(),
+            Action::TogglePlay => state.shown_playing(),
             _ => false,
         };
         let fill = match (hovered, state.scrubbing(), on) {
@@ -303,14 +303,14 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
                         .aligned(HAlign::Center, VAlign::Middle),
                 );
             }
-            Face::Icon => icon(&mut p.mesh, b.action, state.playing(), r, s, theme),
+            Face::Icon => icon(&mut p.mesh, b.action, state.shown_playing(), r, s, theme),
         }
     }
     // speed and step
     let sl = ui.speed_label;
     p.texts.push(
         TextRun::new(
-            format!("{} steps/s", fmt_speed(state.speed())),
+            format!("{} steps/s", fmt_speed(state.shown_speed())),
             sl.center(),
             font,
             theme.text,
@@ -324,7 +324,11 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             let other = &state.runs()[o.0];
             label = format!("{label} · {} step {}", other.id, fmt_int(o.1 + 1));
         }
-        let state_word = if state.playing() { "playing" } else { "paused" };
+        let state_word = if state.shown_playing() {
+            "playing"
+        } else {
+            "paused"
+        };
         let full = format!("{label} · {state_word}");
         let text = if text_w(&full, font) <= st.w {
             full
