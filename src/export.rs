@@ -31,6 +31,16 @@ pub enum ExportError {
 pub const DEMO_EVOLUTION: &str = include_str!("../datasets/cora-evolution-2000.jsonl");
 pub const DEMO_RANDOM: &str = include_str!("../datasets/cora-random-2000.jsonl");
 
+/// The demo runs as one trace: regularized evolution (`re-0`), then
+/// random search (`rs-0`).
+pub fn demo_trace() -> Result<crate::trace::Trace, crate::trace::TraceError> {
+    use crate::trace::jsonl::read_trace_from;
+    let (mut a, _) = read_trace_from(DEMO_EVOLUTION.as_bytes(), "demo")?;
+    let (b, _) = read_trace_from(DEMO_RANDOM.as_bytes(), "demo")?;
+    a.runs.extend(b.runs);
+    Ok(a)
+}
+
 /// A renderer on the first adapter found (software adapters preferred, so
 /// that images are the same on every machine).
 pub fn headless() -> Result<(GpuContext, Renderer), RenderError> {

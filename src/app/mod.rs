@@ -13,7 +13,7 @@ use crate::render::{
     TARGET_FORMAT,
 };
 use crate::scene::dashboard::SceneError;
-use crate::trace::jsonl::{read_trace, read_trace_from};
+use crate::trace::jsonl::read_trace;
 use crate::trace::{Run, TraceError};
 use crate::viewer::script::ScriptError;
 use crate::viewer::PointsKey;
@@ -54,10 +54,7 @@ pub enum AppError {
 
 /// The demo runs compiled into the binary, evolution first.
 pub fn demo_runs() -> Result<Vec<Run>, TraceError> {
-    let (mut a, _) = read_trace_from(crate::export::DEMO_EVOLUTION.as_bytes(), "demo")?;
-    let (b, _) = read_trace_from(crate::export::DEMO_RANDOM.as_bytes(), "demo")?;
-    a.runs.extend(b.runs);
-    Ok(a.runs)
+    Ok(crate::export::demo_trace()?.runs)
 }
 
 /// The runs of every trace in `paths` (the demo runs when empty). Run ids

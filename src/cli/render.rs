@@ -18,18 +18,12 @@ pub fn run(
     output: &std::path::Path,
     force: bool,
 ) -> Result<ExitCode> {
-    use nasviz::trace::jsonl::read_trace_from;
     refuse_overwrite(output, force)?;
     let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
     let (w, h) = parse_size("--size", size)?;
     let trace = match &trace {
         Some(p) => nasviz::trace::jsonl::read_trace(p)?.0,
-        None => {
-            let (mut a, _) = read_trace_from(nasviz::export::DEMO_EVOLUTION.as_bytes(), "demo")?;
-            let (b, _) = read_trace_from(nasviz::export::DEMO_RANDOM.as_bytes(), "demo")?;
-            a.runs.extend(b.runs);
-            a
-        }
+        None => nasviz::export::demo_trace()?,
     };
     let run = match &run {
         Some(id) => trace.run(id).with_context(|| {
