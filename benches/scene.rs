@@ -3,7 +3,7 @@
 
 use nasviz::analysis::Analytics;
 use nasviz::scene::plots::PointCache;
-use nasviz::scene::{approx_measure, build_dashboard, DashboardOptions, Theme, ViewKind};
+use nasviz::scene::{approx_measure, build_dashboard, DashboardOptions};
 use nasviz::search::{NbGraphBench, Session, Strategy};
 use nasviz::table::nbgraph::NbGraphTable;
 use std::time::Instant;
@@ -36,15 +36,7 @@ fn main() {
         run.trials.len(),
         t.elapsed().as_secs_f64()
     );
-    let opts = DashboardOptions {
-        view: ViewKind::Dashboard,
-        width: 1280,
-        height: 800,
-        theme: Theme::default(),
-        x_time: false,
-        full_range: false,
-        motion: None,
-    };
+    let opts = DashboardOptions::default();
     let mut cache = PointCache::new();
     let mut measure = approx_measure;
     let t = Instant::now();

@@ -5,7 +5,7 @@ mod common;
 
 use nasviz::analysis::Analytics;
 use nasviz::render::{Renderer, TARGET_FORMAT};
-use nasviz::scene::{DashboardOptions, Theme, ViewKind};
+use nasviz::scene::{DashboardOptions, ViewKind};
 use nasviz::trace::jsonl::read_trace_from;
 use nasviz::trace::Run;
 use std::path::PathBuf;
@@ -25,10 +25,7 @@ fn options(view: ViewKind, width: u32, height: u32) -> DashboardOptions {
         view,
         width,
         height,
-        theme: Theme::default(),
-        x_time: false,
-        full_range: false,
-        motion: None,
+        ..DashboardOptions::default()
     }
 }
 

@@ -6,19 +6,14 @@ use nasviz::arch::sequential::LayerList;
 use nasviz::arch::Arch;
 use nasviz::scene::dashboard::SceneError;
 use nasviz::scene::plots::PointCache;
-use nasviz::scene::{approx_measure, build_dashboard, DashboardOptions, Theme, ViewKind};
+use nasviz::scene::{approx_measure, build_dashboard, DashboardOptions, ViewKind};
 use nasviz::trace::jsonl::read_trace_from;
 use nasviz::trace::{Run, RunInfo, Trial, TrialMetrics};
 
 fn opts(view: ViewKind) -> DashboardOptions {
     DashboardOptions {
         view,
-        width: 1280,
-        height: 800,
-        theme: Theme::default(),
-        x_time: false,
-        full_range: false,
-        motion: None,
+        ..DashboardOptions::default()
     }
 }
 

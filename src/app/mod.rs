@@ -159,20 +159,16 @@ impl Painter {
             let scene = frame.scene(viewer);
             return Ok(self.renderer.render(ctx, target, size, &scene)?);
         };
-        let fresh = match &self.points {
-            Some(p) => p.layer.size() != size,
-            None => true,
-        };
-        if fresh {
-            self.points = Some(PointsLayer {
+        // a layer of the target's size, kept from the last frame when it fits
+        let points = match self.points.take() {
+            Some(p) if p.layer.size() == size => p,
+            _ => PointsLayer {
                 layer: CachedLayer::new(ctx, &self.renderer.compositor, size.0, size.1)?,
                 key: None,
                 drawn: (0, 0),
-            });
-        }
-        let Some(points) = self.points.as_mut() else {
-            return Err(AppError::Render(RenderError::Gpu("no points layer".into())));
+            },
         };
+        let points = self.points.insert(points);
         let len = frame.points_len(viewer);
         let extend = points.layer.is_valid()
             && points.key.as_ref() == Some(&key)

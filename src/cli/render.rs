@@ -51,10 +51,9 @@ pub fn run(
         view,
         width: w,
         height: h,
-        theme: nasviz::scene::Theme::default(),
         x_time,
         full_range,
-        motion: None,
+        ..Default::default()
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
     let png = nasviz::export::render_png_comparison(

@@ -71,6 +71,21 @@ pub struct DagPicture {
     pub empty: Option<String>,
 }
 
+impl DagPicture {
+    /// A view with no graph, saying `message`.
+    pub fn empty(rect: Rect, title: &str, message: &str) -> DagPicture {
+        DagPicture {
+            rect,
+            title: title.to_string(),
+            summary: String::new(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            scale: 1.0,
+            empty: Some(message.to_string()),
+        }
+    }
+}
+
 /// Places `arch` (diffed against `reference` when given) in `rect`.
 pub fn dag_picture(
     arch: &Arch,
@@ -81,13 +96,8 @@ pub fn dag_picture(
     measure: &mut Measure,
 ) -> DagPicture {
     let mut pic = DagPicture {
-        rect,
-        title: title.to_string(),
-        summary: String::new(),
-        nodes: Vec::new(),
-        edges: Vec::new(),
-        scale: 1.0,
         empty: None,
+        ..DagPicture::empty(rect, title, "")
     };
     // the union of the new DAG and the ghosts of what was removed
     let cur = arch.evaluated_dag();
@@ -155,8 +165,10 @@ pub fn dag_picture(
         }
     }
     if nodes.is_empty() {
-        pic.empty = Some("Empty architecture".into());
-        return pic;
+        return DagPicture {
+            summary: pic.summary,
+            ..DagPicture::empty(rect, title, "Empty architecture")
+        };
     }
     let union = Dag::new(
         nodes.iter().map(|n| n.1.clone()).collect(),

@@ -4,7 +4,7 @@
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::motion::Motion;
-use super::plots::{line_view, panel_frame, scatter_view, PointCache};
+use super::plots::{line_view, scatter_view, PointCache};
 use super::table::table_view;
 use super::theme::{ramp, Theme};
 use super::{Measure, ViewScene};
@@ -172,15 +172,7 @@ pub fn step_picture(
             theme,
             measure,
         ),
-        None => DagPicture {
-            rect,
-            title: "Architecture".into(),
-            summary: String::new(),
-            nodes: Vec::new(),
-            edges: Vec::new(),
-            scale: 1.0,
-            empty: Some("No trials yet".into()),
-        },
+        None => DagPicture::empty(rect, "Architecture", "No trials yet"),
     }
 }
 
@@ -279,30 +271,13 @@ pub fn build_comparison(
     let full = Rect::new(0.0, 0.0, w as f32, h as f32);
     let mut views = Vec::new();
     let cur = run.trials.get(step);
-    let dag_of = |rect: Rect, measure: &mut Measure| match cur {
-        Some(_) if motion.is_some_and(|m| m.dag.is_some()) => {
-            match motion.and_then(|m| m.dag.as_deref()) {
-                Some(p) => draw_picture(p, theme),
-                None => ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h)),
-            }
-        }
-        Some(_) => draw_picture(
+    // mid-transition the viewer hands over the morphed picture
+    let dag_of = |rect: Rect, measure: &mut Measure| match motion.and_then(|m| m.dag.as_deref()) {
+        Some(p) if cur.is_some() => draw_picture(p, theme),
+        _ => draw_picture(
             &step_picture(run, analytics, step, rect, theme, measure),
             theme,
         ),
-        None => {
-            let mut m = MeshBuilder::new();
-            let mut tx = Vec::new();
-            let c = panel_frame(&mut m, &mut tx, rect, "Architecture", theme);
-            tx.push(
-                TextRun::new("No trials yet", c.center(), theme.body_size, theme.muted)
-                    .aligned(HAlign::Center, VAlign::Middle),
-            );
-            let mut v = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
-            v.mesh = m.build();
-            v.texts = tx;
-            v
-        }
     };
     match opts.view {
         ViewKind::Dashboard => {

@@ -27,20 +27,6 @@ pub struct Motion {
     pub grow: Option<usize>,
 }
 
-impl Motion {
-    /// A still frame expressed as a motion (u = 1, nothing from).
-    pub fn still() -> Motion {
-        Motion {
-            u: 1.0,
-            ring_from: None,
-            cursor_from: None,
-            dag: None,
-            table_from: None,
-            grow: None,
-        }
-    }
-}
-
 /// Cubic ease in-out: slow start, slow end.
 pub fn ease_in_out(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);

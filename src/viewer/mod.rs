@@ -188,11 +188,7 @@ impl Viewer {
         } else {
             None
         };
-        let shown = match &pose {
-            Pose::Step(s) => *s as f32,
-            Pose::Blend { from, to, u } => lerp(pose_step(from), *to as f32, *u),
-        };
-        let bar = ui::draw_bar(&self.state, shown, &theme);
+        let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
         let over = ui::draw_overlay(&self.state, &theme);
         Ok(Frame {
             width: w,

@@ -61,18 +61,12 @@ impl Script {
             line: 0,
             what: format!("cannot read the script: {e}"),
         })?;
-        Script::parse(&file, &text, size, path.parent())
+        Script::parse(&file, &text, size)
     }
 
-    /// Parses script text. Screenshot paths are taken relative to the
-    /// current directory; `_base` is the script's folder (unused: paths
-    /// are the user's, as on the command line).
-    pub fn parse(
-        file: &str,
-        text: &str,
-        size: (u32, u32),
-        _base: Option<&Path>,
-    ) -> Result<Script, ScriptError> {
+    /// Parses script text; screenshot paths are taken relative to the
+    /// current directory, as on the command line.
+    pub fn parse(file: &str, text: &str, size: (u32, u32)) -> Result<Script, ScriptError> {
         let mut ops = Vec::new();
         let mut size = size;
         for (i, raw) in text.lines().enumerate() {
@@ -228,7 +222,7 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Script, ScriptError> {
-        Script::parse("t.txt", s, (1280, 800), None)
+        Script::parse("t.txt", s, (1280, 800))
     }
 
     #[test]

@@ -232,6 +232,10 @@ impl ViewerState {
     pub fn hover(&self) -> Option<Target> {
         self.hover
     }
+    /// What the primary button went down on and is still held over.
+    pub fn pressed(&self) -> Option<Target> {
+        self.pressed
+    }
     pub fn scrubbing(&self) -> bool {
         self.scrubbing
     }
@@ -554,7 +558,7 @@ impl ViewerState {
                     } else {
                         self.pose()
                     };
-                    self.start(from, target, self.play_duration(), true);
+                    self.start(from, target, self.play_duration());
                 }
                 if target >= last {
                     self.playing = false;
@@ -591,7 +595,7 @@ impl ViewerState {
         } else {
             self.pose()
         };
-        self.start(from, target, duration, true);
+        self.start(from, target, duration);
     }
 
     /// Goes to `target` with a transition from what is on screen.
@@ -600,11 +604,13 @@ impl ViewerState {
         if target == self.step && self.transition.is_none() {
             return;
         }
-        self.start(self.pose(), target, TRANSITION_S, target == self.step + 1);
+        self.start(self.pose(), target, TRANSITION_S);
     }
 
-    fn start(&mut self, from: Pose, to: usize, duration: f64, forward_one: bool) {
-        let grow = forward_one && from.target() + 1 == to;
+    /// Starts a transition; the step's trial grows in when it is the one
+    /// after what was on screen.
+    fn start(&mut self, from: Pose, to: usize, duration: f64) {
+        let grow = from.target() + 1 == to;
         self.transition = Some(Transition {
             from,
             to,
@@ -794,13 +800,7 @@ mod tests {
             v.handle(Command::Tick(1.2 + i as f64 * 0.01));
             key(&mut v, "right");
         }
-        let mut depth = 0;
-        let mut p = v.pose();
-        while let Pose::Blend { from, .. } = p {
-            depth += 1;
-            p = *from;
-        }
-        assert!(depth <= MAX_POSE_DEPTH + 1);
+        assert!(v.pose().depth() <= MAX_POSE_DEPTH + 1);
     }
 
     #[test]

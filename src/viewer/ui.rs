@@ -74,7 +74,12 @@ impl UiLayout {
         let mut buttons = Vec::new();
         let mut x = m;
         let right_limit = w - m - icon_w - 120.0 * s;
-        let put = |buttons: &mut Vec<Button>, x: &mut f32, action, face: Face, bw: f32| {
+        // a button at `x` (left out when it would not fit), then a gap
+        let put = |buttons: &mut Vec<Button>, x: &mut f32, action, face: Face| {
+            let bw = match &face {
+                Face::Icon => icon_w,
+                Face::Text(t) => text_w(t, font) + 18.0 * s,
+            };
             if *x + bw <= right_limit {
                 buttons.push(Button {
                     action,
@@ -91,49 +96,28 @@ impl UiLayout {
             Action::StepForward,
             Action::End,
         ] {
-            put(&mut buttons, &mut x, a, Face::Icon, icon_w);
+            put(&mut buttons, &mut x, a, Face::Icon);
         }
         x += group - gap;
-        put(&mut buttons, &mut x, Action::Best, Face::Icon, icon_w);
+        put(&mut buttons, &mut x, Action::Best, Face::Icon);
         x += group - gap;
-        put(&mut buttons, &mut x, Action::SpeedDown, Face::Icon, icon_w);
+        put(&mut buttons, &mut x, Action::SpeedDown, Face::Icon);
         let speed_w = text_w("1,000 steps/s", font) + 8.0 * s;
         let speed_label = Rect::new(x, row_y, speed_w, bh);
         x += speed_w + gap;
-        put(&mut buttons, &mut x, Action::SpeedUp, Face::Icon, icon_w);
+        put(&mut buttons, &mut x, Action::SpeedUp, Face::Icon);
         x += group - gap;
         if run_ids.len() > 1 {
             for (i, id) in run_ids.iter().enumerate().take(9) {
-                let label = format!("{} {id}", i + 1);
-                let bw = text_w(&label, font) + 18.0 * s;
-                put(
-                    &mut buttons,
-                    &mut x,
-                    Action::SelectRun(i),
-                    Face::Text(label),
-                    bw,
-                );
+                let label = Face::Text(format!("{} {id}", i + 1));
+                put(&mut buttons, &mut x, Action::SelectRun(i), label);
             }
             x += group - gap;
-            let label = "compare".to_string();
-            let bw = text_w(&label, font) + 18.0 * s;
-            put(
-                &mut buttons,
-                &mut x,
-                Action::ToggleCompare,
-                Face::Text(label),
-                bw,
-            );
+            let label = Face::Text("compare".into());
+            put(&mut buttons, &mut x, Action::ToggleCompare, label);
         }
-        let label = "x: step".to_string();
-        let bw = text_w(&label, font) + 18.0 * s;
-        put(
-            &mut buttons,
-            &mut x,
-            Action::ToggleTimeAxis,
-            Face::Text(label),
-            bw,
-        );
+        let label = Face::Text("x: step".into());
+        put(&mut buttons, &mut x, Action::ToggleTimeAxis, label);
         let help = Rect::new(w - m - icon_w, row_y, icon_w, bh);
         buttons.push(Button {
             action: Action::ToggleHelp,
@@ -257,15 +241,12 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             Action::TogglePlay => state.shown_playing(),
             _ => false,
         };
-        let fill = match (hovered, state.scrubbing(), on) {
-            (true, _, _) if state.mouse().is_some() => {
-                if on {
-                    Color::hex(0xc9dbf8)
-                } else {
-                    HOVER
-                }
-            }
-            (_, _, true) => ON,
+        let pressed = hovered && state.pressed() == Some(Target::Button(b.action));
+        let fill = match (pressed, hovered, on) {
+            (true, _, _) => PRESSED,
+            (_, true, true) => Color::hex(0xc9dbf8),
+            (_, true, false) => HOVER,
+            (_, false, true) => ON,
             _ => theme.panel,
         };
         let stroke = if on { theme.accent } else { theme.panel_border };
@@ -273,11 +254,7 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             [r.x, r.y],
             [r.right(), r.bottom()],
             6.0 * s,
-            Some(if hovered && state.scrubbing() {
-                PRESSED
-            } else {
-                fill
-            }),
+            Some(fill),
             Some((stroke, 1.0)),
         );
         match &b.face {
@@ -504,7 +481,7 @@ pub fn draw_overlay(state: &ViewerState, theme: &Theme) -> UiPaint {
     let (w, h) = (state.size().0 as f32, state.size().1 as f32);
     let dark = Color::rgba(36, 41, 47, 238);
     let font = 12.5 * s;
-    if let (Some(Target::Button(a)), Some(_)) = (state.hover(), state.mouse()) {
+    if let Some(Target::Button(a)) = state.hover() {
         if let Some(b) = ui.button(a) {
             let what = match a {
                 Action::SelectRun(i) => match state.runs().get(i) {
