@@ -130,8 +130,8 @@ fn write_script(dir: &Path, body: &str) -> PathBuf {
 }
 
 /// The session script both the headless and the window test play: 1 s of
-/// playback, a pause, a step, a scrub and a resize, with a screenshot
-/// after each.
+/// playback, a pause, a step, a scrub, a hover and a click on the second
+/// run's button, and a resize, with a screenshot after each.
 fn session_script(dir: &Path) -> PathBuf {
     let d = dir.display();
     // the timeline of a 1280x800 viewer runs at y = 800 - 90 + 8 + 13
@@ -143,6 +143,8 @@ fn session_script(dir: &Path) -> PathBuf {
              key space\nwait 1000\nkey space\nwait 400\nscreenshot {d}/1-played.png\n\
              key right\nwait 400\nscreenshot {d}/2-stepped.png\n\
              drag 24 731 640 731\nwait 100\nscreenshot {d}/3-scrubbed.png\n\
+             move 570 777\nwait 50\nscreenshot {d}/3-hover.png\n\
+             click 570 777\nwait 100\nscreenshot {d}/3-run2.png\n\
              resize 1000 700\nwait 100\nscreenshot {d}/4-resized.png\n\
              quit\n"
         ),
@@ -186,6 +188,16 @@ fn check_session(dir: &Path) {
     // the timeline handle moved right by scrubbing
     let bar = Rect::new(0.0, 712.0, 1280.0, 40.0);
     assert!(differing(&s2, &s3, bar) > 100);
+    // hovering the second run's button shows a tooltip above it; clicking
+    // it shows that run (the title names random search)
+    let hover = load("3-hover.png");
+    let run2 = load("3-run2.png");
+    let above = Rect::new(420.0, 725.0, 300.0, 30.0);
+    assert!(differing(&s3, &hover, above) > 200, "no tooltip");
+    assert!(
+        differing(&hover, &run2, title) > 100,
+        "title unchanged by run 2"
+    );
 }
 
 #[test]
@@ -205,7 +217,7 @@ fn headless_script_plays_pauses_steps_scrubs_and_resizes() {
         &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("5 screenshots"));
+    assert!(text(&out.stderr).contains("7 screenshots"));
     check_session(&dir);
     // reproducible: the same script gives the same pictures
     let again = tmpdir("headless-again");
@@ -223,7 +235,7 @@ fn headless_script_plays_pauses_steps_scrubs_and_resizes() {
         &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for n in ["1-played.png", "3-scrubbed.png"] {
+    for n in ["1-played.png", "3-scrubbed.png", "3-run2.png"] {
         let a = Image::load_png(dir.join(n)).expect("first");
         let b = Image::load_png(again.join(n)).expect("second");
         assert_eq!(a.pixels, b.pixels, "{n} differs between two runs");
