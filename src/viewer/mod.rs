@@ -139,11 +139,12 @@ impl Viewer {
                         .get(s)
                         .map(|t| [t.metrics.val_acc, t.metrics.test_acc])
                 };
+                // the run's clock, known once per run (not scanned per frame)
+                let times = self.state.runs()[ri].times.as_deref().filter(|_| x_time);
                 let cursor = |s: usize| -> Option<f64> {
-                    if x_time && has_clock(run) {
-                        run.trials.get(s).and_then(|t| t.time_s)
-                    } else {
-                        Some(s as f64)
+                    match times {
+                        Some(t) => t.get(s).copied(),
+                        None => Some(s as f64),
                     }
                 };
                 Some(Motion {
