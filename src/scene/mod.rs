@@ -5,6 +5,7 @@
 pub mod dag;
 pub mod dashboard;
 pub mod motion;
+pub mod pick;
 pub mod plots;
 pub mod table;
 pub mod theme;
