@@ -2,7 +2,7 @@
 //! only by `wait`, one frame step (1/60 s) at a time, so every screenshot
 //! is the same on every machine.
 
-use crate::viewer::command::Command;
+use crate::viewer::command::{Command, Mods};
 use crate::viewer::script::{Op, Script};
 use crate::viewer::state::FRAME_S;
 use crate::viewer::Viewer;
@@ -70,12 +70,26 @@ impl Runner {
                 }
                 Op::Key(k) => viewer.handle(Command::Key(k)),
                 Op::Move(p) => viewer.handle(Command::Move(p)),
-                Op::Click(p) => {
+                Op::Click(p, mods) => {
+                    viewer.handle(Command::Modifiers(mods));
                     viewer.handle(Command::Move(p));
                     viewer.handle(Command::Press(p));
                     viewer.handle(Command::Release(p));
+                    viewer.handle(Command::Modifiers(Mods::default()));
                 }
-                Op::Drag(a, b) => {
+                Op::DoubleClick(p) => {
+                    viewer.handle(Command::Move(p));
+                    for _ in 0..2 {
+                        viewer.handle(Command::Press(p));
+                        viewer.handle(Command::Release(p));
+                    }
+                }
+                Op::Wheel(p, n) => {
+                    viewer.handle(Command::Move(p));
+                    viewer.handle(Command::Wheel(p, n));
+                }
+                Op::Drag(a, b, mods) => {
+                    viewer.handle(Command::Modifiers(mods));
                     viewer.handle(Command::Move(a));
                     viewer.handle(Command::Press(a));
                     let n = 12;
@@ -87,6 +101,7 @@ impl Runner {
                         ]));
                     }
                     viewer.handle(Command::Release(b));
+                    viewer.handle(Command::Modifiers(Mods::default()));
                 }
                 Op::Resize(w, h) => return Need::Resize(w, h),
                 Op::Screenshot(path) => return Need::Screenshot { path, line },

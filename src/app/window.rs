@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalSize};
-use winit::event::{ElementState, MouseButton, WindowEvent};
+use winit::event::{ElementState, MouseButton, MouseScrollDelta, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key as WKey, ModifiersState, NamedKey};
 use winit::window::{Window, WindowId};
@@ -305,7 +305,27 @@ impl ApplicationHandler for App {
             WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
                 self.viewer.handle(Command::Scale(scale_factor as f32));
             }
-            WindowEvent::ModifiersChanged(m) => self.mods = m.state(),
+            WindowEvent::ModifiersChanged(m) => {
+                self.mods = m.state();
+                if !scripted {
+                    self.viewer.handle(Command::Modifiers(Mods {
+                        ctrl: self.mods.control_key(),
+                        shift: self.mods.shift_key(),
+                        alt: self.mods.alt_key(),
+                    }));
+                }
+            }
+            WindowEvent::MouseWheel { delta, .. } if !scripted => {
+                let notches = match delta {
+                    MouseScrollDelta::LineDelta(_, y) => y,
+                    // touchpads: about 40 pixels a notch
+                    MouseScrollDelta::PixelDelta(p) => (p.y / 40.0) as f32,
+                };
+                if let Some(p) = self.viewer.state.mouse() {
+                    self.viewer.handle(Command::Tick(self.now()));
+                    self.viewer.handle(Command::Wheel(p, notches));
+                }
+            }
             // a script owns the input while it runs
             WindowEvent::KeyboardInput { event, .. }
                 if !scripted && event.state == ElementState::Pressed =>

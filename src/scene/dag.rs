@@ -36,6 +36,8 @@ pub struct DagNode {
     pub op: String,
     pub label: String,
     pub mark: Mark,
+    /// The op this node had in the reference, when its op changed.
+    pub was: Option<String>,
     pub center: [f32; 2],
     /// Full width and height.
     pub size: [f32; 2],
@@ -101,6 +103,7 @@ pub fn dag_picture(
     };
     // the union of the new DAG and the ghosts of what was removed
     let cur = arch.evaluated_dag();
+    let mut was: Vec<Option<String>> = vec![None; cur.nodes.len()];
     let mut nodes: Vec<(Option<usize>, String, Mark)> = cur
         .nodes
         .iter()
@@ -117,9 +120,12 @@ pub fn dag_picture(
                     x.2 = Mark::Added;
                 }
             }
-            for &(_, n) in &d.ops_changed {
+            for &(o, n) in &d.ops_changed {
                 if let Some(x) = nodes.get_mut(n) {
                     x.2 = Mark::Changed;
+                    if let Some(w) = was.get_mut(n) {
+                        *w = old.nodes.get(o).cloned();
+                    }
                 }
             }
             for e in edges.iter_mut() {
@@ -235,6 +241,7 @@ pub fn dag_picture(
             op: op.clone(),
             label: labels[i].clone(),
             mark: *mark,
+            was: id.and_then(|k| was.get(k).cloned().flatten()),
             center: tf(nb.center),
             size: [nb.size[0] * s, nb.size[1] * s],
             fill,

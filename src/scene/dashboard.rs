@@ -4,7 +4,10 @@
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::motion::Motion;
-use super::plots::{line_view, scatter_view, PointCache};
+use super::plots::{
+    line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
+};
+use std::sync::Arc;
 use super::table::table_view;
 use super::theme::{ramp, Theme};
 use super::{Measure, ViewScene};
@@ -57,6 +60,17 @@ pub struct DashboardOptions {
     /// A frame in the middle of a transition (the viewer); `None` for a
     /// still picture of the step.
     pub motion: Option<Motion>,
+    /// The part of the scatter (0) and the line chart (1) on show.
+    pub zoom: [Window; 2],
+    /// Marked trials: `(run, position, how)`, run 0 the first, 1 the
+    /// compared one.
+    pub marks: Vec<(usize, usize, MarkKind)>,
+    /// The architecture picture to show instead of the step's (a
+    /// selected trial, or two diffed).
+    pub dag: Option<Arc<DagPicture>>,
+    /// The trial the summary table describes instead of the step's:
+    /// `(run, position)` as in `marks`.
+    pub table_at: Option<(usize, usize)>,
 }
 
 impl Default for DashboardOptions {
@@ -70,6 +84,10 @@ impl Default for DashboardOptions {
             x_time: false,
             full_range: false,
             motion: None,
+            zoom: [Window::FULL; 2],
+            marks: Vec::new(),
+            dag: None,
+            table_at: None,
         }
     }
 }
@@ -261,6 +279,66 @@ pub fn build_comparison(
             o.step,
         )
     });
+    // marked points, from the cache of their run
+    let mut marks: [Vec<PointMark>; 2] = [Vec::new(), Vec::new()];
+    for &(slot, i, kind) in &opts.marks {
+        let c = match slot {
+            0 => Some(&*cache),
+            _ => other.as_ref().map(|o| &*o.cache),
+        };
+        if let Some(c) = c {
+            if let Some(p) = c.scatter.get(i) {
+                marks[0].push((*p, kind));
+            }
+            if let Some(p) = c.line.get(i) {
+                marks[1].push((*p, kind));
+            }
+        }
+    }
+    let [zs, zl] = opts.zoom;
+    let outside_of = |cache: &mut PointCache, plot: usize, x: (f64, f64), y: (f64, f64)| {
+        cache.outside_of(plot, x, y)
+    };
+    let scatter_outside = if zs.is_full() {
+        cache.outside + other.as_ref().map_or(0, |o| o.cache.outside)
+    } else {
+        let (x, y) = (zs.range(0, ranges.val), zs.range(1, ranges.test));
+        outside_of(cache, 0, x, y)
+            + other
+                .as_mut()
+                .map_or(0, |o| outside_of(o.cache, 0, x, y))
+    };
+    let line_outside = if zl.is_full() {
+        0
+    } else {
+        let (x, y) = (
+            zl.range(0, line_x_range(run, opts.x_time)),
+            zl.range(1, ranges.val),
+        );
+        outside_of(cache, 1, x, y)
+            + other
+                .as_mut()
+                .map_or(0, |o| outside_of(o.cache, 1, x, y))
+    };
+    let scatter_pv = PlotView {
+        window: zs,
+        outside: scatter_outside,
+        marks: &marks[0],
+    };
+    let line_pv = PlotView {
+        window: zl,
+        outside: line_outside,
+        marks: &marks[1],
+    };
+    // the table describes the step, or the trial asked for
+    let (table_run, table_analytics, table_step) = match opts.table_at {
+        Some((0, i)) if i < n => (run, analytics, i),
+        Some((_, i)) => match other.as_ref() {
+            Some(o) if i < o.run.trials.len() => (o.run, o.analytics, i),
+            _ => (run, analytics, step),
+        },
+        None => (run, analytics, step),
+    };
     let motion = opts.motion.as_ref();
     let held = match motion.and_then(|m| m.grow) {
         Some(g) if n > 0 && g == step && cache.scatter.len() == step + 1 => 1,
@@ -272,7 +350,11 @@ pub fn build_comparison(
     let mut views = Vec::new();
     let cur = run.trials.get(step);
     // mid-transition the viewer hands over the morphed picture
-    let dag_of = |rect: Rect, measure: &mut Measure| match motion.and_then(|m| m.dag.as_deref()) {
+    let dag_of = |rect: Rect, measure: &mut Measure| match opts
+        .dag
+        .as_deref()
+        .or(motion.and_then(|m| m.dag.as_deref()))
+    {
         Some(p) if cur.is_some() => draw_picture(p, theme),
         _ => draw_picture(
             &step_picture(run, analytics, step, rect, theme, measure),
@@ -361,12 +443,21 @@ pub fn build_comparison(
             views.push((ViewKind::Dag, dag_of(p.dag, measure)));
             views.push((
                 ViewKind::Table,
-                table_view(run, analytics, step, p.table, motion, theme, measure),
+                table_view(
+                    table_run,
+                    table_analytics,
+                    table_step,
+                    p.table,
+                    motion.filter(|_| opts.table_at.is_none()),
+                    theme,
+                    measure,
+                ),
             ));
             views.push((
                 ViewKind::Scatter,
                 scatter_view(
-                    run, analytics, step, p.scatter, ranges, cache, motion, held, theme, measure,
+                    run, analytics, step, p.scatter, ranges, cache, motion, held, scatter_pv,
+                    theme, measure,
                 ),
             ));
             views.push((
@@ -381,6 +472,7 @@ pub fn build_comparison(
                     line_other,
                     opts.x_time,
                     (cache, motion, held),
+                    line_pv,
                     theme,
                     measure,
                 ),
@@ -391,9 +483,18 @@ pub fn build_comparison(
             let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
             let v = match kind {
                 ViewKind::Dag => dag_of(rect, measure),
-                ViewKind::Table => table_view(run, analytics, step, rect, motion, theme, measure),
+                ViewKind::Table => table_view(
+                    table_run,
+                    table_analytics,
+                    table_step,
+                    rect,
+                    motion,
+                    theme,
+                    measure,
+                ),
                 ViewKind::Scatter => scatter_view(
-                    run, analytics, step, rect, ranges, cache, motion, held, theme, measure,
+                    run, analytics, step, rect, ranges, cache, motion, held, scatter_pv, theme,
+                    measure,
                 ),
                 _ => line_view(
                     run,
@@ -405,6 +506,7 @@ pub fn build_comparison(
                     line_other,
                     opts.x_time,
                     (cache, motion, held),
+                    line_pv,
                     theme,
                     measure,
                 ),

@@ -11,7 +11,9 @@ use super::{fmt_pct, Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::nice_ticks;
 use crate::layout::Rect;
-use crate::render::{Circle, HAlign, MeshBuilder, PixelRect, TextRun, VAlign, ViewTransform};
+use crate::render::{
+    Circle, Color, HAlign, MeshBuilder, PixelRect, TextRun, VAlign, ViewTransform,
+};
 use crate::trace::Run;
 
 /// Data ranges shown by default: the dense region of the run (accuracies
@@ -74,6 +76,157 @@ impl Ranges {
     }
 }
 
+/// The part of a plot on show: per axis, the fractions of the plot's
+/// default data range at its two ends (`FULL` is the default view; a
+/// zoom narrows it, a pan shifts it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub x: [f64; 2],
+    pub y: [f64; 2],
+}
+
+impl Window {
+    pub const FULL: Window = Window {
+        x: [0.0, 1.0],
+        y: [0.0, 1.0],
+    };
+
+    pub fn is_full(&self) -> bool {
+        *self == Window::FULL
+    }
+
+    /// The data range shown of an axis whose default range is `r`.
+    pub fn range(&self, axis: usize, r: (f64, f64)) -> (f64, f64) {
+        let f = if axis == 0 { self.x } else { self.y };
+        let span = r.1 - r.0;
+        (r.0 + f[0] * span, r.0 + f[1] * span)
+    }
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window::FULL
+    }
+}
+
+/// How a trial's point is marked over the plots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MarkKind {
+    /// Under the pointer (here or in a linked view): grown by `0..=1`.
+    Hover(f32),
+    /// Selected, with its letter in a two-trial diff.
+    Selected(Option<char>),
+}
+
+/// A marked point: the trial's circle (as cached) and how it is marked.
+pub type PointMark = (Circle, MarkKind);
+
+/// How many circles lie outside the data box `x` by `y`.
+fn count_outside(circles: &[Circle], x: (f64, f64), y: (f64, f64)) -> usize {
+    let (x0, x1, y0, y1) = (x.0 as f32, x.1 as f32, y.0 as f32, y.1 as f32);
+    circles
+        .iter()
+        .filter(|c| {
+            let [a, b] = c.center;
+            !(a >= x0 && a <= x1 && b >= y0 && b <= y1)
+        })
+        .count()
+}
+
+/// What the viewer adds to a plot: the part on show, how many points lie
+/// outside it, and marked points (hovered, selected).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlotView<'a> {
+    pub window: Window,
+    /// Points outside the window (or, unzoomed, outside the dense range).
+    pub outside: usize,
+    pub marks: &'a [PointMark],
+}
+
+/// Draws marked points over a plot: hovered ones grown, selected ones
+/// ringed and lettered.
+fn draw_marks(
+    scene: &mut ViewScene,
+    overlay: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    marks: &[PointMark],
+    area: PixelRect,
+    theme: &Theme,
+) {
+    let view = scene.data_view;
+    let inside = |p: [f32; 2]| {
+        p[0] >= area.x && p[0] <= area.x + area.w && p[1] >= area.y && p[1] <= area.y + area.h
+    };
+    for (c, kind) in marks {
+        let p = view.apply(c.center);
+        if !c.is_valid() || !inside(p) {
+            continue;
+        }
+        match kind {
+            MarkKind::Selected(letter) => {
+                let r = c.radius + 6.0;
+                overlay.rounded_rect(
+                    [p[0] - r, p[1] - r],
+                    [p[0] + r, p[1] + r],
+                    r,
+                    None,
+                    Some((Color::WHITE, 4.5)),
+                );
+                overlay.rounded_rect(
+                    [p[0] - r, p[1] - r],
+                    [p[0] + r, p[1] + r],
+                    r,
+                    None,
+                    Some((theme.selected, 2.5)),
+                );
+                if let Some(l) = letter {
+                    texts.push(
+                        TextRun::new(
+                            l.to_string(),
+                            [p[0] + r * 0.75 + 2.0, p[1] - r * 0.75 - 2.0],
+                            theme.label_size,
+                            theme.selected,
+                        )
+                        .aligned(HAlign::Left, VAlign::Bottom),
+                    );
+                }
+            }
+            MarkKind::Hover(k) => {
+                let k = k.clamp(0.0, 1.0);
+                let r = c.radius * (1.0 + 0.9 * k) + 2.5 * k;
+                let color = Color::rgba(
+                    (c.fill & 0xff) as u8,
+                    ((c.fill >> 8) & 0xff) as u8,
+                    ((c.fill >> 16) & 0xff) as u8,
+                    255,
+                );
+                scene
+                    .circles
+                    .push(Circle::new(c.center, r, color).with_stroke(theme.text, 1.6));
+                let halo = r + 3.0;
+                overlay.rounded_rect(
+                    [p[0] - halo, p[1] - halo],
+                    [p[0] + halo, p[1] + halo],
+                    halo,
+                    None,
+                    Some((Color::WHITE.with_alpha(220), 2.0)),
+                );
+            }
+        }
+    }
+}
+
+/// A count of points outside a zoomed box, kept up to date as points are
+/// appended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct OutsideMemo {
+    x: (f64, f64),
+    y: (f64, f64),
+    generation: u64,
+    len: usize,
+    count: usize,
+}
+
 /// What the plots keep between frames of one run: the circles of every
 /// trial up to the current step, the default ranges, and the steps at
 /// which the best trial changed.
@@ -98,6 +251,8 @@ pub struct PointCache {
     /// points are only appended or popped), so that a picture of the
     /// points can tell whether it is still a prefix of the cache.
     generation: u64,
+    /// Points outside the zoomed scatter and line chart.
+    zoomed_outside: [Option<OutsideMemo>; 2],
 }
 
 /// Whether every trial of `run` has a simulated time.
@@ -160,6 +315,35 @@ impl PointCache {
     /// differ only by what was appended or popped since.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// How many cached points of the scatter (`plot` 0) or the line chart
+    /// (1) lie outside the data box `x` by `y`; O(points appended) when
+    /// asked again for the same box.
+    pub fn outside_of(&mut self, plot: usize, x: (f64, f64), y: (f64, f64)) -> usize {
+        let circles = if plot == 0 { &self.scatter } else { &self.line };
+        let memo = &mut self.zoomed_outside[plot.min(1)];
+        let m = match memo {
+            Some(m)
+                if m.x == x
+                    && m.y == y
+                    && m.generation == self.generation
+                    && m.len <= circles.len() =>
+            {
+                m.count += count_outside(&circles[m.len..], x, y);
+                m.len = circles.len();
+                *m
+            }
+            _ => OutsideMemo {
+                x,
+                y,
+                generation: self.generation,
+                len: circles.len(),
+                count: count_outside(circles, x, y),
+            },
+        };
+        *memo = Some(m);
+        m.count
     }
 
     /// Drops the cached points (they are rebuilt by the next sync).
@@ -438,6 +622,7 @@ pub fn scatter_view(
     cache: &PointCache,
     motion: Option<&Motion>,
     held: usize,
+    pv: PlotView<'_>,
     theme: &Theme,
     measure: &mut Measure,
 ) -> ViewScene {
@@ -459,8 +644,8 @@ pub fn scatter_view(
         &mut mesh,
         &mut texts,
         content,
-        ranges.val,
-        ranges.test,
+        pv.window.range(0, ranges.val),
+        pv.window.range(1, ranges.test),
         "Validation accuracy",
         "Test accuracy",
         &pct_fmt,
@@ -510,14 +695,18 @@ pub fn scatter_view(
             Some((theme.current, 2.5)),
         );
     }
-    if cache.outside > 0 {
+    draw_marks(
+        &mut scene,
+        &mut overlay,
+        &mut texts,
+        pv.marks,
+        axes.area,
+        theme,
+    );
+    if pv.outside > 0 {
         texts.push(
             TextRun::new(
-                format!(
-                    "{} trial{} outside the zoomed range",
-                    crate::fmt::fmt_int(cache.outside),
-                    if cache.outside == 1 { "" } else { "s" }
-                ),
+                outside_text(pv.outside, pv.window),
                 [rect.x + rect.w - 12.0, rect.y + 12.0],
                 theme.tick_size,
                 theme.muted,
@@ -529,6 +718,20 @@ pub fn scatter_view(
     scene.overlay = overlay.build();
     scene.texts = texts;
     scene
+}
+
+/// "N trials outside ...", for the corner of a plot.
+fn outside_text(n: usize, window: Window) -> String {
+    format!(
+        "{} trial{} outside the {}",
+        crate::fmt::fmt_int(n),
+        if n == 1 { "" } else { "s" },
+        if window.is_full() {
+            "zoomed range"
+        } else {
+            "view"
+        }
+    )
 }
 
 /// The newest trial's circle growing in (scaled with a slight overshoot)
@@ -574,7 +777,7 @@ fn best_line(
     improvements: &[usize],
     step: usize,
     x_time: bool,
-    ranges: Ranges,
+    y: (f64, f64),
     view: &ViewTransform,
 ) -> Vec<[f32; 2]> {
     let xpos = |i: usize| -> f32 {
@@ -590,7 +793,7 @@ fn best_line(
         let v = run.trials[st.best]
             .metrics
             .val_acc
-            .clamp(ranges.val.0, ranges.val.1) as f32;
+            .clamp(y.0, y.1) as f32;
         let p = view.apply([xpos(i), v]);
         if let Some(prev) = pts.last().copied() {
             pts.push([p[0], prev[1]]);
@@ -602,6 +805,18 @@ fn best_line(
         pts.push([end, prev[1]]);
     }
     pts
+}
+
+/// The line chart's default x range: every step, or the whole simulated
+/// time (when `x_time` and the run has a clock).
+pub fn line_x_range(run: &Run, x_time: bool) -> (f64, f64) {
+    let n = run.trials.len();
+    if x_time && has_clock(run) && n > 0 {
+        let end = run.trials[n - 1].time_s.unwrap_or(0.0).max(1.0);
+        (-end * 0.01, end * 1.01)
+    } else {
+        (-0.5, (n as f64 - 0.5).max(0.5))
+    }
 }
 
 /// Accuracy per step (dots) and the best validation accuracy so far (a
@@ -617,6 +832,7 @@ pub fn line_view(
     other: Option<(&Run, &Analytics, &[usize], crate::render::Color, usize)>,
     x_time: bool,
     (cache, motion, held): (&PointCache, Option<&Motion>, usize),
+    pv: PlotView<'_>,
     theme: &Theme,
     measure: &mut Measure,
 ) -> ViewScene {
@@ -643,12 +859,8 @@ pub fn line_view(
             i as f64
         }
     };
-    let x = if x_time {
-        let end = xpos(n - 1).max(1.0);
-        (-end * 0.01, end * 1.01)
-    } else {
-        (-0.5, (n as f64 - 0.5).max(0.5))
-    };
+    let x = pv.window.range(0, line_x_range(run, x_time));
+    let y = pv.window.range(1, ranges.val);
     let (x_label, x_fmt): (&str, &dyn Fn(f64, f64) -> String) = if x_time {
         ("Simulated search time", &time_fmt)
     } else {
@@ -659,7 +871,7 @@ pub fn line_view(
         &mut texts,
         content,
         x,
-        ranges.val,
+        y,
         x_label,
         "Validation accuracy",
         x_fmt,
@@ -680,19 +892,30 @@ pub fn line_view(
             grow_in(&mut scene, &mut overlay, *c, u, &axes.view);
         }
     }
-    let line = best_line(
-        run,
-        analytics,
-        improvements,
-        step,
-        x_time,
-        ranges,
-        &axes.view,
-    );
+    let line = best_line(run, analytics, improvements, step, x_time, y, &axes.view);
     overlay.polyline(&line, theme.accent, 2.0);
     if let Some((orun, oa, oimp, ocolor, ostep)) = other {
-        let line = best_line(orun, oa, oimp, ostep, x_time, ranges, &axes.view);
+        let line = best_line(orun, oa, oimp, ostep, x_time, y, &axes.view);
         overlay.polyline(&line, ocolor, 2.0);
+    }
+    draw_marks(
+        &mut scene,
+        &mut overlay,
+        &mut texts,
+        pv.marks,
+        axes.area,
+        theme,
+    );
+    if pv.outside > 0 && !pv.window.is_full() {
+        texts.push(
+            TextRun::new(
+                outside_text(pv.outside, pv.window),
+                [rect.x + rect.w - 12.0, rect.y + 16.0 + theme.tick_size],
+                theme.tick_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Right, VAlign::Top),
+        );
     }
     overlay.line(
         [cur_px, axes.area.y],

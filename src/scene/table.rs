@@ -125,6 +125,38 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
     ]
 }
 
+/// The row of the best model so far (its layers follow on the next row).
+pub const BEST_ROW: usize = 4;
+/// The row of the most effective layer added so far.
+pub const EFFECTIVE_ROW: usize = 6;
+/// Rows of the table when there are trials.
+pub const ROWS: usize = 7;
+
+fn row_height(content: Rect, rows: usize, theme: &Theme) -> f32 {
+    let size = theme.body_size;
+    (content.h / rows.max(1) as f32).clamp(size * 1.3, size * 2.2)
+}
+
+/// The box of each row of the table view in `rect` that is on show
+/// (rows that do not fit are left out), for pointing at rows.
+pub fn row_boxes(rect: Rect, theme: &Theme) -> Vec<Rect> {
+    let mut m = MeshBuilder::new();
+    let mut t = Vec::new();
+    let content = panel_frame(&mut m, &mut t, rect, "", theme);
+    let row_h = row_height(content, ROWS, theme);
+    (0..ROWS)
+        .map(|i| {
+            Rect::new(
+                content.x - 6.0,
+                content.y + i as f32 * row_h - 4.0,
+                content.w + 12.0,
+                row_h,
+            )
+        })
+        .take_while(|r| r.y + 4.0 + theme.body_size <= content.y + content.h + 2.0)
+        .collect()
+}
+
 /// The summary table view; during a transition (`motion` with the
 /// previous values) rows whose value changed are briefly highlighted.
 pub fn table_view(
@@ -159,7 +191,7 @@ pub fn table_view(
         .map(|(l, _, _)| measure(l, size - 1.0).0)
         .fold(0.0f32, f32::max)
         .min(content.w * 0.5);
-    let row_h = (content.h / rows.len() as f32).clamp(size * 1.3, size * 2.2);
+    let row_h = row_height(content, rows.len(), theme);
     for (i, (label, value, color)) in rows.iter().enumerate() {
         let y = content.y + i as f32 * row_h;
         if y + size > content.y + content.h + 2.0 {

@@ -16,6 +16,8 @@ pub struct Theme {
     pub accent: Color,
     pub best: Color,
     pub current: Color,
+    /// Trials the user selected.
+    pub selected: Color,
     pub added: Color,
     pub changed: Color,
     pub removed: Color,
@@ -41,6 +43,7 @@ impl Default for Theme {
             accent: Color::hex(0x1f6feb),
             best: Color::hex(0xd29922),
             current: Color::hex(0xcf222e),
+            selected: Color::hex(0x8250df),
             added: Color::hex(0x1a7f37),
             changed: Color::hex(0xbf8700),
             removed: Color::hex(0x8c959f),

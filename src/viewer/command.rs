@@ -120,6 +120,11 @@ pub enum Command {
     Release([f32; 2]),
     /// The pointer left the window.
     Leave,
+    /// The wheel turned by this many notches (positive: away from the
+    /// user, zoom in) with the pointer at a position.
+    Wheel([f32; 2], f32),
+    /// The modifier keys held now.
+    Modifiers(Mods),
     /// The drawable area changed size (physical pixels).
     Resize(u32, u32),
     /// The window's scale factor (physical pixels per logical pixel).
@@ -141,7 +146,15 @@ pub enum Action {
     ToggleCompare,
     ToggleTimeAxis,
     ToggleHelp,
+    /// Esc: closes the help, or leaves the selection for the playing step.
     CloseOverlay,
+    /// Selects the trial before or after the selected one (or, with
+    /// `second`, moves the second trial of a diff).
+    Walk { back: bool, second: bool },
+    /// Selects the parent of the selected (or the current) trial.
+    SelectParent,
+    /// Both plots back to their default view.
+    ResetZoom,
     Quit,
 }
 
@@ -168,6 +181,32 @@ impl Action {
             Key::Char('c') => Action::ToggleCompare,
             Key::Char('t') => Action::ToggleTimeAxis,
             Key::Char('q') => Action::Quit,
+            Key::Char('[') if k.mods.shift => Action::Walk {
+                back: true,
+                second: true,
+            },
+            Key::Char(']') if k.mods.shift => Action::Walk {
+                back: false,
+                second: true,
+            },
+            Key::Char('[') => Action::Walk {
+                back: true,
+                second: false,
+            },
+            Key::Char(']') => Action::Walk {
+                back: false,
+                second: false,
+            },
+            Key::Char('{') => Action::Walk {
+                back: true,
+                second: true,
+            },
+            Key::Char('}') => Action::Walk {
+                back: false,
+                second: true,
+            },
+            Key::Char('p') => Action::SelectParent,
+            Key::Char('z') => Action::ResetZoom,
             Key::Char(d @ '1'..='9') => Action::SelectRun(d as usize - '1' as usize),
             _ => return None,
         })
@@ -188,7 +227,19 @@ impl Action {
             Action::ToggleCompare => "Compare two runs on one timeline",
             Action::ToggleTimeAxis => "x axis: step or simulated time",
             Action::ToggleHelp => "Key help",
-            Action::CloseOverlay => "Close the help",
+            Action::CloseOverlay => "Close the help, or leave the selection",
+            Action::Walk {
+                back: true,
+                second: false,
+            } => "Select the trial before",
+            Action::Walk {
+                back: false,
+                second: false,
+            } => "Select the trial after",
+            Action::Walk { back: true, .. } => "Move the diff's second trial back",
+            Action::Walk { back: false, .. } => "Move the diff's second trial on",
+            Action::SelectParent => "Select the parent of the selected trial",
+            Action::ResetZoom => "Reset the zoom of both plots",
             Action::Quit => "Quit",
         }
     }
@@ -209,6 +260,18 @@ impl Action {
             Action::ToggleTimeAxis => "T".into(),
             Action::ToggleHelp => "? or F1".into(),
             Action::CloseOverlay => "Esc".into(),
+            Action::Walk {
+                back: true,
+                second: false,
+            } => "[".into(),
+            Action::Walk {
+                back: false,
+                second: false,
+            } => "]".into(),
+            Action::Walk { back: true, .. } => "{".into(),
+            Action::Walk { back: false, .. } => "}".into(),
+            Action::SelectParent => "P".into(),
+            Action::ResetZoom => "Z".into(),
             Action::Quit => "Q".into(),
         }
     }

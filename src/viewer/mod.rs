@@ -7,14 +7,19 @@
 
 pub mod command;
 pub mod script;
+pub mod spot;
 pub mod state;
+pub mod tips;
 pub mod ui;
 
 use crate::analysis::Analytics;
 use crate::arch::Arch;
 use crate::layout::{dashboard_panels, Rect};
 use crate::render::{CachedLayer, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform};
-use crate::scene::dag::{morph, DagPicture};
+use crate::scene::dag::{dag_picture, morph, DagPicture};
+use crate::scene::pick::PickGrid;
+use crate::scene::plots::MarkKind;
+use crate::scene::table::{row_boxes, BEST_ROW, EFFECTIVE_ROW};
 use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
 use crate::scene::motion::{lerp, Motion};
 use crate::scene::plots::{has_clock, PointCache};
@@ -22,7 +27,9 @@ use crate::scene::table::table_values;
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
 use crate::trace::Run;
 use command::Command;
+use spot::{Plot, PlotAt, Spot, Thing, TrialRef};
 use state::{Pose, RunMeta, ViewerState};
+use ui::Tip;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -39,6 +46,36 @@ pub struct Viewer {
     picture_key: (Rect, u32, u32),
     maps: HashMap<(usize, usize, usize), NodeMap>,
     theme: Theme,
+    /// Pick grids of each run's scatter and line-chart points.
+    grids: Vec<[PickGrid; 2]>,
+    /// The two-trial diff picture last drawn.
+    diff: Option<((TrialRef, TrialRef), Arc<DagPicture>)>,
+    /// Where the last frame put what the pointer can point at.
+    geom: Geometry,
+}
+
+/// Where a frame put the things the pointer can point at.
+#[derive(Clone, Default)]
+struct Geometry {
+    /// The scatter's and the line chart's data area and transform.
+    plots: [Option<(PixelRect, ViewTransform)>; 2],
+    /// The runs on show: the first, and the compared one.
+    runs: (usize, Option<usize>),
+    /// The step on show of the first run.
+    step: usize,
+    dag: Option<Arc<DagPicture>>,
+    /// The table's row boxes and the trial it describes.
+    rows: Vec<Rect>,
+    table: Option<TrialRef>,
+}
+
+/// Pixels from the best-so-far line that still point at it.
+const LINE_REACH: f32 = 4.0;
+/// Pixels from an edge of the architecture that still point at it.
+const EDGE_REACH: f32 = 5.0;
+
+fn inside(r: PixelRect, p: [f32; 2]) -> bool {
+    p[0] >= r.x && p[0] <= r.x + r.w && p[1] >= r.y && p[1] <= r.y + r.h
 }
 
 /// The meta of a run for the state machine.
@@ -54,7 +91,24 @@ pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
             last = Some(b);
         }
     }
+    let position: HashMap<u64, u32> = run
+        .trials
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.trial_id, i as u32))
+        .collect();
+    let parent = run
+        .trials
+        .iter()
+        .map(|t| {
+            t.parents
+                .first()
+                .and_then(|p| position.get(p).copied())
+                .unwrap_or(state::NO_PARENT)
+        })
+        .collect();
     RunMeta {
+        parent,
         id: run.info.run_id.clone(),
         len: run.trials.len(),
         improvements,
@@ -73,6 +127,7 @@ impl Viewer {
             .map(|(r, a)| run_meta(r, a))
             .collect();
         let caches = runs.iter().map(|_| PointCache::new()).collect();
+        let n = runs.len();
         Viewer {
             state: ViewerState::new(metas, size),
             runs,
@@ -82,6 +137,9 @@ impl Viewer {
             picture_key: (Rect::default(), 0, 0),
             maps: HashMap::new(),
             theme: Theme::default(),
+            grids: (0..n).map(|_| Default::default()).collect(),
+            diff: None,
+            geom: Geometry::default(),
         }
     }
 
@@ -89,9 +147,153 @@ impl Viewer {
         &self.runs
     }
 
-    /// Applies a command to the state.
+    /// Applies a command to the state; pointer commands learn what the
+    /// dashboard has under the pointer.
     pub fn handle(&mut self, cmd: Command) {
-        self.state.handle(cmd);
+        match cmd {
+            Command::Move(p) | Command::Press(p) | Command::Release(p) | Command::Wheel(p, _) => {
+                let spot = self.spot_at(p);
+                self.state.handle_at(cmd, Some(spot));
+            }
+            Command::Tick(_) => {
+                self.state.handle(cmd);
+                // points move under a still pointer (playback, zoom)
+                if let Some(m) = self.state.mouse() {
+                    if self.state.down().is_none() && self.state.hover().is_none() {
+                        let spot = self.spot_at(m);
+                        if spot != self.state.spot() {
+                            self.state.set_spot(spot);
+                        }
+                    }
+                }
+            }
+            _ => self.state.handle(cmd),
+        }
+    }
+
+    /// The topmost point of run `r` in plot `k` (0 scatter, 1 line) under
+    /// `p`, through the run's pick grid.
+    fn pick(&mut self, r: usize, k: usize, area: PixelRect, view: ViewTransform, p: [f32; 2]) -> Option<usize> {
+        let cache = self.caches.get(r)?;
+        let circles = if k == 0 { &cache.scatter } else { &cache.line };
+        let grid = &mut self.grids.get_mut(r)?[k];
+        grid.sync(circles, view, area, cache.generation());
+        grid.pick(p)
+    }
+
+    /// Where the last frame drew trial `t`'s point in `plot` (pixels),
+    /// when it is on show.
+    pub fn point_of(&self, t: TrialRef, plot: Plot) -> Option<[f32; 2]> {
+        let k = plot.index();
+        let (area, view) = self.geom.plots[k]?;
+        if t.run != self.geom.runs.0 && Some(t.run) != self.geom.runs.1 {
+            return None;
+        }
+        let cache = self.caches.get(t.run)?;
+        let c = if k == 0 {
+            cache.scatter.get(t.index)
+        } else {
+            cache.line.get(t.index)
+        }?;
+        let p = view.apply(c.center);
+        inside(area, p).then_some(p)
+    }
+
+    /// Where the last frame drew box `i` of the architecture view.
+    pub fn node_center(&self, i: usize) -> Option<[f32; 2]> {
+        Some(self.geom.dag.as_ref()?.nodes.get(i)?.center)
+    }
+
+    /// What the last frame has under pixel `p`.
+    pub fn spot_at(&mut self, p: [f32; 2]) -> Spot {
+        let g = self.geom.clone();
+        let mut spot = Spot::default();
+        for (k, plot) in [Plot::Scatter, Plot::Line].into_iter().enumerate() {
+            let Some((area, view)) = g.plots[k] else {
+                continue;
+            };
+            if !inside(area, p) {
+                continue;
+            }
+            spot.plot = Some(PlotAt {
+                plot,
+                frac: [
+                    ((p[0] - area.x) / area.w.max(1.0)) as f64,
+                    ((area.y + area.h - p[1]) / area.h.max(1.0)) as f64,
+                ],
+                size: [area.w, area.h],
+            });
+            // the first run's points are drawn over the compared run's
+            for r in [Some(g.runs.0), g.runs.1].into_iter().flatten() {
+                if let Some(i) = self.pick(r, k, area, view, p) {
+                    spot.thing = Some(Thing::Point(TrialRef { run: r, index: i }));
+                    return spot;
+                }
+            }
+            if plot == Plot::Line {
+                spot.thing = self.best_line_at(g.runs.0, g.step, view, p);
+            }
+            return spot;
+        }
+        if let Some(pic) = &g.dag {
+            let node = pic.nodes.iter().rposition(|n| {
+                let (w, h) = (n.size[0] * n.scale / 2.0, n.size[1] * n.scale / 2.0);
+                n.alpha > 0.3
+                    && (p[0] - n.center[0]).abs() <= w
+                    && (p[1] - n.center[1]).abs() <= h
+            });
+            if let Some(i) = node {
+                spot.thing = Some(Thing::Node(i));
+                return spot;
+            }
+            let edge = pic.edges.iter().rposition(|e| {
+                e.alpha > 0.3 && tips::polyline_distance(&e.points, p) <= EDGE_REACH
+            });
+            if let Some(e) = edge {
+                spot.thing = Some(Thing::Edge(e));
+                return spot;
+            }
+        }
+        if let Some(t) = g.table {
+            if let Some(row) = g.rows.iter().position(|r| r.contains_point(p)) {
+                let st = self.analytics.get(t.run).and_then(|a| a.step(t.index));
+                let index = match row {
+                    BEST_ROW | 5 => st.map(|s| s.best),
+                    EFFECTIVE_ROW => st.and_then(|s| s.most_effective).map(|e| e.step),
+                    _ => None,
+                };
+                if let Some(index) = index {
+                    spot.thing = Some(Thing::Row {
+                        trial: TrialRef { run: t.run, index },
+                        row,
+                    });
+                }
+            }
+        }
+        spot
+    }
+
+    /// The best-so-far line of run `r` near `p` in the line chart, up to
+    /// `step`.
+    fn best_line_at(&self, r: usize, step: usize, view: ViewTransform, p: [f32; 2]) -> Option<Thing> {
+        let meta = self.state.runs().get(r)?;
+        let run = self.runs.get(r)?;
+        let x = view.invert(p)[0] as f64;
+        let at = match meta.times.as_deref().filter(|_| self.state.time_axis()) {
+            Some(times) => times.partition_point(|&t| t <= x).checked_sub(1)?,
+            None if x >= -0.5 => x.round() as usize,
+            None => return None,
+        };
+        if at > step {
+            return None;
+        }
+        let best = *meta.best_at.get(at)?;
+        let val = run.trials.get(best)?.metrics.val_acc as f32;
+        let y = view.apply([0.0, val])[1];
+        ((y - p[1]).abs() <= LINE_REACH).then_some(Thing::Best {
+            trial: TrialRef { run: r, index: best },
+            step: at,
+        })
     }
 
     /// The theme at the window's scale factor (text stays crisp and
@@ -127,6 +329,7 @@ impl Viewer {
         let key = (dag_rect, ri as u32, self.state.scale().to_bits());
         if self.picture_key != key {
             self.pictures.clear();
+            self.diff = None;
             self.picture_key = key;
         }
         let motion = match &pose {
@@ -157,6 +360,42 @@ impl Viewer {
                 })
             }
         };
+        // hovered and selected trials, marked in the plots
+        let slot_of = |r: usize| {
+            if r == ri {
+                Some(0)
+            } else if Some(r) == other_i {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        let (sel, sec) = (self.state.selected(), self.state.second());
+        let mut marks = Vec::new();
+        let mut mark = |t: Option<TrialRef>, kind: MarkKind| {
+            if let Some(t) = t {
+                if let Some(slot) = slot_of(t.run) {
+                    marks.push((slot, t.index, kind));
+                }
+            }
+        };
+        mark(sel, MarkKind::Selected(sec.map(|_| 'A')));
+        mark(sec, MarkKind::Selected(Some('B')));
+        mark(
+            self.state.hovered_trial(),
+            MarkKind::Hover(self.state.hover_growth()),
+        );
+        // the DAG view: two selected trials diffed, one selected, or the step
+        let dag = match (sel, sec) {
+            (Some(a), Some(b)) => self.diff_picture(a, b, dag_rect, &theme, measure),
+            (Some(a), None) => self.selected_picture(a, dag_rect, &theme, measure),
+            _ => match motion.as_ref().and_then(|m| m.dag.clone()) {
+                Some(d) => d,
+                None => self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure),
+            },
+        };
+        let focus = sec.or(sel).filter(|t| slot_of(t.run).is_some());
+        let table_at = focus.and_then(|t| slot_of(t.run).map(|s| (s, t.index)));
         let opts = DashboardOptions {
             view: ViewKind::Dashboard,
             width: w,
@@ -165,6 +404,13 @@ impl Viewer {
             x_time,
             full_range: false,
             motion,
+            zoom: [
+                self.state.window(Plot::Scatter),
+                self.state.window(Plot::Line),
+            ],
+            marks,
+            dag: Some(dag.clone()),
+            table_at,
         };
         let (mine, theirs) = split_two(&mut self.caches, ri, other_i);
         let other = match (other_i, theirs) {
@@ -189,8 +435,33 @@ impl Viewer {
         } else {
             None
         };
+        // where things are, for the pointer
+        let mut geom = Geometry {
+            runs: (ri, other_i),
+            step,
+            dag: Some(dag),
+            table: (n > 0).then_some(focus.unwrap_or(TrialRef {
+                run: ri,
+                index: step,
+            })),
+            ..Geometry::default()
+        };
+        if let Some(d) = &dash {
+            for (kind, v) in &d.views {
+                match kind {
+                    ViewKind::Scatter => geom.plots[0] = Some((v.rect, v.data_view)),
+                    ViewKind::Line => geom.plots[1] = Some((v.rect, v.data_view)),
+                    ViewKind::Table => {
+                        geom.rows = row_boxes(Rect::new(v.rect.x, v.rect.y, v.rect.w, v.rect.h), &theme)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.geom = geom;
+        let tip = self.tip();
         let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
-        let over = ui::draw_overlay(&self.state, &theme);
+        let over = ui::draw_overlay(&self.state, tip.as_ref(), &theme, measure);
         Ok(Frame {
             width: w,
             height: h,
@@ -238,6 +509,128 @@ impl Viewer {
                 let b = self.picture(&Pose::Step(*to), run, rect, theme, measure);
                 let map = self.node_map(run, from.target(), *to);
                 Arc::new(morph(&a, &b, &map, *u))
+            }
+        }
+    }
+
+    /// The picture of a selected trial.
+    fn selected_picture(
+        &mut self,
+        t: TrialRef,
+        rect: Rect,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Arc<DagPicture> {
+        let p = self.picture(&Pose::Step(t.index), t.run, rect, theme, measure);
+        let mut q = (*p).clone();
+        q.title = format!(
+            "Selected {} · Esc: back to the step",
+            p.title.trim_start_matches("Architecture · ")
+        );
+        Arc::new(q)
+    }
+
+    /// Trial `b` diffed against trial `a`, node for node, with their
+    /// accuracy differences.
+    fn diff_picture(
+        &mut self,
+        a: TrialRef,
+        b: TrialRef,
+        rect: Rect,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Arc<DagPicture> {
+        if let Some((k, p)) = &self.diff {
+            if *k == (a, b) {
+                return p.clone();
+            }
+        }
+        let trial = |t: TrialRef| self.runs.get(t.run).and_then(|r| r.trials.get(t.index));
+        let pic = match (trial(a), trial(b)) {
+            (Some(x), Some(y)) => {
+                let title = format!(
+                    "Diff · trial {} (A) → trial {} (B)",
+                    x.trial_id, y.trial_id
+                );
+                let mut p = dag_picture(&y.arch, Some(&x.arch), &title, rect, theme, measure);
+                let dv = y.metrics.val_acc - x.metrics.val_acc;
+                let dt = y.metrics.test_acc - x.metrics.test_acc;
+                let acc = format!(
+                    "B − A: validation {}, test {}",
+                    crate::fmt::fmt_pp(dv),
+                    crate::fmt::fmt_pp(dt)
+                );
+                p.summary = if p.summary.is_empty() {
+                    acc
+                } else {
+                    format!("{acc} · {}", p.summary)
+                };
+                p
+            }
+            _ => DagPicture::empty(rect, "Diff", "No such trial"),
+        };
+        let p = Arc::new(pic);
+        self.diff = Some(((a, b), p.clone()));
+        p
+    }
+
+    /// The tooltip of what the pointer is over (or of a selection made
+    /// with keys), placed beside it.
+    fn tip(&self) -> Option<Tip> {
+        let st = &self.state;
+        if st.help_shown() || st.down().is_some_and(|d| d.moved) {
+            return None;
+        }
+        let with_run = self.geom.runs.1.is_some();
+        let point_box = |t: TrialRef, k: usize| -> Option<Rect> {
+            let (area, view) = self.geom.plots[k]?;
+            let cache = self.caches.get(t.run)?;
+            let c = if k == 0 {
+                cache.scatter.get(t.index)
+            } else {
+                cache.line.get(t.index)
+            }?;
+            let p = view.apply(c.center);
+            if !inside(area, p) {
+                return None;
+            }
+            // the grown circle and its halo
+            let r = c.radius * 1.9 + 2.5 + 5.0;
+            Some(Rect::new(p[0] - r, p[1] - r, 2.0 * r, 2.0 * r))
+        };
+        let around = |p: [f32; 2]| Rect::new(p[0] - 8.0, p[1] - 8.0, 16.0, 16.0);
+        let trial_tip = |t: TrialRef, avoid: Rect| {
+            Some(tips::trial_tip(
+                self.runs.get(t.run)?,
+                self.analytics.get(t.run)?,
+                t.index,
+                with_run,
+                avoid,
+            ))
+        };
+        let spot = st.spot();
+        match spot.thing {
+            Some(Thing::Point(t)) => {
+                let k = spot.plot.map_or(0, |a| a.plot.index());
+                trial_tip(t, point_box(t, k)?)
+            }
+            Some(Thing::Best { trial, step }) => Some(tips::best_tip(
+                self.runs.get(trial.run)?,
+                self.analytics.get(trial.run)?,
+                step,
+                trial.index,
+                around(st.mouse()?),
+            )),
+            Some(Thing::Row { trial, row }) => {
+                let mut t = trial_tip(trial, *self.geom.rows.get(row)?)?;
+                t.outline = true;
+                Some(t)
+            }
+            Some(Thing::Node(i)) => tips::node_tip(self.geom.dag.as_deref()?, i),
+            Some(Thing::Edge(e)) => tips::edge_tip(self.geom.dag.as_deref()?, e, st.mouse()?),
+            None => {
+                let t = st.tip_trial()?;
+                trial_tip(t, point_box(t, 0).or_else(|| point_box(t, 1))?)
             }
         }
     }

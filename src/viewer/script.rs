@@ -7,13 +7,17 @@
 //! key space           # space, left, b, plus, 1, ctrl+z, ...
 //! move 640 400        # pointer to pixel (x, y)
 //! click 640 400
+//! click shift 700 420 # with modifiers: shift, ctrl, alt, ctrl+shift, ...
+//! dblclick 640 400
 //! drag 100 760 900 760
+//! drag ctrl 300 200 400 300
+//! wheel 640 400 2     # notches: positive zooms in, negative out
 //! resize 1024 700
 //! screenshot out/step.png
 //! quit
 //! ```
 
-use super::command::KeyPress;
+use super::command::{KeyPress, Mods};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -24,8 +28,10 @@ pub enum Op {
     Wait(f64),
     Key(KeyPress),
     Move([f32; 2]),
-    Click([f32; 2]),
-    Drag([f32; 2], [f32; 2]),
+    Click([f32; 2], Mods),
+    DoubleClick([f32; 2]),
+    Drag([f32; 2], [f32; 2], Mods),
+    Wheel([f32; 2], f32),
     Resize(u32, u32),
     Screenshot(PathBuf),
     Quit,
@@ -82,7 +88,28 @@ impl Script {
             }
             let mut words = body.split_whitespace();
             let cmd = words.next().unwrap_or("");
-            let args: Vec<&str> = words.collect();
+            let mut args: Vec<&str> = words.collect();
+            // modifiers before a click's or a drag's coordinates
+            let mut mods = Mods::default();
+            if matches!(cmd, "click" | "drag") {
+                if let Some(first) = args.first().copied() {
+                    if first.parse::<f64>().is_err() {
+                        for m in first.split('+') {
+                            match m.to_ascii_lowercase().as_str() {
+                                "shift" => mods.shift = true,
+                                "ctrl" => mods.ctrl = true,
+                                "alt" => mods.alt = true,
+                                other => {
+                                    return Err(err(format!(
+                                        "{cmd}: unknown modifier {other:?} (known: shift, ctrl, alt, joined by +)"
+                                    )))
+                                }
+                            }
+                        }
+                        args.remove(0);
+                    }
+                }
+            }
             let want = |n: usize, usage: &str| -> Result<(), ScriptError> {
                 if args.len() == n {
                     Ok(())
@@ -130,15 +157,29 @@ impl Script {
                     Op::Move(point(args[0], args[1], size)?)
                 }
                 "click" => {
+                    want(2, "[MODIFIERS] X Y")?;
+                    Op::Click(point(args[0], args[1], size)?, mods)
+                }
+                "dblclick" => {
                     want(2, "X Y")?;
-                    Op::Click(point(args[0], args[1], size)?)
+                    Op::DoubleClick(point(args[0], args[1], size)?)
                 }
                 "drag" => {
-                    want(4, "X1 Y1 X2 Y2")?;
+                    want(4, "[MODIFIERS] X1 Y1 X2 Y2")?;
                     Op::Drag(
                         point(args[0], args[1], size)?,
                         point(args[2], args[3], size)?,
+                        mods,
                     )
+                }
+                "wheel" => {
+                    want(3, "X Y NOTCHES")?;
+                    let p = point(args[0], args[1], size)?;
+                    let n = num(args[2], "notches")?;
+                    if n.abs() > 100.0 {
+                        return Err(err(format!("wheel {n}: at most 100 notches either way")));
+                    }
+                    Op::Wheel(p, n as f32)
                 }
                 "resize" => {
                     want(2, "WIDTH HEIGHT")?;
@@ -166,7 +207,7 @@ impl Script {
                 }
                 other => {
                     return Err(err(format!(
-                        "unknown command {other:?} (known: wait, key, move, click, drag, resize, screenshot, quit)"
+                        "unknown command {other:?} (known: wait, key, move, click, dblclick, drag, wheel, resize, screenshot, quit)"
                     )))
                 }
             };

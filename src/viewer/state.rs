@@ -2,9 +2,11 @@
 //! the transition in flight, the pointer and the thin UI. Driven by
 //! [`Command`]s and an injected clock (`Command::Tick`); no GPU, no window.
 
-use super::command::{Action, Command, KeyPress};
+use super::command::{Action, Command, KeyPress, Mods};
+use super::spot::{boxed, panned, Plot, Spot, TrialRef, Zoom, WHEEL_FACTOR};
 use super::ui::{Target, UiLayout};
 use crate::scene::motion::ease_in_out;
+use crate::scene::plots::Window;
 
 /// Playback speeds, in steps per second.
 pub const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 1000.0];
@@ -14,6 +16,14 @@ pub const DEFAULT_SPEED: usize = 4;
 pub const TRANSITION_S: f64 = 0.3;
 /// The frame step of virtual time (scripts, recordings).
 pub const FRAME_S: f64 = 1.0 / 60.0;
+/// How long a hovered point takes to grow.
+pub const HOVER_S: f64 = 0.12;
+/// A press that moves less than this (pixels) is a click, not a drag.
+const CLICK_SLOP: f32 = 4.0;
+/// Two clicks this close in time (seconds) and space are a double-click.
+const DOUBLE_CLICK_S: f64 = 0.4;
+/// The smallest box (pixels per side) a box-zoom accepts.
+const MIN_BOX: f32 = 6.0;
 /// How deep blends of blends may nest before the oldest is settled.
 const MAX_POSE_DEPTH: usize = 3;
 
@@ -29,6 +39,25 @@ pub struct RunMeta {
     pub best_at: Vec<usize>,
     /// Simulated time of each trial, when every trial has one.
     pub times: Option<Vec<f64>>,
+    /// The position of each trial's (first) recorded parent, `NO_PARENT`
+    /// for none.
+    pub parent: Vec<u32>,
+}
+
+/// No recorded parent in [`RunMeta::parent`].
+pub const NO_PARENT: u32 = u32::MAX;
+
+/// A press of the primary button in the dashboard, until its release.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Down {
+    pub at: [f32; 2],
+    pub spot: Spot,
+    /// The pressed plot's window when the press began.
+    pub window: Window,
+    /// Ctrl was held: the drag draws a box to zoom into.
+    pub boxing: bool,
+    /// The pointer went further than a click's slop.
+    pub moved: bool,
 }
 
 /// What the DAG, ring and cursor show: a step, or a point on the way
@@ -124,6 +153,18 @@ pub struct ViewerState {
     /// Speed and playing state to show instead of the state's own (a
     /// recording plays at its own speed without the state playing).
     shown: Option<(f64, bool)>,
+    /// What the pointer is over in the dashboard.
+    spot: Spot,
+    /// When the hovered trial became hovered.
+    hover_since: f64,
+    selected: Option<TrialRef>,
+    second: Option<TrialRef>,
+    /// The selection was made from the keyboard: its tooltip shows.
+    tip_selected: bool,
+    mods: Mods,
+    down: Option<Down>,
+    zoom: [Zoom; 2],
+    last_click: Option<(f64, [f32; 2])>,
 }
 
 impl ViewerState {
@@ -155,6 +196,15 @@ impl ViewerState {
             ui: UiLayout::default(),
             adapter: String::new(),
             shown: None,
+            spot: Spot::default(),
+            hover_since: 0.0,
+            selected: None,
+            second: None,
+            tip_selected: false,
+            mods: Mods::default(),
+            down: None,
+            zoom: [Zoom::default(); 2],
+            last_click: None,
         };
         s.relayout();
         s
@@ -267,6 +317,59 @@ impl ViewerState {
         self.dirty = true;
     }
 
+    /// What the pointer is over in the dashboard.
+    pub fn spot(&self) -> Spot {
+        self.spot
+    }
+    /// The trial under the pointer (in any view), highlighted in all.
+    pub fn hovered_trial(&self) -> Option<TrialRef> {
+        if self.down.is_some_and(|d| d.moved) {
+            return None;
+        }
+        self.spot.thing.and_then(|t| t.trial())
+    }
+    /// How far the hovered point has grown, 0..=1.
+    pub fn hover_growth(&self) -> f32 {
+        ease_in_out(((self.now - self.hover_since) / HOVER_S).clamp(0.0, 1.0) as f32)
+    }
+    /// The selected trial (clicked, or walked to with keys).
+    pub fn selected(&self) -> Option<TrialRef> {
+        self.selected
+    }
+    /// The second trial of a two-trial diff (shift-click).
+    pub fn second(&self) -> Option<TrialRef> {
+        self.second
+    }
+    /// The trial whose tooltip shows without hovering (a selection made
+    /// with keys), if any.
+    pub fn tip_trial(&self) -> Option<TrialRef> {
+        if self.tip_selected {
+            self.second.or(self.selected)
+        } else {
+            None
+        }
+    }
+    /// The part of `plot` on show now.
+    pub fn window(&self, plot: Plot) -> Window {
+        self.zoom[plot.index()].at(self.now)
+    }
+    /// The box of a box-zoom being drawn: its two corners in pixels.
+    pub fn zoom_box(&self) -> Option<([f32; 2], [f32; 2])> {
+        let d = self.down?;
+        match (d.boxing && d.moved, self.mouse) {
+            (true, Some(m)) => Some((d.at, m)),
+            _ => None,
+        }
+    }
+    /// The press in progress in the dashboard.
+    pub fn down(&self) -> Option<Down> {
+        self.down
+    }
+    /// The modifier keys held.
+    pub fn mods(&self) -> Mods {
+        self.mods
+    }
+
     /// The name of the GPU adapter, for the help overlay.
     pub fn adapter(&self) -> &str {
         &self.adapter
@@ -296,7 +399,13 @@ impl ViewerState {
 
     /// Whether a frame should be drawn (something changed or moves).
     pub fn needs_frame(&self) -> bool {
-        self.dirty || self.transition.is_some()
+        self.dirty || self.transition.is_some() || self.animating()
+    }
+
+    /// A zoom or a hovered point is still moving.
+    fn animating(&self) -> bool {
+        self.zoom.iter().any(|z| z.animating(self.now))
+            || (self.hovered_trial().is_some() && self.now - self.hover_since < HOVER_S)
     }
     /// Call after drawing a frame.
     pub fn frame_drawn(&mut self) {
@@ -307,7 +416,7 @@ impl ViewerState {
     pub fn next_wake(&self) -> Option<f64> {
         let mut t: Option<f64> = None;
         let mut at = |x: f64| t = Some(t.map_or(x, |y: f64| y.min(x)));
-        if self.transition.is_some() {
+        if self.transition.is_some() || self.animating() {
             at(self.now);
         }
         if self.playing {
@@ -345,6 +454,7 @@ impl ViewerState {
             self.run = i;
             self.step = self.step.min(self.last());
             self.transition = None;
+            self.forget_trials();
             self.relayout();
         }
         self.dirty = true;
@@ -362,6 +472,7 @@ impl ViewerState {
     pub fn set_compare(&mut self, on: bool) {
         self.compare = on && self.runs.len() >= 2;
         self.transition = None;
+        self.forget_trials();
         self.relayout();
         self.dirty = true;
     }
@@ -374,9 +485,16 @@ impl ViewerState {
 
     /// Applies one command.
     pub fn handle(&mut self, cmd: Command) {
+        self.handle_at(cmd, None);
+    }
+
+    /// Applies one command; for a pointer command, `spot` is what the
+    /// dashboard has under the pointer (`None`: unknown, taken as nothing).
+    pub fn handle_at(&mut self, cmd: Command, spot: Option<Spot>) {
         match cmd {
             Command::Tick(now) => self.tick(now),
             Command::Key(k) => self.key(k),
+            Command::Modifiers(m) => self.mods = m,
             Command::Move(p) => {
                 self.mouse = Some(p);
                 if self.scrubbing {
@@ -387,6 +505,12 @@ impl ViewerState {
                     self.hover = hover;
                     self.dirty = true;
                 }
+                self.set_spot(if hover.is_some() {
+                    Spot::default()
+                } else {
+                    spot.unwrap_or_default()
+                });
+                self.drag_to(p);
             }
             Command::Press(p) => {
                 self.mouse = Some(p);
@@ -403,6 +527,20 @@ impl ViewerState {
                     self.playing = false;
                     self.scrub_to(p[0]);
                 }
+                if t.is_none() {
+                    let spot = spot.unwrap_or_default();
+                    self.set_spot(spot);
+                    let window = spot
+                        .plot
+                        .map_or(Window::FULL, |a| self.window(a.plot));
+                    self.down = Some(Down {
+                        at: p,
+                        spot,
+                        window,
+                        boxing: self.mods.ctrl && spot.plot.is_some(),
+                        moved: false,
+                    });
+                }
                 self.dirty = true;
             }
             Command::Release(p) => {
@@ -415,13 +553,32 @@ impl ViewerState {
                         self.act(a);
                     }
                 }
+                if let Some(d) = self.down.take() {
+                    self.release(d, p);
+                }
+                if let Some(s) = spot {
+                    if self.hit(p).is_none() {
+                        self.set_spot(s);
+                    }
+                }
                 self.dirty = true;
+            }
+            Command::Wheel(p, notches) => {
+                self.mouse = Some(p);
+                if let Some(at) = spot.and_then(|s| s.plot) {
+                    if notches.is_finite() && notches != 0.0 {
+                        let factor = WHEEL_FACTOR.powf(notches.clamp(-10.0, 10.0) as f64);
+                        self.zoom[at.plot.index()].zoom_about(at.frac, factor, self.now);
+                        self.dirty = true;
+                    }
+                }
             }
             Command::Leave => {
                 self.mouse = None;
                 if self.hover.take().is_some() {
                     self.dirty = true;
                 }
+                self.set_spot(Spot::default());
             }
             Command::Resize(w, h) => {
                 if (w, h) != self.size {
@@ -444,6 +601,174 @@ impl ViewerState {
                     self.dirty = true;
                 }
             }
+        }
+    }
+
+    /// Records what the pointer is over; a newly hovered trial starts
+    /// growing.
+    pub fn set_spot(&mut self, spot: Spot) {
+        if spot == self.spot {
+            return;
+        }
+        let before = self.hovered_trial();
+        self.spot = spot;
+        let now = self.hovered_trial();
+        if now != before && now.is_some() {
+            self.hover_since = self.now;
+        }
+        self.dirty = true;
+    }
+
+    /// The pointer moved to `p` with the button down: pan, or grow the box.
+    fn drag_to(&mut self, p: [f32; 2]) {
+        let Some(mut d) = self.down else { return };
+        let delta = [p[0] - d.at[0], p[1] - d.at[1]];
+        if !d.moved && delta[0].abs().max(delta[1].abs()) > CLICK_SLOP {
+            d.moved = true;
+        }
+        if d.moved {
+            if let (Some(at), false) = (d.spot.plot, d.boxing) {
+                self.zoom[at.plot.index()].set(panned(d.window, delta, at.size));
+            }
+            self.dirty = true;
+        }
+        self.down = Some(d);
+    }
+
+    /// The button came up at `p` after the press `d`.
+    fn release(&mut self, d: Down, p: [f32; 2]) {
+        if d.moved {
+            if let (Some(at), true) = (d.spot.plot, d.boxing) {
+                let delta = [p[0] - d.at[0], p[1] - d.at[1]];
+                if delta[0].abs() >= MIN_BOX && delta[1].abs() >= MIN_BOX {
+                    let end = [
+                        at.frac[0] + delta[0] as f64 / at.size[0].max(1.0) as f64,
+                        at.frac[1] - delta[1] as f64 / at.size[1].max(1.0) as f64,
+                    ];
+                    let to = boxed(d.window, at.frac, end);
+                    self.zoom[at.plot.index()].go(to, self.now);
+                }
+            }
+            return;
+        }
+        // a click
+        let double = self.last_click.is_some_and(|(t, q)| {
+            self.now - t <= DOUBLE_CLICK_S && (q[0] - p[0]).abs().max((q[1] - p[1]).abs()) <= 6.0
+        });
+        self.last_click = if double { None } else { Some((self.now, p)) };
+        if double {
+            if let Some(at) = d.spot.plot {
+                self.zoom[at.plot.index()].go(Window::FULL, self.now);
+                return;
+            }
+        }
+        if let Some(t) = d.spot.thing.and_then(|t| t.trial()) {
+            self.select(t, self.mods.shift);
+            self.tip_selected = false;
+        }
+    }
+
+    /// Selects trial `t` (as the second of a diff with `second`), pausing.
+    pub fn select(&mut self, t: TrialRef, second: bool) {
+        if t.run >= self.runs.len() || t.index >= self.runs[t.run].len {
+            return;
+        }
+        match (second, self.selected) {
+            (true, Some(a)) if a != t => self.second = Some(t),
+            (true, Some(_)) => self.second = None,
+            _ => {
+                self.selected = Some(t);
+                self.second = None;
+            }
+        }
+        self.playing = false;
+        self.acc = 0.0;
+        self.dirty = true;
+    }
+
+    /// Leaves the selection: the views show the playing step again.
+    pub fn clear_selection(&mut self) {
+        if self.selected.is_some() || self.second.is_some() {
+            self.selected = None;
+            self.second = None;
+            self.tip_selected = false;
+            self.dirty = true;
+        }
+    }
+
+    /// Forgets hovered and selected trials (the runs on show changed).
+    fn forget_trials(&mut self) {
+        self.clear_selection();
+        self.spot = Spot::default();
+        self.down = None;
+        self.zoom = [Zoom::default(); 2];
+    }
+
+    /// The last step of run `r` on show (trials after it are not drawn).
+    fn shown_last(&self, r: usize) -> Option<usize> {
+        if r == self.run {
+            Some(self.step)
+        } else if Some(r) == self.other_run() {
+            self.other_step()
+        } else {
+            None
+        }
+    }
+
+    fn walk(&mut self, back: bool, second: bool) {
+        let base = if second {
+            self.second.or(self.selected)
+        } else {
+            self.selected
+        }
+        .unwrap_or(TrialRef {
+            run: self.run,
+            index: self.step,
+        });
+        let Some(last) = self.shown_last(base.run) else {
+            return;
+        };
+        let index = if back {
+            base.index.saturating_sub(1)
+        } else {
+            (base.index + 1).min(last)
+        };
+        let t = TrialRef {
+            run: base.run,
+            index,
+        };
+        if second && self.selected.is_none() {
+            self.say("select a trial first (click, or [ and ]); { and } then move the second".into());
+            return;
+        }
+        self.select(t, second);
+        self.tip_selected = true;
+    }
+
+    fn select_parent(&mut self) {
+        let base = self.second.or(self.selected).unwrap_or(TrialRef {
+            run: self.run,
+            index: self.step,
+        });
+        let parent = self
+            .runs
+            .get(base.run)
+            .and_then(|r| r.parent.get(base.index).copied())
+            .filter(|&p| p != NO_PARENT);
+        match parent {
+            Some(p) => {
+                let t = TrialRef {
+                    run: base.run,
+                    index: p as usize,
+                };
+                let second = self.second.is_some();
+                self.select(t, second);
+                self.tip_selected = true;
+            }
+            None => self.say(format!(
+                "step {} has no recorded parent (a random draw)",
+                crate::fmt::fmt_int(base.index + 1)
+            )),
         }
     }
 
@@ -513,7 +838,18 @@ impl ViewerState {
                 }
             }
             Action::ToggleHelp => self.help = !self.help,
-            Action::CloseOverlay => self.help = false,
+            Action::CloseOverlay => {
+                if self.down.take().is_none() {
+                    self.clear_selection();
+                }
+            }
+            Action::Walk { back, second } => self.walk(back, second),
+            Action::SelectParent => self.select_parent(),
+            Action::ResetZoom => {
+                for z in &mut self.zoom {
+                    z.go(Window::FULL, self.now);
+                }
+            }
             Action::Quit => self.quit = true,
         }
         self.dirty = true;
@@ -538,6 +874,7 @@ impl ViewerState {
     }
 
     fn tick(&mut self, now: f64) {
+        let was_animating = self.animating();
         let dt = match self.last_tick {
             Some(t) => (now - t).clamp(0.0, 1.0),
             None => 0.0,
@@ -568,6 +905,9 @@ impl ViewerState {
         }
         if self.transition.as_ref().is_some_and(|t| t.done(now)) {
             self.transition = None;
+            self.dirty = true;
+        }
+        if was_animating || self.animating() {
             self.dirty = true;
         }
         if let Some((_, until)) = &self.notice {
@@ -666,6 +1006,10 @@ mod tests {
                 })
                 .collect(),
             times: Some((0..len).map(|i| i as f64 * 10.0).collect()),
+            // each trial's parent is the one two steps before
+            parent: (0..len as u32)
+                .map(|i| if i >= 2 { i - 2 } else { NO_PARENT })
+                .collect(),
         }
     }
 

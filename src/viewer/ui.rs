@@ -8,7 +8,7 @@ use super::state::{RunMeta, ViewerState, SPEEDS};
 use crate::fmt::{fmt_int, fmt_speed};
 use crate::layout::{nice_ticks, Rect};
 use crate::render::{Color, HAlign, MeshBuilder, TextRun, VAlign};
-use crate::scene::Theme;
+use crate::scene::{Measure, Theme};
 
 /// Something under the pointer that reacts to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -301,10 +301,12 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             let other = &state.runs()[o.0];
             label = format!("{label} · {} step {}", other.id, fmt_int(o.1 + 1));
         }
-        let state_word = if state.shown_playing() {
-            "playing"
-        } else {
-            "paused"
+        let state_word = match state.second().or(state.selected()) {
+            Some(t) if !state.shown_playing() => {
+                format!("paused · selected step {} (Esc)", fmt_int(t.index + 1))
+            }
+            _ if state.shown_playing() => "playing".to_string(),
+            _ => "paused".to_string(),
         };
         let full = format!("{label} · {state_word}");
         let text = if text_w(&full, font) <= st.w {
@@ -472,15 +474,118 @@ fn icon(m: &mut MeshBuilder, a: Action, playing: bool, r: Rect, s: f32, theme: &
     }
 }
 
-/// What floats above everything: the hovered button's tooltip, a notice,
-/// and the key help.
-pub fn draw_overlay(state: &ViewerState, theme: &Theme) -> UiPaint {
+/// A tooltip of the dashboard: a title and lines, placed beside `avoid`
+/// (the hovered thing's box), never over it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tip {
+    pub avoid: Rect,
+    /// Ring `avoid` (a box of the architecture, a table row) to show what
+    /// the tooltip is about.
+    pub outline: bool,
+    pub title: String,
+    pub lines: Vec<(String, Color)>,
+}
+
+/// Text colours of tooltip lines.
+pub const TIP_TEXT: Color = Color::hex(0xd8dee4);
+pub const TIP_GOOD: Color = Color::hex(0x7ee2a8);
+pub const TIP_BAD: Color = Color::hex(0xff9492);
+pub const TIP_NOTE: Color = Color::hex(0xf2cc60);
+
+/// Where a box of `size` goes beside `avoid` inside a `w` x `h` window:
+/// right of it, else left, below, above; clamped into the window.
+pub fn place_beside(avoid: Rect, size: [f32; 2], w: f32, h: f32, gap: f32) -> [f32; 2] {
+    let fits = |x: f32, y: f32| x >= 2.0 && y >= 2.0 && x + size[0] <= w - 2.0 && y + size[1] <= h - 2.0;
+    let cy = (avoid.y + avoid.h / 2.0 - size[1] * 0.3).clamp(2.0, (h - size[1] - 2.0).max(2.0));
+    let cx = (avoid.x + avoid.w / 2.0 - size[0] / 2.0).clamp(2.0, (w - size[0] - 2.0).max(2.0));
+    let candidates = [
+        [avoid.right() + gap, cy],
+        [avoid.x - gap - size[0], cy],
+        [cx, avoid.bottom() + gap],
+        [cx, avoid.y - gap - size[1]],
+    ];
+    for c in candidates {
+        if fits(c[0], c[1]) {
+            return c;
+        }
+    }
+    [
+        candidates[0][0].clamp(2.0, (w - size[0] - 2.0).max(2.0)),
+        candidates[0][1],
+    ]
+}
+
+/// The dashboard tooltip: a dark rounded box with a soft shadow.
+fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Measure) {
+    let title = 13.5 * s;
+    let body = 12.5 * s;
+    let pad = 10.0 * s;
+    let line_h = body * 1.45;
+    let mut tw = measure(&tip.title, title).0;
+    for (l, _) in &tip.lines {
+        tw = tw.max(measure(l, body).0);
+    }
+    let tw = tw.min(w * 0.6);
+    let size = [tw + 2.0 * pad, title * 1.5 + tip.lines.len() as f32 * line_h + 1.6 * pad];
+    let [x, y] = place_beside(tip.avoid, size, w, h, 10.0 * s);
+    if tip.outline {
+        let a = tip.avoid;
+        p.mesh.rounded_rect(
+            [a.x - 3.0 * s, a.y - 3.0 * s],
+            [a.right() + 3.0 * s, a.bottom() + 3.0 * s],
+            8.0 * s,
+            None,
+            Some((Color::hex(0x8250df), 2.5 * s)),
+        );
+    }
+    tooltip_box(&mut p.mesh, [x, y], [x + size[0], y + size[1]], s, Color::rgba(30, 34, 40, 242));
+    p.texts.push(TextRun::new(
+        tip.title.clone(),
+        [x + pad, y + pad * 0.8],
+        title,
+        Color::WHITE,
+    ));
+    let mut ly = y + pad * 0.8 + title * 1.5;
+    for (line, color) in &tip.lines {
+        p.texts
+            .push(TextRun::new(line.clone(), [x + pad, ly], body, *color));
+        ly += line_h;
+    }
+}
+
+/// What floats above everything: the hovered thing's tooltip (a button's,
+/// or `tip` from the dashboard), a box-zoom's box, a notice, and the key
+/// help.
+pub fn draw_overlay(
+    state: &ViewerState,
+    tip: Option<&Tip>,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> UiPaint {
     let mut p = UiPaint::new();
     let ui = state.ui();
     let s = ui.scale;
     let (w, h) = (state.size().0 as f32, state.size().1 as f32);
     let dark = Color::rgba(36, 41, 47, 238);
     let font = 12.5 * s;
+    if let Some((a, b)) = state.zoom_box() {
+        let (min, max) = (
+            [a[0].min(b[0]), a[1].min(b[1])],
+            [a[0].max(b[0]), a[1].max(b[1])],
+        );
+        p.mesh.rounded_rect(
+            min,
+            max,
+            0.0,
+            Some(theme.accent.with_alpha(40)),
+            Some((theme.accent, 1.2)),
+        );
+    }
+    if let Some(t) = tip {
+        if !state.help_shown() {
+            draw_tip(&mut p, t, w, h, s, measure);
+        }
+    }
     if let Some(Target::Button(a)) = state.hover() {
         if let Some(b) = ui.button(a) {
             let what = match a {
@@ -560,6 +665,22 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         ("C".into(), "compare two runs on one timeline".into()),
         ("T".into(), "x axis: step or simulated time".into()),
         ("drag timeline".into(), "scrub to any step".into()),
+        (
+            "hover / click".into(),
+            "a trial's numbers / select it (DAG and table follow)".into(),
+        ),
+        (
+            "Shift+click".into(),
+            "a second trial: diff the two architectures".into(),
+        ),
+        ("[  ]  P".into(), "select the trial before / after / parent".into()),
+        ("{  }".into(), "move the diff's second trial".into()),
+        ("Esc".into(), "leave the selection (back to the step)".into()),
+        (
+            "wheel / drag".into(),
+            "zoom / pan a plot (Ctrl+drag: box zoom)".into(),
+        ),
+        ("double-click  Z".into(), "reset the zoom".into()),
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
         ("Q  Ctrl+Q".into(), "quit".into()),
     ];

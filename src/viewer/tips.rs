@@ -1,0 +1,305 @@
+//! What the dashboard's tooltips say: a trial (id, step, accuracies, cost,
+//! layers, parent and edit), the best-so-far line at a step, a box or an
+//! edge of the architecture view.
+
+use super::ui::{Tip, TIP_BAD, TIP_GOOD, TIP_NOTE, TIP_TEXT};
+use crate::analysis::Analytics;
+use crate::arch::Mutation;
+use crate::fmt::{fmt_duration, fmt_int, fmt_pct, fmt_pp};
+use crate::layout::Rect;
+use crate::scene::dag::{DagPicture, Mark};
+use crate::scene::table::arch_summary;
+use crate::scene::theme::op_label;
+use crate::trace::{Run, Source};
+
+/// The longest line of layers a tooltip shows.
+const MAX_LAYERS_CHARS: usize = 64;
+
+/// A count in a short form: 1,234 or 1.23 M.
+fn fmt_count(x: f64) -> String {
+    if x >= 1e9 {
+        format!("{:.2} G", x / 1e9)
+    } else if x >= 1e6 {
+        format!("{:.2} M", x / 1e6)
+    } else if x >= 1e4 {
+        format!("{:.1} k", x / 1e3)
+    } else {
+        fmt_int(x.max(0.0).round() as usize)
+    }
+}
+
+/// An edit in words.
+pub fn describe_edit(m: &Mutation) -> String {
+    match m {
+        Mutation::ChangeOp { node, from, to } => match from {
+            Some(f) => format!("node {node}: {} → {}", op_label(f), op_label(to)),
+            None => format!("node {node} → {}", op_label(to)),
+        },
+        Mutation::AddEdge { from, to } => format!("edge {from} → {to} added"),
+        Mutation::RemoveEdge { from, to } => format!("edge {from} → {to} removed"),
+        Mutation::AddNode { layer, from, to } => {
+            format!("{} inserted between {from} and {to}", op_label(layer))
+        }
+        Mutation::RemoveNode { node } => format!("node {node} removed"),
+    }
+}
+
+fn shorten(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    cut + "…"
+}
+
+/// The lines describing trial `i` of `run`.
+pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, super::Color)> {
+    let Some(t) = run.trials.get(i) else {
+        return Vec::new();
+    };
+    let m = &t.metrics;
+    let mut lines = vec![(
+        format!(
+            "validation {}   test {}",
+            fmt_pct(m.val_acc),
+            fmt_pct(m.test_acc)
+        ),
+        TIP_TEXT,
+    )];
+    let mut cost = Vec::new();
+    if let Some(p) = m.params {
+        cost.push(format!("{} params", fmt_count(p)));
+    }
+    if let Some(s) = m.train_time_s {
+        cost.push(format!("training {}", fmt_duration(s)));
+    }
+    if let Some(l) = m.latency_s {
+        cost.push(format!("latency {:.2} ms", l * 1000.0));
+    }
+    if !cost.is_empty() {
+        lines.push((cost.join(" · "), TIP_TEXT));
+    }
+    lines.push((
+        shorten(format!("layers: {}", arch_summary(&t.arch)), MAX_LAYERS_CHARS),
+        TIP_TEXT,
+    ));
+    let st = analytics.step(i);
+    let parent = t
+        .parents
+        .first()
+        .map(|p| format!("parent trial {p}"))
+        .unwrap_or_else(|| "no parent (a random draw)".into());
+    let edit = t.mutation.as_ref().map(describe_edit);
+    lines.push((
+        match edit {
+            Some(e) => format!("{parent} · {e}"),
+            None => parent,
+        },
+        TIP_TEXT,
+    ));
+    if let Some(d) = st.and_then(|s| s.val_delta) {
+        let against = if t.parents.is_empty() {
+            "vs previous"
+        } else {
+            "vs parent"
+        };
+        lines.push((
+            format!("validation {} {against}", fmt_pp(d)),
+            if d > 0.0 {
+                TIP_GOOD
+            } else if d < 0.0 {
+                TIP_BAD
+            } else {
+                TIP_TEXT
+            },
+        ));
+    }
+    if t.source == Source::User {
+        lines.push(("made by the user (a steering edit)".into(), TIP_NOTE));
+    }
+    if st.is_some_and(|s| s.best == i) {
+        lines.push(("best so far at its step".into(), TIP_NOTE));
+    }
+    lines
+}
+
+/// The title of trial `i`'s tooltip.
+pub fn trial_title(run: &Run, i: usize, with_run: bool) -> String {
+    let id = run.trials.get(i).map_or(0, |t| t.trial_id);
+    let mut s = format!("Trial {id} · step {}", fmt_int(i + 1));
+    if with_run {
+        s = format!("{s} · run {}", run.info.run_id);
+    }
+    s
+}
+
+/// The tooltip of a trial beside `avoid`.
+pub fn trial_tip(run: &Run, analytics: &Analytics, i: usize, with_run: bool, avoid: Rect) -> Tip {
+    Tip {
+        avoid,
+        outline: false,
+        title: trial_title(run, i, with_run),
+        lines: trial_lines(run, analytics, i),
+    }
+}
+
+/// The tooltip of the best-so-far line at `step`: the best trial then.
+pub fn best_tip(run: &Run, analytics: &Analytics, step: usize, best: usize, avoid: Rect) -> Tip {
+    let mut lines = vec![(
+        format!("best so far at step {}", fmt_int(step + 1)),
+        TIP_NOTE,
+    )];
+    lines.extend(trial_lines(run, analytics, best));
+    Tip {
+        avoid,
+        outline: false,
+        title: trial_title(run, best, false),
+        lines,
+    }
+}
+
+/// The nodes an edge of a picture joins: those nearest its two ends.
+fn edge_ends(pic: &DagPicture, e: usize) -> Option<(usize, usize)> {
+    let pts = &pic.edges.get(e)?.points;
+    let nearest = |p: [f32; 2]| {
+        pic.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.alpha > 0.0)
+            .min_by(|(_, a), (_, b)| {
+                let d = |n: [f32; 2]| (n[0] - p[0]).powi(2) + (n[1] - p[1]).powi(2);
+                d(a.center).total_cmp(&d(b.center))
+            })
+            .map(|(i, _)| i)
+    };
+    Some((nearest(*pts.first()?)?, nearest(*pts.last()?)?))
+}
+
+fn mark_line(mark: Mark, what: &str) -> (String, super::Color) {
+    match mark {
+        Mark::Added => (format!("{what} added (not in the reference)"), TIP_GOOD),
+        Mark::Ghost => (format!("{what} removed (only in the reference)"), TIP_BAD),
+        Mark::Changed => (format!("{what} changed"), TIP_NOTE),
+        Mark::Same => (format!("{what} unchanged"), TIP_TEXT),
+    }
+}
+
+/// The box of node `i` of a picture, in pixels.
+pub fn node_box(pic: &DagPicture, i: usize) -> Option<Rect> {
+    let n = pic.nodes.get(i)?;
+    let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
+    Some(Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h))
+}
+
+/// The tooltip of box `i` of the architecture view: its op, inputs and
+/// outputs, and what the diff says of it.
+pub fn node_tip(pic: &DagPicture, i: usize) -> Option<Tip> {
+    let n = pic.nodes.get(i)?;
+    let mut ins = Vec::new();
+    let mut outs = Vec::new();
+    for e in 0..pic.edges.len() {
+        if let Some((a, b)) = edge_ends(pic, e) {
+            if b == i && a != i {
+                ins.push(pic.nodes[a].label.clone());
+            }
+            if a == i && b != i {
+                outs.push(pic.nodes[b].label.clone());
+            }
+        }
+    }
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut lines = vec![
+        (format!("inputs: {}", list(ins)), TIP_TEXT),
+        (format!("outputs: {}", list(outs)), TIP_TEXT),
+    ];
+    if !pic.summary.is_empty() {
+        lines.push(match (n.mark, &n.was) {
+            (Mark::Changed, Some(w)) => (
+                format!("op changed from {} to {}", op_label(w), n.label),
+                TIP_NOTE,
+            ),
+            (m, _) => mark_line(m, "layer"),
+        });
+    }
+    Some(Tip {
+        avoid: node_box(pic, i)?,
+        outline: true,
+        title: format!("{} ({})", n.label, n.op),
+        lines,
+    })
+}
+
+/// The tooltip of edge `e` of the architecture view, at pixel `p`.
+pub fn edge_tip(pic: &DagPicture, e: usize, p: [f32; 2]) -> Option<Tip> {
+    let edge = pic.edges.get(e)?;
+    let (a, b) = edge_ends(pic, e)?;
+    let mut lines = Vec::new();
+    if !pic.summary.is_empty() {
+        lines.push(mark_line(edge.mark, "edge"));
+    }
+    Some(Tip {
+        avoid: Rect::new(p[0] - 8.0, p[1] - 8.0, 16.0, 16.0),
+        outline: false,
+        title: format!("{} → {}", pic.nodes[a].label, pic.nodes[b].label),
+        lines,
+    })
+}
+
+/// Distance from `p` to the polyline `pts`.
+pub fn polyline_distance(pts: &[[f32; 2]], p: [f32; 2]) -> f32 {
+    let seg = |a: [f32; 2], b: [f32; 2]| {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 {
+            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (x, y) = (a[0] + t * dx, a[1] + t * dy);
+        ((p[0] - x).powi(2) + (p[1] - y).powi(2)).sqrt()
+    };
+    match pts {
+        [] => f32::INFINITY,
+        [a] => seg(*a, *a),
+        _ => pts
+            .windows(2)
+            .map(|w| seg(w[0], w[1]))
+            .fold(f32::INFINITY, f32::min),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_read_as_words() {
+        let m = Mutation::ChangeOp {
+            node: 2,
+            from: Some("gcn".into()),
+            to: "gat".into(),
+        };
+        let d = describe_edit(&m);
+        assert!(d.starts_with("node 2:") && d.contains('→'), "{d}");
+        assert_eq!(
+            describe_edit(&Mutation::RemoveNode { node: 3 }),
+            "node 3 removed"
+        );
+        assert_eq!(fmt_count(1_234_567.0), "1.23 M");
+        assert_eq!(fmt_count(950.0), "950");
+    }
+
+    #[test]
+    fn distance_to_a_polyline() {
+        let pts = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]];
+        assert!((polyline_distance(&pts, [5.0, 3.0]) - 3.0).abs() < 1e-6);
+        assert!((polyline_distance(&pts, [12.0, 5.0]) - 2.0).abs() < 1e-6);
+        assert!(polyline_distance(&[], [0.0, 0.0]).is_infinite());
+    }
+}
