@@ -793,7 +793,7 @@ impl Frame {
 
 #[cfg(test)]
 mod tests {
-    use super::command::{Action, Command};
+    use super::command::{Action, Command, Key, KeyPress};
     use super::state::TRANSITION_S;
     use super::*;
     use crate::scene::approx_measure;
@@ -851,5 +851,123 @@ mod tests {
         let (a, b) = (ring(10).unwrap_or_default(), ring(11).unwrap_or_default());
         let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
         assert!(whole.is_some_and(|w| (w[0] - mid[0]).abs() < 1e-6 && (w[1] - mid[1]).abs() < 1e-6));
+    }
+
+    fn texts_of(f: &Frame, kind: ViewKind) -> String {
+        f.dash
+            .as_ref()
+            .and_then(|d| d.views.iter().find(|(k, _)| *k == kind))
+            .map(|(_, v)| v.texts.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join("|"))
+            .unwrap_or_default()
+    }
+
+    fn grown(f: &Frame, kind: ViewKind) -> Vec<[f32; 2]> {
+        f.dash
+            .as_ref()
+            .and_then(|d| d.views.iter().find(|(k, _)| *k == kind))
+            .map(|(_, v)| v.circles.iter().map(|c| c.center).collect())
+            .unwrap_or_default()
+    }
+
+    /// A trial of run 0 whose scatter point is the topmost at its centre.
+    fn topmost(v: &mut Viewer, from: usize) -> Option<(usize, [f32; 2])> {
+        (0..=from).rev().find_map(|k| {
+            let t = TrialRef { run: 0, index: k };
+            let p = v.point_of(t, Plot::Scatter)?;
+            (v.spot_at(p).thing == Some(Thing::Point(t))).then_some((k, p))
+        })
+    }
+
+    #[test]
+    fn hovering_a_point_highlights_it_in_both_plots_and_tells_its_story() {
+        let mut v = demo();
+        v.state.set_step(400);
+        assert!(v.frame(&mut approx_measure).is_ok());
+        let Some((k, p)) = topmost(&mut v, 390) else {
+            panic!("no pickable point")
+        };
+        v.handle(Command::Move(p));
+        assert_eq!(v.state.hovered_trial(), Some(TrialRef { run: 0, index: k }));
+        v.handle(Command::Tick(1.0));
+        let f = match v.frame(&mut approx_measure) {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        };
+        let t = v.runs()[0].trials[k].clone();
+        let here = [t.metrics.val_acc as f32, t.metrics.test_acc as f32];
+        assert!(grown(&f, ViewKind::Scatter).contains(&here), "scatter not highlighted");
+        assert!(grown(&f, ViewKind::Line).contains(&[k as f32, here[0]]), "line not linked");
+        // the tooltip names the trial
+        let tip: Vec<String> = f.overlay_text.iter().map(|t| t.text.clone()).collect();
+        assert!(
+            tip.iter().any(|l| l.contains(&format!("Trial {} · step {}", t.trial_id, k + 1))),
+            "{tip:?}"
+        );
+        assert!(tip.iter().any(|l| l.starts_with("validation ")));
+        // a click selects it: the DAG and the table describe it
+        v.handle(Command::Press(p));
+        v.handle(Command::Release(p));
+        let f = v.frame(&mut approx_measure).ok();
+        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
+        assert!(dag.contains(&format!("Selected trial {}", t.trial_id)), "{dag}");
+        let table = f.as_ref().map(|f| texts_of(f, ViewKind::Table)).unwrap_or_default();
+        assert!(table.contains(&format!("{} of 2,000", k + 1)), "{table}");
+        // a row naming the best trial highlights that trial in the plots
+        let rows = v.geom.rows.clone();
+        let best = v.analytics[0].step(k).map(|s| s.best);
+        if let (Some(r), Some(best)) = (rows.get(BEST_ROW), best) {
+            v.handle(Command::Move(r.center()));
+            assert_eq!(
+                v.state.hovered_trial(),
+                Some(TrialRef { run: 0, index: best })
+            );
+        } else {
+            panic!("no best row");
+        }
+        // Esc returns to the step
+        v.handle(Command::Key(KeyPress::plain(Key::Escape)));
+        let f = v.frame(&mut approx_measure).ok();
+        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
+        assert!(dag.contains("trial 400"), "{dag}");
+    }
+
+    #[test]
+    fn shift_click_diffs_two_trials_node_for_node() {
+        let mut v = demo();
+        v.state.set_step(600);
+        assert!(v.frame(&mut approx_measure).is_ok());
+        let (Some((a, pa)), Some((b, pb))) = (topmost(&mut v, 590), topmost(&mut v, 300)) else {
+            panic!("no pickable points")
+        };
+        v.handle(Command::Move(pa));
+        v.handle(Command::Press(pa));
+        v.handle(Command::Release(pa));
+        v.handle(Command::Tick(1.0));
+        v.handle(Command::Modifiers(super::command::Mods {
+            shift: true,
+            ..Default::default()
+        }));
+        v.handle(Command::Move(pb));
+        v.handle(Command::Press(pb));
+        v.handle(Command::Release(pb));
+        assert_eq!(v.state.second(), Some(TrialRef { run: 0, index: b }));
+        let f = v.frame(&mut approx_measure).ok();
+        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
+        let trials = &v.runs()[0].trials;
+        assert!(
+            dag.contains(&format!(
+                "Diff · trial {} (A) → trial {} (B)",
+                trials[a].trial_id, trials[b].trial_id
+            )),
+            "{dag}"
+        );
+        let dv = trials[b].metrics.val_acc - trials[a].metrics.val_acc;
+        assert!(dag.contains(&format!("validation {}", crate::fmt::fmt_pp(dv))), "{dag}");
+        // the boxes of the architecture answer the pointer
+        let node = v.geom.dag.as_ref().and_then(|d| d.nodes.first().map(|n| n.center));
+        if let Some(c) = node {
+            v.handle(Command::Move(c));
+            assert_eq!(v.state.spot().thing, Some(Thing::Node(0)));
+        }
     }
 }

@@ -280,6 +280,22 @@ mod tests {
         assert_eq!(ops[2], Op::Move([10.0, 20.0]));
         assert_eq!(ops[5], Op::Resize(800, 600));
         assert_eq!(ops[7], Op::Quit);
+        let s = parse("click shift 5 6
+drag ctrl+alt 1 2 3 4
+wheel 5 6 -2
+dblclick 1 1
+");
+        let ops: Vec<Op> = s
+            .map(|s| s.ops.into_iter().map(|o| o.1).collect())
+            .unwrap_or_default();
+        let shift = Mods {
+            shift: true,
+            ..Mods::default()
+        };
+        assert_eq!(ops.first(), Some(&Op::Click([5.0, 6.0], shift)));
+        assert!(matches!(ops.get(1), Some(Op::Drag(_, _, m)) if m.ctrl && m.alt && !m.shift));
+        assert_eq!(ops.get(2), Some(&Op::Wheel([5.0, 6.0], -2.0)));
+        assert_eq!(ops.get(3), Some(&Op::DoubleClick([1.0, 1.0])));
     }
 
     #[test]
@@ -287,10 +303,13 @@ mod tests {
         let e = |s: &str| parse(s).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             e("wait 10\njump 3\n"),
-            "t.txt:2: unknown command \"jump\" (known: wait, key, move, click, drag, resize, screenshot, quit)"
+            "t.txt:2: unknown command \"jump\" (known: wait, key, move, click, dblclick, drag, wheel, resize, screenshot, quit)"
         );
         assert!(e("wait ten").starts_with("t.txt:1: wait: \"ten\" is not a number"));
         assert!(e("wait -5").contains("between 0"));
+        assert!(e("click hyper 1 2").contains("unknown modifier \"hyper\""));
+        assert!(e("wheel 1 2 500").contains("at most 100 notches"));
+        assert!(e("wheel 1 2").contains("takes 3 arguments"));
         assert!(e("key spacebar").contains("unknown key"));
         assert!(e("move 2000 10").contains("off the window"));
         assert!(

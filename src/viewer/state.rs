@@ -1248,3 +1248,209 @@ mod tests {
         assert!(v.next_wake().is_some());
     }
 }
+
+#[cfg(test)]
+mod pointer_tests {
+    use super::*;
+    use crate::viewer::command::Key;
+    use crate::viewer::spot::{PlotAt, Thing};
+
+    fn viewer() -> ViewerState {
+        let meta = |id: &str, len: usize| RunMeta {
+            id: id.into(),
+            len,
+            improvements: vec![0],
+            best_at: vec![0; len],
+            times: None,
+            parent: (0..len as u32)
+                .map(|i| if i >= 2 { i - 2 } else { NO_PARENT })
+                .collect(),
+        };
+        let mut v = ViewerState::new(vec![meta("a", 100), meta("b", 60)], (1280, 800));
+        v.handle(Command::Tick(0.0));
+        v.set_step(50);
+        v
+    }
+
+    fn on_point(plot: Plot, run: usize, index: usize) -> Spot {
+        Spot {
+            plot: Some(PlotAt {
+                plot,
+                frac: [0.5, 0.5],
+                size: [400.0, 300.0],
+            }),
+            thing: Some(Thing::Point(TrialRef { run, index })),
+        }
+    }
+
+    fn click(v: &mut ViewerState, p: [f32; 2], spot: Spot) {
+        v.handle_at(Command::Move(p), Some(spot));
+        v.handle_at(Command::Press(p), Some(spot));
+        v.handle_at(Command::Release(p), Some(spot));
+    }
+
+    fn key(v: &mut ViewerState, s: &str) {
+        if let Ok(k) = s.parse::<KeyPress>() {
+            v.handle(Command::Key(k));
+        }
+    }
+
+    #[test]
+    fn hover_grows_and_leaving_forgets() {
+        let mut v = viewer();
+        v.frame_drawn();
+        v.handle_at(Command::Move([600.0, 200.0]), Some(on_point(Plot::Scatter, 0, 7)));
+        assert_eq!(v.hovered_trial(), Some(TrialRef { run: 0, index: 7 }));
+        assert!(v.needs_frame());
+        assert_eq!(v.hover_growth(), 0.0);
+        v.handle(Command::Tick(HOVER_S / 2.0));
+        assert!(v.hover_growth() > 0.0 && v.hover_growth() < 1.0);
+        assert!(v.next_wake().is_some(), "growing needs frames");
+        v.handle(Command::Tick(1.0));
+        assert_eq!(v.hover_growth(), 1.0);
+        v.frame_drawn();
+        assert!(!v.needs_frame(), "a grown hover is still");
+        // the same trial hovered in the line chart: linked, no regrowth
+        v.handle_at(Command::Move([600.0, 600.0]), Some(on_point(Plot::Line, 0, 7)));
+        assert_eq!(v.hover_growth(), 1.0);
+        v.handle(Command::Leave);
+        assert_eq!(v.hovered_trial(), None);
+        // over a toolbar button the dashboard is not hovered
+        let b = v.ui().button(Action::TogglePlay).map(|b| b.rect.center());
+        if let Some(b) = b {
+            v.handle_at(Command::Move(b), Some(on_point(Plot::Scatter, 0, 7)));
+            assert_eq!(v.hovered_trial(), None);
+        }
+    }
+
+    #[test]
+    fn click_selects_and_pauses_shift_click_diffs_escape_returns() {
+        let mut v = viewer();
+        key(&mut v, "space");
+        assert!(v.playing());
+        click(&mut v, [600.0, 200.0], on_point(Plot::Scatter, 0, 7));
+        assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 7 }));
+        assert!(!v.playing(), "selecting pauses");
+        let step = v.step();
+        // a click on empty plot keeps the selection
+        let empty = Spot {
+            thing: None,
+            ..on_point(Plot::Scatter, 0, 0)
+        };
+        v.handle(Command::Tick(5.0));
+        click(&mut v, [300.0, 300.0], empty);
+        assert!(v.selected().is_some());
+        v.handle(Command::Tick(6.0));
+        // shift-click a second trial: a diff of two
+        v.handle(Command::Modifiers(Mods {
+            shift: true,
+            ..Mods::default()
+        }));
+        click(&mut v, [620.0, 220.0], on_point(Plot::Line, 1, 3));
+        v.handle(Command::Modifiers(Mods::default()));
+        assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 7 }));
+        assert_eq!(v.second(), Some(TrialRef { run: 1, index: 3 }));
+        // a plain click starts over with one
+        v.handle(Command::Tick(7.0));
+        click(&mut v, [640.0, 240.0], on_point(Plot::Scatter, 0, 9));
+        assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 9 }));
+        assert_eq!(v.second(), None);
+        key(&mut v, "escape");
+        assert_eq!(v.selected(), None);
+        assert_eq!(v.step(), step, "the playing step is kept");
+        // Esc with the help open closes only the help
+        v.handle(Command::Tick(8.0));
+        click(&mut v, [640.0, 240.0], on_point(Plot::Scatter, 0, 9));
+        key(&mut v, "question");
+        key(&mut v, "escape");
+        assert!(!v.help_shown());
+        assert!(v.selected().is_some());
+    }
+
+    #[test]
+    fn keys_walk_the_selection_and_find_parents() {
+        let mut v = viewer();
+        key(&mut v, "[");
+        // no selection: [ starts from the step
+        assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 49 }));
+        assert_eq!(v.tip_trial(), v.selected(), "a key selection shows its tooltip");
+        key(&mut v, "]");
+        key(&mut v, "]");
+        // never past what is on show (step 50)
+        assert_eq!(v.selected().map(|t| t.index), Some(50));
+        key(&mut v, "p");
+        assert_eq!(v.selected().map(|t| t.index), Some(48));
+        key(&mut v, "}");
+        assert_eq!(v.second().map(|t| t.index), Some(49));
+        key(&mut v, "{");
+        key(&mut v, "{");
+        assert_eq!(v.second().map(|t| t.index), Some(47));
+        v.clear_selection();
+        // a trial without a recorded parent says so
+        key(&mut v, "home");
+        v.set_step(1);
+        key(&mut v, "p");
+        assert!(v.notice().is_some_and(|n| n.contains("no recorded parent")));
+        // } without a selection says what to do
+        v.clear_selection();
+        key(&mut v, "}");
+        assert!(v.second().is_none());
+    }
+
+    #[test]
+    fn wheel_drag_box_and_double_click_zoom_and_pan() {
+        let mut v = viewer();
+        let at = |frac: [f64; 2]| Spot {
+            plot: Some(PlotAt {
+                plot: Plot::Scatter,
+                frac,
+                size: [400.0, 300.0],
+            }),
+            thing: None,
+        };
+        v.handle_at(Command::Wheel([500.0, 300.0], 1.0), Some(at([0.5, 0.5])));
+        assert!(v.needs_frame());
+        v.handle(Command::Tick(1.0));
+        let w = v.window(Plot::Scatter);
+        assert!((w.x[1] - w.x[0] - WHEEL_FACTOR).abs() < 1e-9, "{w:?}");
+        assert_eq!(v.window(Plot::Line), Window::FULL, "the other plot keeps its view");
+        // drag pans: 100 px right moves the window left by a quarter of its span
+        let before = v.window(Plot::Scatter);
+        v.handle_at(Command::Press([500.0, 300.0]), Some(at([0.5, 0.5])));
+        v.handle_at(Command::Move([600.0, 300.0]), Some(at([0.75, 0.5])));
+        v.handle_at(Command::Release([600.0, 300.0]), Some(at([0.75, 0.5])));
+        let after = v.window(Plot::Scatter);
+        let span = before.x[1] - before.x[0];
+        assert!((before.x[0] - after.x[0] - span / 4.0).abs() < 1e-6);
+        assert!(v.selected().is_none(), "a drag is not a click");
+        // ctrl+drag draws a box and zooms into it
+        v.handle(Command::Modifiers(Mods {
+            ctrl: true,
+            ..Mods::default()
+        }));
+        v.handle_at(Command::Press([400.0, 300.0]), Some(at([0.25, 0.5])));
+        v.handle_at(Command::Move([500.0, 240.0]), Some(at([0.5, 0.7])));
+        assert!(v.zoom_box().is_some());
+        v.handle_at(Command::Release([500.0, 240.0]), Some(at([0.5, 0.7])));
+        v.handle(Command::Modifiers(Mods::default()));
+        v.handle(Command::Tick(2.0));
+        let boxed = v.window(Plot::Scatter);
+        let want = (after.x[1] - after.x[0]) / 4.0;
+        assert!((boxed.x[1] - boxed.x[0] - want).abs() < 1e-6, "{boxed:?}");
+        // a double-click resets, animated
+        v.handle(Command::Tick(3.0));
+        v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
+        v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
+        v.handle(Command::Tick(3.1));
+        v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
+        v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
+        assert_ne!(v.window(Plot::Scatter), Window::FULL, "animating");
+        v.handle(Command::Tick(4.0));
+        assert_eq!(v.window(Plot::Scatter), Window::FULL);
+        // Z resets both
+        v.handle_at(Command::Wheel([500.0, 300.0], -2.0), Some(at([0.5, 0.5])));
+        v.handle(Command::Key(KeyPress::plain(Key::Char('z'))));
+        v.handle(Command::Tick(5.0));
+        assert_eq!(v.window(Plot::Scatter), Window::FULL);
+    }
+}
