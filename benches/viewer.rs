@@ -1,5 +1,6 @@
-//! Viewer benchmark: time from the demo to the first frame, and animation
-//! frame times (median, 99th percentile) at 1280x800 on the demo and on a
+//! Viewer benchmark: picking at 10^6 points (grid build, append, query),
+//! time from the demo to the first frame, and animation and hover frame
+//! times (median, 99th percentile) at 1280x800 on the demo and on a
 //! 423,624-trial random-search run, offscreen on the software-first adapter.
 //!
 //! `cargo bench --bench viewer`; `NASVIZ_BENCH_QUICK=1` skips the large run.
@@ -7,6 +8,9 @@
 fn main() {
     let quick = std::env::var("NASVIZ_BENCH_QUICK").as_deref() == Ok("1");
     let large = if quick { 0 } else { 423_624 };
+    for f in nasviz::perf::pick_figures(1_000_000) {
+        println!("{f}");
+    }
     match nasviz::perf::viewer_figures(large, 120) {
         Ok(figs) => {
             for f in figs {

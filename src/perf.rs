@@ -208,8 +208,110 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(423_624);
+    figures.extend(pick_figures(1_000_000));
     figures.extend(viewer_figures(viewer_trials, 120)?);
     Ok(figures)
+}
+
+/// `n` circles spread like a search's accuracies (crowded near the top,
+/// with a tail), sized as the scatter sizes them at that count.
+pub fn accuracy_like_circles(n: usize, seed: u64) -> Vec<crate::render::Circle> {
+    let mut rng = Rng::new(seed);
+    let mut acc = || {
+        // a sum of uniforms, skewed towards 1
+        let s = (0..4).map(|_| rng.unit()).sum::<f64>() / 4.0;
+        (1.0 - (1.0 - s).powi(2)) as f32
+    };
+    (0..n)
+        .map(|_| {
+            let (v, t) = (acc(), acc());
+            crate::render::Circle::new([v, t], 1.2 + 0.3 * t, crate::render::Color::WHITE)
+        })
+        .collect()
+}
+
+/// Pick-grid figures at `n` points in a 700x340 plot: build, a step's
+/// append, query time (mean of many queries over the plot), and how many
+/// sampled answers differ from a scan of every point (must be none).
+pub fn pick_figures(n: usize) -> Vec<Figure> {
+    use crate::render::{PixelRect, ViewTransform};
+    use crate::scene::pick::{pick_brute, PickGrid};
+    let circles = accuracy_like_circles(n, 7);
+    let area = PixelRect::new(560.0, 160.0, 700.0, 340.0);
+    let view = ViewTransform::fit(area, 0.3, 1.0, 0.3, 1.0);
+    let mut grid = PickGrid::new();
+    let appended = 1000.min(n);
+    let t = Instant::now();
+    grid.sync(&circles[..n - appended], view, area, 1);
+    let build = t.elapsed().as_secs_f64() * 1e3;
+    // steps append one trial at a time
+    let t = Instant::now();
+    for k in (n - appended + 1)..=n {
+        grid.sync(&circles[..k], view, area, 1);
+    }
+    let append = t.elapsed().as_secs_f64() * 1e6 / appended.max(1) as f64;
+    let mut rng = Rng::new(11);
+    let probes: Vec<[f32; 2]> = (0..200_000)
+        .map(|_| {
+            [
+                area.x + rng.unit() as f32 * area.w,
+                area.y + rng.unit() as f32 * area.h,
+            ]
+        })
+        .collect();
+    let mut hits = 0usize;
+    let mut each = Vec::with_capacity(probes.len());
+    let all = Instant::now();
+    for p in &probes {
+        let t = Instant::now();
+        hits += usize::from(grid.pick(*p).is_some());
+        each.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let mean = all.elapsed().as_secs_f64() * 1e6 / probes.len() as f64;
+    each.sort_by(f64::total_cmp);
+    let worst = each.last().copied().unwrap_or(0.0);
+    // a sample of answers checked against a scan of every point
+    let mismatches = probes
+        .iter()
+        .step_by(probes.len() / 200)
+        .filter(|p| grid.pick(**p) != pick_brute(&circles, &view, area, **p))
+        .count();
+    let label = crate::fmt::fmt_int(n);
+    vec![
+        Figure {
+            name: format!("pick grid: build, {label} points"),
+            value: build,
+            unit: "ms",
+            goal: None,
+        },
+        Figure {
+            name: format!("pick grid: append a point, {label} points, mean"),
+            value: append,
+            unit: "µs",
+            goal: None,
+        },
+        Figure {
+            name: format!(
+                "pick query, {label} points, mean ({:.0}% hits)",
+                hits as f64 * 100.0 / probes.len() as f64
+            ),
+            value: mean,
+            unit: "µs",
+            goal: Some((200.0, false)),
+        },
+        Figure {
+            name: format!("pick query, {label} points, slowest of 200,000"),
+            value: worst,
+            unit: "µs",
+            goal: Some((200.0, false)),
+        },
+        Figure {
+            name: "pick query answers unlike a full scan (of 200)".into(),
+            value: mismatches as f64,
+            unit: "queries",
+            goal: Some((0.0, false)),
+        },
+    ]
 }
 
 /// Median and 99th percentile of `v` (milliseconds).
@@ -254,6 +356,57 @@ pub fn viewer_animation_ms(
         }
     }
     Ok(times)
+}
+
+/// Hover frames (ms) of the viewer: the pointer moves between points of
+/// the scatter, each move drawn (tooltip and grown circle over the cached
+/// points) and waited for; and the time of each move's pick alone.
+pub fn viewer_hover_ms(
+    ctx: &crate::render::GpuContext,
+    painter: &mut crate::app::Painter,
+    viewer: &mut crate::viewer::Viewer,
+    frames: usize,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    use crate::viewer::command::Command;
+    use crate::viewer::spot::{Plot, TrialRef};
+    let size = viewer.state.size();
+    let target =
+        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    let mut now = viewer.state.now();
+    // a first frame caches the points and places the views
+    painter
+        .paint(ctx, viewer, target.view(), target.size())
+        .map_err(|e| e.to_string())?;
+    let step = viewer.state.step();
+    let spots: Vec<[f32; 2]> = (0..frames)
+        .filter_map(|i| {
+            let index = step.saturating_sub(i * 997 % step.max(1));
+            viewer.point_of(TrialRef { run: 0, index }, Plot::Scatter)
+        })
+        .collect();
+    if spots.is_empty() {
+        return Err("no scatter point on show to hover".into());
+    }
+    let (mut frame_ms, mut pick_ms) = (Vec::new(), Vec::new());
+    for (i, p) in spots.iter().cycle().take(frames + 5).enumerate() {
+        let t = Instant::now();
+        let _ = viewer.spot_at(*p);
+        let picked = t.elapsed().as_secs_f64() * 1e3;
+        now += crate::viewer::state::FRAME_S;
+        let t = Instant::now();
+        viewer.handle(Command::Move(*p));
+        viewer.handle(Command::Tick(now));
+        painter
+            .paint(ctx, viewer, target.view(), target.size())
+            .map_err(|e| e.to_string())?;
+        ctx.wait().map_err(|e| e.to_string())?;
+        viewer.state.frame_drawn();
+        if i >= 5 {
+            frame_ms.push(t.elapsed().as_secs_f64() * 1e3);
+            pick_ms.push(picked);
+        }
+    }
+    Ok((frame_ms, pick_ms))
 }
 
 /// The viewer's figures on the offscreen (software-first) adapter: time
@@ -319,7 +472,30 @@ pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String
         let mut v = Viewer::new(vec![session.into_run()], size);
         v.handle(Command::Tick(0.0));
         v.state.set_step(large / 2);
+        let (hover, pick) = viewer_hover_ms(&ctx, &mut painter, &mut v, frames)?;
+        let (hmed, hp99) = median_p99(hover);
+        let (pmed, _) = median_p99(pick);
+        v.state.set_step(large / 2);
         let (med, p99) = median_p99(viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+        let label = crate::fmt::fmt_int(large);
+        figs.push(Figure {
+            name: format!("viewer: hover frame, {label} trials, median"),
+            value: hmed,
+            unit: "ms",
+            goal: Some((20.0, false)),
+        });
+        figs.push(Figure {
+            name: format!("viewer: hover frame, {label} trials, 99th percentile"),
+            value: hp99,
+            unit: "ms",
+            goal: None,
+        });
+        figs.push(Figure {
+            name: format!("viewer: pointer to picked trial, {label} trials, median"),
+            value: pmed * 1e3,
+            unit: "µs",
+            goal: Some((200.0, false)),
+        });
         figs.push(Figure {
             name: format!(
                 "viewer: animation frame, {} trials, median",
