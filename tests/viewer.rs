@@ -1,5 +1,7 @@
 //! The viewer: golden frames (mid-transition, toolbar and tooltip, key
-//! help), `--script` runs offscreen and in a real window under Xvfb, and
+//! help, a tooltip over each view, a two-trial diff), `--script` runs
+//! offscreen and in a real window under Xvfb (playback, and hover, click
+//! and shift-click on trials placed from the trace and the layout), and
 //! `nasviz record`. GPU tests SKIP loudly without an adapter (and fail
 //! with NASVIZ_REQUIRE_GPU=1); window tests SKIP loudly without a display
 //! (and fail with NASVIZ_REQUIRE_DISPLAY=1).
@@ -8,8 +10,10 @@ mod common;
 
 use nasviz::app::{demo_runs, make_viewer, Painter};
 use nasviz::layout::{dashboard_panels, Rect};
+use nasviz::render::GpuContext;
 use nasviz::render::{Image, TARGET_FORMAT};
-use nasviz::viewer::command::{Action, Command, Key, KeyPress};
+use nasviz::viewer::command::{Action, Command, Key, KeyPress, Mods};
+use nasviz::viewer::spot::{Plot, Thing, TrialRef};
 use nasviz::viewer::state::TRANSITION_S;
 use nasviz::viewer::Viewer;
 use std::io::Write;
@@ -447,4 +451,205 @@ fn record_writes_gif_and_apng_with_the_expected_frames() {
         &[],
     );
     assert!(text(&out.stderr).contains(".gif"));
+}
+
+/// The part `r` of an image.
+fn crop(img: &Image, r: Rect) -> Image {
+    let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32);
+    let x1 = ((r.x + r.w) as u32).min(img.width);
+    let y1 = ((r.y + r.h) as u32).min(img.height);
+    let mut pixels = Vec::new();
+    for y in y0..y1 {
+        let row = (y * img.width) as usize * 4;
+        pixels.extend_from_slice(&img.pixels[row + x0 as usize * 4..row + x1 as usize * 4]);
+    }
+    Image {
+        width: x1 - x0,
+        height: y1 - y0,
+        pixels,
+    }
+}
+
+/// A trial of run 0 whose point in `plot` is the topmost at its centre
+/// (so that pointing there picks it), searching back from `from`.
+fn pickable(v: &mut Viewer, plot: Plot, from: usize) -> (usize, [f32; 2]) {
+    for k in (0..=from).rev() {
+        let t = TrialRef { run: 0, index: k };
+        if let Some(p) = v.point_of(t, plot) {
+            if v.spot_at(p).thing == Some(Thing::Point(t)) {
+                return (k, p);
+            }
+        }
+    }
+    panic!("no pickable trial in {plot:?}");
+}
+
+fn point(v: &mut Viewer, p: [f32; 2], t: f64) {
+    v.handle(Command::Move(p));
+    v.handle(Command::Tick(t));
+}
+
+fn click(v: &mut Viewer, p: [f32; 2], shift: bool, t: f64) {
+    v.handle(Command::Modifiers(Mods {
+        shift,
+        ..Mods::default()
+    }));
+    v.handle(Command::Move(p));
+    v.handle(Command::Press(p));
+    v.handle(Command::Release(p));
+    v.handle(Command::Modifiers(Mods::default()));
+    v.handle(Command::Tick(t));
+}
+
+fn snap(painter: &mut Painter, ctx: &GpuContext, v: &mut Viewer) -> Image {
+    painter.snapshot(ctx, v).expect("frame")
+}
+
+#[test]
+fn tooltips_over_each_view_and_a_two_trial_diff() {
+    let ctx = gpu_or_skip!("tooltips_over_each_view_and_a_two_trial_diff");
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let size = (1024, 680);
+    let mut v = demo_viewer(size, 300);
+    let plain = snap(&mut painter, ctx, &mut v);
+    let p = dashboard_panels(size.0, v.state.ui().dashboard_height);
+    let right = Rect::new(
+        p.scatter.x - 260.0,
+        0.0,
+        size.0 as f32 - p.scatter.x + 260.0,
+        p.line.y + p.line.h,
+    );
+    let left = Rect::new(0.0, 0.0, p.dag.x + p.dag.w + 260.0, p.table.y + p.table.h);
+    // the scatter: the point grows, the tooltip tells the trial's story
+    let (a, pa) = pickable(&mut v, Plot::Scatter, 280);
+    point(&mut v, pa, 1.0);
+    assert_eq!(v.state.hovered_trial(), Some(TrialRef { run: 0, index: a }));
+    let img = snap(&mut painter, ctx, &mut v);
+    assert!(
+        differing(&plain, &img, p.scatter) > 500,
+        "no tooltip over the scatter"
+    );
+    common::assert_snapshot("viewer_tip_scatter_1024x680", &crop(&img, right), 300);
+    // the line chart
+    let (b, pb) = pickable(&mut v, Plot::Line, 150);
+    point(&mut v, pb, 2.0);
+    assert_eq!(v.state.hovered_trial(), Some(TrialRef { run: 0, index: b }));
+    let img = snap(&mut painter, ctx, &mut v);
+    common::assert_snapshot("viewer_tip_line_1024x680", &crop(&img, right), 300);
+    // a box of the architecture
+    let node = v.node_center(1).expect("a second box");
+    point(&mut v, node, 3.0);
+    assert_eq!(v.state.spot().thing, Some(Thing::Node(1)));
+    let img = snap(&mut painter, ctx, &mut v);
+    common::assert_snapshot("viewer_tip_dag_1024x680", &crop(&img, left), 300);
+    // the table's best-model row: its trial is highlighted in the plots
+    let row = nasviz::scene::table::row_boxes(p.table, &nasviz::scene::Theme::default())
+        [nasviz::scene::table::BEST_ROW]
+        .center();
+    point(&mut v, row, 4.0);
+    assert!(matches!(v.state.spot().thing, Some(Thing::Row { .. })));
+    let img = snap(&mut painter, ctx, &mut v);
+    common::assert_snapshot("viewer_tip_table_row_1024x680", &img, 300);
+    // click A, shift-click B: the DAG view diffs the two
+    click(&mut v, pa, false, 5.0);
+    let selected = snap(&mut painter, ctx, &mut v);
+    assert!(
+        differing(&plain, &selected, p.dag) > 300,
+        "the DAG did not open the trial"
+    );
+    click(&mut v, pb, true, 6.0);
+    assert_eq!(v.state.selected(), Some(TrialRef { run: 0, index: a }));
+    assert_eq!(v.state.second(), Some(TrialRef { run: 0, index: b }));
+    v.handle(Command::Leave);
+    v.handle(Command::Tick(7.0));
+    let diff = snap(&mut painter, ctx, &mut v);
+    common::assert_snapshot("viewer_diff_1024x680", &diff, 300);
+    // Esc: back to the step's architecture
+    key(&mut v, Key::Escape);
+    let back = snap(&mut painter, ctx, &mut v);
+    assert_eq!(
+        differing(&plain, &back, p.dag),
+        0,
+        "Esc did not return to the step"
+    );
+}
+
+/// Plays hover, click and shift-click as a script in a window, on trials
+/// placed from the trace and the layout (an in-process viewer of the same
+/// size), and checks each screenshot against the in-process frame.
+#[test]
+fn window_script_hovers_clicks_and_diffs_trials() {
+    if !display_or_skip("window_script_hovers_clicks_and_diffs_trials") {
+        return;
+    }
+    let Some(ctx) = common::gpu("window_script_hovers_clicks_and_diffs_trials") else {
+        return;
+    };
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let size = (1280, 800);
+    let mut v = demo_viewer(size, 500);
+    snap(&mut painter, ctx, &mut v);
+    let (a, pa) = pickable(&mut v, Plot::Scatter, 480);
+    let (b, pb) = pickable(&mut v, Plot::Scatter, a.saturating_sub(20));
+    assert_ne!(a, b);
+    let dir = tmpdir("window-pointer");
+    let d = dir.display();
+    let script = write_script(
+        &dir,
+        &format!(
+            "wait 100\nscreenshot {d}/0-plain.png\n\
+             move {} {}\nwait 500\nscreenshot {d}/1-hover.png\n\
+             click {} {}\nwait 500\nscreenshot {d}/2-selected.png\n\
+             click shift {} {}\nwait 500\nscreenshot {d}/3-diff.png\n\
+             quit\n",
+            pa[0], pa[1], pa[0], pa[1], pb[0], pb[1]
+        ),
+    );
+    let out = nasviz(
+        &[
+            "view",
+            "--step",
+            "500",
+            "--script",
+            script.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let load = |n: &str| Image::load_png(dir.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+    // the same actions in process
+    let full = Rect::new(0.0, 0.0, size.0 as f32, size.1 as f32);
+    let plain = snap(&mut painter, ctx, &mut v);
+    point(&mut v, pa, 1.0);
+    let hover = snap(&mut painter, ctx, &mut v);
+    click(&mut v, pa, false, 2.0);
+    let selected = snap(&mut painter, ctx, &mut v);
+    click(&mut v, pb, true, 3.0);
+    let diff = snap(&mut painter, ctx, &mut v);
+    assert_eq!(v.state.selected().map(|t| t.index), Some(a));
+    assert_eq!(v.state.second().map(|t| t.index), Some(b));
+    for (name, want) in [
+        ("0-plain.png", &plain),
+        ("1-hover.png", &hover),
+        ("2-selected.png", &selected),
+        ("3-diff.png", &diff),
+    ] {
+        let got = load(name);
+        let n = differing(&got, want, full);
+        assert!(
+            n <= 300,
+            "{name}: {n} pixels differ from the in-process frame"
+        );
+    }
+    // and each step changed what it should
+    let p = dashboard_panels(size.0, v.state.ui().dashboard_height);
+    assert!(differing(&plain, &hover, p.scatter) > 500, "no tooltip");
+    assert!(
+        differing(&hover, &selected, p.dag) > 300,
+        "the DAG did not open trial A"
+    );
+    assert!(
+        differing(&selected, &diff, p.dag) > 300,
+        "no diff of A and B"
+    );
 }

@@ -7,7 +7,6 @@ use super::motion::Motion;
 use super::plots::{
     line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
 };
-use std::sync::Arc;
 use super::table::table_view;
 use super::theme::{ramp, Theme};
 use super::{Measure, ViewScene};
@@ -17,6 +16,7 @@ use crate::render::{
     CachedLayer, Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign,
 };
 use crate::trace::Run;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Which view to draw.
@@ -303,10 +303,7 @@ pub fn build_comparison(
         cache.outside + other.as_ref().map_or(0, |o| o.cache.outside)
     } else {
         let (x, y) = (zs.range(0, ranges.val), zs.range(1, ranges.test));
-        outside_of(cache, 0, x, y)
-            + other
-                .as_mut()
-                .map_or(0, |o| outside_of(o.cache, 0, x, y))
+        outside_of(cache, 0, x, y) + other.as_mut().map_or(0, |o| outside_of(o.cache, 0, x, y))
     };
     let line_outside = if zl.is_full() {
         0
@@ -315,10 +312,7 @@ pub fn build_comparison(
             zl.range(0, line_x_range(run, opts.x_time)),
             zl.range(1, ranges.val),
         );
-        outside_of(cache, 1, x, y)
-            + other
-                .as_mut()
-                .map_or(0, |o| outside_of(o.cache, 1, x, y))
+        outside_of(cache, 1, x, y) + other.as_mut().map_or(0, |o| outside_of(o.cache, 1, x, y))
     };
     let scatter_pv = PlotView {
         window: zs,

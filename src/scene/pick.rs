@@ -133,8 +133,9 @@ impl PickGrid {
             }
             self.home.pop();
         }
-        for i in self.home.len()..circles.len() {
-            self.file(i, &circles[i]);
+        let from = self.home.len();
+        for (i, c) in circles.iter().enumerate().skip(from) {
+            self.file(i, c);
         }
     }
 

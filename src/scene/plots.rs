@@ -790,10 +790,7 @@ fn best_line(
     let mut pts: Vec<[f32; 2]> = Vec::new();
     for &i in improvements {
         let Some(st) = analytics.step(i) else { break };
-        let v = run.trials[st.best]
-            .metrics
-            .val_acc
-            .clamp(y.0, y.1) as f32;
+        let v = run.trials[st.best].metrics.val_acc.clamp(y.0, y.1) as f32;
         let p = view.apply([xpos(i), v]);
         if let Some(prev) = pts.last().copied() {
             pts.push([p[0], prev[1]]);

@@ -150,7 +150,10 @@ pub enum Action {
     CloseOverlay,
     /// Selects the trial before or after the selected one (or, with
     /// `second`, moves the second trial of a diff).
-    Walk { back: bool, second: bool },
+    Walk {
+        back: bool,
+        second: bool,
+    },
     /// Selects the parent of the selected (or the current) trial.
     SelectParent,
     /// Both plots back to their default view.

@@ -17,21 +17,21 @@ use crate::arch::Arch;
 use crate::layout::{dashboard_panels, Rect};
 use crate::render::{CachedLayer, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform};
 use crate::scene::dag::{dag_picture, morph, DagPicture};
-use crate::scene::pick::PickGrid;
-use crate::scene::plots::MarkKind;
-use crate::scene::table::{row_boxes, BEST_ROW, EFFECTIVE_ROW};
 use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
 use crate::scene::motion::{lerp, Motion};
+use crate::scene::pick::PickGrid;
+use crate::scene::plots::MarkKind;
 use crate::scene::plots::{has_clock, PointCache};
 use crate::scene::table::table_values;
+use crate::scene::table::{row_boxes, BEST_ROW, EFFECTIVE_ROW};
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
 use crate::trace::Run;
 use command::Command;
 use spot::{Plot, PlotAt, Spot, Thing, TrialRef};
 use state::{Pose, RunMeta, ViewerState};
-use ui::Tip;
 use std::collections::HashMap;
 use std::sync::Arc;
+use ui::Tip;
 
 /// Node matching between the architectures of two steps (diff's node map).
 type NodeMap = Arc<Vec<Option<usize>>>;
@@ -173,7 +173,14 @@ impl Viewer {
 
     /// The topmost point of run `r` in plot `k` (0 scatter, 1 line) under
     /// `p`, through the run's pick grid.
-    fn pick(&mut self, r: usize, k: usize, area: PixelRect, view: ViewTransform, p: [f32; 2]) -> Option<usize> {
+    fn pick(
+        &mut self,
+        r: usize,
+        k: usize,
+        area: PixelRect,
+        view: ViewTransform,
+        p: [f32; 2],
+    ) -> Option<usize> {
         let cache = self.caches.get(r)?;
         let circles = if k == 0 { &cache.scatter } else { &cache.line };
         let grid = &mut self.grids.get_mut(r)?[k];
@@ -238,9 +245,7 @@ impl Viewer {
         if let Some(pic) = &g.dag {
             let node = pic.nodes.iter().rposition(|n| {
                 let (w, h) = (n.size[0] * n.scale / 2.0, n.size[1] * n.scale / 2.0);
-                n.alpha > 0.3
-                    && (p[0] - n.center[0]).abs() <= w
-                    && (p[1] - n.center[1]).abs() <= h
+                n.alpha > 0.3 && (p[0] - n.center[0]).abs() <= w && (p[1] - n.center[1]).abs() <= h
             });
             if let Some(i) = node {
                 spot.thing = Some(Thing::Node(i));
@@ -275,7 +280,13 @@ impl Viewer {
 
     /// The best-so-far line of run `r` near `p` in the line chart, up to
     /// `step`.
-    fn best_line_at(&self, r: usize, step: usize, view: ViewTransform, p: [f32; 2]) -> Option<Thing> {
+    fn best_line_at(
+        &self,
+        r: usize,
+        step: usize,
+        view: ViewTransform,
+        p: [f32; 2],
+    ) -> Option<Thing> {
         let meta = self.state.runs().get(r)?;
         let run = self.runs.get(r)?;
         let x = view.invert(p)[0] as f64;
@@ -291,7 +302,10 @@ impl Viewer {
         let val = run.trials.get(best)?.metrics.val_acc as f32;
         let y = view.apply([0.0, val])[1];
         ((y - p[1]).abs() <= LINE_REACH).then_some(Thing::Best {
-            trial: TrialRef { run: r, index: best },
+            trial: TrialRef {
+                run: r,
+                index: best,
+            },
             step: at,
         })
     }
@@ -452,7 +466,8 @@ impl Viewer {
                     ViewKind::Scatter => geom.plots[0] = Some((v.rect, v.data_view)),
                     ViewKind::Line => geom.plots[1] = Some((v.rect, v.data_view)),
                     ViewKind::Table => {
-                        geom.rows = row_boxes(Rect::new(v.rect.x, v.rect.y, v.rect.w, v.rect.h), &theme)
+                        geom.rows =
+                            row_boxes(Rect::new(v.rect.x, v.rect.y, v.rect.w, v.rect.h), &theme)
                     }
                     _ => {}
                 }
@@ -548,10 +563,7 @@ impl Viewer {
         let trial = |t: TrialRef| self.runs.get(t.run).and_then(|r| r.trials.get(t.index));
         let pic = match (trial(a), trial(b)) {
             (Some(x), Some(y)) => {
-                let title = format!(
-                    "Diff · trial {} (A) → trial {} (B)",
-                    x.trial_id, y.trial_id
-                );
+                let title = format!("Diff · trial {} (A) → trial {} (B)", x.trial_id, y.trial_id);
                 let mut p = dag_picture(&y.arch, Some(&x.arch), &title, rect, theme, measure);
                 let dv = y.metrics.val_acc - x.metrics.val_acc;
                 let dt = y.metrics.test_acc - x.metrics.test_acc;
@@ -857,7 +869,13 @@ mod tests {
         f.dash
             .as_ref()
             .and_then(|d| d.views.iter().find(|(k, _)| *k == kind))
-            .map(|(_, v)| v.texts.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join("|"))
+            .map(|(_, v)| {
+                v.texts
+                    .iter()
+                    .map(|t| t.text.clone())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
             .unwrap_or_default()
     }
 
@@ -895,12 +913,19 @@ mod tests {
         };
         let t = v.runs()[0].trials[k].clone();
         let here = [t.metrics.val_acc as f32, t.metrics.test_acc as f32];
-        assert!(grown(&f, ViewKind::Scatter).contains(&here), "scatter not highlighted");
-        assert!(grown(&f, ViewKind::Line).contains(&[k as f32, here[0]]), "line not linked");
+        assert!(
+            grown(&f, ViewKind::Scatter).contains(&here),
+            "scatter not highlighted"
+        );
+        assert!(
+            grown(&f, ViewKind::Line).contains(&[k as f32, here[0]]),
+            "line not linked"
+        );
         // the tooltip names the trial
         let tip: Vec<String> = f.overlay_text.iter().map(|t| t.text.clone()).collect();
         assert!(
-            tip.iter().any(|l| l.contains(&format!("Trial {} · step {}", t.trial_id, k + 1))),
+            tip.iter()
+                .any(|l| l.contains(&format!("Trial {} · step {}", t.trial_id, k + 1))),
             "{tip:?}"
         );
         assert!(tip.iter().any(|l| l.starts_with("validation ")));
@@ -908,9 +933,18 @@ mod tests {
         v.handle(Command::Press(p));
         v.handle(Command::Release(p));
         let f = v.frame(&mut approx_measure).ok();
-        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
-        assert!(dag.contains(&format!("Selected trial {}", t.trial_id)), "{dag}");
-        let table = f.as_ref().map(|f| texts_of(f, ViewKind::Table)).unwrap_or_default();
+        let dag = f
+            .as_ref()
+            .map(|f| texts_of(f, ViewKind::Dag))
+            .unwrap_or_default();
+        assert!(
+            dag.contains(&format!("Selected trial {}", t.trial_id)),
+            "{dag}"
+        );
+        let table = f
+            .as_ref()
+            .map(|f| texts_of(f, ViewKind::Table))
+            .unwrap_or_default();
         assert!(table.contains(&format!("{} of 2,000", k + 1)), "{table}");
         // a row naming the best trial highlights that trial in the plots
         let rows = v.geom.rows.clone();
@@ -919,7 +953,10 @@ mod tests {
             v.handle(Command::Move(r.center()));
             assert_eq!(
                 v.state.hovered_trial(),
-                Some(TrialRef { run: 0, index: best })
+                Some(TrialRef {
+                    run: 0,
+                    index: best
+                })
             );
         } else {
             panic!("no best row");
@@ -927,7 +964,10 @@ mod tests {
         // Esc returns to the step
         v.handle(Command::Key(KeyPress::plain(Key::Escape)));
         let f = v.frame(&mut approx_measure).ok();
-        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
+        let dag = f
+            .as_ref()
+            .map(|f| texts_of(f, ViewKind::Dag))
+            .unwrap_or_default();
         assert!(dag.contains("trial 400"), "{dag}");
     }
 
@@ -952,7 +992,10 @@ mod tests {
         v.handle(Command::Release(pb));
         assert_eq!(v.state.second(), Some(TrialRef { run: 0, index: b }));
         let f = v.frame(&mut approx_measure).ok();
-        let dag = f.as_ref().map(|f| texts_of(f, ViewKind::Dag)).unwrap_or_default();
+        let dag = f
+            .as_ref()
+            .map(|f| texts_of(f, ViewKind::Dag))
+            .unwrap_or_default();
         let trials = &v.runs()[0].trials;
         assert!(
             dag.contains(&format!(
@@ -962,9 +1005,16 @@ mod tests {
             "{dag}"
         );
         let dv = trials[b].metrics.val_acc - trials[a].metrics.val_acc;
-        assert!(dag.contains(&format!("validation {}", crate::fmt::fmt_pp(dv))), "{dag}");
+        assert!(
+            dag.contains(&format!("validation {}", crate::fmt::fmt_pp(dv))),
+            "{dag}"
+        );
         // the boxes of the architecture answer the pointer
-        let node = v.geom.dag.as_ref().and_then(|d| d.nodes.first().map(|n| n.center));
+        let node = v
+            .geom
+            .dag
+            .as_ref()
+            .and_then(|d| d.nodes.first().map(|n| n.center));
         if let Some(c) = node {
             v.handle(Command::Move(c));
             assert_eq!(v.state.spot().thing, Some(Thing::Node(0)));

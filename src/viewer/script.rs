@@ -280,11 +280,13 @@ mod tests {
         assert_eq!(ops[2], Op::Move([10.0, 20.0]));
         assert_eq!(ops[5], Op::Resize(800, 600));
         assert_eq!(ops[7], Op::Quit);
-        let s = parse("click shift 5 6
+        let s = parse(
+            "click shift 5 6
 drag ctrl+alt 1 2 3 4
 wheel 5 6 -2
 dblclick 1 1
-");
+",
+        );
         let ops: Vec<Op> = s
             .map(|s| s.ops.into_iter().map(|o| o.1).collect())
             .unwrap_or_default();

@@ -59,7 +59,9 @@ impl Thing {
     /// The trial this thing stands for, highlighted in every view.
     pub fn trial(&self) -> Option<TrialRef> {
         match self {
-            Thing::Point(t) | Thing::Best { trial: t, .. } | Thing::Row { trial: t, .. } => Some(*t),
+            Thing::Point(t) | Thing::Best { trial: t, .. } | Thing::Row { trial: t, .. } => {
+                Some(*t)
+            }
             Thing::Node(_) | Thing::Edge(_) => None,
         }
     }

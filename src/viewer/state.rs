@@ -530,9 +530,7 @@ impl ViewerState {
                 if t.is_none() {
                     let spot = spot.unwrap_or_default();
                     self.set_spot(spot);
-                    let window = spot
-                        .plot
-                        .map_or(Window::FULL, |a| self.window(a.plot));
+                    let window = spot.plot.map_or(Window::FULL, |a| self.window(a.plot));
                     self.down = Some(Down {
                         at: p,
                         spot,
@@ -738,7 +736,9 @@ impl ViewerState {
             index,
         };
         if second && self.selected.is_none() {
-            self.say("select a trial first (click, or [ and ]); { and } then move the second".into());
+            self.say(
+                "select a trial first (click, or [ and ]); { and } then move the second".into(),
+            );
             return;
         }
         self.select(t, second);
@@ -1299,7 +1299,10 @@ mod pointer_tests {
     fn hover_grows_and_leaving_forgets() {
         let mut v = viewer();
         v.frame_drawn();
-        v.handle_at(Command::Move([600.0, 200.0]), Some(on_point(Plot::Scatter, 0, 7)));
+        v.handle_at(
+            Command::Move([600.0, 200.0]),
+            Some(on_point(Plot::Scatter, 0, 7)),
+        );
         assert_eq!(v.hovered_trial(), Some(TrialRef { run: 0, index: 7 }));
         assert!(v.needs_frame());
         assert_eq!(v.hover_growth(), 0.0);
@@ -1311,7 +1314,10 @@ mod pointer_tests {
         v.frame_drawn();
         assert!(!v.needs_frame(), "a grown hover is still");
         // the same trial hovered in the line chart: linked, no regrowth
-        v.handle_at(Command::Move([600.0, 600.0]), Some(on_point(Plot::Line, 0, 7)));
+        v.handle_at(
+            Command::Move([600.0, 600.0]),
+            Some(on_point(Plot::Line, 0, 7)),
+        );
         assert_eq!(v.hover_growth(), 1.0);
         v.handle(Command::Leave);
         assert_eq!(v.hovered_trial(), None);
@@ -1373,7 +1379,11 @@ mod pointer_tests {
         key(&mut v, "[");
         // no selection: [ starts from the step
         assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 49 }));
-        assert_eq!(v.tip_trial(), v.selected(), "a key selection shows its tooltip");
+        assert_eq!(
+            v.tip_trial(),
+            v.selected(),
+            "a key selection shows its tooltip"
+        );
         key(&mut v, "]");
         key(&mut v, "]");
         // never past what is on show (step 50)
@@ -1413,7 +1423,11 @@ mod pointer_tests {
         v.handle(Command::Tick(1.0));
         let w = v.window(Plot::Scatter);
         assert!((w.x[1] - w.x[0] - WHEEL_FACTOR).abs() < 1e-9, "{w:?}");
-        assert_eq!(v.window(Plot::Line), Window::FULL, "the other plot keeps its view");
+        assert_eq!(
+            v.window(Plot::Line),
+            Window::FULL,
+            "the other plot keeps its view"
+        );
         // drag pans: 100 px right moves the window left by a quarter of its span
         let before = v.window(Plot::Scatter);
         v.handle_at(Command::Press([500.0, 300.0]), Some(at([0.5, 0.5])));

@@ -80,7 +80,10 @@ pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, s
         lines.push((cost.join(" · "), TIP_TEXT));
     }
     lines.push((
-        shorten(format!("layers: {}", arch_summary(&t.arch)), MAX_LAYERS_CHARS),
+        shorten(
+            format!("layers: {}", arch_summary(&t.arch)),
+            MAX_LAYERS_CHARS,
+        ),
         TIP_TEXT,
     ));
     let st = analytics.step(i);
@@ -188,7 +191,12 @@ fn mark_line(mark: Mark, what: &str) -> (String, super::Color) {
 pub fn node_box(pic: &DagPicture, i: usize) -> Option<Rect> {
     let n = pic.nodes.get(i)?;
     let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
-    Some(Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h))
+    Some(Rect::new(
+        n.center[0] - w / 2.0,
+        n.center[1] - h / 2.0,
+        w,
+        h,
+    ))
 }
 
 /// The tooltip of box `i` of the architecture view: its op, inputs and

@@ -495,7 +495,8 @@ pub const TIP_NOTE: Color = Color::hex(0xf2cc60);
 /// Where a box of `size` goes beside `avoid` inside a `w` x `h` window:
 /// right of it, else left, below, above; clamped into the window.
 pub fn place_beside(avoid: Rect, size: [f32; 2], w: f32, h: f32, gap: f32) -> [f32; 2] {
-    let fits = |x: f32, y: f32| x >= 2.0 && y >= 2.0 && x + size[0] <= w - 2.0 && y + size[1] <= h - 2.0;
+    let fits =
+        |x: f32, y: f32| x >= 2.0 && y >= 2.0 && x + size[0] <= w - 2.0 && y + size[1] <= h - 2.0;
     let cy = (avoid.y + avoid.h / 2.0 - size[1] * 0.3).clamp(2.0, (h - size[1] - 2.0).max(2.0));
     let cx = (avoid.x + avoid.w / 2.0 - size[0] / 2.0).clamp(2.0, (w - size[0] - 2.0).max(2.0));
     let candidates = [
@@ -526,7 +527,10 @@ fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Me
         tw = tw.max(measure(l, body).0);
     }
     let tw = tw.min(w * 0.6);
-    let size = [tw + 2.0 * pad, title * 1.5 + tip.lines.len() as f32 * line_h + 1.6 * pad];
+    let size = [
+        tw + 2.0 * pad,
+        title * 1.5 + tip.lines.len() as f32 * line_h + 1.6 * pad,
+    ];
     let [x, y] = place_beside(tip.avoid, size, w, h, 10.0 * s);
     if tip.outline {
         let a = tip.avoid;
@@ -538,7 +542,13 @@ fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Me
             Some((Color::hex(0x8250df), 2.5 * s)),
         );
     }
-    tooltip_box(&mut p.mesh, [x, y], [x + size[0], y + size[1]], s, Color::rgba(30, 34, 40, 242));
+    tooltip_box(
+        &mut p.mesh,
+        [x, y],
+        [x + size[0], y + size[1]],
+        s,
+        Color::rgba(30, 34, 40, 242),
+    );
     p.texts.push(TextRun::new(
         tip.title.clone(),
         [x + pad, y + pad * 0.8],
@@ -673,9 +683,15 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
             "Shift+click".into(),
             "a second trial: diff the two architectures".into(),
         ),
-        ("[  ]  P".into(), "select the trial before / after / parent".into()),
+        (
+            "[  ]  P".into(),
+            "select the trial before / after / parent".into(),
+        ),
         ("{  }".into(), "move the diff's second trial".into()),
-        ("Esc".into(), "leave the selection (back to the step)".into()),
+        (
+            "Esc".into(),
+            "leave the selection (back to the step)".into(),
+        ),
         (
             "wheel / drag".into(),
             "zoom / pan a plot (Ctrl+drag: box zoom)".into(),
