@@ -517,9 +517,9 @@ fn analytics_follow_the_steps() {
             best = i;
         }
         assert_eq!(st.best, best);
-        let added = nasviz::analysis::added_ops(&run.trials[r], t);
+        let added = nasviz::analysis::credited_layer(&run.trials[r], t);
         let d = st.val_delta.unwrap();
-        if !added.is_empty() && d > 0.0 && d > best_gain {
+        if added.is_some() && d > 0.0 && d > best_gain {
             best_gain = d;
         }
         if best_gain > 0.0 {
@@ -552,4 +552,79 @@ fn analytics_follow_the_steps() {
             e.median_val_delta
         );
     }
+}
+
+/// The credited layer of trial `i` by the rule, written plainly: a recorded
+/// change_op / add_node with its parent named; else, with no parent, the
+/// previous trial differing by exactly one op of a fixed-shape encoding.
+fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)> {
+    let t = &run.trials[i];
+    let (r, op) = match (&t.mutation, t.parents.first()) {
+        (Some(Mutation::ChangeOp { to, .. }), Some(&p)) => (run.position(p)?, to.clone()),
+        (Some(Mutation::AddNode { layer, .. }), Some(&p)) => (run.position(p)?, layer.clone()),
+        (Some(_), _) | (None, Some(_)) => return None,
+        (None, None) => {
+            let r = i.checked_sub(1)?;
+            let (Arch::NbGraph(a), Arch::NbGraph(b)) = (&run.trials[r].arch, &t.arch) else {
+                return None;
+            };
+            let differing: Vec<usize> = (0..4).filter(|&k| a.ops[k] != b.ops[k]).collect();
+            if a.links != b.links || differing.len() != 1 {
+                return None;
+            }
+            (r, b.ops[differing[0]].name().to_string())
+        }
+    };
+    Some((op, t.metrics.val_acc - run.trials[r].metrics.val_acc))
+}
+
+#[test]
+fn most_effective_layer_credits_only_one_layer_edits() {
+    let bench = cora();
+    for (strategy, seed) in [(Strategy::EVOLUTION, 3), (Strategy::Random, 1)] {
+        let mut s = Session::new(&bench, strategy, seed, "x").unwrap();
+        for _ in 0..2500 {
+            s.step().unwrap();
+        }
+        let run = s.into_run();
+        let a = Analytics::of_run(&run);
+        // brute force: at every step, the best credited gain over all steps so far
+        let credited: Vec<Option<(String, f64)>> = (0..run.trials.len())
+            .map(|i| credited_by_rule(&run, i))
+            .collect();
+        for i in (0..run.trials.len()).step_by(7) {
+            let want = (0..=i)
+                .filter_map(|j| credited[j].as_ref().map(|(op, g)| (j, op, *g)))
+                .filter(|(_, _, g)| *g > 0.0)
+                .fold(None::<(usize, &String, f64)>, |best, c| match best {
+                    Some(b) if b.2 >= c.2 => Some(b),
+                    _ => Some(c),
+                });
+            let got = a.step(i).unwrap().most_effective;
+            match (want, got) {
+                (None, None) => {}
+                (Some((j, op, g)), Some(e)) => {
+                    assert_eq!(
+                        (e.step, a.op_name(e.op), e.gain),
+                        (j, op.as_str(), g),
+                        "step {i}"
+                    );
+                }
+                (w, g) => panic!("step {i}: want {w:?}, got {g:?}"),
+            }
+        }
+    }
+    // the case that was wrong: evolution, seed 3, credited cheb +3.07 pp at
+    // step 47 inside the random initial population
+    let mut s = Session::new(&bench, Strategy::EVOLUTION, 3, "re-3").unwrap();
+    for _ in 0..5000 {
+        s.step().unwrap();
+    }
+    let run = s.into_run();
+    let a = Analytics::of_run(&run);
+    let e = a.step(4999).unwrap().most_effective.unwrap();
+    assert_eq!(a.op_name(e.op), "cheb");
+    assert_eq!(e.step, 835);
+    assert!((e.gain - 0.0120).abs() < 5e-5, "{}", e.gain);
+    assert!(nasviz::analysis::credited_layer(&run.trials[46], &run.trials[47]).is_none());
 }

@@ -5,7 +5,7 @@
 //! statistics of the effect of each kind of edit. Appending a trial costs
 //! amortised O(1): nothing is recomputed.
 
-use crate::arch::Mutation;
+use crate::arch::{Arch, Mutation};
 use crate::trace::{Run, Trial};
 use std::collections::{BTreeMap, HashMap};
 
@@ -153,7 +153,7 @@ impl Analytics {
             let dv = t.metrics.val_acc - r.metrics.val_acc;
             val_delta = Some(dv);
             test_delta = Some(t.metrics.test_acc - r.metrics.test_acc);
-            for op in added_ops(r, t) {
+            if let Some(op) = credited_layer(r, t) {
                 let id = self.intern(&op);
                 if dv > 0.0 && self.most_effective.is_none_or(|e| dv > e.gain) {
                     self.most_effective = Some(Effective {
@@ -212,24 +212,119 @@ impl Analytics {
     }
 }
 
-/// The ops that entered the architecture from `old` to `new`: read from
-/// the recorded mutation when there is one (O(1)); else from the
-/// structural diff, when it is a small edit (at most four elementary
-/// changes, e.g. a layer inserted into a chain): a gain between two
-/// unrelated architectures says nothing about one layer.
-pub fn added_ops(old: &Trial, new: &Trial) -> Vec<String> {
+/// The layer a step is credited with for "most effective layer added":
+/// for a recorded edit, the op a `change_op` or an added node brought in
+/// (only when the trial names its parent, so that the gain is measured
+/// against it); with no parent recorded, the one layer by which the trial
+/// differs from the previous one, if it differs by exactly one layer.
+/// Never a layer of two unrelated architectures.
+pub fn credited_layer(old: &Trial, new: &Trial) -> Option<String> {
     match &new.mutation {
-        Some(Mutation::ChangeOp { to, .. }) => vec![to.clone()],
-        Some(Mutation::AddNode { layer, .. }) => vec![layer.clone()],
-        Some(
-            Mutation::AddEdge { .. } | Mutation::RemoveEdge { .. } | Mutation::RemoveNode { .. },
-        ) => Vec::new(),
-        None => match old.arch.diff(&new.arch) {
-            Ok(d) if d.edit_count() <= 4 => {
-                let dag = new.arch.evaluated_dag();
-                d.ops_added(&dag).into_iter().map(str::to_string).collect()
-            }
-            _ => Vec::new(),
+        Some(m) if !new.parents.is_empty() => match m {
+            Mutation::ChangeOp { to, .. } => Some(to.clone()),
+            Mutation::AddNode { layer, .. } => Some(layer.clone()),
+            _ => None,
         },
+        Some(_) => None,
+        None if new.parents.is_empty() => one_layer_added(&old.arch, &new.arch),
+        None => None,
+    }
+}
+
+/// The op of the one layer `new` has that `old` has not, when the two
+/// differ by exactly one layer (one op changed, or one layer inserted);
+/// `None` otherwise. Spaces of a fixed shape (NAS-Bench-Graph, NB-201)
+/// compare their encodings, in O(size of the encoding); others run the
+/// structural diff, after a cheap check that the op lists are that close.
+pub fn one_layer_added(old: &Arch, new: &Arch) -> Option<String> {
+    fn one_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> Option<T> {
+        let mut diff = a.iter().zip(b).filter(|(x, y)| x != y);
+        let (_, y) = diff.next()?;
+        diff.next().is_none().then_some(*y)
+    }
+    match (old, new) {
+        (Arch::NbGraph(a), Arch::NbGraph(b)) => {
+            if a.links != b.links {
+                return None;
+            }
+            one_of(&a.ops, &b.ops).map(|o| o.name().to_string())
+        }
+        (Arch::Nb201(a), Arch::Nb201(b)) => one_of(&a.ops, &b.ops).map(|o| o.name().to_string()),
+        _ => {
+            let (da, db) = (old.evaluated_dag(), new.evaluated_dag());
+            // one layer apart: at most one node more, and the op lists
+            // differ by one op in (and at most one out)
+            if db.nodes.len() < da.nodes.len() || db.nodes.len() > da.nodes.len() + 1 {
+                return None;
+            }
+            let mut ops_a: Vec<&str> = da.nodes.iter().map(String::as_str).collect();
+            let mut ops_b: Vec<&str> = db.nodes.iter().map(String::as_str).collect();
+            ops_a.sort_unstable();
+            ops_b.sort_unstable();
+            let mut extra = 0;
+            let (mut i, mut j) = (0, 0);
+            while i < ops_a.len() || j < ops_b.len() {
+                match (ops_a.get(i), ops_b.get(j)) {
+                    (Some(x), Some(y)) if x == y => {
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(x), Some(y)) if x < y => i += 1,
+                    (Some(_), None) => i += 1,
+                    _ => {
+                        extra += 1;
+                        j += 1;
+                    }
+                }
+            }
+            if extra != 1 {
+                return None;
+            }
+            let d = old.diff(new).ok()?;
+            let changed_one = d.ops_changed.len() == 1
+                && d.nodes_added.is_empty()
+                && d.nodes_removed.is_empty()
+                && d.edges_added.is_empty()
+                && d.edges_removed.is_empty();
+            let inserted_one = d.nodes_added.len() == 1
+                && d.nodes_removed.is_empty()
+                && d.ops_changed.is_empty()
+                && d.edges_removed.len() <= 1
+                && d.edges_added
+                    .iter()
+                    .all(|&(x, y)| x == d.nodes_added[0] || y == d.nodes_added[0]);
+            if changed_one || inserted_one {
+                d.ops_added(&db).first().map(|s| s.to_string())
+            } else {
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod one_layer_tests {
+    use super::*;
+    use crate::arch::sequential::LayerList;
+
+    fn seq(layers: &[&str]) -> Arch {
+        match LayerList::new(layers.iter().map(|s| s.to_string()).collect()) {
+            Ok(l) => Arch::Sequential(l),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn one_layer_apart_or_not_at_all() {
+        let a = seq(&["conv3x3", "relu", "maxpool"]);
+        let inserted = seq(&["conv3x3", "relu", "dropout", "maxpool"]);
+        let changed = seq(&["conv3x3", "gelu", "maxpool"]);
+        let two = seq(&["conv1x1", "gelu", "maxpool"]);
+        let removed = seq(&["conv3x3", "maxpool"]);
+        assert_eq!(one_layer_added(&a, &inserted).as_deref(), Some("dropout"));
+        assert_eq!(one_layer_added(&a, &changed).as_deref(), Some("gelu"));
+        assert_eq!(one_layer_added(&a, &two), None);
+        assert_eq!(one_layer_added(&a, &removed), None);
+        assert_eq!(one_layer_added(&a, &a), None);
     }
 }
