@@ -305,3 +305,60 @@ fn nb101_cells_from_the_shared_records() {
     }
     shot("view_dag_nb101_3", &run, 3, ViewKind::Dag, 600, 500);
 }
+
+/// A search of `n` trials on the shipped Cora table.
+fn searched(strategy: nasviz::search::Strategy, seed: u64, n: usize) -> Run {
+    let bench = nasviz::search::NbGraphBench::new(
+        nasviz::table::nbgraph::NbGraphTable::cora().expect("the shipped Cora table"),
+    );
+    let mut s = nasviz::search::Session::new(&bench, strategy, seed, "x").expect("session");
+    for _ in 0..n {
+        s.step().expect("step");
+    }
+    s.into_run()
+}
+
+/// The scatter at 2,000, 50,000 and 423,624 trials: circles while they
+/// can be told apart, trials per pixel (density) when they crowd, and
+/// density asked for at 50,000.
+#[test]
+fn scatter_circles_and_density_by_size() {
+    use nasviz::scene::density::ScatterMode;
+    use nasviz::search::Strategy;
+    let scatter = |mode| DashboardOptions {
+        scatter_mode: mode,
+        ..options(ViewKind::Scatter, 640, 420)
+    };
+    let demo_run = demo(true);
+    shot_with(
+        "scatter_auto_2000_640x420",
+        &demo_run,
+        None,
+        1999,
+        &scatter(ScatterMode::Auto),
+    );
+    let mid = searched(Strategy::EVOLUTION, 0, 50_000);
+    shot_with(
+        "scatter_density_50000_640x420",
+        &mid,
+        None,
+        49_999,
+        &scatter(ScatterMode::Density),
+    );
+    let big = searched(Strategy::Random, 0, 423_624);
+    shot_with(
+        "scatter_auto_423624_640x420",
+        &big,
+        None,
+        423_623,
+        &scatter(ScatterMode::Auto),
+    );
+    // the whole dashboard at that size: the line chart as per-column bars
+    shot_with(
+        "dashboard_auto_423624_1280x800",
+        &big,
+        None,
+        423_623,
+        &options(ViewKind::Dashboard, 1280, 800),
+    );
+}

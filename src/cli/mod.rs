@@ -111,6 +111,10 @@ pub enum Command {
         /// (every trial, outliers included).
         #[arg(long, default_value = "dense", value_parser = ["dense", "full"])]
         range: String,
+        /// The scatter's points: `circles`, `density` (trials per pixel,
+        /// coloured by mean step), or `auto` (density when they crowd).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "circles", "density"])]
+        points: String,
         #[arg(short, long)]
         output: PathBuf,
         /// Replace OUTPUT if it already exists.
@@ -260,6 +264,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             view,
             x,
             range,
+            points,
             output,
             force,
         } => render::run(
@@ -269,8 +274,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             step,
             &size,
             &view,
-            x == "time",
-            range == "full",
+            (x == "time", range == "full", &points),
             &output,
             force,
         ),

@@ -2,6 +2,7 @@
 
 use super::{parse_size, refuse_overwrite};
 use anyhow::{Context, Result};
+use nasviz::scene::density::ScatterMode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,8 +14,7 @@ pub fn run(
     step: Option<usize>,
     size: &str,
     view: &str,
-    x_time: bool,
-    full_range: bool,
+    (x_time, full_range, points): (bool, bool, &str),
     output: &std::path::Path,
     force: bool,
 ) -> Result<ExitCode> {
@@ -53,6 +53,11 @@ pub fn run(
         height: h,
         x_time,
         full_range,
+        scatter_mode: match points {
+            "circles" => ScatterMode::Circles,
+            "density" => ScatterMode::Density,
+            _ => ScatterMode::Auto,
+        },
         ..Default::default()
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
@@ -70,8 +75,8 @@ pub fn run(
         "{}: {w}x{h}, run {}, step {} of {} ({})",
         output.display(),
         run.info.run_id,
-        step,
-        run.trials.len(),
+        nasviz::fmt::fmt_int(step + 1),
+        nasviz::fmt::fmt_int(run.trials.len()),
         ctx.adapter_name()
     );
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 //! one run; and the same for one view alone.
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
+use super::density::{ScatterMode, CROWDED};
 use super::motion::Motion;
 use super::plots::{
     line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
@@ -71,6 +72,8 @@ pub struct DashboardOptions {
     /// The trial the summary table describes instead of the step's:
     /// `(run, position)` as in `marks`.
     pub table_at: Option<(usize, usize)>,
+    /// Circles, density, or density when the points crowd.
+    pub scatter_mode: ScatterMode,
 }
 
 impl Default for DashboardOptions {
@@ -88,6 +91,7 @@ impl Default for DashboardOptions {
             marks: Vec::new(),
             dag: None,
             table_at: None,
+            scatter_mode: ScatterMode::Auto,
         }
     }
 }
@@ -116,6 +120,9 @@ pub struct Dashboard {
     /// Trailing cached points the views draw themselves (the newest
     /// trial growing in during a transition): 0 or 1.
     pub held: usize,
+    /// The scatter shows the density of its points (the cache's
+    /// `density`) and the line chart their per-column envelope.
+    pub density: bool,
 }
 
 fn pretty_strategy(s: &str) -> String {
@@ -342,6 +349,7 @@ pub fn build_comparison(
     let mut chrome_text = Vec::new();
     let full = Rect::new(0.0, 0.0, w as f32, h as f32);
     let mut views = Vec::new();
+    let mut legend_at = None;
     let cur = run.trials.get(step);
     // mid-transition the viewer hands over the morphed picture
     let dag_of = |rect: Rect, measure: &mut Measure| match opts
@@ -425,15 +433,7 @@ pub fn build_comparison(
                     ),
                 ]
             });
-            legend(
-                &mut chrome_mesh,
-                &mut chrome_text,
-                p.legend,
-                n,
-                runs,
-                theme,
-                measure,
-            );
+            legend_at = Some((p.legend, runs));
             views.push((ViewKind::Dag, dag_of(p.dag, measure)));
             views.push((
                 ViewKind::Table,
@@ -508,6 +508,37 @@ pub fn build_comparison(
             views.push((kind, v));
         }
     }
+    // density: when asked, or when the points crowd (one run at a time)
+    let mut density = false;
+    if opts.scatter_mode != ScatterMode::Circles && other.is_none() {
+        if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Scatter) {
+            let (view, area) = (v.data_view, v.rect);
+            let total = run.trials.len();
+            let source = cache.generation();
+            cache
+                .density
+                .sync(&cache.scatter, view, area, source, total);
+            density =
+                opts.scatter_mode == ScatterMode::Density || cache.density.crowding() >= CROWDED;
+        }
+        if density {
+            if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Line) {
+                cache.sync_envelope(v.data_view, v.rect);
+            }
+        }
+    }
+    if let Some((r, runs)) = legend_at {
+        legend(
+            &mut chrome_mesh,
+            &mut chrome_text,
+            r,
+            n,
+            runs,
+            density,
+            theme,
+            measure,
+        );
+    }
     let mut chrome = ViewScene::new(PixelRect::new(full.x, full.y, full.w, full.h));
     chrome.mesh = chrome_mesh.build();
     chrome.texts = chrome_text;
@@ -517,28 +548,39 @@ pub fn build_comparison(
         background: theme.background,
         chrome,
         views,
-        held,
+        held: if density { 0 } else { held },
+        density,
     })
 }
 
 /// The cached points a view draws: the scatter's or the line chart's,
 /// less the `held` newest (drawn by the view while they grow in).
-fn points_of(cache: &PointCache, kind: ViewKind, held: usize) -> &[crate::render::Circle] {
+fn points_of(
+    cache: &PointCache,
+    kind: ViewKind,
+    held: usize,
+    density: bool,
+) -> &[crate::render::Circle] {
     let all: &[crate::render::Circle] = match kind {
+        ViewKind::Scatter if density => &cache.density.circles,
         ViewKind::Scatter => &cache.scatter,
+        ViewKind::Line if density => &[],
         ViewKind::Line => &cache.line,
         _ => &[],
     };
     &all[..all.len().saturating_sub(held)]
 }
 
-/// The legend strip: colour by step, size by test accuracy, the markers.
+/// The legend strip: colour by step, size by test accuracy (or, with
+/// density, shade by trials per pixel), the markers.
+#[allow(clippy::too_many_arguments)]
 fn legend(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
     r: Rect,
     n: usize,
     runs: Option<[String; 2]>,
+    density: bool,
     theme: &Theme,
     measure: &mut Measure,
 ) {
@@ -589,7 +631,23 @@ fn legend(
         x + extra + measure(label, size).0 + 10.0 <= end
     };
     x += 8.0;
-    if fits(x, "size: test accuracy", 40.0, measure) {
+    if density {
+        let label = "shade: trials per pixel (log), colour: mean step";
+        if fits(x, label, 40.0, measure) {
+            for (i, a) in [90u8, 160, 255].iter().enumerate() {
+                mesh.rounded_rect(
+                    [x + i as f32 * 12.0, y - 5.0],
+                    [x + i as f32 * 12.0 + 10.0, y + 5.0],
+                    1.0,
+                    Some(ramp(0.35).with_alpha(*a)),
+                    None,
+                );
+            }
+            x += 42.0;
+            put(texts, &mut x, label, measure);
+            x += 8.0;
+        }
+    } else if fits(x, "size: test accuracy", 40.0, measure) {
         for (i, rad) in [3.0f32, 5.0, 7.0].iter().enumerate() {
             mesh.disc([x + rad, y], *rad, theme.muted.with_alpha(150));
             x += rad * 2.0 + if i == 2 { 6.0 } else { 3.0 };
@@ -662,14 +720,25 @@ impl Dashboard {
         for (i, (kind, v)) in self.views.iter().enumerate() {
             let layer = 10 * i as i32;
             if let Some(o) = other {
-                let theirs = points_of(o, *kind, 0);
+                let theirs = points_of(o, *kind, 0, false);
                 if let Some(p) = theirs.get(from.1..) {
                     if !p.is_empty() {
                         s.circles(layer, v.data_panel(), p, SizeMode::Pixels);
                     }
                 }
             }
-            let mine = points_of(cache, *kind, self.held);
+            if self.density {
+                // drawn whole: counts change in place
+                if *kind == ViewKind::Line && !cache.envelope.is_empty() {
+                    s.mesh(layer + 1, v.pixel_panel(), &cache.envelope);
+                }
+                let p = points_of(cache, *kind, 0, true);
+                if !p.is_empty() {
+                    s.circles(layer + 1, v.data_panel(), p, SizeMode::Pixels);
+                }
+                continue;
+            }
+            let mine = points_of(cache, *kind, self.held, false);
             if let Some(p) = mine.get(from.0..) {
                 if !p.is_empty() {
                     s.circles(layer + 1, v.data_panel(), p, SizeMode::Pixels);
@@ -682,6 +751,9 @@ impl Dashboard {
     /// How many points [`Dashboard::points_scene`] draws in all: the first
     /// run's and the compared run's.
     pub fn points_len(&self, cache: &PointCache, other: Option<&PointCache>) -> (usize, usize) {
+        if self.density {
+            return (cache.density.circles.len(), 0);
+        }
         (
             cache.scatter.len().saturating_sub(self.held),
             other.map_or(0, |o| o.scatter.len()),
@@ -719,12 +791,15 @@ impl Dashboard {
             // frames and axes cover the whole panel
             s.mesh(base, full, &v.mesh);
             if let Some(o) = other {
-                let theirs = points_of(o, *kind, 0);
+                let theirs = points_of(o, *kind, 0, false);
                 if !theirs.is_empty() {
                     s.circles(base + 1, v.data_panel(), theirs, SizeMode::Pixels);
                 }
             }
-            let points = points_of(cache, *kind, self.held);
+            if self.density && *kind == ViewKind::Line && !cache.envelope.is_empty() {
+                s.mesh(base + 1, v.pixel_panel(), &cache.envelope);
+            }
+            let points = points_of(cache, *kind, self.held, self.density);
             if !points.is_empty() {
                 s.circles(base + 1, v.data_panel(), points, SizeMode::Pixels);
             }

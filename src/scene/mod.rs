@@ -4,6 +4,7 @@
 
 pub mod dag;
 pub mod dashboard;
+pub mod density;
 pub mod motion;
 pub mod pick;
 pub mod plots;

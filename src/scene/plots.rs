@@ -253,6 +253,12 @@ pub struct PointCache {
     generation: u64,
     /// Points outside the zoomed scatter and line chart.
     zoomed_outside: [Option<OutsideMemo>; 2],
+    /// The scatter's points binned per pixel (density mode).
+    pub density: super::density::Density,
+    /// The line chart's points as a min-max bar per pixel column (with
+    /// density), and what it was built from.
+    pub envelope: crate::render::Mesh,
+    envelope_key: Option<(ViewTransform, PixelRect, u64, usize)>,
 }
 
 /// Whether every trial of `run` has a simulated time.
@@ -346,6 +352,17 @@ impl PointCache {
         m.count
     }
 
+    /// Rebuilds the line chart's per-column envelope for `view` in `area`
+    /// (O(points), only when the points or the view changed).
+    pub fn sync_envelope(&mut self, view: ViewTransform, area: PixelRect) {
+        let key = (view, area, self.generation, self.line.len());
+        if self.envelope_key == Some(key) {
+            return;
+        }
+        self.envelope_key = Some(key);
+        self.envelope = line_envelope(&self.line, view, area, self.total);
+    }
+
     /// Drops the cached points (they are rebuilt by the next sync).
     fn drop_points(&mut self) {
         self.generation += 1;
@@ -422,6 +439,59 @@ impl PointCache {
             }
         }
     }
+}
+
+/// The line chart's points decimated per pixel column: a bar from the
+/// lowest to the highest validation accuracy of the trials in that column,
+/// coloured by their mean step; its cost follows the panel's width.
+pub fn line_envelope(
+    points: &[Circle],
+    view: ViewTransform,
+    area: PixelRect,
+    total: usize,
+) -> crate::render::Mesh {
+    let cols = (area.w.ceil().max(1.0) as usize).min(1 << 15);
+    let mut lo = vec![f32::INFINITY; cols];
+    let mut hi = vec![f32::NEG_INFINITY; cols];
+    let mut sum = vec![0.0f64; cols];
+    let mut count = vec![0u32; cols];
+    for (i, c) in points.iter().enumerate() {
+        let p = view.apply(c.center);
+        let x = (p[0] - area.x).floor();
+        if !(x.is_finite() && p[1].is_finite()) || x < 0.0 || x as usize >= cols {
+            continue;
+        }
+        let k = x as usize;
+        lo[k] = lo[k].min(p[1]);
+        hi[k] = hi[k].max(p[1]);
+        sum[k] += i as f64;
+        count[k] += 1;
+    }
+    let n = total.max(1) as f64;
+    let top = area.y;
+    let bottom = area.y + area.h;
+    let mut mesh = MeshBuilder::new();
+    for k in 0..cols {
+        if count[k] == 0 {
+            continue;
+        }
+        let (y0, y1) = (lo[k].max(top - 2.0), hi[k].min(bottom + 2.0));
+        if y0 > y1 {
+            continue;
+        }
+        let mid = (y0 + y1) / 2.0;
+        let half = ((y1 - y0) / 2.0).max(1.0);
+        let x = area.x + k as f32;
+        let color = ramp(sum[k] / count[k] as f64 / n).with_alpha(170);
+        mesh.rounded_rect(
+            [x, mid - half],
+            [x + 1.0, mid + half],
+            0.0,
+            Some(color),
+            None,
+        );
+    }
+    mesh.build()
 }
 
 /// Axis layout of a plot: the plot area inside its panel and the data to

@@ -158,6 +158,8 @@ pub enum Action {
     SelectParent,
     /// Both plots back to their default view.
     ResetZoom,
+    /// The scatter's points: auto, density, circles.
+    CycleScatterMode,
     Quit,
 }
 
@@ -210,6 +212,7 @@ impl Action {
             },
             Key::Char('p') => Action::SelectParent,
             Key::Char('z') => Action::ResetZoom,
+            Key::Char('d') => Action::CycleScatterMode,
             Key::Char(d @ '1'..='9') => Action::SelectRun(d as usize - '1' as usize),
             _ => return None,
         })
@@ -243,6 +246,7 @@ impl Action {
             Action::Walk { back: false, .. } => "Move the diff's second trial on",
             Action::SelectParent => "Select the parent of the selected trial",
             Action::ResetZoom => "Reset the zoom of both plots",
+            Action::CycleScatterMode => "Scatter: auto, density or circles",
             Action::Quit => "Quit",
         }
     }
@@ -275,6 +279,7 @@ impl Action {
             Action::Walk { back: false, .. } => "}".into(),
             Action::SelectParent => "P".into(),
             Action::ResetZoom => "Z".into(),
+            Action::CycleScatterMode => "D".into(),
             Action::Quit => "Q".into(),
         }
     }

@@ -425,6 +425,7 @@ impl Viewer {
             marks,
             dag: Some(dag.clone()),
             table_at,
+            scatter_mode: self.state.scatter_mode(),
         };
         let (mine, theirs) = split_two(&mut self.caches, ri, other_i);
         let other = match (other_i, theirs) {
@@ -738,6 +739,9 @@ pub struct PointsKey {
     size: (u32, u32),
     runs: (usize, Option<usize>),
     generations: (u64, u64),
+    /// With density, what changes it: a redraw each time (counts change
+    /// in place, so the layer cannot be extended).
+    density: Option<(u64, usize, usize)>,
     panels: Vec<(PixelRect, ViewTransform)>,
 }
 
@@ -766,6 +770,13 @@ impl Frame {
             size: (self.width, self.height),
             runs: (self.run, self.other),
             generations: (mine.generation(), theirs.map_or(0, |t| t.generation())),
+            density: d.density.then(|| {
+                (
+                    mine.density.generation(),
+                    mine.density.circles.len(),
+                    mine.line.len(),
+                )
+            }),
             panels: d.views.iter().map(|(_, v)| (v.rect, v.data_view)).collect(),
         })
     }

@@ -5,6 +5,7 @@
 use super::command::{Action, Command, KeyPress, Mods};
 use super::spot::{boxed, panned, Plot, Spot, TrialRef, Zoom, WHEEL_FACTOR};
 use super::ui::{Target, UiLayout};
+use crate::scene::density::ScatterMode;
 use crate::scene::motion::ease_in_out;
 use crate::scene::plots::Window;
 
@@ -165,6 +166,7 @@ pub struct ViewerState {
     down: Option<Down>,
     zoom: [Zoom; 2],
     last_click: Option<(f64, [f32; 2])>,
+    scatter_mode: ScatterMode,
 }
 
 impl ViewerState {
@@ -205,6 +207,7 @@ impl ViewerState {
             down: None,
             zoom: [Zoom::default(); 2],
             last_click: None,
+            scatter_mode: ScatterMode::Auto,
         };
         s.relayout();
         s
@@ -364,6 +367,14 @@ impl ViewerState {
     /// The press in progress in the dashboard.
     pub fn down(&self) -> Option<Down> {
         self.down
+    }
+    /// How the scatter draws its points.
+    pub fn scatter_mode(&self) -> ScatterMode {
+        self.scatter_mode
+    }
+    pub fn set_scatter_mode(&mut self, m: ScatterMode) {
+        self.scatter_mode = m;
+        self.dirty = true;
     }
     /// The modifier keys held.
     pub fn mods(&self) -> Mods {
@@ -845,6 +856,17 @@ impl ViewerState {
             }
             Action::Walk { back, second } => self.walk(back, second),
             Action::SelectParent => self.select_parent(),
+            Action::CycleScatterMode => {
+                self.scatter_mode = self.scatter_mode.next();
+                self.say(format!(
+                    "scatter: {}",
+                    match self.scatter_mode {
+                        ScatterMode::Auto => "auto (density when the points crowd)",
+                        ScatterMode::Density => "density (trials per pixel)",
+                        ScatterMode::Circles => "circles",
+                    }
+                ));
+            }
             Action::ResetZoom => {
                 for z in &mut self.zoom {
                     z.go(Window::FULL, self.now);

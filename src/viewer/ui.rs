@@ -697,6 +697,10 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
             "zoom / pan a plot (Ctrl+drag: box zoom)".into(),
         ),
         ("double-click  Z".into(), "reset the zoom".into()),
+        (
+            "D".into(),
+            "scatter: auto, density (trials per pixel), circles".into(),
+        ),
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
         ("Q  Ctrl+Q".into(), "quit".into()),
     ];
