@@ -93,11 +93,17 @@ pub fn cora_load_ms(runs: usize) -> Result<f64, crate::table::TableError> {
 }
 
 /// Writes a native trace of `n` trials (regularized evolution on the
-/// shipped NAS-Bench-Graph Cora table, seed 0) to `path`.
+/// shipped NAS-Bench-Graph Cora table, seed 0) to `path`, atomically
+/// (through a temporary file beside it).
 pub fn write_trace_file(path: &std::path::Path, n: usize) -> Result<(), String> {
     let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    crate::search::write_search(
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", path.display()))?;
+    let written = crate::search::write_search(
         &bench,
         crate::search::Strategy::EVOLUTION,
         n,
@@ -106,8 +112,21 @@ pub fn write_trace_file(path: &std::path::Path, n: usize) -> Result<(), String> 
         std::io::BufWriter::new(f),
         |_| {},
     )
-    .map_err(|e| e.to_string())?;
-    Ok(())
+    .map_err(|e| format!("{}: {e}", path.display()))
+    .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display())));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// The peak resident memory of this process so far, in bytes (Linux;
+/// `None` elsewhere).
+pub fn peak_rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Seconds to read the trace at `path` (median of `runs`), and the trace.
@@ -118,6 +137,8 @@ pub fn trace_read_seconds(
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs.max(1) {
+        // one trace alive at a time
+        drop(last.take());
         let t = Instant::now();
         let (trace, _) = crate::trace::jsonl::read_trace(path).map_err(|e| e.to_string())?;
         times.push(t.elapsed().as_secs_f64());
@@ -150,8 +171,34 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     let (read, trace) = result?;
     let run = trace.runs.first().ok_or("empty trace")?;
     let append = analytics_append_seconds(run);
+    let rss = peak_rss();
     let scale = 1e6 / n as f64;
-    Ok(vec![
+    let mut figs = vec![
+        Figure {
+            name: format!("read a trace, {} trials", crate::fmt::fmt_int(n)),
+            value: n as f64 / read.max(1e-9),
+            unit: "trials/s",
+            goal: None,
+        },
+        Figure {
+            name: format!("read a trace, {} trials", crate::fmt::fmt_int(n)),
+            value: bytes as f64 / 1e6 / read.max(1e-9),
+            unit: "MB/s",
+            goal: None,
+        },
+    ];
+    if let Some(rss) = rss {
+        figs.push(Figure {
+            name: format!(
+                "peak memory after reading {} trials (+ analytics)",
+                crate::fmt::fmt_int(n)
+            ),
+            value: rss as f64 / n as f64,
+            unit: "bytes/trial",
+            goal: Some(((200.0 + 300e6 / n as f64).round(), false)),
+        });
+    }
+    figs.extend([
         Figure {
             name: format!(
                 "read {} trials ({} MB), scaled to 1M",
@@ -168,7 +215,8 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
             unit: "s",
             goal: Some((1.0, false)),
         },
-    ])
+    ]);
+    Ok(figs)
 }
 
 /// Every foundation measurement, spending about `seconds` on each.

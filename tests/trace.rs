@@ -448,7 +448,7 @@ fn steering_injects_edits_into_the_population() {
         .clone();
     assert_eq!(t.source, Source::User);
     assert_eq!(t.parents, vec![base.trial_id]);
-    assert_eq!(t.mutation, Some(m.clone()));
+    assert_eq!(t.mutation.as_deref(), Some(&m));
     let want = bench.query(&base.arch.mutate(&m).unwrap()).unwrap().1;
     assert_eq!(t.metrics.val_acc, want.val_acc);
     assert!(s.population().contains(&t.trial_id));
@@ -559,7 +559,7 @@ fn analytics_follow_the_steps() {
 /// previous trial differing by exactly one op of a fixed-shape encoding.
 fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)> {
     let t = &run.trials[i];
-    let (r, op) = match (&t.mutation, t.parents.first()) {
+    let (r, op) = match (t.mutation.as_deref(), t.parents.first()) {
         (Some(Mutation::ChangeOp { to, .. }), Some(&p)) => (run.position(p)?, to.clone()),
         (Some(Mutation::AddNode { layer, .. }), Some(&p)) => (run.position(p)?, layer.clone()),
         (Some(_), _) | (None, Some(_)) => return None,

@@ -10,7 +10,7 @@ use crate::trace::{Run, Trial};
 use std::collections::{BTreeMap, HashMap};
 
 /// The analytics of one step (one trial), as of that step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepStats {
     /// Position of the trial compared against (parent or previous).
     pub reference: Option<usize>,
@@ -89,10 +89,32 @@ impl KindStats {
     }
 }
 
+/// No position, in [`Packed`].
+const NONE: u32 = u32::MAX;
+
+/// A step's stats as kept (32 bytes instead of 88; a million trials are
+/// common): positions as `u32`, missing deltas as NaN (accuracies are
+/// finite), the most effective layer as an index into the list of its
+/// changes.
+#[derive(Clone, Copy, Debug)]
+struct Packed {
+    val_delta: f64,
+    test_delta: f64,
+    reference: u32,
+    best: u32,
+    effective: u32,
+}
+
+fn pos(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE - 1).min(NONE - 1)
+}
+
 /// Incremental analytics of one run.
 #[derive(Default)]
 pub struct Analytics {
-    steps: Vec<StepStats>,
+    steps: Vec<Packed>,
+    /// Each change of the most effective layer, in order.
+    effective: Vec<Effective>,
     ops: Vec<String>,
     op_ids: HashMap<String, u16>,
     kinds: BTreeMap<&'static str, KindStats>,
@@ -175,18 +197,36 @@ impl Analytics {
             _ => i,
         };
         self.best = Some(best);
-        self.steps.push(StepStats {
-            reference,
-            val_delta,
-            test_delta,
-            best,
-            most_effective: self.most_effective,
+        if let Some(e) = self.most_effective {
+            if self.effective.last() != Some(&e) {
+                self.effective.push(e);
+            }
+        }
+        self.steps.push(Packed {
+            val_delta: val_delta.unwrap_or(f64::NAN),
+            test_delta: test_delta.unwrap_or(f64::NAN),
+            reference: reference.map_or(NONE, pos),
+            best: pos(best),
+            effective: match self.most_effective {
+                Some(_) => pos(self.effective.len() - 1),
+                None => NONE,
+            },
         });
     }
 
     /// The analytics of step `i` (as of that step).
-    pub fn step(&self, i: usize) -> Option<&StepStats> {
-        self.steps.get(i)
+    pub fn step(&self, i: usize) -> Option<StepStats> {
+        let p = self.steps.get(i)?;
+        let some = |x: f64| (!x.is_nan()).then_some(x);
+        Some(StepStats {
+            reference: (p.reference != NONE).then_some(p.reference as usize),
+            val_delta: some(p.val_delta),
+            test_delta: some(p.test_delta),
+            best: p.best as usize,
+            most_effective: (p.effective != NONE)
+                .then(|| self.effective.get(p.effective as usize).copied())
+                .flatten(),
+        })
     }
 
     pub fn op_name(&self, id: u16) -> &str {
@@ -219,7 +259,7 @@ impl Analytics {
 /// differs from the previous one, if it differs by exactly one layer.
 /// Never a layer of two unrelated architectures.
 pub fn credited_layer(old: &Trial, new: &Trial) -> Option<String> {
-    match &new.mutation {
+    match new.mutation.as_deref() {
         Some(m) if !new.parents.is_empty() => match m {
             Mutation::ChangeOp { to, .. } => Some(to.clone()),
             Mutation::AddNode { layer, .. } => Some(layer.clone()),

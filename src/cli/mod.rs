@@ -126,6 +126,17 @@ pub enum Command {
         /// Seconds to spend on each measurement.
         #[arg(long, default_value_t = 2.0)]
         seconds: f64,
+        /// Instead of measuring, write a synthetic trace of N trials
+        /// (regularized evolution on the shipped Cora table, seed 0, the
+        /// trace the figures are measured on) to --output.
+        #[arg(long, value_name = "N")]
+        generate: Option<usize>,
+        /// Where --generate writes.
+        #[arg(short, long, requires = "generate")]
+        output: Option<PathBuf>,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -278,7 +289,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &output,
             force,
         ),
-        Command::Bench { seconds } => {
+        Command::Bench {
+            seconds,
+            generate,
+            output,
+            force,
+        } => {
+            if let Some(n) = generate {
+                let Some(output) = output else {
+                    bail!("--generate {n} needs --output FILE");
+                };
+                if n == 0 {
+                    bail!("--generate 0: give a number of trials above 0");
+                }
+                refuse_overwrite(&output, force)?;
+                nasviz::perf::write_trace_file(&output, n).map_err(anyhow::Error::msg)?;
+                eprintln!("{}: {} trials", output.display(), nasviz::fmt::fmt_int(n));
+                return Ok(ExitCode::SUCCESS);
+            }
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
             }

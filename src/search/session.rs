@@ -162,7 +162,7 @@ impl<'b> Session<'b> {
                 None
             },
             parents,
-            mutation,
+            mutation: mutation.map(Box::new),
             arch,
             hash: Some(key),
             metrics: TrialMetrics::from(&m),

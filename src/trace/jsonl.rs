@@ -238,7 +238,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
                     step: raw.step.unwrap_or(trial_id),
                     time_s: raw.time_s,
                     parents: raw.parents.unwrap_or_default(),
-                    mutation,
+                    mutation: mutation.map(Box::new),
                     arch,
                     hash: raw.hash,
                     metrics,
@@ -270,6 +270,9 @@ pub struct TraceBuilder {
     trace: Trace,
     runs: HashMap<String, usize>,
     last: Option<usize>,
+    /// Trials the input may hold (from its size), reserved for the first
+    /// run so that its list grows without copies.
+    hint: usize,
 }
 
 impl TraceBuilder {
@@ -283,7 +286,12 @@ impl TraceBuilder {
                     ));
                 }
                 self.runs.insert(info.run_id.clone(), self.trace.runs.len());
-                self.trace.runs.push(Run::new(info));
+                let mut run = Run::new(info);
+                if self.trace.runs.is_empty() {
+                    // address space only: pages are touched as trials arrive
+                    let _ = run.trials.try_reserve(std::mem::take(&mut self.hint));
+                }
+                self.trace.runs.push(run);
             }
             Event::Trial { run_id, trial } => {
                 let run = self.run_mut(&run_id, place)?;
@@ -345,7 +353,12 @@ pub fn read_trace(path: &Path) -> Result<(Trace, ReadStats), TraceError> {
         path: name.clone(),
         source,
     })?;
-    read_trace_from(f, &name)
+    // trial lines are rarely under 150 bytes
+    let hint = f
+        .metadata()
+        .map(|m| (m.len() / 150).min(1 << 26) as usize)
+        .unwrap_or(0);
+    read_trace_hinted(f, &name, hint)
 }
 
 /// A parsed line: its number, whether it ended in a newline, the event.
@@ -354,9 +367,15 @@ type ParsedLine = (u64, bool, Result<Event, TraceError>);
 /// Reads a trace from any reader. Lines are parsed in blocks of a few
 /// megabytes, on every core, and applied in order: memory stays bounded by
 /// the block size plus the trace itself.
-pub fn read_trace_from<R: Read>(
+pub fn read_trace_from<R: Read>(reader: R, name: &str) -> Result<(Trace, ReadStats), TraceError> {
+    read_trace_hinted(reader, name, 0)
+}
+
+/// [`read_trace_from`] for an input expected to hold about `hint` trials.
+fn read_trace_hinted<R: Read>(
     mut reader: R,
     name: &str,
+    hint: usize,
 ) -> Result<(Trace, ReadStats), TraceError> {
     const BLOCK: usize = 8 << 20;
     let threads = std::thread::available_parallelism()
@@ -367,7 +386,10 @@ pub fn read_trace_from<R: Read>(
         path: name.to_string(),
         source,
     };
-    let mut b = TraceBuilder::default();
+    let mut b = TraceBuilder {
+        hint,
+        ..TraceBuilder::default()
+    };
     let mut stats = ReadStats::default();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
     let mut eof = false;
@@ -637,7 +659,7 @@ impl<W: Write> TraceWriter<W> {
             step: t.step,
             time_s: t.time_s,
             parents: &t.parents,
-            mutation: t.mutation.as_ref(),
+            mutation: t.mutation.as_deref(),
             arch: t.arch.to_json(),
             hash: t.hash.as_deref(),
             metrics: &t.metrics,

@@ -112,7 +112,9 @@ pub struct Trial {
     /// Simulated (or recorded) search time when the trial finished.
     pub time_s: Option<f64>,
     pub parents: Vec<u64>,
-    pub mutation: Option<Mutation>,
+    /// The edit that made it from its parent (boxed: most trials of a
+    /// large random search have none, and a trial stays small).
+    pub mutation: Option<Box<Mutation>>,
     pub arch: Arch,
     /// The benchmark key (canonical hash) when known.
     pub hash: Option<String>,
@@ -160,12 +162,23 @@ impl std::hash::Hasher for IdHasher {
 type IdMap = HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// One run and everything recorded in it, in order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Run {
     pub info: RunInfo,
     pub trials: Vec<Trial>,
     pub steers: Vec<Steer>,
+    /// Trial id to position, once ids stop being positions.
     index: IdMap,
+    /// Every trial pushed so far has its position as its id (what
+    /// searches write): positions are ids and no map is kept.
+    dense: bool,
+}
+
+impl PartialEq for Run {
+    /// Runs are equal when they hold the same records.
+    fn eq(&self, other: &Run) -> bool {
+        self.info == other.info && self.trials == other.trials && self.steers == other.steers
+    }
 }
 
 impl Run {
@@ -175,11 +188,25 @@ impl Run {
             trials: Vec::new(),
             steers: Vec::new(),
             index: IdMap::default(),
+            dense: true,
         }
     }
 
     /// Appends a trial; its id must be new in this run.
     pub fn push(&mut self, t: Trial) -> Result<(), String> {
+        if self.dense {
+            let n = self.trials.len() as u64;
+            if t.trial_id == n {
+                self.trials.push(t);
+                return Ok(());
+            }
+            // ids are no longer positions: index them from here on
+            self.dense = false;
+            self.index.reserve(self.trials.len() + 1);
+            for (i, old) in self.trials.iter().enumerate() {
+                self.index.insert(old.trial_id, i);
+            }
+        }
         if self.index.contains_key(&t.trial_id) {
             return Err(format!(
                 "duplicate trial_id {} in run {:?}",
@@ -195,7 +222,7 @@ impl Run {
     pub fn push_steer(&mut self, s: Steer) -> Result<(), String> {
         for (what, id) in [("base", s.base), ("trial_id", s.trial_id)] {
             if let Some(id) = id {
-                if !self.index.contains_key(&id) {
+                if self.position(id).is_none() {
                     return Err(format!(
                         "steer event names {what} {id}, which is not a trial of run {:?} recorded before it",
                         self.info.run_id
@@ -209,6 +236,10 @@ impl Run {
 
     /// The position of a trial by id.
     pub fn position(&self, trial_id: u64) -> Option<usize> {
+        if self.dense {
+            let i = usize::try_from(trial_id).ok()?;
+            return (self.trials.get(i)?.trial_id == trial_id).then_some(i);
+        }
         self.index.get(&trial_id).copied()
     }
 

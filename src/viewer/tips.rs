@@ -92,7 +92,7 @@ pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, s
         .first()
         .map(|p| format!("parent trial {p}"))
         .unwrap_or_else(|| "no parent (a random draw)".into());
-    let edit = t.mutation.as_ref().map(describe_edit);
+    let edit = t.mutation.as_deref().map(describe_edit);
     lines.push((
         match edit {
             Some(e) => format!("{parent} · {e}"),
