@@ -10,6 +10,7 @@
 //! being written up to its last complete line, and report a bad line as
 //! `file:line: what is wrong`.
 
+use super::scan::TrialScanner;
 use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
 use crate::arch::{Arch, ArchJson, Mutation};
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,12 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     Run(RunInfo),
-    Trial { run_id: String, trial: Trial },
+    /// A trial of a run (the run's id shared between the lines of a
+    /// block: a large trace names its run a million times).
+    Trial {
+        run_id: std::sync::Arc<str>,
+        trial: Trial,
+    },
     Steer(Steer),
 }
 
@@ -181,6 +187,12 @@ impl RawMutation<'_> {
 }
 
 /// Parses one line. `place` is used in errors (`file:line`).
+/// Parses the JSON of an edit (a trial's `mutation`).
+pub fn parse_mutation(text: &str) -> Result<Mutation, String> {
+    let raw: RawMutation = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    raw.to_mutation()
+}
+
 pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, TraceError> {
     let raw: RawLine = serde_json::from_str(line).map_err(|e| {
         let what = if e.is_eof() {
@@ -232,7 +244,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
                 }
             }
             Ok(Event::Trial {
-                run_id,
+                run_id: run_id.into(),
                 trial: Trial {
                     trial_id,
                     step: raw.step.unwrap_or(trial_id),
@@ -392,6 +404,8 @@ fn read_trace_hinted<R: Read>(
     };
     let mut stats = ReadStats::default();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    // one scanner per part, kept across blocks (architectures repeat)
+    let mut scanners: Vec<TrialScanner> = (0..threads).map(|_| TrialScanner::new()).collect();
     let mut eof = false;
     let mut need_more = false;
     while !eof {
@@ -457,13 +471,19 @@ fn read_trace_hinted<R: Read>(
             starts.push(acc);
             acc += c;
         }
-        let parse_part = |part: &[u8], start: u64| -> Vec<ParsedLine> {
+        let parse_part = |part: &[u8], start: u64, scanner: &mut TrialScanner| -> Vec<ParsedLine> {
             let mut out = Vec::new();
             let mut line_no = start;
             for raw in part.split_inclusive(|&c| c == b'\n') {
                 line_no += 1;
                 let complete = raw.ends_with(b"\n");
                 let place = || format!("{name}:{line_no}");
+                // the layout nasviz writes, fast (it checks UTF-8 itself);
+                // anything else in full
+                if let Some(ev) = scanner.scan(raw.trim_ascii()) {
+                    out.push((line_no, complete, Ok(ev)));
+                    continue;
+                }
                 let text = match std::str::from_utf8(raw) {
                     Ok(t) => t.trim(),
                     Err(e) => {
@@ -487,7 +507,8 @@ fn read_trace_hinted<R: Read>(
                 let handles: Vec<_> = parts
                     .iter()
                     .zip(&starts)
-                    .map(|(p, &st)| sc.spawn(move || parse_part(p, st)))
+                    .zip(scanners.iter_mut())
+                    .map(|((p, &st), scanner)| sc.spawn(move || parse_part(p, st, scanner)))
                     .collect();
                 handles
                     .into_iter()
@@ -506,7 +527,8 @@ fn read_trace_hinted<R: Read>(
             parts
                 .iter()
                 .zip(&starts)
-                .map(|(p, &st)| parse_part(p, st))
+                .zip(scanners.iter_mut())
+                .map(|((p, &st), scanner)| parse_part(p, st, scanner))
                 .collect()
         };
         stats.lines = acc;

@@ -4,6 +4,7 @@
 
 pub mod import;
 pub mod jsonl;
+pub mod scan;
 
 use crate::arch::{Arch, Mutation};
 use serde::{Deserialize, Serialize};
