@@ -117,8 +117,9 @@ impl<'a> Cur<'a> {
         v.is_finite().then_some(v)
     }
 
-    /// A flat-enough object without escapes: its text, braces balanced.
-    fn object(&mut self) -> Option<&'a str> {
+    /// A flat-enough object without escapes: its bytes, braces balanced
+    /// (UTF-8 is checked by whoever reads it as text).
+    fn object(&mut self) -> Option<&'a [u8]> {
         if self.s.get(self.i) != Some(&b'{') {
             return None;
         }
@@ -136,7 +137,7 @@ impl<'a> Cur<'a> {
                 (false, b'}') => {
                     depth -= 1;
                     if depth == 0 {
-                        return std::str::from_utf8(&self.s[start..self.i]).ok();
+                        return Some(&self.s[start..self.i]);
                     }
                 }
                 _ => {}
@@ -181,12 +182,9 @@ pub struct TrialScanner {
 }
 
 /// A NAS-Bench-Graph architecture as nasviz writes it, read directly.
-fn nbgraph(text: &str) -> Option<Arch> {
+fn nbgraph(text: &[u8]) -> Option<Arch> {
     use crate::arch::nbgraph::{GnnOp, GraphArch};
-    let mut c = Cur {
-        s: text.as_bytes(),
-        i: 0,
-    };
+    let mut c = Cur { s: text, i: 0 };
     if !c.lit(b"{\"space\":\"nbgraph\",\"links\":[") {
         return None;
     }
@@ -338,10 +336,11 @@ impl TrialScanner {
         })
     }
 
-    fn arch(&mut self, text: &str) -> Option<Arch> {
+    fn arch(&mut self, text: &[u8]) -> Option<Arch> {
         if let Some(a) = nbgraph(text) {
             return Some(a);
         }
+        let text = std::str::from_utf8(text).ok()?;
         if let Some(a) = self.archs.get(text) {
             return Some(a.clone());
         }
@@ -353,7 +352,8 @@ impl TrialScanner {
         Some(a)
     }
 
-    fn edit(&mut self, text: &str) -> Option<Mutation> {
+    fn edit(&mut self, text: &[u8]) -> Option<Mutation> {
+        let text = std::str::from_utf8(text).ok()?;
         if let Some(m) = self.edits.get(text) {
             return Some(m.clone());
         }
