@@ -6,6 +6,38 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` through a temporary file beside it, renamed
 /// into place only when complete, so a failed write never leaves a partial
 /// file where the user's file was.
+/// Makes sure `XDG_RUNTIME_DIR` names a private directory of this user
+/// (Mesa's drivers print an error on every start without one): when it is
+/// unset or unusable, a `nasviz-runtime-UID` directory (mode 0700) in the
+/// temporary directory is made and named there. Call before any thread
+/// starts. Does nothing when it cannot help; the drivers then say so.
+#[cfg(unix)]
+pub fn ensure_runtime_dir() {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let uid = match std::fs::metadata("/proc/self") {
+        Ok(m) => m.uid(),
+        Err(_) => return,
+    };
+    let usable = |p: &Path| {
+        std::fs::metadata(p)
+            .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.permissions().mode() & 0o077 == 0)
+    };
+    if let Some(d) = std::env::var_os("XDG_RUNTIME_DIR") {
+        if !d.is_empty() && usable(Path::new(&d)) {
+            return;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("nasviz-runtime-{uid}"));
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+    if usable(&dir) {
+        std::env::set_var("XDG_RUNTIME_DIR", &dir);
+    }
+}
+
+/// Nothing to set up off Unix.
+#[cfg(not(unix))]
+pub fn ensure_runtime_dir() {}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temp_sibling(path);
     let result = (|| {

@@ -247,10 +247,10 @@ fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> St
             if let Some(e) = st.most_effective {
                 let _ = writeln!(
                     s,
-                    "  most effective layer added: {} (+{} validation at step {})",
+                    "  most effective layer added: {} ({} validation at step {})",
                     a.op_name(e.op),
-                    fmt_pct(e.gain),
-                    e.step
+                    crate::fmt::fmt_pp(e.gain),
+                    fmt_int(e.step + 1)
                 );
             }
         }

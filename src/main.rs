@@ -6,6 +6,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // before any thread: the GPU drivers read it
+    nasviz::fsutil::ensure_runtime_dir();
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(code) => code,

@@ -71,7 +71,7 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
             "{} ({} at step {})",
             op_label(analytics.op_name(e.op)),
             fmt_pp(e.gain),
-            crate::fmt::fmt_int(e.step)
+            crate::fmt::fmt_int(e.step + 1)
         ),
         None => "none yet".into(),
     };
