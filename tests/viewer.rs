@@ -653,3 +653,28 @@ fn window_script_hovers_clicks_and_diffs_trials() {
         "no diff of A and B"
     );
 }
+
+/// A successful render prints no `error:` line, even where the GPU driver's
+/// runtime directory is not set (nasviz sets up a private one), and says
+/// steps as the picture does.
+#[test]
+fn a_render_without_xdg_runtime_dir_is_quiet() {
+    if common::gpu("a_render_without_xdg_runtime_dir_is_quiet").is_none() {
+        return;
+    }
+    let out_png = tmpdir("quiet").join("demo.png");
+    for unset in [true, false] {
+        let mut cmd = Process::new(env!("CARGO_BIN_EXE_nasviz"));
+        cmd.args(["render", "-o", out_png.to_str().unwrap_or(""), "--force"]);
+        if unset {
+            cmd.env_remove("XDG_RUNTIME_DIR");
+        } else {
+            cmd.env("XDG_RUNTIME_DIR", "/no/such/runtime/dir");
+        }
+        let out = cmd.output().expect("run nasviz");
+        let err = text(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(!err.contains("error"), "{err}");
+        assert!(err.contains("step 2,000 of 2,000"), "{err}");
+    }
+}
