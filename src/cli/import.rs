@@ -45,23 +45,20 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             epochs,
             force,
         } => {
-            use std::io::IsTerminal;
             refuse_overwrite(&output, force)?;
-            let tty = std::io::stderr().is_terminal();
             let mut last = None;
+            let bar = super::progress_bytes(0);
             let table =
                 nasviz::table::nb101::Nb101Table::import_tfrecord(&input, epochs, &mut |p| {
-                    if tty && !p.done {
-                        let pct =
-                            (p.bytes_read * 100).checked_div(p.total_bytes).unwrap_or(0) as usize;
-                        let bar = "#".repeat(pct / 4) + &".".repeat(25 - (pct / 4).min(25));
-                        eprint!("\r[{bar}] {pct:>3}% {} records", p.records);
+                    if !p.done {
+                        bar.set_length(p.total_bytes);
+                        bar.set_position(p.bytes_read);
+                        bar.set_message(format!("{} records", p.records));
                     }
                     last = Some(p);
-                })?;
-            if tty {
-                eprintln!();
-            }
+                });
+            bar.finish_and_clear();
+            let table = table?;
             table.write(&output)?;
             if let Some(p) = last {
                 eprintln!(

@@ -319,6 +319,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// A progress bar on stderr for `len` units of `unit` (rate and time
+/// left); silent when stderr is not a terminal.
+fn progress(len: u64, unit: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    let template =
+        format!("[{{bar:25}}] {{percent:>3}}% {{human_pos}}/{{human_len}} {unit} · {{per_sec}} · {{eta}} left");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("#>."));
+    }
+    bar
+}
+
+/// A progress bar on stderr for reading `len` bytes (rate, time left and
+/// a message); silent when stderr is not a terminal.
+fn progress_bytes(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    let template =
+        "[{bar:25}] {percent:>3}% {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta} left · {msg}";
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("#>."));
+    }
+    bar
+}
+
 fn refuse_overwrite(output: &std::path::Path, force: bool) -> Result<()> {
     if output.exists() && !force {
         bail!(

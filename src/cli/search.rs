@@ -38,15 +38,13 @@ pub fn run(
     run_id: &str,
     output: &std::path::Path,
 ) -> Result<ExitCode> {
-    use std::io::IsTerminal;
     if budget == 0 {
         bail!("--budget must be at least 1");
     }
     // written beside OUTPUT and renamed when complete
     let tmp = nasviz::fsutil::temp_sibling(output);
     let file = std::fs::File::create(&tmp).with_context(|| format!("{}", tmp.display()))?;
-    let tty = std::io::stderr().is_terminal();
-    let mut shown = usize::MAX;
+    let bar = super::progress(budget as u64, "trials");
     let result = nasviz::search::write_search(
         bench,
         strategy,
@@ -54,18 +52,9 @@ pub fn run(
         seed,
         run_id,
         BufWriter::new(file),
-        |done| {
-            let pct = done * 100 / budget;
-            if tty && pct != shown {
-                shown = pct;
-                let bar = "#".repeat(pct / 4) + &".".repeat(25 - pct / 4);
-                eprint!("\r[{bar}] {pct:>3}% {done}/{budget}");
-            }
-        },
+        |done| bar.set_position(done as u64),
     );
-    if tty {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let run = match result {
         Ok(run) => run,
         Err(e) => {

@@ -129,7 +129,6 @@ pub struct RecordArgs {
 }
 
 pub fn record(args: RecordArgs) -> Result<ExitCode> {
-    use std::io::IsTerminal;
     refuse_overwrite(&args.output, args.force)?;
     if Format::of(&args.output).is_none() {
         bail!(
@@ -176,17 +175,12 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
             "{n} frames: too long a recording (at most 3,600); raise --speed or narrow --from/--to"
         );
     }
-    let tty = std::io::stderr().is_terminal();
-    let frames = nasviz::app::record::record(&mut viewer, &opts, &args.output, &mut |i, n| {
-        if tty {
-            let pct = i * 100 / n.max(1);
-            let bar = "#".repeat(pct / 4) + &".".repeat(25 - pct / 4);
-            eprint!("\r[{bar}] {pct:>3}% frame {i}/{n}");
-        }
-    })?;
-    if tty {
-        eprintln!();
-    }
+    let bar = super::progress(n as u64, "frames");
+    let frames = nasviz::app::record::record(&mut viewer, &opts, &args.output, &mut |i, _| {
+        bar.set_position(i as u64);
+    });
+    bar.finish_and_clear();
+    let frames = frames?;
     eprintln!(
         "{}: {frames} frames at {} fps, {}x{}, steps {} to {to}",
         args.output.display(),
