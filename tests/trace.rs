@@ -628,3 +628,71 @@ fn most_effective_layer_credits_only_one_layer_edits() {
     assert!((e.gain - 0.0120).abs() < 5e-5, "{}", e.gain);
     assert!(nasviz::analysis::credited_layer(&run.trials[46], &run.trials[47]).is_none());
 }
+
+/// What a user gives where a trace is expected is read by content, or
+/// refused with the command that uses or converts it.
+#[test]
+fn traces_open_by_content_or_say_which_command_converts_them() {
+    use nasviz::trace::open::open;
+    let err = |p: &std::path::Path| open(p).err().map(|e| e.to_string()).unwrap_or_default();
+    // native
+    let native = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/cora-random-2000.jsonl");
+    assert_eq!(open(&native).unwrap().runs[0].trials.len(), 2000);
+    // the original dashboard's records
+    let dash = tmp("records.json");
+    std::fs::write(
+        &dash,
+        r#"[{"layers": ["input", "conv3x3", "output"], "val_acc": 71.5, "test_acc": 70.0, "timestamp": 0}]"#,
+    )
+    .unwrap();
+    let t = open(&dash).unwrap();
+    assert_eq!(
+        (t.runs[0].info.run_id.as_str(), t.runs[0].trials.len()),
+        ("records", 1)
+    );
+    // a NASLib result and a folder of them, when the shared data is there
+    if let Some(dir) = shared("nb201-naslib-traces/raw/RE") {
+        let one = dir.join("errors_0.json");
+        assert_eq!(open(&one).unwrap().runs[0].info.run_id, "RE-0");
+        assert!(open(&dir).unwrap().runs.len() > 1);
+    }
+    // tables and other inputs: the command that uses them
+    let table = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/nbgraph-cora.nbt");
+    let e = err(&table);
+    assert!(
+        e.contains("benchmark table, not a trace") && e.contains("nasviz search --space nbgraph:"),
+        "{e}"
+    );
+    let tf = tmp("x.tfrecord");
+    std::fs::write(&tf, b"\x10\0\0\0").unwrap();
+    assert!(
+        err(&tf).contains("nasviz import nb101-tfrecord"),
+        "{}",
+        err(&tf)
+    );
+    let pickle = tmp("cora.bench");
+    std::fs::write(&pickle, b"\x80\x04").unwrap();
+    assert!(
+        err(&pickle).contains("nasviz import nas-bench-graph"),
+        "{}",
+        err(&pickle)
+    );
+    let empty = tmp("empty.jsonl");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(
+        err(&empty).ends_with("the file is empty"),
+        "{}",
+        err(&empty)
+    );
+    let text = tmp("notes.txt");
+    std::fs::write(&text, b"hello\n").unwrap();
+    assert!(
+        err(&text).contains("not a trace nasviz reads"),
+        "{}",
+        err(&text)
+    );
+    let runless = tmp("runless.jsonl");
+    std::fs::write(&runless, b"{\"kind\":\"steer\"}\n").unwrap();
+    assert!(err(&runless).contains(":1:"), "{}", err(&runless));
+    assert!(err(&tmp("missing.jsonl")).contains("missing.jsonl"));
+}

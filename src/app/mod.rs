@@ -13,7 +13,6 @@ use crate::render::{
     TARGET_FORMAT,
 };
 use crate::scene::dashboard::SceneError;
-use crate::trace::jsonl::read_trace;
 use crate::trace::{Run, TraceError};
 use crate::viewer::script::ScriptError;
 use crate::viewer::PointsKey;
@@ -65,7 +64,7 @@ pub fn load_runs(paths: &[PathBuf]) -> Result<Vec<Run>, TraceError> {
     }
     let mut runs: Vec<Run> = Vec::new();
     for p in paths {
-        let (trace, _) = read_trace(p)?;
+        let trace = crate::trace::open::open(p)?;
         for mut r in trace.runs {
             if runs.iter().any(|o| o.info.run_id == r.info.run_id) {
                 let stem = p

@@ -22,7 +22,7 @@ pub fn run(
     let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
     let (w, h) = parse_size("--size", size)?;
     let trace = match &trace {
-        Some(p) => nasviz::trace::jsonl::read_trace(p)?.0,
+        Some(p) => nasviz::trace::open::open(p)?,
         None => nasviz::export::demo_trace()?,
     };
     let run = match &run {

@@ -4,6 +4,7 @@
 
 pub mod import;
 pub mod jsonl;
+pub mod open;
 pub mod scan;
 
 use crate::arch::{Arch, Mutation};

@@ -1,0 +1,126 @@
+//! Opening whatever a user gives where a trace is expected: a native trace,
+//! or a file nasviz can read as one (a NASLib NAS-Bench-201 result, a folder
+//! of them, the original dashboard's records), judged by content. Files
+//! that are not traces (benchmark tables, TFRecords, the package's
+//! pickles) are refused with the command that uses or converts them.
+
+use super::jsonl::read_trace;
+use super::{import, Trace, TraceError};
+use std::io::Read;
+use std::path::Path;
+
+/// What kind of file a path holds, from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Native,
+    Naslib,
+    NaslibFolder,
+    Dashboard,
+    NbGraphTable,
+    Nb101Table,
+    TfRecord,
+    Pickle,
+    Unknown,
+}
+
+/// Judges `path` from its name and its first 64 KiB.
+pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
+    if path.is_dir() {
+        return Ok(Kind::NaslibFolder);
+    }
+    let io = |source| TraceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
+        .map_err(io)?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if head.starts_with(crate::table::nbgraph::MAGIC) {
+        return Ok(Kind::NbGraphTable);
+    }
+    if head.starts_with(crate::table::nb101::MAGIC) {
+        return Ok(Kind::Nb101Table);
+    }
+    if ext == "tfrecord" {
+        return Ok(Kind::TfRecord);
+    }
+    if head.first() == Some(&0x80) {
+        return Ok(Kind::Pickle);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let body = text.trim_start();
+    if body.starts_with('[') {
+        return Ok(Kind::Dashboard);
+    }
+    if body.starts_with('{') {
+        let first = body.lines().next().unwrap_or("");
+        let native = serde_json::from_str::<serde_json::Value>(first)
+            .ok()
+            .is_some_and(|v| v.get("kind").is_some());
+        return Ok(if native { Kind::Native } else { Kind::Naslib });
+    }
+    Ok(Kind::Unknown)
+}
+
+/// The trace at `path`, whatever readable form it is in.
+pub fn open(path: &Path) -> Result<Trace, TraceError> {
+    let shown = path.display().to_string();
+    let refuse = |what: String| Err(TraceError::bad(shown.clone(), what));
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        return refuse("the file is empty".into());
+    }
+    match kind_of(path)? {
+        Kind::Native => {
+            let (trace, _) = read_trace(path)?;
+            if trace.runs.is_empty() {
+                return refuse(
+                    "no run in it: a nasviz trace declares its run first \
+                     ({\"kind\":\"run\",\"run_id\":...}), then its trials"
+                        .into(),
+                );
+            }
+            Ok(trace)
+        }
+        Kind::Naslib => Ok(Trace {
+            runs: vec![import::naslib_nb201(path, None, None)?],
+        }),
+        Kind::NaslibFolder => import::naslib_dir(path),
+        Kind::Dashboard => {
+            let id = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "dashboard".into());
+            Ok(Trace {
+                runs: vec![import::dashboard_records(path, &id)?],
+            })
+        }
+        Kind::NbGraphTable | Kind::Nb101Table => refuse(format!(
+            "a benchmark table, not a trace: run a search on it with \
+             `nasviz search --space {}:{shown} --strategy evolution --budget 2000 -o run.jsonl`",
+            if kind_of(path)? == Kind::NbGraphTable {
+                "nbgraph"
+            } else {
+                "nb101"
+            }
+        )),
+        Kind::TfRecord => refuse(format!(
+            "a NAS-Bench-101 TFRecord, not a trace: convert it with \
+             `nasviz import nb101-tfrecord {shown} -o nb101.nb101`, then search on it"
+        )),
+        Kind::Pickle => refuse(format!(
+            "a pickle (the nas-bench-graph package's .bench?), not a trace: convert it with \
+             `nasviz import nas-bench-graph {shown} -o table.nbt`, then search on it"
+        )),
+        Kind::Unknown => refuse(
+            "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
+             every line), a NASLib NAS-Bench-201 result (errors_<seed>.json, or a folder of \
+             them), or the original dashboard's records (a JSON array)"
+                .into(),
+        ),
+    }
+}
