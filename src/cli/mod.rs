@@ -121,6 +121,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a trace's trials as a table, one row per trial (for pandas
+    /// or polars): run, step (from 1), ids, metrics, the architecture as
+    /// JSON, parents, the edit, the source.
+    Export {
+        /// A trace (or a NASLib result, a folder of them, the original
+        /// dashboard's records).
+        trace: PathBuf,
+        /// The table format (CSV).
+        #[arg(long, default_value = "csv", value_parser = ["csv"])]
+        format: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Measure the speed of nasviz's core operations on this machine.
     Bench {
         /// Seconds to spend on each measurement.
@@ -289,6 +305,41 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &output,
             force,
         ),
+        Command::Export {
+            trace,
+            format: _,
+            output,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let t = nasviz::trace::open::open(&trace)?;
+            let tmp = nasviz::fsutil::temp_sibling(&output);
+            let write = || -> Result<usize> {
+                let f = std::fs::File::create(&tmp)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+                let rows = nasviz::trace::csv::write_csv(&t, std::io::BufWriter::new(f))
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+                std::fs::rename(&tmp, &output)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+                Ok(rows)
+            };
+            match write() {
+                Ok(rows) => {
+                    eprintln!(
+                        "{}: {} trials of {} run{}",
+                        output.display(),
+                        nasviz::fmt::fmt_int(rows),
+                        t.runs.len(),
+                        if t.runs.len() == 1 { "" } else { "s" }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            }
+        }
         Command::Bench {
             seconds,
             generate,
