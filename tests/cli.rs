@@ -349,3 +349,63 @@ fn import_naslib_results() {
     let s = text(&out.stdout);
     assert!(s.contains("max test:   94.37%"), "{s}");
 }
+
+#[test]
+fn export_writes_csv_and_keeps_what_was_there() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let input = root.join("datasets/cora-random-2000.jsonl");
+    let out = tmp("random.csv");
+    let _ = std::fs::remove_file(&out);
+    let o = nasviz(
+        &[
+            "export",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("2,000 trials of 1 run"));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.lines().count(), 2001);
+    assert!(csv.lines().nth(1).unwrap().starts_with("rs-0,1,0,"));
+    // an existing file is kept without --force
+    let o = nasviz(
+        &[
+            "export",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("already exists"));
+    // a table is not a trace: refused, the old file untouched, no temporary left
+    let table = root.join("datasets/nbgraph-cora.nbt");
+    let o = nasviz(
+        &[
+            "export",
+            table.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--force",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("not a trace"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), csv);
+    let dir = out.parent().unwrap();
+    let leftovers = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("random.csv."))
+        .count();
+    assert_eq!(leftovers, 0);
+}
