@@ -43,7 +43,8 @@ pub fn run(
     }
     // written beside OUTPUT and renamed when complete
     let tmp = nasviz::fsutil::temp_sibling(output);
-    let file = std::fs::File::create(&tmp).with_context(|| format!("{}", tmp.display()))?;
+    let file = std::fs::File::create(&tmp)
+        .with_context(|| format!("{}: cannot write there", output.display()))?;
     let bar = super::progress(budget as u64, "trials");
     let result = nasviz::search::write_search(
         bench,

@@ -42,6 +42,12 @@ pub struct ViewArgs {
     /// Print the time to the adapter and to the first frame.
     #[arg(long)]
     timing: bool,
+    /// Follow a native trace another process is appending to (a search
+    /// on this machine, a job writing to a shared filesystem): new trials
+    /// appear as they are written, and the view keeps to the newest step
+    /// unless you move away from it.
+    #[arg(long, value_name = "TRACE", conflicts_with = "traces")]
+    follow: Option<PathBuf>,
 }
 
 pub fn view(args: ViewArgs) -> Result<ExitCode> {
@@ -57,8 +63,32 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     if !args.headless && !window::has_display() {
         return Err(nasviz::app::AppError::NoDisplay.into());
     }
-    let runs = load_runs(&args.traces)?;
+    let mut follower = None;
+    let runs = match &args.follow {
+        Some(path) => {
+            let mut f = nasviz::trace::jsonl::Follower::new(path);
+            f.poll()?;
+            let runs = f.trace().runs.clone();
+            if runs.is_empty() {
+                bail!(
+                    "{}: no run in it yet; nasviz follows a trace once its run line is written",
+                    path.display()
+                );
+            }
+            follower = Some(f);
+            runs
+        }
+        None => load_runs(&args.traces)?,
+    };
     let mut viewer = make_viewer(runs, size, args.run.as_deref(), args.step)?;
+    if let Some(f) = follower {
+        if args.step.is_none() {
+            // live: start at the newest trial
+            let last = viewer.runs()[viewer.state.run()].trials.len();
+            viewer.state.set_step(last.saturating_sub(1));
+        }
+        viewer.follow(f);
+    }
     if args.compare {
         if viewer.runs().len() < 2 {
             bail!("--compare: the trace has one run; comparing needs two");

@@ -21,7 +21,7 @@ use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, 
 use crate::scene::motion::{lerp, Motion};
 use crate::scene::pick::PickGrid;
 use crate::scene::plots::MarkKind;
-use crate::scene::plots::{has_clock, PointCache};
+use crate::scene::plots::PointCache;
 use crate::scene::table::table_values;
 use crate::scene::table::{row_boxes, BEST_ROW, EFFECTIVE_ROW};
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
@@ -52,6 +52,14 @@ pub struct Viewer {
     diff: Option<((TrialRef, TrialRef), Arc<DagPicture>)>,
     /// Where the last frame put what the pointer can point at.
     geom: Geometry,
+    /// The trace file followed, when one is.
+    follow: Option<Follow>,
+}
+
+/// A trace file another process appends to.
+struct Follow {
+    follower: crate::trace::jsonl::Follower,
+    next_poll: f64,
 }
 
 /// Where a frame put the things the pointer can point at.
@@ -80,40 +88,45 @@ fn inside(r: PixelRect, p: [f32; 2]) -> bool {
 
 /// The meta of a run for the state machine.
 pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
-    let best_at: Vec<usize> = (0..run.trials.len())
-        .map(|i| analytics.step(i).map_or(i, |s| s.best))
-        .collect();
-    let mut improvements = Vec::new();
-    let mut last = None;
-    for (i, &b) in best_at.iter().enumerate() {
-        if Some(b) != last {
-            improvements.push(i);
-            last = Some(b);
+    let mut m = RunMeta {
+        id: run.info.run_id.clone(),
+        len: 0,
+        improvements: Vec::new(),
+        best_at: Vec::new(),
+        times: Some(Vec::new()),
+        parent: Vec::new(),
+    };
+    extend_meta(&mut m, run, analytics);
+    m
+}
+
+/// Brings `meta` up to the trials of `run` appended since it was made
+/// (O(new trials)).
+pub fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
+    for i in meta.len..run.trials.len() {
+        let t = &run.trials[i];
+        let best = analytics.step(i).map_or(i, |s| s.best);
+        if meta.best_at.last() != Some(&best) {
+            meta.improvements.push(i);
         }
-    }
-    let position: HashMap<u64, u32> = run
-        .trials
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.trial_id, i as u32))
-        .collect();
-    let parent = run
-        .trials
-        .iter()
-        .map(|t| {
+        meta.best_at.push(best);
+        meta.times = match (meta.times.take(), t.time_s.filter(|x| x.is_finite())) {
+            (Some(mut v), Some(x)) => {
+                v.push(x);
+                Some(v)
+            }
+            _ => None,
+        };
+        meta.parent.push(
             t.parents
                 .first()
-                .and_then(|p| position.get(p).copied())
-                .unwrap_or(state::NO_PARENT)
-        })
-        .collect();
-    RunMeta {
-        parent,
-        id: run.info.run_id.clone(),
-        len: run.trials.len(),
-        improvements,
-        best_at,
-        times: has_clock(run).then(|| run.trials.iter().map(|t| t.time_s.unwrap_or(0.0)).collect()),
+                .and_then(|&p| run.position(p))
+                .map_or(state::NO_PARENT, |p| p as u32),
+        );
+    }
+    meta.len = run.trials.len();
+    if meta.len == 0 {
+        meta.times = None;
     }
 }
 
@@ -140,6 +153,71 @@ impl Viewer {
             grids: (0..n).map(|_| Default::default()).collect(),
             diff: None,
             geom: Geometry::default(),
+            follow: None,
+        }
+    }
+
+    /// Follows the file `follower` reads (which has read what the viewer
+    /// holds): trials appended to it join the runs as they are written.
+    pub fn follow(&mut self, follower: crate::trace::jsonl::Follower) {
+        self.follow = Some(Follow {
+            follower,
+            next_poll: 0.0,
+        });
+        self.state.set_following(true);
+    }
+
+    /// Reads what was appended to the followed file (at most every
+    /// `POLL_S`); a bad line or a replaced file stops following, with a
+    /// notice, and keeps everything read so far.
+    fn poll_follow(&mut self) {
+        let now = self.state.now();
+        let Some(mut f) = self.follow.take() else {
+            return;
+        };
+        if now < f.next_poll {
+            self.follow = Some(f);
+            return;
+        }
+        f.next_poll = now + state::POLL_S;
+        match f.follower.poll() {
+            Err(e) => {
+                self.state.set_following(false);
+                self.state.notify(format!("stopped following: {e}"));
+                return;
+            }
+            Ok(events) if !events.is_empty() => self.absorb(f.follower.trace()),
+            Ok(_) => {}
+        }
+        self.follow = Some(f);
+    }
+
+    /// Takes in the trials (and runs) of `trace` the viewer does not hold.
+    fn absorb(&mut self, trace: &crate::trace::Trace) {
+        for (i, r) in trace.runs.iter().enumerate() {
+            if i >= self.runs.len() {
+                let a = Analytics::of_run(r);
+                self.state.push_run(run_meta(r, &a));
+                self.runs.push(r.clone());
+                self.analytics.push(a);
+                self.caches.push(PointCache::new());
+                self.grids.push(Default::default());
+                continue;
+            }
+            let have = self.runs[i].trials.len();
+            if r.trials.len() <= have && r.steers.len() == self.runs[i].steers.len() {
+                continue;
+            }
+            for t in r.trials.iter().skip(have) {
+                // the follower checked ids; a refusal here means nothing new
+                let _ = self.runs[i].push(t.clone());
+            }
+            self.runs[i].steers.clone_from(&r.steers);
+            self.analytics[i].extend(&self.runs[i]);
+            if let Some(m) = self.state.run_meta_mut(i) {
+                extend_meta(m, &self.runs[i], &self.analytics[i]);
+            }
+            self.state.grown(i, have);
         }
     }
 
@@ -157,6 +235,7 @@ impl Viewer {
             }
             Command::Tick(_) => {
                 self.state.handle(cmd);
+                self.poll_follow();
                 // points move under a still pointer (playback, zoom)
                 if let Some(m) = self.state.mouse() {
                     if self.state.down().is_none() && self.state.hover().is_none() {
@@ -1030,5 +1109,59 @@ mod tests {
             v.handle(Command::Move(c));
             assert_eq!(v.state.spot().thing, Some(Thing::Node(0)));
         }
+    }
+
+    #[test]
+    fn a_followed_file_grows_in_the_viewer_and_a_bad_line_stops_it() {
+        use std::io::Write;
+        let demo = crate::export::DEMO_RANDOM;
+        let lines: Vec<&str> = demo.lines().collect();
+        let dir = std::env::temp_dir().join(format!("nasviz-follow-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("live.jsonl");
+        // the run line and 10 trials so far
+        let _ = std::fs::write(&path, lines[..11].join("\n") + "\n");
+        let mut f = crate::trace::jsonl::Follower::new(&path);
+        assert!(f.poll().is_ok());
+        let runs = f.trace().runs.clone();
+        let mut v = Viewer::new(runs, (1280, 800));
+        v.handle(Command::Tick(0.0));
+        v.state.set_step(9);
+        v.follow(f);
+        assert!(v.state.following());
+        assert!(v.state.next_wake().is_some(), "following wakes the viewer");
+        // 40 more trials, and half a line still being written
+        let mut out = match std::fs::OpenOptions::new().append(true).open(&path) {
+            Ok(o) => o,
+            Err(e) => panic!("{e}"),
+        };
+        let _ = out.write_all((lines[11..51].join("\n") + "\n").as_bytes());
+        let _ = out.write_all(&lines[51].as_bytes()[..20]);
+        let _ = out.flush();
+        v.handle(Command::Tick(0.5));
+        assert_eq!(v.runs()[0].trials.len(), 50);
+        assert_eq!(v.state.runs()[0].len, 50);
+        assert_eq!(v.state.step(), 49, "the view follows to the newest trial");
+        assert_eq!(v.state.runs()[0].best_at.len(), 50);
+        assert!(v.frame(&mut approx_measure).is_ok());
+        // the rest of that line arrives; the user stepped back: no jump
+        v.state.set_step(20);
+        let _ = out.write_all(&lines[51].as_bytes()[20..]);
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+        v.handle(Command::Tick(1.0));
+        assert_eq!(v.runs()[0].trials.len(), 51);
+        assert_eq!(v.state.step(), 20);
+        // a broken line: following stops with a notice, nothing is lost
+        let _ = out.write_all(b"{\"kind\":\"trial\",\"run_id\":\"rs-0\",\"trial_id\":\n");
+        let _ = out.flush();
+        v.handle(Command::Tick(1.5));
+        assert!(!v.state.following());
+        assert!(v
+            .state
+            .notice()
+            .is_some_and(|n| n.starts_with("stopped following")));
+        assert_eq!(v.runs()[0].trials.len(), 51);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -167,7 +167,12 @@ pub struct ViewerState {
     zoom: [Zoom; 2],
     last_click: Option<(f64, [f32; 2])>,
     scatter_mode: ScatterMode,
+    /// A file is followed: the viewer wakes to read what was appended.
+    following: bool,
 }
+
+/// How often a followed file is read (seconds).
+pub const POLL_S: f64 = 0.1;
 
 impl ViewerState {
     /// A viewer of `runs` at `size` (physical pixels), showing the first
@@ -208,6 +213,7 @@ impl ViewerState {
             zoom: [Zoom::default(); 2],
             last_click: None,
             scatter_mode: ScatterMode::Auto,
+            following: false,
         };
         s.relayout();
         s
@@ -368,6 +374,43 @@ impl ViewerState {
     pub fn down(&self) -> Option<Down> {
         self.down
     }
+    /// Whether a file is followed (new trials arrive).
+    pub fn following(&self) -> bool {
+        self.following
+    }
+    pub fn set_following(&mut self, on: bool) {
+        self.following = on;
+        self.dirty = true;
+    }
+    /// Shows `msg` briefly (e.g. why following stopped).
+    pub fn notify(&mut self, msg: String) {
+        self.say(msg);
+        self.dirty = true;
+    }
+    /// The meta of run `i`, to extend as trials arrive (then call
+    /// [`ViewerState::grown`]).
+    pub fn run_meta_mut(&mut self, i: usize) -> Option<&mut RunMeta> {
+        self.runs.get_mut(i)
+    }
+    /// A run that appeared in a followed file.
+    pub fn push_run(&mut self, meta: RunMeta) {
+        self.runs.push(meta);
+        self.relayout();
+        self.dirty = true;
+    }
+    /// Run `i` grew from `old_len` trials: when its last step was on show
+    /// (and nothing is selected), the view follows to the newest.
+    pub fn grown(&mut self, i: usize, old_len: usize) {
+        self.dirty = true;
+        if i != self.run || self.selected.is_some() || self.playing {
+            return;
+        }
+        if self.step + 1 >= old_len {
+            let last = self.last();
+            self.go_to(last, TRANSITION_S);
+        }
+    }
+
     /// How the scatter draws its points.
     pub fn scatter_mode(&self) -> ScatterMode {
         self.scatter_mode
@@ -429,6 +472,9 @@ impl ViewerState {
         let mut at = |x: f64| t = Some(t.map_or(x, |y: f64| y.min(x)));
         if self.transition.is_some() || self.animating() {
             at(self.now);
+        }
+        if self.following {
+            at(self.now + POLL_S);
         }
         if self.playing {
             at(self.now + ((1.0 - self.acc) / self.speed()).max(0.0));

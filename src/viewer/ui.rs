@@ -308,6 +308,11 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             _ if state.shown_playing() => "playing".to_string(),
             _ => "paused".to_string(),
         };
+        let state_word = if state.following() {
+            format!("{state_word} · live")
+        } else {
+            state_word
+        };
         let full = format!("{label} · {state_word}");
         let text = if text_w(&full, font) <= st.w {
             full
