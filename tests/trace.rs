@@ -696,3 +696,51 @@ fn traces_open_by_content_or_say_which_command_converts_them() {
     assert!(err(&runless).contains(":1:"), "{}", err(&runless));
     assert!(err(&tmp("missing.jsonl")).contains("missing.jsonl"));
 }
+
+/// Every edit a search records, applied to the parent it names, gives the
+/// child: a reader of the trace alone can replay it.
+#[test]
+fn recorded_edits_applied_to_the_parent_give_the_child() {
+    let bench = cora();
+    let shipped =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/cora-evolution-2000.jsonl");
+    let (trace, _) = nasviz::trace::jsonl::read_trace(&shipped).unwrap();
+    let mut runs = trace.runs;
+    for seed in [1, 2] {
+        let mut s = Session::new(&bench, Strategy::EVOLUTION, seed, "x").unwrap();
+        for _ in 0..3000 {
+            s.step().unwrap();
+        }
+        runs.push(s.into_run());
+    }
+    let mut kinds = std::collections::BTreeMap::new();
+    for run in &runs {
+        for t in &run.trials {
+            let (Some(m), Some(&p)) = (t.mutation.as_deref(), t.parents.first()) else {
+                continue;
+            };
+            let parent = run.trial(p).unwrap();
+            let child = parent.arch.mutate(m).unwrap();
+            assert_eq!(
+                child, t.arch,
+                "trial {}: {m:?} of {:?}",
+                t.trial_id, parent.arch
+            );
+            *kinds.entry(m.kind()).or_insert(0) += 1;
+            if let Mutation::Rewire { node, from, to } = m {
+                // in the drawn DAG's numbering: the edge from -> node is gone,
+                // to -> node is there
+                let (old, new) = (parent.arch.to_dag(), t.arch.to_dag());
+                assert!(
+                    old.edges.contains(&(*from, *node)) && !new.edges.contains(&(*from, *node))
+                );
+                assert!(new.edges.contains(&(*to, *node)));
+            }
+        }
+    }
+    assert!(
+        kinds.get("change_op").is_some_and(|&n| n > 100),
+        "{kinds:?}"
+    );
+    assert!(kinds.get("rewire").is_some_and(|&n| n > 100), "{kinds:?}");
+}

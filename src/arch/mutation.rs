@@ -32,6 +32,12 @@ pub enum Mutation {
     /// Delete node `node`; its predecessors are connected to its successors
     /// so that data still flows around it.
     RemoveNode { node: usize },
+    /// Move node `node`'s single input from node `from` to node `to`
+    /// (NAS-Bench-Graph, where every node has one input). Unlike the other
+    /// edits, all three are in the numbering of the DAG the views draw
+    /// (0 the raw input, 1..=4 the computing nodes), so that a reader of
+    /// the trace alone can apply and draw it.
+    Rewire { node: usize, from: usize, to: usize },
 }
 
 impl Mutation {
@@ -43,6 +49,7 @@ impl Mutation {
             Mutation::RemoveEdge { .. } => "remove_edge",
             Mutation::AddNode { .. } => "add_node",
             Mutation::RemoveNode { .. } => "remove_node",
+            Mutation::Rewire { .. } => "rewire",
         }
     }
 }

@@ -556,6 +556,13 @@ impl Cell {
                     ops,
                 };
             }
+            Mutation::Rewire { .. } => {
+                return Err(ArchError::NotApplicable {
+                    mutation: "rewire",
+                    space: "NAS-Bench-101",
+                    why: "a vertex may have many inputs; add or remove edges instead",
+                })
+            }
             Mutation::RemoveNode { node } => {
                 let node = *node;
                 interior(node)?;

@@ -197,11 +197,11 @@ impl Cell {
                 }
                 c.ops[e] = Op::None;
             }
-            Mutation::AddNode { .. } | Mutation::RemoveNode { .. } => {
+            Mutation::AddNode { .. } | Mutation::RemoveNode { .. } | Mutation::Rewire { .. } => {
                 return Err(ArchError::NotApplicable {
                     mutation: m.kind(),
                     space: "NAS-Bench-201",
-                    why: "the cell always has 4 nodes; change an edge's op instead",
+                    why: "the cell always has 4 nodes and 6 edges; change an edge's op instead",
                 })
             }
         }

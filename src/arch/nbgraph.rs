@@ -320,6 +320,40 @@ impl GraphArch {
                 space: "nbgraph",
                 why: "NAS-Bench-Graph architectures have exactly four computing nodes; change an op instead",
             }),
+            Mutation::Rewire { node, from, to } => {
+                let (node, from, to) = (*node, *from, *to);
+                // DAG numbering: computing node `node` is link slot `node - 1`
+                let Some(&current) = node.checked_sub(1).and_then(|i| self.links.get(i)) else {
+                    return Err(ArchError::NoSuchNode {
+                        node,
+                        count: NODES,
+                    });
+                };
+                if usize::from(current) != from {
+                    return Err(ArchError::BadEdge {
+                        from,
+                        to: node,
+                        rule: "rewire: `from` must be the node's current input",
+                    });
+                }
+                if to >= node {
+                    return Err(ArchError::BadEdge {
+                        from: to,
+                        to: node,
+                        rule: "a node takes its input from the raw input (0) or an earlier node",
+                    });
+                }
+                if to == from {
+                    return Err(ArchError::EdgeExists { from: to, to: node });
+                }
+                let mut links = self.links;
+                links[node - 1] = u8::try_from(to).map_err(|_| ArchError::BadEdge {
+                    from: to,
+                    to: node,
+                    rule: "link out of range",
+                })?;
+                GraphArch::new(links, self.ops)
+            }
             Mutation::RemoveNode { .. } => Err(ArchError::NotApplicable {
                 mutation: "remove_node",
                 space: "nbgraph",

@@ -89,7 +89,7 @@ impl LayerList {
                 }
                 layers.remove(*node);
             }
-            Mutation::AddEdge { .. } | Mutation::RemoveEdge { .. } => {
+            Mutation::AddEdge { .. } | Mutation::RemoveEdge { .. } | Mutation::Rewire { .. } => {
                 return Err(ArchError::NotApplicable {
                     mutation: m.kind(),
                     space: "sequential",

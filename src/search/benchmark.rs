@@ -102,7 +102,13 @@ impl Benchmark for NbGraphBench {
                 if from == a.links[node] as usize {
                     continue;
                 }
-                Mutation::AddEdge { from, to: node }
+                // recorded in the DAG's numbering: computing node `node`
+                // is DAG node `node + 1`; links are DAG nodes already
+                Mutation::Rewire {
+                    node: node + 1,
+                    from: a.links[node] as usize,
+                    to: from,
+                }
             };
             if let Ok(b) = a.mutate(&m) {
                 if self.table.lookup(&b).is_ok() {

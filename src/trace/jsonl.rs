@@ -6,6 +6,27 @@
 //! {"kind":"steer","run_id":"re-0","step":42,"action":"remove_node","base":41,"trial_id":42}
 //! ```
 //!
+//! A trial's `mutation` is the edit that made it from its first parent;
+//! applying it to the parent gives the trial's `arch`:
+//!
+//! | `op` | fields | meaning |
+//! |---|---|---|
+//! | `change_op` | `node`, `from` (optional), `to` | node `node` gets op `to` |
+//! | `add_edge` | `from`, `to` | the edge `from -> to` is added |
+//! | `remove_edge` | `from`, `to` | the edge `from -> to` is removed |
+//! | `add_node` | `layer`, `from`, `to` | a layer `layer` is inserted between `from` and `to` (split edge, or new branch); it becomes node `to` |
+//! | `remove_node` | `node` | node `node` is deleted, its inputs joined to its outputs |
+//! | `rewire` | `node`, `from`, `to` | node `node`'s single input moves from `from` to `to` (NAS-Bench-Graph) |
+//!
+//! Node numbers are each space's own (NB-101: the vertex; NB-201:
+//! `change_op`'s `node` is the edge 0..=5, edge edits name the cell's nodes
+//! 0..=3; NAS-Bench-Graph `change_op`: the computing node 0..=3; layer
+//! lists: the position), except `rewire`,
+//! which numbers the DAG the views draw (0 the raw input, 1..=4 the
+//! computing nodes). Older NAS-Bench-Graph traces record a rewire as
+//! `add_edge` with `to` the computing node and `from` its new input; it is
+//! still read and applied.
+//!
 //! Readers stream (one line in memory at a time), read a file that is still
 //! being written up to its last complete line, and report a bad line as
 //! `file:line: what is wrong`.
@@ -177,9 +198,14 @@ impl RawMutation<'_> {
                 to: node(&self.to, "to")?,
             },
             "remove_node" => Mutation::RemoveNode { node: need_node()? },
+            "rewire" => Mutation::Rewire {
+                node: need_node()?,
+                from: node(&self.from, "from")?,
+                to: node(&self.to, "to")?,
+            },
             other => {
                 return Err(format!(
-                    "unknown mutation {other:?}: expected change_op, add_edge, remove_edge, add_node or remove_node"
+                    "unknown mutation {other:?}: expected change_op, add_edge, remove_edge, add_node, remove_node or rewire"
                 ))
             }
         })

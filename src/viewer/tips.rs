@@ -41,6 +41,16 @@ pub fn describe_edit(m: &Mutation) -> String {
             format!("{} inserted between {from} and {to}", op_label(layer))
         }
         Mutation::RemoveNode { node } => format!("node {node} removed"),
+        Mutation::Rewire { node, from, to } => {
+            let name = |k: usize| {
+                if k == 0 {
+                    "input".to_string()
+                } else {
+                    format!("node {k}")
+                }
+            };
+            format!("node {node} rewired: {} → {}", name(*from), name(*to))
+        }
     }
 }
 
@@ -298,6 +308,14 @@ mod tests {
         assert_eq!(
             describe_edit(&Mutation::RemoveNode { node: 3 }),
             "node 3 removed"
+        );
+        assert_eq!(
+            describe_edit(&Mutation::Rewire {
+                node: 3,
+                from: 2,
+                to: 0
+            }),
+            "node 3 rewired: node 2 → input"
         );
         assert_eq!(fmt_count(1_234_567.0), "1.23 M");
         assert_eq!(fmt_count(950.0), "950");
