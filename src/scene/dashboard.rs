@@ -151,6 +151,31 @@ fn pretty_benchmark(b: &str) -> String {
     b.to_string()
 }
 
+/// Who ran a run, for titles: its strategy, or (unknown) its id.
+fn who(info: &crate::trace::RunInfo) -> String {
+    match info.strategy.trim() {
+        "" | "unknown" => format!("Run {}", info.run_id),
+        s => pretty_strategy(s),
+    }
+}
+
+/// Where a run ran, for titles: " on" its benchmark, or (unknown) its
+/// space in brackets.
+fn where_(info: &crate::trace::RunInfo) -> String {
+    if !info.benchmark.trim().is_empty() && info.benchmark != "unknown" {
+        return format!(" on {}", pretty_benchmark(&info.benchmark));
+    }
+    let space = match info.space.as_str() {
+        "nb101" => "NAS-Bench-101",
+        "nb201" => "NAS-Bench-201",
+        "nbgraph" => "NAS-Bench-Graph",
+        "sequential" => "layer lists",
+        "" => return String::new(),
+        other => other,
+    };
+    format!(" ({space})")
+}
+
 /// The title of the architecture view at `step`.
 fn dag_title(run: &Run, analytics: &Analytics, step: usize) -> String {
     let cur = run.trials.get(step);
@@ -370,16 +395,12 @@ pub fn build_comparison(
             let t = p.title;
             let title = match &other {
                 Some(o) => format!(
-                    "{} vs {} on {}",
-                    pretty_strategy(&run.info.strategy),
-                    pretty_strategy(&o.run.info.strategy).to_lowercase(),
-                    pretty_benchmark(&run.info.benchmark)
+                    "{} vs {}{}",
+                    who(&run.info),
+                    who(&o.run.info).to_lowercase(),
+                    where_(&run.info)
                 ),
-                None => format!(
-                    "{} on {}",
-                    pretty_strategy(&run.info.strategy),
-                    pretty_benchmark(&run.info.benchmark)
-                ),
+                None => format!("{}{}", who(&run.info), where_(&run.info)),
             };
             let title_w = measure(&title, theme.title_size).0;
             chrome_text.push(
@@ -810,5 +831,44 @@ impl Dashboard {
             s.text(base + 4, full, &v.texts);
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(strategy: &str, space: &str, benchmark: &str) -> crate::trace::RunInfo {
+        crate::trace::RunInfo {
+            run_id: "r-1".into(),
+            strategy: strategy.into(),
+            space: space.into(),
+            benchmark: benchmark.into(),
+            seed: None,
+            objectives: Vec::new(),
+            config: None,
+        }
+    }
+
+    #[test]
+    fn titles_fall_back_to_what_is_known() {
+        let t = |i: &crate::trace::RunInfo| format!("{}{}", who(i), where_(i));
+        assert_eq!(
+            t(&info(
+                "regularized_evolution",
+                "nbgraph",
+                "nas-bench-graph/cora"
+            )),
+            "Regularized evolution on NAS-Bench-Graph (Cora)"
+        );
+        assert_eq!(
+            t(&info("unknown", "sequential", "")),
+            "Run r-1 (layer lists)"
+        );
+        assert_eq!(
+            t(&info("", "nb201", "nas-bench-201/cifar10")),
+            "Run r-1 on NAS-Bench-201 (CIFAR-10)"
+        );
+        assert_eq!(t(&info("bananas", "", "")), "bananas");
     }
 }
