@@ -24,6 +24,27 @@ pub enum InfoError {
     Trace(#[from] crate::trace::TraceError),
 }
 
+/// A NAS-Bench-101 TFRecord: its records, and the cells at 108 epochs.
+fn describe_tfrecord(path: &Path, shown: &str) -> Result<String, InfoError> {
+    let mut last = None;
+    let t = crate::table::nb101::Nb101Table::import_tfrecord(path, 108, &mut |p| last = Some(p))?;
+    let mut s = format!("{shown}: NAS-Bench-101 TFRecord\n");
+    if let Some(p) = last {
+        let _ = writeln!(s, "records:    {}", fmt_int(p.records as usize));
+        let _ = writeln!(
+            s,
+            "at 108 epochs: {} cells ({} records of other budgets)",
+            fmt_int(t.len()),
+            fmt_int(p.skipped as usize)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "convert:    nasviz import nb101-tfrecord {shown} -o nb101.nb101 (--epochs 4, 12, 36 or 108)"
+    );
+    Ok(s)
+}
+
 /// Whether the file's first line is a JSON object with a `kind` (a
 /// nasviz trace), judged from its first 64 KiB.
 fn starts_like_a_trace(path: &Path) -> bool {
@@ -45,6 +66,13 @@ fn starts_like_a_trace(path: &Path) -> bool {
 /// A human-readable description of the file at `path`.
 pub fn describe(path: &Path) -> Result<String, InfoError> {
     let shown = path.display().to_string();
+    // a TFRecord is streamed too (the NAS-Bench-101 files are 0.5-2 GB)
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tfrecord"))
+    {
+        return describe_tfrecord(path, &shown);
+    }
     // a nasviz trace is streamed, not read whole (it may be gigabytes)
     if starts_like_a_trace(path) {
         let (trace, stats) = crate::trace::jsonl::read_trace(path)?;

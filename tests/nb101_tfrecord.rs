@@ -910,3 +910,19 @@ fn searches_run_on_an_nb101_table() {
         }
     }
 }
+
+/// `info` recognises a NAS-Bench-101 TFRecord (records, cells at 108
+/// epochs, the command that converts it), and says when one is gzipped.
+#[test]
+fn info_describes_a_tfrecord_and_names_gzip() {
+    let src = sources();
+    let path = write_file("info.tfrecord", &full_payloads(&src));
+    let s = nasviz::info::describe(&path).unwrap();
+    assert!(s.contains("NAS-Bench-101 TFRecord"), "{s}");
+    assert!(s.contains("at 108 epochs: 5 cells"), "{s}");
+    assert!(s.contains("nasviz import nb101-tfrecord"), "{s}");
+    let gz = temp("info.tfrecord.gz.tfrecord");
+    std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]).unwrap();
+    let e = nasviz::info::describe(&gz).unwrap_err().to_string();
+    assert!(e.contains("gzip-compressed"), "{e}");
+}

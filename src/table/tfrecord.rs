@@ -187,6 +187,14 @@ impl<R: Read> TfRecordReader<R> {
                 ),
             ));
         }
+        if start == 0 && header.starts_with(&[0x1f, 0x8b]) {
+            return Err(self.corrupt(
+                start,
+                "the file is gzip-compressed, not a TFRecord: decompress it first \
+                 (gunzip, or zcat FILE > FILE.tfrecord)"
+                    .to_string(),
+            ));
+        }
         let mut len_bytes = [0u8; 8];
         len_bytes.copy_from_slice(&header[..8]);
         let stored = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
@@ -409,6 +417,15 @@ mod tests {
         c[0] ^= 1;
         let s = read_all(&c).unwrap_err().to_string();
         assert!(s.contains("byte 0: record 0: bad length CRC"), "{s}");
+        // a gzip-compressed file says so
+        let gz = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0];
+        let mut r = TfRecordReader::new(&gz[..], "f.tfrecord.gz");
+        let s = r
+            .next_record()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(s.contains("gzip-compressed"), "{s}");
     }
 
     #[test]
