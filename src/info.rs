@@ -45,38 +45,18 @@ fn describe_tfrecord(path: &Path, shown: &str) -> Result<String, InfoError> {
     Ok(s)
 }
 
-/// Whether the file's first line is a JSON object with a `kind` (a
-/// nasviz trace), judged from its first 64 KiB.
-fn starts_like_a_trace(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
-    if read.is_err() {
-        return false;
-    }
-    let text = String::from_utf8_lossy(&head);
-    let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else {
-        return false;
-    };
-    serde_json::from_str::<serde_json::Value>(first)
-        .ok()
-        .is_some_and(|v| v.get("kind").is_some())
-}
-
 /// A human-readable description of the file at `path`.
 pub fn describe(path: &Path) -> Result<String, InfoError> {
     let shown = path.display().to_string();
-    // a TFRecord is streamed too (the NAS-Bench-101 files are 0.5-2 GB)
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tfrecord"))
-    {
-        return describe_tfrecord(path, &shown);
-    }
-    // a nasviz trace is streamed, not read whole (it may be gigabytes)
-    if starts_like_a_trace(path) {
-        let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
-        return Ok(describe_trace(&trace, &shown, stats.partial_tail));
+    // traces and TFRecords are streamed, not read whole (gigabytes)
+    use crate::trace::open::{kind_of, Kind};
+    match kind_of(path) {
+        Ok(Kind::TfRecord) => return describe_tfrecord(path, &shown),
+        Ok(Kind::Native) => {
+            let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
+            return Ok(describe_trace(&trace, &shown, stats.partial_tail));
+        }
+        _ => {}
     }
     let bytes = std::fs::read(path).map_err(|source| InfoError::Io {
         path: shown.clone(),

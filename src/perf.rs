@@ -545,19 +545,13 @@ pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String
             goal: Some((200.0, false)),
         });
         figs.push(Figure {
-            name: format!(
-                "viewer: animation frame, {} trials, median",
-                crate::fmt::fmt_int(large)
-            ),
+            name: format!("viewer: animation frame, {label} trials, median"),
             value: med,
             unit: "ms",
             goal: Some((33.0, false)),
         });
         figs.push(Figure {
-            name: format!(
-                "viewer: animation frame, {} trials, 99th percentile",
-                crate::fmt::fmt_int(large)
-            ),
+            name: format!("viewer: animation frame, {label} trials, 99th percentile"),
             value: p99,
             unit: "ms",
             goal: None,

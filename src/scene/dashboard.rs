@@ -328,14 +328,11 @@ pub fn build_comparison(
         }
     }
     let [zs, zl] = opts.zoom;
-    let outside_of = |cache: &mut PointCache, plot: usize, x: (f64, f64), y: (f64, f64)| {
-        cache.outside_of(plot, x, y)
-    };
     let scatter_outside = if zs.is_full() {
         cache.outside + other.as_ref().map_or(0, |o| o.cache.outside)
     } else {
         let (x, y) = (zs.range(0, ranges.val), zs.range(1, ranges.test));
-        outside_of(cache, 0, x, y) + other.as_mut().map_or(0, |o| outside_of(o.cache, 0, x, y))
+        cache.outside_of(0, x, y) + other.as_mut().map_or(0, |o| o.cache.outside_of(0, x, y))
     };
     let line_outside = if zl.is_full() {
         0
@@ -344,7 +341,7 @@ pub fn build_comparison(
             zl.range(0, line_x_range(run, opts.x_time)),
             zl.range(1, ranges.val),
         );
-        outside_of(cache, 1, x, y) + other.as_mut().map_or(0, |o| outside_of(o.cache, 1, x, y))
+        cache.outside_of(1, x, y) + other.as_mut().map_or(0, |o| o.cache.outside_of(1, x, y))
     };
     let scatter_pv = PlotView {
         window: zs,

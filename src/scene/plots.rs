@@ -323,12 +323,22 @@ impl PointCache {
         self.generation
     }
 
+    /// The cached points of the scatter (`plot` 0) or the line chart (1).
+    pub fn points(&self, plot: usize) -> &[Circle] {
+        if plot == 0 {
+            &self.scatter
+        } else {
+            &self.line
+        }
+    }
+
     /// How many cached points of the scatter (`plot` 0) or the line chart
     /// (1) lie outside the data box `x` by `y`; O(points appended) when
     /// asked again for the same box.
     pub fn outside_of(&mut self, plot: usize, x: (f64, f64), y: (f64, f64)) -> usize {
+        let plot = plot.min(1);
         let circles = if plot == 0 { &self.scatter } else { &self.line };
-        let memo = &mut self.zoomed_outside[plot.min(1)];
+        let memo = &mut self.zoomed_outside[plot];
         let m = match memo {
             Some(m)
                 if m.x == x

@@ -74,7 +74,8 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
     if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
         return refuse("the file is empty".into());
     }
-    match kind_of(path)? {
+    let kind = kind_of(path)?;
+    match kind {
         Kind::Native => {
             let (trace, _) = read_trace(path)?;
             if trace.runs.is_empty() {
@@ -102,7 +103,7 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
         Kind::NbGraphTable | Kind::Nb101Table => refuse(format!(
             "a benchmark table, not a trace: run a search on it with \
              `nasviz search --space {}:{shown} --strategy evolution --budget 2000 -o run.jsonl`",
-            if kind_of(path)? == Kind::NbGraphTable {
+            if kind == Kind::NbGraphTable {
                 "nbgraph"
             } else {
                 "nb101"

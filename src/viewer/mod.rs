@@ -15,7 +15,9 @@ pub mod ui;
 use crate::analysis::Analytics;
 use crate::arch::Arch;
 use crate::layout::{dashboard_panels, Rect};
-use crate::render::{CachedLayer, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform};
+use crate::render::{
+    CachedLayer, Circle, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform,
+};
 use crate::scene::dag::{dag_picture, morph, DagPicture};
 use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
 use crate::scene::motion::{lerp, Motion};
@@ -33,6 +35,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use ui::Tip;
 
+/// A selection: trial A, and B when two are diffed.
+type Selection = (TrialRef, Option<TrialRef>);
+
 /// Node matching between the architectures of two steps (diff's node map).
 type NodeMap = Arc<Vec<Option<usize>>>;
 
@@ -48,8 +53,8 @@ pub struct Viewer {
     theme: Theme,
     /// Pick grids of each run's scatter and line-chart points.
     grids: Vec<[PickGrid; 2]>,
-    /// The two-trial diff picture last drawn.
-    diff: Option<((TrialRef, TrialRef), Arc<DagPicture>)>,
+    /// The selection's picture (one trial, or two diffed), made once.
+    selection_pic: Option<(Selection, Arc<DagPicture>)>,
     /// Where the last frame put what the pointer can point at.
     geom: Geometry,
     /// The trace file followed, when one is.
@@ -151,7 +156,7 @@ impl Viewer {
             maps: HashMap::new(),
             theme: Theme::default(),
             grids: (0..n).map(|_| Default::default()).collect(),
-            diff: None,
+            selection_pic: None,
             geom: Geometry::default(),
             follow: None,
         }
@@ -261,7 +266,7 @@ impl Viewer {
         p: [f32; 2],
     ) -> Option<usize> {
         let cache = self.caches.get(r)?;
-        let circles = if k == 0 { &cache.scatter } else { &cache.line };
+        let circles = cache.points(k);
         let grid = &mut self.grids.get_mut(r)?[k];
         grid.sync(circles, view, area, cache.generation());
         grid.pick(p)
@@ -270,19 +275,19 @@ impl Viewer {
     /// Where the last frame drew trial `t`'s point in `plot` (pixels),
     /// when it is on show.
     pub fn point_of(&self, t: TrialRef, plot: Plot) -> Option<[f32; 2]> {
-        let k = plot.index();
-        let (area, view) = self.geom.plots[k]?;
+        self.drawn(t, plot.index()).map(|(_, p)| p)
+    }
+
+    /// Trial `t`'s circle in plot `k` (0 scatter, 1 line) as the last
+    /// frame drew it, and its pixel position, when it is on show.
+    fn drawn(&self, t: TrialRef, k: usize) -> Option<(Circle, [f32; 2])> {
+        let (area, view) = *self.geom.plots.get(k)?.as_ref()?;
         if t.run != self.geom.runs.0 && Some(t.run) != self.geom.runs.1 {
             return None;
         }
-        let cache = self.caches.get(t.run)?;
-        let c = if k == 0 {
-            cache.scatter.get(t.index)
-        } else {
-            cache.line.get(t.index)
-        }?;
+        let c = *self.caches.get(t.run)?.points(k).get(t.index)?;
         let p = view.apply(c.center);
-        inside(area, p).then_some(p)
+        inside(area, p).then_some((c, p))
     }
 
     /// Where the last frame drew box `i` of the architecture view.
@@ -422,7 +427,7 @@ impl Viewer {
         let key = (dag_rect, ri as u32, self.state.scale().to_bits());
         if self.picture_key != key {
             self.pictures.clear();
-            self.diff = None;
+            self.selection_pic = None;
             self.picture_key = key;
         }
         let motion = match &pose {
@@ -480,8 +485,7 @@ impl Viewer {
         );
         // the DAG view: two selected trials diffed, one selected, or the step
         let dag = match (sel, sec) {
-            (Some(a), Some(b)) => self.diff_picture(a, b, dag_rect, &theme, measure),
-            (Some(a), None) => self.selected_picture(a, dag_rect, &theme, measure),
+            (Some(a), b) => self.selection_picture(a, b, dag_rect, &theme, measure),
             _ => match motion.as_ref().and_then(|m| m.dag.clone()) {
                 Some(d) => d,
                 None => self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure),
@@ -608,61 +612,58 @@ impl Viewer {
         }
     }
 
-    /// The picture of a selected trial.
-    fn selected_picture(
-        &mut self,
-        t: TrialRef,
-        rect: Rect,
-        theme: &Theme,
-        measure: &mut Measure,
-    ) -> Arc<DagPicture> {
-        let p = self.picture(&Pose::Step(t.index), t.run, rect, theme, measure);
-        let mut q = (*p).clone();
-        q.title = format!(
-            "Selected {} · Esc: back to the step",
-            p.title.trim_start_matches("Architecture · ")
-        );
-        Arc::new(q)
-    }
-
-    /// Trial `b` diffed against trial `a`, node for node, with their
-    /// accuracy differences.
-    fn diff_picture(
+    /// The picture of the selection, made once per selection: trial `a`
+    /// with its diff to its parent, or with `b` trial `b` diffed against
+    /// `a` node for node, with their accuracy differences.
+    fn selection_picture(
         &mut self,
         a: TrialRef,
-        b: TrialRef,
+        b: Option<TrialRef>,
         rect: Rect,
         theme: &Theme,
         measure: &mut Measure,
     ) -> Arc<DagPicture> {
-        if let Some((k, p)) = &self.diff {
+        if let Some((k, p)) = &self.selection_pic {
             if *k == (a, b) {
                 return p.clone();
             }
         }
-        let trial = |t: TrialRef| self.runs.get(t.run).and_then(|r| r.trials.get(t.index));
-        let pic = match (trial(a), trial(b)) {
-            (Some(x), Some(y)) => {
-                let title = format!("Diff · trial {} (A) → trial {} (B)", x.trial_id, y.trial_id);
-                let mut p = dag_picture(&y.arch, Some(&x.arch), &title, rect, theme, measure);
-                let dv = y.metrics.val_acc - x.metrics.val_acc;
-                let dt = y.metrics.test_acc - x.metrics.test_acc;
-                let acc = format!(
-                    "B − A: validation {}, test {}",
-                    crate::fmt::fmt_pp(dv),
-                    crate::fmt::fmt_pp(dt)
+        let pic = match b {
+            None => {
+                let p = self.picture(&Pose::Step(a.index), a.run, rect, theme, measure);
+                let mut q = (*p).clone();
+                q.title = format!(
+                    "Selected {} · Esc: back to the step",
+                    p.title.trim_start_matches("Architecture · ")
                 );
-                p.summary = if p.summary.is_empty() {
-                    acc
-                } else {
-                    format!("{acc} · {}", p.summary)
-                };
-                p
+                q
             }
-            _ => DagPicture::empty(rect, "Diff", "No such trial"),
+            Some(b) => {
+                let trial = |t: TrialRef| self.runs.get(t.run).and_then(|r| r.trials.get(t.index));
+                match (trial(a), trial(b)) {
+                    (Some(x), Some(y)) => {
+                        let title =
+                            format!("Diff · trial {} (A) → trial {} (B)", x.trial_id, y.trial_id);
+                        let mut p =
+                            dag_picture(&y.arch, Some(&x.arch), &title, rect, theme, measure);
+                        let acc = format!(
+                            "B − A: validation {}, test {}",
+                            crate::fmt::fmt_pp(y.metrics.val_acc - x.metrics.val_acc),
+                            crate::fmt::fmt_pp(y.metrics.test_acc - x.metrics.test_acc)
+                        );
+                        p.summary = if p.summary.is_empty() {
+                            acc
+                        } else {
+                            format!("{acc} · {}", p.summary)
+                        };
+                        p
+                    }
+                    _ => DagPicture::empty(rect, "Diff", "No such trial"),
+                }
+            }
         };
         let p = Arc::new(pic);
-        self.diff = Some(((a, b), p.clone()));
+        self.selection_pic = Some(((a, b), p.clone()));
         p
     }
 
@@ -675,17 +676,7 @@ impl Viewer {
         }
         let with_run = self.geom.runs.1.is_some();
         let point_box = |t: TrialRef, k: usize| -> Option<Rect> {
-            let (area, view) = self.geom.plots[k]?;
-            let cache = self.caches.get(t.run)?;
-            let c = if k == 0 {
-                cache.scatter.get(t.index)
-            } else {
-                cache.line.get(t.index)
-            }?;
-            let p = view.apply(c.center);
-            if !inside(area, p) {
-                return None;
-            }
+            let (c, p) = self.drawn(t, k)?;
             // the grown circle and its halo
             let r = c.radius * 1.9 + 2.5 + 5.0;
             Some(Rect::new(p[0] - r, p[1] - r, 2.0 * r, 2.0 * r))
