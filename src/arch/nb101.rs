@@ -351,20 +351,7 @@ impl Cell {
     #[allow(clippy::needless_range_loop)] // indices are vertex/lane numbers
     pub fn pruned(&self) -> Result<Cell, ArchError> {
         let n = self.len();
-        // forward reachability from the input (vertices are topologically ordered)
-        let mut from_in: u8 = 1;
-        for v in 0..n {
-            if from_in & (1 << v) != 0 {
-                from_in |= self.rows[v];
-            }
-        }
-        let mut to_out: u8 = 1 << (n - 1);
-        for v in (0..n).rev() {
-            if self.rows[v] & to_out != 0 {
-                to_out |= 1 << v;
-            }
-        }
-        let keep = from_in & to_out;
+        let keep = self.keep_mask();
         if keep & 1 == 0 || keep & (1 << (n - 1)) == 0 {
             return Err(ArchError::PrunesToNothing);
         }
@@ -407,6 +394,37 @@ impl Cell {
             });
         }
         Ok(cell)
+    }
+
+    /// The vertices on an input -> output path, as a bit mask.
+    fn keep_mask(&self) -> u8 {
+        let n = self.len();
+        // forward reachability from the input (vertices are topologically ordered)
+        let mut from_in: u8 = 1;
+        for v in 0..n {
+            if from_in & (1 << v) != 0 {
+                from_in |= self.rows[v];
+            }
+        }
+        let mut to_out: u8 = 1 << (n - 1);
+        for v in (0..n).rev() {
+            if self.rows[v] & to_out != 0 {
+                to_out |= 1 << v;
+            }
+        }
+        from_in & to_out
+    }
+
+    /// The vertices that pruning keeps, in order: vertex `i` of
+    /// [`Cell::pruned_dag`] is vertex `kept_vertices()[i]` of this cell
+    /// (all of them when the cell prunes to nothing).
+    pub fn kept_vertices(&self) -> Vec<usize> {
+        let keep = self.keep_mask();
+        let n = self.len();
+        if keep & 1 == 0 || keep & (1 << (n - 1)) == 0 || self.pruned().is_err() {
+            return (0..n).collect();
+        }
+        (0..n).filter(|v| keep & (1 << v) != 0).collect()
     }
 
     /// Whether the cell is a member of the NAS-Bench-101 space.

@@ -20,6 +20,10 @@ pub trait Benchmark {
     /// the table (`None` when `arch` is not of this space or no edit was
     /// found).
     fn random_mutation(&self, arch: &Arch, rng: &mut Rng) -> Option<(Arch, Mutation)>;
+    /// The ops a user may choose for a layer.
+    fn ops(&self) -> Vec<String> {
+        super::steer::default_ops(self.space())
+    }
 }
 
 /// NAS-Bench-Graph through its table.
@@ -32,7 +36,7 @@ impl NbGraphBench {
         NbGraphBench { table }
     }
 
-    fn ops(&self) -> &'static [GnnOp] {
+    fn gnn_ops(&self) -> &'static [GnnOp] {
         self.table.op_set().ops()
     }
 }
@@ -53,6 +57,13 @@ impl Benchmark for NbGraphBench {
         Space::NbGraph
     }
 
+    fn ops(&self) -> Vec<String> {
+        self.gnn_ops()
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect()
+    }
+
     fn query(&self, arch: &Arch) -> Result<(String, Metrics), LookupError> {
         let a = graph_of(arch).ok_or(LookupError::WrongSpace {
             table: self.name(),
@@ -64,7 +75,7 @@ impl Benchmark for NbGraphBench {
     }
 
     fn random_arch(&self, rng: &mut Rng) -> Arch {
-        let ops = self.ops();
+        let ops = self.gnn_ops();
         loop {
             let mut links = [0u8; 4];
             for (i, l) in links.iter_mut().enumerate() {
@@ -82,7 +93,7 @@ impl Benchmark for NbGraphBench {
 
     fn random_mutation(&self, arch: &Arch, rng: &mut Rng) -> Option<(Arch, Mutation)> {
         let a = graph_of(arch)?;
-        let ops = self.ops();
+        let ops = self.gnn_ops();
         for _ in 0..10_000 {
             // half the time change an op, otherwise rewire a node's input
             let m = if rng.chance(0.5) {

@@ -3,6 +3,7 @@
 
 pub mod benchmark;
 pub mod session;
+pub mod steer;
 
 pub use benchmark::{Benchmark, Nb101Bench, NbGraphBench};
 pub use session::{Session, Strategy};

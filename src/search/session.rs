@@ -44,7 +44,7 @@ impl Strategy {
 /// A search in progress. Deterministic for a seed: the same benchmark,
 /// strategy, seed and sequence of calls give the same trials.
 pub struct Session<'b> {
-    bench: &'b dyn Benchmark,
+    bench: BenchRef<'b>,
     strategy: Strategy,
     rng: Rng,
     run: Run,
@@ -56,13 +56,56 @@ pub struct Session<'b> {
     budget: Option<usize>,
 }
 
+/// The benchmark a session queries: borrowed, or shared with a viewer.
+enum BenchRef<'b> {
+    Borrowed(&'b dyn Benchmark),
+    Shared(std::sync::Arc<dyn Benchmark + Send + Sync>),
+}
+
+impl BenchRef<'_> {
+    fn get(&self) -> &dyn Benchmark {
+        match self {
+            BenchRef::Borrowed(b) => *b,
+            BenchRef::Shared(b) => b.as_ref(),
+        }
+    }
+}
+
+impl Session<'static> {
+    /// A session that shares its benchmark (a viewer holds it for as long
+    /// as the window is open).
+    pub fn shared(
+        bench: std::sync::Arc<dyn Benchmark + Send + Sync>,
+        strategy: Strategy,
+        seed: u64,
+        run_id: &str,
+    ) -> Result<Session<'static>, SearchError> {
+        Session::with(BenchRef::Shared(bench), strategy, seed, run_id)
+    }
+}
+
 impl<'b> Session<'b> {
+    /// The benchmark queried.
+    pub fn bench(&self) -> &dyn Benchmark {
+        self.bench.get()
+    }
+
     pub fn new(
         bench: &'b dyn Benchmark,
         strategy: Strategy,
         seed: u64,
         run_id: &str,
     ) -> Result<Session<'b>, SearchError> {
+        Session::with(BenchRef::Borrowed(bench), strategy, seed, run_id)
+    }
+
+    fn with(
+        bench: BenchRef<'b>,
+        strategy: Strategy,
+        seed: u64,
+        run_id: &str,
+    ) -> Result<Session<'b>, SearchError> {
+        let (space, benchmark) = (bench.get().space().name().to_string(), bench.get().name());
         if let Strategy::Evolution { population, sample } = strategy {
             if population == 0 || sample == 0 || sample > population {
                 return Err(SearchError::Settings(format!(
@@ -80,8 +123,8 @@ impl<'b> Session<'b> {
         let info = RunInfo {
             run_id: run_id.to_string(),
             strategy: strategy.name().to_string(),
-            space: bench.space().name().to_string(),
-            benchmark: bench.name(),
+            space,
+            benchmark,
             seed: Some(seed),
             objectives: vec![Objective {
                 name: "val_acc".into(),
@@ -147,7 +190,7 @@ impl<'b> Session<'b> {
         mutation: Option<Mutation>,
         source: Source,
     ) -> Result<usize, SearchError> {
-        let (key, m) = self.bench.query(&arch)?;
+        let (key, m) = self.bench.get().query(&arch)?;
         match m.train_time_s {
             Some(t) => self.clock += t,
             None => self.has_clock = false,
@@ -193,23 +236,25 @@ impl<'b> Session<'b> {
         }
         let pos = match self.strategy {
             Strategy::Random => {
-                let a = self.bench.random_arch(&mut self.rng);
+                let a = self.bench.get().random_arch(&mut self.rng);
                 self.record(a, Vec::new(), None, Source::Search)?
             }
             Strategy::Evolution { population, sample } => {
                 if self.population.len() < population {
-                    let a = self.bench.random_arch(&mut self.rng);
+                    let a = self.bench.get().random_arch(&mut self.rng);
                     self.record(a, Vec::new(), None, Source::Search)?
                 } else {
                     let parent = self.tournament(sample);
                     let p = &self.run.trials[parent];
                     let (pid, parch) = (p.trial_id, p.arch.clone());
-                    let (child, m) = self.bench.random_mutation(&parch, &mut self.rng).ok_or(
-                        SearchError::WrongSpace {
-                            bench: self.bench.space().name(),
+                    let (child, m) = self
+                        .bench
+                        .get()
+                        .random_mutation(&parch, &mut self.rng)
+                        .ok_or(SearchError::WrongSpace {
+                            bench: self.bench.get().space().name(),
                             arch: parch.space().name(),
-                        },
-                    )?;
+                        })?;
                     self.record(child, vec![pid], Some(m), Source::Search)?
                 }
             }
@@ -264,9 +309,9 @@ impl<'b> Session<'b> {
         mutation: Option<Mutation>,
         note: Option<String>,
     ) -> Result<&Trial, SearchError> {
-        if arch.space() != self.bench.space() {
+        if arch.space() != self.bench.get().space() {
             return Err(SearchError::WrongSpace {
-                bench: self.bench.space().name(),
+                bench: self.bench.get().space().name(),
                 arch: arch.space().name(),
             });
         }
@@ -276,7 +321,7 @@ impl<'b> Session<'b> {
             }
         }
         // look up first: a failed lookup must not change anything
-        self.bench.query(&arch)?;
+        self.bench.get().query(&arch)?;
         let action = mutation
             .as_ref()
             .map(|m| m.kind().to_string())
@@ -314,5 +359,57 @@ impl<'b> Session<'b> {
         let t = self.run.trial(base).ok_or(SearchError::NoSuchTrial(base))?;
         let arch = t.arch.mutate(mutation)?;
         self.inject(arch, Some(base), Some(mutation.clone()), note)
+    }
+
+    /// Records a steer event that makes no trial (`pause`, `resume`).
+    pub fn mark(&mut self, action: &str, note: Option<String>) -> Result<&Steer, SearchError> {
+        let step = self.run.trials.len().saturating_sub(1) as u64;
+        self.push_steer(Steer {
+            run_id: self.run.info.run_id.clone(),
+            step,
+            action: action.to_string(),
+            base: None,
+            trial_id: None,
+            mutation: None,
+            note,
+        })
+    }
+
+    /// Takes back the user's trial `trial`: it leaves the population (the
+    /// search goes on as if from its base) and an `undo` steer event names
+    /// it and its base. Nothing is erased from the run.
+    pub fn undo(&mut self, trial: u64) -> Result<&Steer, SearchError> {
+        let pos = self
+            .run
+            .position(trial)
+            .ok_or(SearchError::NoSuchTrial(trial))?;
+        let t = &self.run.trials[pos];
+        if t.source != Source::User {
+            return Err(SearchError::Settings(format!(
+                "trial {trial} was made by the search, not by a user"
+            )));
+        }
+        let base = t.parents.first().copied();
+        self.population.retain(|&p| p != pos);
+        let step = self.run.trials.len().saturating_sub(1) as u64;
+        self.push_steer(Steer {
+            run_id: self.run.info.run_id.clone(),
+            step,
+            action: "undo".into(),
+            base,
+            trial_id: Some(trial),
+            mutation: None,
+            note: None,
+        })
+    }
+
+    fn push_steer(&mut self, s: Steer) -> Result<&Steer, SearchError> {
+        self.run
+            .push_steer(s)
+            .map_err(|e| SearchError::Settings(e.to_string()))?;
+        self.run
+            .steers
+            .last()
+            .ok_or_else(|| SearchError::Settings("steer event not kept".into()))
     }
 }
