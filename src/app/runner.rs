@@ -68,6 +68,9 @@ impl Runner {
                 Op::Wait(ms) => {
                     self.frames_left = (ms / 1000.0 / FRAME_S).round() as u64;
                 }
+                Op::Sleep(ms) => {
+                    std::thread::sleep(std::time::Duration::from_secs_f64(ms / 1000.0))
+                }
                 Op::Key(k) => viewer.handle(Command::Key(k)),
                 Op::Move(p) => viewer.handle(Command::Move(p)),
                 Op::Click(p, mods) => {

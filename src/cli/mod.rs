@@ -226,7 +226,7 @@ pub enum ImportFormat {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum StrategyArg {
     Random,
     Evolution,

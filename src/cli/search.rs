@@ -7,14 +7,14 @@ use std::io::BufWriter;
 use std::process::ExitCode;
 
 /// `nbgraph:cora` (shipped), `nbgraph:FILE.nbt` or `nb101:FILE.nb101`.
-pub fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
+pub fn open_benchmark(spec: &str) -> Result<std::sync::Arc<dyn Benchmark + Send + Sync>> {
     let (space, what) = spec.split_once(':').with_context(|| {
         format!("--space {spec:?}: expected SPACE:TABLE, e.g. nbgraph:cora or nbgraph:pubmed.nbt")
     })?;
     match space {
         "nb101" => {
             let table = nasviz::table::nb101::Nb101Table::load(std::path::Path::new(what))?;
-            Ok(Box::new(nasviz::search::Nb101Bench::new(table)))
+            Ok(std::sync::Arc::new(nasviz::search::Nb101Bench::new(table)))
         }
         "nbgraph" => {
             let table = if what == "cora" {
@@ -22,7 +22,7 @@ pub fn open_benchmark(spec: &str) -> Result<Box<dyn Benchmark>> {
             } else {
                 NbGraphTable::load(std::path::Path::new(what))?
             };
-            Ok(Box::new(NbGraphBench::new(table)))
+            Ok(std::sync::Arc::new(NbGraphBench::new(table)))
         }
         other => bail!(
             "--space {spec:?}: no benchmark table for space {other:?} (known: nbgraph:cora, nbgraph:FILE.nbt, nb101:FILE.nb101)"

@@ -48,6 +48,64 @@ pub struct ViewArgs {
     /// unless you move away from it.
     #[arg(long, value_name = "TRACE", conflicts_with = "traces")]
     follow: Option<PathBuf>,
+    /// Run a search live in the window against a tabular benchmark
+    /// (`nbgraph:cora`, `nbgraph:FILE.nbt`, `nb101:FILE.nb101`), beside
+    /// any traces given: Space runs and pauses it, E edits an
+    /// architecture, Ctrl+Z undoes an edit.
+    #[arg(long, value_name = "BENCHMARK", conflicts_with = "follow")]
+    live: Option<String>,
+    /// The live search's strategy.
+    #[arg(long, value_enum, default_value = "evolution", requires = "live")]
+    strategy: super::StrategyArg,
+    /// The live search's seed.
+    #[arg(long, default_value_t = 0, requires = "live")]
+    seed: u64,
+    /// Evolution's population size.
+    #[arg(long, default_value_t = 50, requires = "live")]
+    population: usize,
+    /// Evolution's tournament sample size.
+    #[arg(long, default_value_t = 10, requires = "live")]
+    sample: usize,
+    /// Where the live session is saved as it happens (a new file);
+    /// default: a timestamped file in the data folder
+    /// (`~/.local/share/nasviz/sessions/`), named on screen.
+    #[arg(long, value_name = "FILE", requires = "live")]
+    save: Option<PathBuf>,
+}
+
+/// The live search `--live` asks for.
+fn live_options(args: &ViewArgs, spec: &str) -> Result<nasviz::viewer::live::LiveOptions> {
+    use nasviz::search::Strategy;
+    use nasviz::viewer::live::{LiveOptions, SaveTo};
+    let strategy = match args.strategy {
+        super::StrategyArg::Random => Strategy::Random,
+        super::StrategyArg::Evolution => Strategy::Evolution {
+            population: args.population,
+            sample: args.sample,
+        },
+    };
+    let save = match &args.save {
+        Some(p) if p.exists() => bail!(
+            "--save {}: the file exists; a live session is saved to a new file",
+            p.display()
+        ),
+        Some(p) => SaveTo::File(p.clone()),
+        None => SaveTo::File(nasviz::trace::log::default_session_path(
+            std::time::SystemTime::now(),
+        )),
+    };
+    let run_id = match strategy {
+        Strategy::Random => format!("live-rs-{}", args.seed),
+        Strategy::Evolution { .. } => format!("live-re-{}", args.seed),
+    };
+    Ok(LiveOptions {
+        bench: super::search::open_benchmark(spec)?,
+        strategy,
+        seed: args.seed,
+        run_id,
+        warm: 1,
+        save,
+    })
 }
 
 pub fn view(args: ViewArgs) -> Result<ExitCode> {
@@ -78,9 +136,33 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             follower = Some(f);
             runs
         }
+        None if args.live.is_some() && args.traces.is_empty() => Vec::new(),
         None => load_runs(&args.traces)?,
     };
-    let mut viewer = make_viewer(runs, size, args.run.as_deref(), args.step)?;
+    let live = match &args.live {
+        Some(spec) => Some(nasviz::viewer::live::Live::start(live_options(
+            &args, spec,
+        )?)?),
+        // the demo: a live search beside the recorded runs, saved once used
+        None if args.traces.is_empty() && args.follow.is_none() => {
+            Some(nasviz::viewer::live::Live::start(demo_live()?)?)
+        }
+        None => None,
+    };
+    let mut viewer = match (runs.is_empty(), live) {
+        (true, Some(l)) => {
+            let mut v = nasviz::viewer::Viewer::new(Vec::new(), size);
+            v.start_live(l, true);
+            v
+        }
+        (_, live) => {
+            let mut v = make_viewer(runs, size, args.run.as_deref(), args.step)?;
+            if let Some(l) = live {
+                v.start_live(l, args.live.is_some());
+            }
+            v
+        }
+    };
     if let Some(f) = follower {
         if args.step.is_none() {
             // live: start at the newest trial
@@ -126,6 +208,23 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         },
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's live search: regularized evolution on the shipped
+/// NAS-Bench-Graph Cora table, saved to the data folder once it is run or
+/// edited.
+fn demo_live() -> Result<nasviz::viewer::live::LiveOptions> {
+    use nasviz::viewer::live::{LiveOptions, SaveTo};
+    Ok(LiveOptions {
+        bench: super::search::open_benchmark("nbgraph:cora")?,
+        strategy: nasviz::search::Strategy::EVOLUTION,
+        seed: 1,
+        run_id: "live".into(),
+        warm: 1,
+        save: SaveTo::Lazy(nasviz::trace::log::default_session_path(
+            std::time::SystemTime::now(),
+        )),
+    })
 }
 
 #[derive(Args, Debug)]

@@ -116,6 +116,8 @@ pub enum MarkKind {
     Hover(f32),
     /// Selected, with its letter in a two-trial diff.
     Selected(Option<char>),
+    /// Made by a user's edit: an outlined diamond around the point.
+    User,
 }
 
 /// A marked point: the trial's circle (as cached) and how it is marked.
@@ -190,6 +192,18 @@ fn draw_marks(
                         .aligned(HAlign::Left, VAlign::Bottom),
                     );
                 }
+            }
+            MarkKind::User => {
+                let r = c.radius + 5.0;
+                let d = [
+                    [p[0], p[1] - r],
+                    [p[0] + r, p[1]],
+                    [p[0], p[1] + r],
+                    [p[0] - r, p[1]],
+                    [p[0], p[1] - r],
+                ];
+                overlay.polyline(&d, Color::WHITE, 4.0);
+                overlay.polyline(&d, theme.user, 2.2);
             }
             MarkKind::Hover(k) => {
                 let k = k.clamp(0.0, 1.0);

@@ -18,6 +18,8 @@ pub struct Theme {
     pub current: Color,
     /// Trials the user selected.
     pub selected: Color,
+    /// Trials a user's edit made, and steer events on the timeline.
+    pub user: Color,
     pub added: Color,
     pub changed: Color,
     pub removed: Color,
@@ -44,6 +46,7 @@ impl Default for Theme {
             best: Color::hex(0xd29922),
             current: Color::hex(0xcf222e),
             selected: Color::hex(0x8250df),
+            user: Color::hex(0xd4380d),
             added: Color::hex(0x1a7f37),
             changed: Color::hex(0xbf8700),
             removed: Color::hex(0x8c959f),

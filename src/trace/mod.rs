@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod import;
 pub mod jsonl;
+pub mod log;
 pub mod open;
 pub mod scan;
 

@@ -6,6 +6,8 @@
 //! offscreen target.
 
 pub mod command;
+pub mod edit;
+pub mod live;
 pub mod script;
 pub mod spot;
 pub mod state;
@@ -59,7 +61,26 @@ pub struct Viewer {
     geom: Geometry,
     /// The trace file followed, when one is.
     follow: Option<Follow>,
+    /// The live search and its run's index, when there is one.
+    live: Option<(usize, live::Live)>,
+    /// Edit mode, when on.
+    editor: Option<edit::Editor>,
+    /// The picture edit mode shows (the base, or the highlighted edit's
+    /// result diffed against it), and what it shows.
+    edit_pic: Option<(EditPicKey, Arc<DagPicture>)>,
+    /// Whether the live run was playing (searching) at the last command.
+    live_playing: bool,
 }
+
+/// What edit mode's picture shows: the base trial, or a menu item.
+type EditPicKey = (
+    u64,
+    Option<(
+        crate::search::steer::EditKind,
+        crate::search::steer::EditTarget,
+        usize,
+    )>,
+);
 
 /// A trace file another process appends to.
 struct Follow {
@@ -80,12 +101,25 @@ struct Geometry {
     /// The table's row boxes and the trial it describes.
     rows: Vec<Rect>,
     table: Option<TrialRef>,
+    /// Edit mode's menu rows.
+    menu: Vec<Rect>,
 }
 
 /// Pixels from the best-so-far line that still point at it.
 const LINE_REACH: f32 = 4.0;
 /// Pixels from an edge of the architecture that still point at it.
 const EDGE_REACH: f32 = 5.0;
+
+/// The bounding box of a polyline.
+fn polyline_box(pts: &[[f32; 2]]) -> Option<Rect> {
+    let first = pts.first()?;
+    let (mut a, mut b) = (*first, *first);
+    for p in pts {
+        a = [a[0].min(p[0]), a[1].min(p[1])];
+        b = [b[0].max(p[0]), b[1].max(p[1])];
+    }
+    Some(Rect::new(a[0], a[1], b[0] - a[0], b[1] - a[1]))
+}
 
 fn inside(r: PixelRect, p: [f32; 2]) -> bool {
     p[0] >= r.x && p[0] <= r.x + r.w && p[1] >= r.y && p[1] <= r.y + r.h
@@ -100,6 +134,9 @@ pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
         best_at: Vec::new(),
         times: Some(Vec::new()),
         parent: Vec::new(),
+        user: Vec::new(),
+        steers: Vec::new(),
+        live: false,
     };
     extend_meta(&mut m, run, analytics);
     m
@@ -128,6 +165,22 @@ pub fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
                 .and_then(|&p| run.position(p))
                 .map_or(state::NO_PARENT, |p| p as u32),
         );
+        if t.source == crate::trace::Source::User {
+            meta.user.push(i);
+        }
+    }
+    if meta.steers.len() != run.steers.len() {
+        meta.steers = run
+            .steers
+            .iter()
+            .map(|s| {
+                let at = s
+                    .trial_id
+                    .and_then(|id| run.position(id))
+                    .unwrap_or(s.step as usize);
+                (at, s.action.clone())
+            })
+            .collect();
     }
     meta.len = run.trials.len();
     if meta.len == 0 {
@@ -159,7 +212,73 @@ impl Viewer {
             selection_pic: None,
             geom: Geometry::default(),
             follow: None,
+            live: None,
+            editor: None,
+            edit_pic: None,
+            live_playing: false,
         }
+    }
+
+    /// Adds the live search `live` as a run (shown when `show`); returns
+    /// its index.
+    pub fn start_live(&mut self, live: live::Live, show: bool) -> usize {
+        let i = self.runs.len();
+        let run = live.run().clone();
+        let a = Analytics::of_run(&run);
+        let mut meta = run_meta(&run, &a);
+        meta.live = true;
+        self.state.push_run(meta);
+        self.runs.push(run);
+        self.analytics.push(a);
+        self.caches.push(PointCache::new());
+        self.grids.push(Default::default());
+        let msg = match live.saved_to() {
+            Ok(Some(p)) => Some(format!("live search: every trial and edit is saved to {}", p.display())),
+            Ok(None) => None,
+            Err((p, why)) => Some(format!(
+                "cannot save to {}: {why}; the session is kept in memory, Ctrl+S saves it elsewhere",
+                p.display()
+            )),
+        };
+        self.live = Some((i, live));
+        if show {
+            self.state.select_run(i);
+            let last = self.runs[i].trials.len().saturating_sub(1);
+            self.state.set_step(last);
+            if let Some(m) = msg {
+                self.state.notify_for(m, 6.0);
+            }
+        }
+        i
+    }
+
+    /// The live search, when there is one.
+    pub fn live(&self) -> Option<&live::Live> {
+        self.live.as_ref().map(|(_, l)| l)
+    }
+
+    /// Edit mode, when on.
+    pub fn editor(&self) -> Option<&edit::Editor> {
+        self.editor.as_ref()
+    }
+
+    /// Brings run `i` up to `src` (the same run, grown: new trials and
+    /// steer events), and lets the view follow.
+    fn sync_run(&mut self, i: usize, src: &Run) {
+        let have = self.runs[i].trials.len();
+        if src.trials.len() <= have && src.steers.len() == self.runs[i].steers.len() {
+            return;
+        }
+        for t in src.trials.iter().skip(have) {
+            // the source checked ids; a refusal here means nothing new
+            let _ = self.runs[i].push(t.clone());
+        }
+        self.runs[i].steers.clone_from(&src.steers);
+        self.analytics[i].extend(&self.runs[i]);
+        if let Some(m) = self.state.run_meta_mut(i) {
+            extend_meta(m, &self.runs[i], &self.analytics[i]);
+        }
+        self.state.grown(i, have);
     }
 
     /// Follows the file `follower` reads (which has read what the viewer
@@ -209,20 +328,7 @@ impl Viewer {
                 self.grids.push(Default::default());
                 continue;
             }
-            let have = self.runs[i].trials.len();
-            if r.trials.len() <= have && r.steers.len() == self.runs[i].steers.len() {
-                continue;
-            }
-            for t in r.trials.iter().skip(have) {
-                // the follower checked ids; a refusal here means nothing new
-                let _ = self.runs[i].push(t.clone());
-            }
-            self.runs[i].steers.clone_from(&r.steers);
-            self.analytics[i].extend(&self.runs[i]);
-            if let Some(m) = self.state.run_meta_mut(i) {
-                extend_meta(m, &self.runs[i], &self.analytics[i]);
-            }
-            self.state.grown(i, have);
+            self.sync_run(i, r);
         }
     }
 
@@ -234,13 +340,31 @@ impl Viewer {
     /// dashboard has under the pointer.
     pub fn handle(&mut self, cmd: Command) {
         match cmd {
+            Command::Key(k) => {
+                if !self.steer_key(k) {
+                    self.state.handle(cmd);
+                }
+            }
+            Command::Press(p) if self.editor.is_some() => {
+                if !self.edit_press(p) {
+                    let spot = self.spot_at(p);
+                    self.state.handle_at(cmd, Some(spot));
+                }
+            }
             Command::Move(p) | Command::Press(p) | Command::Release(p) | Command::Wheel(p, _) => {
+                if let Some(i) = self.geom.menu.iter().position(|r| r.contains_point(p)) {
+                    if let Some(e) = &mut self.editor {
+                        e.highlight(i);
+                        self.state.notify_changed();
+                    }
+                }
                 let spot = self.spot_at(p);
                 self.state.handle_at(cmd, Some(spot));
             }
             Command::Tick(_) => {
                 self.state.handle(cmd);
                 self.poll_follow();
+                self.drive_live();
                 // points move under a still pointer (playback, zoom)
                 if let Some(m) = self.state.mouse() {
                     if self.state.down().is_none() && self.state.hover().is_none() {
@@ -253,6 +377,227 @@ impl Viewer {
             }
             _ => self.state.handle(cmd),
         }
+    }
+
+    /// Makes the trials playback asked of the live search, records pause
+    /// and resume, and saves.
+    fn drive_live(&mut self) {
+        let Some((r, mut live)) = self.live.take() else {
+            return;
+        };
+        let on_show = self.state.run() == r;
+        let playing = on_show && self.state.playing();
+        let mut fault = None;
+        if playing != self.live_playing && on_show {
+            let _ = live.mark(if playing { "resume" } else { "pause" });
+        }
+        self.live_playing = playing;
+        let want = self.state.take_demand();
+        if want > 0 && playing {
+            if let Err(e) = live.step(want) {
+                fault = Some(format!("the search stopped: {e}"));
+            }
+        }
+        let saved = live.save();
+        self.sync_run(r, live.run());
+        self.live = Some((r, live));
+        if let Some(m) = saved.or(fault) {
+            self.state.set_playing(false);
+            self.state.notify_for(m, 8.0);
+        }
+    }
+
+    /// Keys of the live search and edit mode: E, Ctrl+Z, Ctrl+S, and every
+    /// key while editing. Returns whether the key was taken.
+    fn steer_key(&mut self, k: command::KeyPress) -> bool {
+        use command::Key;
+        let ctrl = k.mods.ctrl && !k.mods.alt;
+        if ctrl && k.key == Key::Char('z') {
+            self.undo();
+            return true;
+        }
+        if ctrl && k.key == Key::Char('s') {
+            self.save_elsewhere();
+            return true;
+        }
+        if let Some(e) = &mut self.editor {
+            let Some((_, live)) = &self.live else {
+                self.editor = None;
+                return false;
+            };
+            let out = e.key(k, live.bench());
+            self.state.notify_changed();
+            match out {
+                edit::EditOutcome::Done => return true,
+                edit::EditOutcome::Ignored => {
+                    // help and quit still work; playback waits
+                    return !matches!(
+                        command::Action::for_key(k),
+                        Some(command::Action::ToggleHelp | command::Action::Quit)
+                    );
+                }
+                edit::EditOutcome::Leave => {
+                    self.editor = None;
+                    return true;
+                }
+                edit::EditOutcome::Apply(m) => {
+                    self.apply_edit(m);
+                    return true;
+                }
+            }
+        }
+        if !k.mods.ctrl && !k.mods.alt && matches!(k.key, Key::Char('e') | Key::Char('E')) {
+            self.enter_edit();
+            return true;
+        }
+        false
+    }
+
+    /// E: edit mode on the selected trial of the live run, or its step on
+    /// show; the search pauses.
+    fn enter_edit(&mut self) {
+        let Some((r, _)) = &self.live else {
+            self.state.notify(
+                "editing needs a live search: nasviz view --live nbgraph:cora (the demo has one)"
+                    .into(),
+            );
+            return;
+        };
+        let r = *r;
+        if self.state.run() != r {
+            self.state.select_run(r);
+        }
+        self.state.set_playing(false);
+        let base = match self.state.selected().filter(|t| t.run == r) {
+            Some(t) => t.index,
+            None => self.state.step(),
+        };
+        self.editor = edit::Editor::new(&self.runs[r], base);
+        self.state.notify_changed();
+    }
+
+    /// Applies `m` to the editor's base through the benchmark and shows
+    /// the new trial.
+    fn apply_edit(&mut self, m: crate::arch::Mutation) {
+        let Some(e) = self.editor.take() else {
+            return;
+        };
+        let Some((r, mut live)) = self.live.take() else {
+            return;
+        };
+        let result = live.edit(e.base_id, &m);
+        let saved = live.save();
+        self.sync_run(r, live.run());
+        self.live = Some((r, live));
+        match result {
+            Err(err) => {
+                self.state.notify_for(format!("edit refused: {err}"), 6.0);
+                self.editor = Some(e);
+            }
+            Ok(id) => {
+                let Some(pos) = self.runs[r].position(id) else {
+                    return;
+                };
+                let t = &self.runs[r].trials[pos];
+                let (v, te) = (t.metrics.val_acc, t.metrics.test_acc);
+                let msg = format!(
+                    "your edit is step {}: validation {} ({} vs step {}), test {} ({}); Space continues the search from it, Ctrl+Z undoes",
+                    pos + 1,
+                    crate::fmt::fmt_pct(v),
+                    crate::fmt::fmt_pp(v - e.base_acc.0),
+                    e.base + 1,
+                    crate::fmt::fmt_pct(te),
+                    crate::fmt::fmt_pp(te - e.base_acc.1),
+                );
+                self.state.clear_selection();
+                self.state.go_to(pos, 0.45);
+                self.state.notify_for(saved.unwrap_or(msg), 8.0);
+            }
+        }
+    }
+
+    /// Ctrl+Z: takes back the newest user trial of the live run and shows
+    /// its base again.
+    fn undo(&mut self) {
+        let Some((r, mut live)) = self.live.take() else {
+            self.state.notify("nothing to undo: no live search".into());
+            return;
+        };
+        let result = live.undo();
+        let saved = live.save();
+        self.sync_run(r, live.run());
+        self.live = Some((r, live));
+        let msg = match result {
+            Ok(None) => "nothing to undo".to_string(),
+            Err(e) => format!("cannot undo: {e}"),
+            Ok(Some((id, base))) => {
+                let run = &self.runs[r];
+                let at = |id: u64| run.position(id).map_or(0, |p| p + 1);
+                self.editor = None;
+                self.state.clear_selection();
+                if self.state.run() != r {
+                    self.state.select_run(r);
+                }
+                if let Some(b) = base.and_then(|b| run.position(b)) {
+                    self.state.go_to(b, 0.45);
+                }
+                format!(
+                    "undone: step {} leaves the search (it stays in the record); back to step {}",
+                    at(id),
+                    base.map_or(0, at)
+                )
+            }
+        };
+        self.state.notify_for(saved.unwrap_or(msg), 6.0);
+    }
+
+    /// Ctrl+S: saves the live session to a new file in the data folder
+    /// (after a failure to save, or to keep a copy).
+    fn save_elsewhere(&mut self) {
+        let Some((_, live)) = &mut self.live else {
+            self.state.notify("nothing to save: no live search".into());
+            return;
+        };
+        let path = crate::trace::log::default_session_path(std::time::SystemTime::now());
+        let msg = match live.save_to(&path) {
+            Ok(()) => format!("saved; every trial and edit now goes to {}", path.display()),
+            Err(e) => format!("cannot save to {}: {e}", path.display()),
+        };
+        self.state.notify_for(msg, 8.0);
+    }
+
+    /// A press in edit mode: a menu row applies, a layer or an edge of
+    /// the architecture takes the focus. Returns whether it was taken.
+    fn edit_press(&mut self, p: [f32; 2]) -> bool {
+        if let Some(i) = self.geom.menu.iter().position(|r| r.contains_point(p)) {
+            let out = self.editor.as_mut().map(|e| e.choose(i));
+            self.state.notify_changed();
+            if let Some(edit::EditOutcome::Apply(m)) = out {
+                self.apply_edit(m);
+            }
+            return true;
+        }
+        let spot = self.spot_at(p);
+        let pic = self.geom.dag.clone();
+        let target = match (spot.thing, &pic) {
+            (Some(Thing::Node(i)), Some(pic)) => pic
+                .nodes
+                .get(i)
+                .and_then(|n| n.id)
+                .map(crate::search::steer::EditTarget::Node),
+            (Some(Thing::Edge(e)), Some(pic)) => pic
+                .edges
+                .get(e)
+                .and_then(|e| e.key)
+                .map(|(a, b)| crate::search::steer::EditTarget::Edge(a, b)),
+            _ => None,
+        };
+        let (Some(t), Some(e), Some((_, live))) = (target, &mut self.editor, &self.live) else {
+            return false;
+        };
+        e.point_at(t, live.bench());
+        self.state.notify_changed();
+        true
     }
 
     /// The topmost point of run `r` in plot `k` (0 scatter, 1 line) under
@@ -409,6 +754,10 @@ impl Viewer {
     /// Builds the frame the state shows now. `measure` measures text with
     /// the renderer's fonts (or `scene::approx_measure` without a GPU).
     pub fn frame(&mut self, measure: &mut Measure) -> Result<Frame, SceneError> {
+        // edit mode belongs to the live run on show
+        if self.live.as_ref().map(|l| l.0) != Some(self.state.run()) {
+            self.editor = None;
+        }
         let state = &self.state;
         let grow = state.transition().filter(|t| t.grow).map(|t| t.to);
         let other_i = state.other_run();
@@ -470,6 +819,19 @@ impl Viewer {
         };
         let (sel, sec) = (self.state.selected(), self.state.second());
         let mut marks = Vec::new();
+        for (r, slot) in [(Some(ri), 0), (other_i, 1)] {
+            let Some(meta) = r.and_then(|r| self.state.runs().get(r)) else {
+                continue;
+            };
+            let upto = if slot == 0 {
+                step
+            } else {
+                other_step.unwrap_or(step)
+            };
+            for &i in meta.user.iter().take_while(|&&i| i <= upto) {
+                marks.push((slot, i, MarkKind::User));
+            }
+        }
         let mut mark = |t: Option<TrialRef>, kind: MarkKind| {
             if let Some(t) = t {
                 if let Some(slot) = slot_of(t.run) {
@@ -477,21 +839,37 @@ impl Viewer {
                 }
             }
         };
+        mark(
+            self.editor.as_ref().map(|e| TrialRef {
+                run: ri,
+                index: e.base,
+            }),
+            MarkKind::Selected(None),
+        );
         mark(sel, MarkKind::Selected(sec.map(|_| 'A')));
         mark(sec, MarkKind::Selected(Some('B')));
         mark(
             self.state.hovered_trial(),
             MarkKind::Hover(self.state.hover_growth()),
         );
-        // the DAG view: two selected trials diffed, one selected, or the step
+        // the DAG view: edit mode's, two selected trials diffed, one
+        // selected, or the step
+        let edit_pic = self.edit_picture(dag_rect, &theme, measure);
         let dag = match (sel, sec) {
+            _ if edit_pic.is_some() => edit_pic
+                .clone()
+                .unwrap_or_else(|| self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure)),
             (Some(a), b) => self.selection_picture(a, b, dag_rect, &theme, measure),
             _ => match motion.as_ref().and_then(|m| m.dag.clone()) {
                 Some(d) => d,
                 None => self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure),
             },
         };
-        let focus = sec.or(sel).filter(|t| slot_of(t.run).is_some());
+        let editing = self.editor.as_ref().map(|e| TrialRef {
+            run: ri,
+            index: e.base,
+        });
+        let focus = editing.or(sec).or(sel).filter(|t| slot_of(t.run).is_some());
         let table_at = focus.and_then(|t| slot_of(t.run).map(|s| (s, t.index)));
         let opts = DashboardOptions {
             view: ViewKind::Dashboard,
@@ -557,10 +935,21 @@ impl Viewer {
                 }
             }
         }
+        let edit_view = edit_pic.as_ref().and_then(|p| self.edit_view(p));
         self.geom = geom;
-        let tip = self.tip();
+        // no tooltip over an open menu
+        let tip = self
+            .tip()
+            .filter(|_| self.editor.as_ref().is_none_or(|e| e.menu().is_none()));
         let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
-        let over = ui::draw_overlay(&self.state, tip.as_ref(), &theme, measure);
+        let over = ui::draw_overlay(
+            &self.state,
+            tip.as_ref(),
+            edit_view.as_ref(),
+            &theme,
+            measure,
+        );
+        self.geom.menu = over.menu_rows.clone();
         Ok(Frame {
             width: w,
             height: h,
@@ -573,6 +962,153 @@ impl Viewer {
             overlay_mesh: over.mesh.build(),
             overlay_text: over.texts,
         })
+    }
+
+    /// Edit mode's picture: the base trial's architecture, or the
+    /// highlighted edit's result diffed against it (the what-if).
+    fn edit_picture(
+        &mut self,
+        rect: Rect,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Option<Arc<DagPicture>> {
+        let e = self.editor.as_ref()?;
+        let key: EditPicKey = (e.base_id, e.menu().map(|m| (m.kind, m.target, m.at)));
+        if let Some((k, pic)) = &self.edit_pic {
+            if *k == key && pic.rect == rect {
+                return Some(pic.clone());
+            }
+        }
+        let pic = match e.what_if() {
+            Some((arch, label)) => dag_picture(
+                arch,
+                Some(&e.arch),
+                &format!("What if: {label}"),
+                rect,
+                theme,
+                measure,
+            ),
+            None => dag_picture(
+                &e.arch,
+                None,
+                &format!("Editing step {} (trial {})", e.base + 1, e.base_id),
+                rect,
+                theme,
+                measure,
+            ),
+        };
+        let pic = Arc::new(pic);
+        self.edit_pic = Some((key, pic.clone()));
+        Some(pic)
+    }
+
+    /// What edit mode draws over the dashboard for picture `pic`.
+    fn edit_view(&self, pic: &DagPicture) -> Option<ui::EditView> {
+        use crate::search::steer::EditTarget;
+        let e = self.editor.as_ref()?;
+        let node_rect = |i: usize| {
+            pic.nodes.iter().find(|n| n.id == Some(i)).map(|n| {
+                let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
+                Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h)
+            })
+        };
+        let mut v = ui::EditView {
+            avoid: pic.rect,
+            message: e.message().map(str::to_string),
+            ..Default::default()
+        };
+        let showing_base = e.what_if().is_none();
+        if showing_base {
+            match e.focus() {
+                Some(EditTarget::Node(i)) => v.focus_box = node_rect(i),
+                Some(EditTarget::Edge(a, b)) => {
+                    v.focus_path = pic
+                        .edges
+                        .iter()
+                        .find(|x| x.key == Some((a, b)))
+                        .map(|x| x.points.clone())
+                        .unwrap_or_default();
+                }
+                None => {}
+            }
+            v.link_from = e.link_from().and_then(node_rect);
+        }
+        if let Some(r) = v.focus_box {
+            v.avoid = r;
+        } else if let Some(r) = polyline_box(&v.focus_path) {
+            v.avoid = r;
+        }
+        let base_dag = e.arch.evaluated_dag();
+        let target_name = |t: EditTarget| match t {
+            EditTarget::Node(i) => {
+                let op = base_dag.nodes.get(i).map_or("", String::as_str);
+                format!("layer {i} ({})", crate::scene::theme::op_label(op))
+            }
+            EditTarget::Edge(a, b) => format!("edge {a} -> {b}"),
+        };
+        let pct = crate::fmt::fmt_pct;
+        let pp = crate::fmt::fmt_pp;
+        match e.menu() {
+            Some(m) => {
+                v.title = format!(
+                    "{} · {}: what each gives (base: validation {}, test {})",
+                    target_name(m.target),
+                    m.kind.verb(),
+                    pct(e.base_acc.0),
+                    pct(e.base_acc.1)
+                );
+                v.at = Some(m.at);
+                for (i, p) in m.items.iter().enumerate() {
+                    let (detail, color) = match &p.metrics {
+                        Ok(x) => {
+                            let dv = x.val_acc - e.base_acc.0;
+                            (
+                                format!(
+                                    "validation {} ({})   test {} ({})",
+                                    pct(x.val_acc),
+                                    pp(dv),
+                                    pct(x.test_acc),
+                                    pp(x.test_acc - e.base_acc.1)
+                                ),
+                                if dv > 0.0 {
+                                    ui::TIP_GOOD
+                                } else if dv < 0.0 {
+                                    ui::TIP_BAD
+                                } else {
+                                    ui::TIP_TEXT
+                                },
+                            )
+                        }
+                        Err(why) => (format!("refused: {why}"), Color::hex(0x8c959f)),
+                    };
+                    v.rows.push(ui::MenuRow {
+                        label: p.candidate.label.clone(),
+                        detail,
+                        color,
+                        best: m.best == Some(i),
+                    });
+                }
+                v.keys =
+                    "↑ ↓ choose (the DAG shows it) · Enter or click applies · 1–9 pick · Esc back"
+                        .into();
+            }
+            None => {
+                v.title = format!(
+                    "Edit step {} · {} · validation {}, test {}",
+                    e.base + 1,
+                    e.focus().map_or(String::new(), target_name),
+                    pct(e.base_acc.0),
+                    pct(e.base_acc.1)
+                );
+                v.keys = if e.link_from().is_some() {
+                    "Tab / click the layer the edge goes to · Enter opens its preview · Esc cancels"
+                        .into()
+                } else {
+                    "Tab / click: layer or edge · A add layer · D delete · O change op · L new edge · Esc leaves".into()
+                };
+            }
+        }
+        Some(v)
     }
 
     /// The DAG picture of a pose: a step's own, or a morph of morphs.
@@ -1153,6 +1689,123 @@ mod tests {
             .notice()
             .is_some_and(|n| n.starts_with("stopped following")));
         assert_eq!(v.runs()[0].trials.len(), 51);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn over_text(f: &Frame) -> String {
+        f.overlay_text
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_live_search_runs_is_edited_through_a_previewed_menu_undone_and_saved() {
+        use crate::search::{NbGraphBench, Strategy};
+        use crate::table::nbgraph::NbGraphTable;
+        use live::{Live, LiveOptions, SaveTo};
+        let dir = std::env::temp_dir().join(format!("nasviz-live-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("session.jsonl");
+        let bench = NbGraphBench::new(NbGraphTable::cora().unwrap());
+        let live = Live::start(LiveOptions {
+            bench: Arc::new(bench),
+            strategy: Strategy::EVOLUTION,
+            seed: 3,
+            run_id: "live".into(),
+            warm: 1,
+            save: SaveTo::File(path.clone()),
+        })
+        .unwrap();
+        let mut v = Viewer::new(Vec::new(), (1280, 800));
+        v.start_live(live, true);
+        let key = |v: &mut Viewer, k: &str| v.handle(Command::Key(k.parse().unwrap()));
+        let mut now = 0.0;
+        let mut run_for = |v: &mut Viewer, secs: f64| {
+            for _ in 0..(secs * 60.0) as usize {
+                now += 1.0 / 60.0;
+                v.handle(Command::Tick(now));
+                if v.state.needs_frame() {
+                    assert!(v.frame(&mut approx_measure).is_ok());
+                    v.state.frame_drawn();
+                }
+            }
+        };
+        run_for(&mut v, 0.1);
+        // Space runs the search at the playback speed (10 steps/s)
+        key(&mut v, "space");
+        run_for(&mut v, 3.0);
+        let n = v.runs()[0].trials.len();
+        assert!((25..=35).contains(&n), "{n} trials after 3 s at 10/s");
+        assert_eq!(v.state.step(), n - 1, "the view keeps to the newest trial");
+        key(&mut v, "space");
+        run_for(&mut v, 0.5);
+        assert_eq!(v.runs()[0].trials.len(), n, "paused: no new trials");
+        // every trial is already in the file
+        let (t, _) = crate::trace::jsonl::read_trace(&path).unwrap();
+        assert_eq!(t.runs[0].trials.len(), n);
+        // E: edit mode on the step on show; NAS-Bench-Graph refuses a new layer
+        key(&mut v, "e");
+        assert_eq!(v.editor().map(|e| e.base), Some(n - 1));
+        key(&mut v, "a");
+        let f = v.frame(&mut approx_measure).unwrap();
+        assert!(
+            over_text(&f).contains("cannot add a layer"),
+            "{}",
+            over_text(&f)
+        );
+        // O: the op menu, each op with its numbers and delta; Enter applies
+        key(&mut v, "o");
+        let f = v.frame(&mut approx_measure).unwrap();
+        let text = over_text(&f);
+        assert!(text.contains("what each gives"), "{text}");
+        assert!(text.contains("★ best"), "{text}");
+        assert!(text.contains(" pp)"), "{text}");
+        assert!(!v.geom.menu.is_empty(), "menu rows are clickable");
+        let chosen = {
+            let m = v.editor().and_then(|e| e.menu()).unwrap();
+            m.items[m.at].clone()
+        };
+        key(&mut v, "enter");
+        run_for(&mut v, 1.0);
+        let run = &v.runs()[0];
+        assert_eq!(run.trials.len(), n + 1);
+        let mine = &run.trials[n];
+        assert_eq!(mine.source, crate::trace::Source::User);
+        assert_eq!(mine.parents, vec![run.trials[n - 1].trial_id]);
+        assert_eq!(
+            Ok(&mine.arch),
+            chosen.candidate.arch.as_ref(),
+            "the applied edit is the previewed one"
+        );
+        assert_eq!(
+            mine.metrics.val_acc,
+            chosen.metrics.as_ref().unwrap().val_acc
+        );
+        assert_eq!(v.state.step(), n, "the new trial is shown");
+        assert_eq!(v.state.runs()[0].user, vec![n]);
+        assert!(v.editor().is_none());
+        // the search continues from it
+        key(&mut v, "space");
+        run_for(&mut v, 1.0);
+        key(&mut v, "space");
+        run_for(&mut v, 0.2);
+        let m = v.runs()[0].trials.len();
+        assert!(m > n + 5, "{m}");
+        // Ctrl+Z: the edit is taken back, the view returns to its base
+        key(&mut v, "ctrl+z");
+        run_for(&mut v, 1.0);
+        assert_eq!(v.state.step(), n - 1);
+        assert_eq!(v.runs()[0].trials.len(), m, "nothing is erased");
+        // the file holds it all: trials, the edit, pause/resume and undo
+        let (t, _) = crate::trace::jsonl::read_trace(&path).unwrap();
+        assert_eq!(t.runs[0], v.runs()[0]);
+        let actions: Vec<&str> = t.runs[0].steers.iter().map(|s| s.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["resume", "pause", "change_op", "resume", "pause", "undo"]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

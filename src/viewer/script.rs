@@ -26,6 +26,9 @@ use thiserror::Error;
 pub enum Op {
     /// Milliseconds of viewer time.
     Wait(f64),
+    /// Milliseconds of real time, the viewer idle (e.g. to stop a viewer
+    /// from outside while it holds a live session).
+    Sleep(f64),
     Key(KeyPress),
     Move([f32; 2]),
     Click([f32; 2], Mods),
@@ -147,6 +150,16 @@ impl Script {
                         )));
                     }
                     Op::Wait(ms)
+                }
+                "sleep" => {
+                    want(1, "milliseconds")?;
+                    let ms = num(args[0], "sleep")?;
+                    if !(0.0..=MAX_WAIT_MS).contains(&ms) {
+                        return Err(err(format!(
+                            "sleep {ms}: must be between 0 and {MAX_WAIT_MS} ms"
+                        )));
+                    }
+                    Op::Sleep(ms)
                 }
                 "key" => {
                     want(1, "a key name, e.g. space or ctrl+z")?;

@@ -25,11 +25,14 @@ const CLICK_SLOP: f32 = 4.0;
 const DOUBLE_CLICK_S: f64 = 0.4;
 /// The smallest box (pixels per side) a box-zoom accepts.
 const MIN_BOX: f32 = 6.0;
+/// The most trials one frame asks of a live search.
+const MAX_DEMAND: usize = 2000;
+
 /// How deep blends of blends may nest before the oldest is settled.
 const MAX_POSE_DEPTH: usize = 3;
 
 /// What the viewer needs to know of a run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunMeta {
     pub id: String,
     /// Number of trials.
@@ -43,6 +46,13 @@ pub struct RunMeta {
     /// The position of each trial's (first) recorded parent, `NO_PARENT`
     /// for none.
     pub parent: Vec<u32>,
+    /// Positions of the trials a user's edit made.
+    pub user: Vec<usize>,
+    /// The position of each steer event (the trial it made or names,
+    /// else the step it happened at) and its action.
+    pub steers: Vec<(usize, String)>,
+    /// A live search: playing at the last step asks for new trials.
+    pub live: bool,
 }
 
 /// No recorded parent in [`RunMeta::parent`].
@@ -169,6 +179,8 @@ pub struct ViewerState {
     scatter_mode: ScatterMode,
     /// A file is followed: the viewer wakes to read what was appended.
     following: bool,
+    /// Steps asked of a live search, not yet made.
+    demand: usize,
 }
 
 /// How often a followed file is read (seconds).
@@ -214,6 +226,7 @@ impl ViewerState {
             last_click: None,
             scatter_mode: ScatterMode::Auto,
             following: false,
+            demand: 0,
         };
         s.relayout();
         s
@@ -387,6 +400,15 @@ impl ViewerState {
         self.say(msg);
         self.dirty = true;
     }
+    /// Shows `msg` for `secs` seconds.
+    pub fn notify_for(&mut self, msg: String, secs: f64) {
+        self.notice = Some((msg, self.now + secs));
+        self.dirty = true;
+    }
+    /// Something the state does not hold changed (edit mode): draw again.
+    pub fn notify_changed(&mut self) {
+        self.dirty = true;
+    }
     /// The meta of run `i`, to extend as trials arrive (then call
     /// [`ViewerState::grown`]).
     pub fn run_meta_mut(&mut self, i: usize) -> Option<&mut RunMeta> {
@@ -402,12 +424,17 @@ impl ViewerState {
     /// (and nothing is selected), the view follows to the newest.
     pub fn grown(&mut self, i: usize, old_len: usize) {
         self.dirty = true;
-        if i != self.run || self.selected.is_some() || self.playing {
+        if i != self.run || self.selected.is_some() || (self.playing && !self.live()) {
             return;
         }
         if self.step + 1 >= old_len {
             let last = self.last();
-            self.go_to(last, TRANSITION_S);
+            let d = if self.playing {
+                self.play_duration()
+            } else {
+                TRANSITION_S
+            };
+            self.go_to(last, d);
         }
     }
 
@@ -430,6 +457,15 @@ impl ViewerState {
     }
     pub fn set_adapter(&mut self, name: impl Into<String>) {
         self.adapter = name.into();
+    }
+    /// Whether the run on show is a live search.
+    pub fn live(&self) -> bool {
+        self.runs.get(self.run).is_some_and(|r| r.live)
+    }
+    /// Trials the live run on show was asked for by playback at its end
+    /// (taken once).
+    pub fn take_demand(&mut self) -> usize {
+        std::mem::take(&mut self.demand)
     }
     fn len(&self) -> usize {
         self.runs.get(self.run).map_or(0, |r| r.len)
@@ -497,7 +533,7 @@ impl ViewerState {
     }
 
     pub fn set_playing(&mut self, playing: bool) {
-        self.playing = playing && self.len() > 1;
+        self.playing = playing && (self.len() > 1 || self.live());
         self.acc = 0.0;
         self.dirty = true;
     }
@@ -834,7 +870,7 @@ impl ViewerState {
         let last = self.last();
         match a {
             Action::TogglePlay => {
-                if !self.playing && self.step >= last {
+                if !self.playing && self.step >= last && !self.live() {
                     // played to the end: start over
                     self.go(0);
                 }
@@ -955,7 +991,12 @@ impl ViewerState {
             if adv >= 1.0 {
                 self.acc -= adv;
                 let last = self.last();
-                let target = (self.step + adv as usize).min(last);
+                let want = self.step + adv as usize;
+                let target = want.min(last);
+                if self.live() {
+                    // a live search makes the steps past its end
+                    self.demand = (self.demand + want - target).min(MAX_DEMAND);
+                }
                 if target > self.step {
                     // several steps in one frame: show the newest, animate only its change
                     let from = if target > self.step + 1 {
@@ -965,7 +1006,7 @@ impl ViewerState {
                     };
                     self.start(from, target, self.play_duration());
                 }
-                if target >= last {
+                if target >= last && !self.live() {
                     self.playing = false;
                     self.acc = 0.0;
                 }
@@ -1078,6 +1119,7 @@ mod tests {
             parent: (0..len as u32)
                 .map(|i| if i >= 2 { i - 2 } else { NO_PARENT })
                 .collect(),
+            ..Default::default()
         }
     }
 
@@ -1333,6 +1375,7 @@ mod pointer_tests {
             parent: (0..len as u32)
                 .map(|i| if i >= 2 { i - 2 } else { NO_PARENT })
                 .collect(),
+            ..Default::default()
         };
         let mut v = ViewerState::new(vec![meta("a", 100), meta("b", 60)], (1280, 800));
         v.handle(Command::Tick(0.0));

@@ -186,6 +186,39 @@ impl UiLayout {
 pub struct UiPaint {
     pub mesh: MeshBuilder,
     pub texts: Vec<TextRun>,
+    /// Where edit mode's menu rows were drawn (for the pointer).
+    pub menu_rows: Vec<Rect>,
+}
+
+/// What edit mode shows over the dashboard, as plain data.
+#[derive(Clone, Debug, Default)]
+pub struct EditView {
+    /// The layer in focus (a box) or the edge (its curve).
+    pub focus_box: Option<Rect>,
+    pub focus_path: Vec<[f32; 2]>,
+    /// The layer a new edge starts from.
+    pub link_from: Option<Rect>,
+    /// Where the panel goes beside.
+    pub avoid: Rect,
+    pub title: String,
+    pub rows: Vec<MenuRow>,
+    /// The highlighted row.
+    pub at: Option<usize>,
+    /// A refusal or the next step, in the note colour.
+    pub message: Option<String>,
+    /// The keys that work now.
+    pub keys: String,
+}
+
+/// One line of edit mode's menu.
+#[derive(Clone, Debug)]
+pub struct MenuRow {
+    pub label: String,
+    /// The numbers, e.g. `val 78.10% (+0.40 pp) · test ...`, or the reason
+    /// it is refused.
+    pub detail: String,
+    pub color: Color,
+    pub best: bool,
 }
 
 impl UiPaint {
@@ -193,6 +226,7 @@ impl UiPaint {
         UiPaint {
             mesh: MeshBuilder::new(),
             texts: Vec::new(),
+            menu_rows: Vec::new(),
         }
     }
 }
@@ -305,6 +339,8 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             Some(t) if !state.shown_playing() => {
                 format!("paused · selected step {} (Esc)", fmt_int(t.index + 1))
             }
+            _ if state.live() && state.shown_playing() => "searching live".to_string(),
+            _ if state.live() => "search paused · E edits".to_string(),
             _ if state.shown_playing() => "playing".to_string(),
             _ => "paused".to_string(),
         };
@@ -389,6 +425,19 @@ fn draw_timeline(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, shown: f32
                 [x + 3.5 * s, top],
             ],
             theme.best,
+        );
+    }
+    // steer events: marks below the track in the user's colour
+    for (i, _) in &run.steers {
+        let x = ui.x_of(*i as f32, len);
+        let top = y + th + 1.5 * s;
+        p.mesh.polygon(
+            &[
+                [x, top],
+                [x - 4.0 * s, top + 7.0 * s],
+                [x + 4.0 * s, top + 7.0 * s],
+            ],
+            theme.user,
         );
     }
     // the handle
@@ -574,6 +623,7 @@ fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Me
 pub fn draw_overlay(
     state: &ViewerState,
     tip: Option<&Tip>,
+    edit: Option<&EditView>,
     theme: &Theme,
     measure: &mut Measure,
 ) -> UiPaint {
@@ -595,6 +645,11 @@ pub fn draw_overlay(
             Some(theme.accent.with_alpha(40)),
             Some((theme.accent, 1.2)),
         );
+    }
+    if let Some(e) = edit {
+        if !state.help_shown() {
+            draw_edit(&mut p, e, w, h, s, theme, measure);
+        }
     }
     if let Some(t) = tip {
         if !state.help_shown() {
@@ -637,6 +692,123 @@ pub fn draw_overlay(
         help(&mut p, state, w, h, s, theme);
     }
     p
+}
+
+/// Edit mode: the focus ring, and the panel with the menu of previewed
+/// edits (or the keys), beside the focus.
+fn draw_edit(
+    p: &mut UiPaint,
+    e: &EditView,
+    w: f32,
+    h: f32,
+    s: f32,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
+    let ring = |p: &mut UiPaint, r: Rect, c: Color| {
+        p.mesh.rounded_rect(
+            [r.x - 4.0 * s, r.y - 4.0 * s],
+            [r.right() + 4.0 * s, r.bottom() + 4.0 * s],
+            8.0 * s,
+            None,
+            Some((c, 3.0 * s)),
+        );
+    };
+    if let Some(r) = e.link_from {
+        ring(p, r, theme.user);
+    }
+    if let Some(r) = e.focus_box {
+        ring(p, r, Color::WHITE);
+        ring(p, r, theme.selected);
+    }
+    if e.focus_path.len() >= 2 {
+        p.mesh
+            .polyline(&e.focus_path, theme.selected.with_alpha(150), 7.0 * s);
+    }
+    let title = 13.5 * s;
+    let body = 12.5 * s;
+    let pad = 10.0 * s;
+    let line_h = body * 1.6;
+    let mut tw = measure(&e.title, title)
+        .0
+        .max(measure(&e.keys, body * 0.92).0);
+    let label_w = e
+        .rows
+        .iter()
+        .map(|r| measure(&format!("9  {}", r.label), body).0)
+        .fold(0.0f32, f32::max);
+    let detail_w = e
+        .rows
+        .iter()
+        .map(|r| measure(&format!("{}  ★ best", r.detail), body).0)
+        .fold(0.0f32, f32::max);
+    tw = tw.max(label_w + 16.0 * s + detail_w);
+    if let Some(m) = &e.message {
+        tw = tw.max(measure(m, body).0);
+    }
+    let tw = tw.min(w * 0.7);
+    let lines = e.rows.len() + usize::from(e.message.is_some());
+    let size = [
+        tw + 2.0 * pad,
+        title * 1.6 + lines as f32 * line_h + body * 1.5 + 1.6 * pad,
+    ];
+    let [x, y] = place_beside(e.avoid, size, w, h, 14.0 * s);
+    tooltip_box(
+        &mut p.mesh,
+        [x, y],
+        [x + size[0], y + size[1]],
+        s,
+        Color::rgba(30, 34, 40, 246),
+    );
+    p.texts.push(TextRun::new(
+        e.title.clone(),
+        [x + pad, y + pad * 0.8],
+        title,
+        Color::WHITE,
+    ));
+    let mut ly = y + pad * 0.8 + title * 1.6;
+    for (i, r) in e.rows.iter().enumerate() {
+        let row = Rect::new(x + 4.0 * s, ly - 0.25 * body, size[0] - 8.0 * s, line_h);
+        if e.at == Some(i) {
+            p.mesh.rounded_rect(
+                [row.x, row.y],
+                [row.right(), row.bottom()],
+                4.0 * s,
+                Some(theme.selected.with_alpha(150)),
+                None,
+            );
+        }
+        p.menu_rows.push(row);
+        p.texts.push(TextRun::new(
+            format!("{}  {}", i + 1, r.label),
+            [x + pad, ly],
+            body,
+            Color::WHITE,
+        ));
+        let detail = if r.best {
+            format!("{}  ★ best", r.detail)
+        } else {
+            r.detail.clone()
+        };
+        p.texts.push(TextRun::new(
+            detail,
+            [x + pad + label_w + 16.0 * s, ly],
+            body,
+            r.color,
+        ));
+        ly += line_h;
+    }
+    if let Some(m) = &e.message {
+        p.texts
+            .push(TextRun::new(m.clone(), [x + pad, ly], body, TIP_NOTE));
+        ly += line_h;
+    }
+    p.texts.push(TextRun::new(
+        e.keys.clone(),
+        [x + pad, ly + 0.2 * body],
+        body * 0.92,
+        Color::hex(0x9aa4ae),
+    ));
 }
 
 fn tooltip_box(m: &mut MeshBuilder, min: [f32; 2], max: [f32; 2], s: f32, fill: Color) {
