@@ -23,6 +23,12 @@ use std::process::{Command as Process, Output};
 fn demo_viewer(size: (u32, u32), step: usize) -> Viewer {
     let runs = demo_runs().expect("demo runs");
     let mut v = make_viewer(runs, size, None, Some(step)).expect("viewer");
+    // `nasviz view` on the demo has a live search beside the two runs
+    let live = nasviz::app::demo_live(nasviz::viewer::live::SaveTo::Nowhere).expect("demo live");
+    v.start_live(
+        nasviz::viewer::live::Live::start(live).expect("live"),
+        false,
+    );
     v.handle(Command::Tick(0.0));
     v
 }
@@ -704,4 +710,181 @@ fn a_render_without_xdg_runtime_dir_is_quiet() {
         assert!(!err.contains("error"), "{err}");
         assert!(err.contains("step 2,000 of 2,000"), "{err}");
     }
+}
+
+/// The steering session both live tests play: 2 s of search, a pause,
+/// edit mode, the op menu, the next choice, apply, 1.5 s more search.
+fn steering_script(dir: &Path, then: &str) -> PathBuf {
+    let d = dir.display();
+    write_script(
+        dir,
+        &format!(
+            "wait 200\nkey space\nwait 2000\nkey space\nwait 300\n\
+             key e\nwait 400\nscreenshot {d}/1-edit.png\n\
+             key o\nwait 400\nscreenshot {d}/2-menu.png\n\
+             key down\nwait 400\nscreenshot {d}/3-what-if.png\n\
+             key enter\nwait 900\nscreenshot {d}/4-applied.png\n\
+             key space\nwait 1500\nkey space\nwait 600\nscreenshot {d}/5-continued.png\n\
+             {then}"
+        ),
+    )
+}
+
+/// Reads a saved session and checks what the steering script did: the
+/// search, the user's trial made from the trial it edited, its steer
+/// event, the search going on after it, pause and resume.
+fn check_saved_session(path: &Path) -> nasviz::trace::Run {
+    let (trace, _) = nasviz::trace::jsonl::read_trace(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(trace.runs.len(), 1);
+    let run = trace.runs[0].clone();
+    let users: Vec<usize> = (0..run.trials.len())
+        .filter(|&i| run.trials[i].source == nasviz::trace::Source::User)
+        .collect();
+    assert_eq!(users.len(), 1, "one user trial");
+    let u = users[0];
+    assert!(u >= 15, "about 20 trials of search came first, found {u}");
+    assert_eq!(
+        run.trials[u].parents,
+        vec![run.trials[u - 1].trial_id],
+        "the edit was made on the step on show"
+    );
+    assert!(
+        run.trials.len() >= u + 10,
+        "the search went on from the edit: {} trials",
+        run.trials.len()
+    );
+    let actions: Vec<&str> = run.steers.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(actions, ["resume", "pause", "change_op", "resume", "pause"]);
+    let edit = &run.steers[2];
+    assert_eq!(edit.trial_id, Some(run.trials[u].trial_id));
+    assert_eq!(edit.base, Some(run.trials[u - 1].trial_id));
+    // the recorded edit applied to the base gives the user's trial
+    let m = edit.mutation.as_ref().expect("the edit is recorded");
+    assert_eq!(
+        run.trials[u - 1].arch.mutate(m).ok(),
+        Some(run.trials[u].arch.clone())
+    );
+    run
+}
+
+/// A scripted steering session in a real window: the screenshots show
+/// the edit mode, the previewed menu, the what-if DAG, the applied edit
+/// and the search going on; the saved session replays with the user's
+/// trial and its steer event.
+#[test]
+fn window_steering_session_previews_applies_continues_and_saves() {
+    if !display_or_skip("window_steering_session_previews_applies_continues_and_saves") {
+        return;
+    }
+    if common::gpu("window_steering_session_previews_applies_continues_and_saves").is_none() {
+        return;
+    }
+    let _turn = display_turn();
+    let dir = tmpdir("steer");
+    let save = dir.join("session.jsonl");
+    let script = steering_script(&dir, "quit\n");
+    let out = nasviz(
+        &[
+            "view",
+            "--live",
+            "nbgraph:cora",
+            "--seed",
+            "2",
+            "--save",
+            save.to_str().unwrap_or(""),
+            "--script",
+            script.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let load = |n: &str| Image::load_png(dir.join(n)).unwrap_or_else(|e| panic!("{n}: {e}"));
+    let (edit, menu, what_if, applied, continued) = (
+        load("1-edit.png"),
+        load("2-menu.png"),
+        load("3-what-if.png"),
+        load("4-applied.png"),
+        load("5-continued.png"),
+    );
+    let ui = nasviz::viewer::ui::UiLayout::new((1280, 800), 1.0, &["live-re-2".to_string()]);
+    let p = dashboard_panels(1280, ui.dashboard_height);
+    let whole = Rect::new(0.0, 0.0, 1280.0, 800.0);
+    assert!(differing(&edit, &menu, whole) > 5000, "no menu opened");
+    assert!(
+        differing(&menu, &what_if, p.dag) > 100,
+        "the DAG did not show the highlighted edit"
+    );
+    assert!(
+        differing(&what_if, &applied, whole) > 5000,
+        "the menu stayed"
+    );
+    assert!(
+        differing(&applied, &continued, p.scatter) > 200,
+        "the search did not go on"
+    );
+    let run = check_saved_session(&save);
+    // the saved session replays: the user's trial is drawn as a diamond
+    let replay = dir.join("replay.png");
+    let last = (run.trials.len() - 1).to_string();
+    let out = nasviz(
+        &[
+            "render",
+            save.to_str().unwrap_or(""),
+            "-o",
+            replay.to_str().unwrap_or(""),
+            "--step",
+            &last,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// `kill -9` during a live session with an edit: the file reopens with
+/// every action completed before the kill.
+#[test]
+fn a_killed_live_session_keeps_every_completed_action() {
+    if common::gpu("a_killed_live_session_keeps_every_completed_action").is_none() {
+        return;
+    }
+    let dir = tmpdir("kill");
+    let save = dir.join("session.jsonl");
+    let script = steering_script(&dir, "sleep 60000\n");
+    let mut child = Process::new(env!("CARGO_BIN_EXE_nasviz"))
+        .args([
+            "view",
+            "--live",
+            "nbgraph:cora",
+            "--seed",
+            "2",
+            "--save",
+            save.to_str().unwrap_or(""),
+            "--headless",
+            "--script",
+            script.to_str().unwrap_or(""),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run nasviz");
+    // wait until the last action (the second pause) is in the file
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&save).unwrap_or_default();
+        if text.matches("\"action\":\"pause\"").count() == 2 {
+            break;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("nasviz ended before the kill: {status}");
+        }
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the session's actions never reached the file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    check_saved_session(&save);
 }

@@ -79,6 +79,22 @@ pub fn load_runs(paths: &[PathBuf]) -> Result<Vec<Run>, TraceError> {
     Ok(runs)
 }
 
+/// The demo's live search: regularized evolution on the shipped
+/// NAS-Bench-Graph Cora table (seed 1), saved as `save` says.
+pub fn demo_live(
+    save: crate::viewer::live::SaveTo,
+) -> Result<crate::viewer::live::LiveOptions, crate::table::TableError> {
+    let table = crate::table::nbgraph::NbGraphTable::cora()?;
+    Ok(crate::viewer::live::LiveOptions {
+        bench: std::sync::Arc::new(crate::search::NbGraphBench::new(table)),
+        strategy: crate::search::Strategy::EVOLUTION,
+        seed: 1,
+        run_id: "live".into(),
+        warm: 1,
+        save,
+    })
+}
+
 /// What `nasviz view` and `nasviz record` share: a viewer of the runs,
 /// showing `run` (by id) at `step`.
 pub fn make_viewer(

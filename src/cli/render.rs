@@ -47,7 +47,13 @@ pub fn run(
         None => None,
     };
     let step = step.unwrap_or(run.trials.len().saturating_sub(1));
+    // trials a user's edit made are diamonds, as in the viewer
+    let mut marks = nasviz::scene::dashboard::user_marks(run, step, 0);
+    if let Some((o, _)) = &other {
+        marks.extend(nasviz::scene::dashboard::user_marks(o, step, 1));
+    }
     let opts = nasviz::scene::DashboardOptions {
+        marks,
         view,
         width: w,
         height: h,

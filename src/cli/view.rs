@@ -145,7 +145,11 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         )?)?),
         // the demo: a live search beside the recorded runs, saved once used
         None if args.traces.is_empty() && args.follow.is_none() => {
-            Some(nasviz::viewer::live::Live::start(demo_live()?)?)
+            Some(nasviz::viewer::live::Live::start(nasviz::app::demo_live(
+                nasviz::viewer::live::SaveTo::Lazy(nasviz::trace::log::default_session_path(
+                    std::time::SystemTime::now(),
+                )),
+            )?)?)
         }
         None => None,
     };
@@ -208,23 +212,6 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         },
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The demo's live search: regularized evolution on the shipped
-/// NAS-Bench-Graph Cora table, saved to the data folder once it is run or
-/// edited.
-fn demo_live() -> Result<nasviz::viewer::live::LiveOptions> {
-    use nasviz::viewer::live::{LiveOptions, SaveTo};
-    Ok(LiveOptions {
-        bench: super::search::open_benchmark("nbgraph:cora")?,
-        strategy: nasviz::search::Strategy::EVOLUTION,
-        seed: 1,
-        run_id: "live".into(),
-        warm: 1,
-        save: SaveTo::Lazy(nasviz::trace::log::default_session_path(
-            std::time::SystemTime::now(),
-        )),
-    })
 }
 
 #[derive(Args, Debug)]

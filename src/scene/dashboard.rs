@@ -76,6 +76,18 @@ pub struct DashboardOptions {
     pub scatter_mode: ScatterMode,
 }
 
+/// Marks for the trials of `run` up to `step` that a user's edit made
+/// (diamonds), for the run in `slot` (0 the first, 1 the compared).
+pub fn user_marks(run: &Run, step: usize, slot: usize) -> Vec<(usize, usize, MarkKind)> {
+    run.trials
+        .iter()
+        .take(step.saturating_add(1))
+        .enumerate()
+        .filter(|(_, t)| t.source == crate::trace::Source::User)
+        .map(|(i, _)| (slot, i, MarkKind::User))
+        .collect()
+}
+
 impl Default for DashboardOptions {
     /// The whole dashboard at 1280x800, dense range, x = step.
     fn default() -> Self {
