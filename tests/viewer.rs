@@ -397,6 +397,37 @@ fn bad_scripts_and_flags_fail_before_anything_runs() {
     assert!(!out.status.success(), "--headless without --script");
     let out = nasviz(&["view", "--size", "100x100"], &[]);
     assert!(text(&out.stderr).contains("at least 480x360"));
+    // live searches: the benchmark, the settings, the save file
+    let live = |extra: &[&str]| {
+        let mut a = vec!["view", "--headless", "--script", ok];
+        a.extend_from_slice(extra);
+        let out = nasviz(&a, &[]);
+        assert!(!out.status.success(), "{extra:?}");
+        text(&out.stderr)
+    };
+    let err = live(&["--live", "nosuch:x"]);
+    assert!(
+        err.contains("no benchmark table for space \"nosuch\""),
+        "{err}"
+    );
+    let err = live(&["--live", "nbgraph:/no/such/table.nbt"]);
+    assert!(err.contains("/no/such/table.nbt"), "{err}");
+    let err = live(&[
+        "--live",
+        "nbgraph:cora",
+        "--population",
+        "5",
+        "--sample",
+        "10",
+    ]);
+    assert!(err.contains("population 5 and sample 10"), "{err}");
+    let err = live(&["--live", "nbgraph:cora", "--save", ok]);
+    assert!(
+        err.contains("the file exists; a live session is saved to a new file"),
+        "{err}"
+    );
+    let err = live(&["--strategy", "random"]);
+    assert!(err.contains("--live"), "--strategy needs --live: {err}");
 }
 
 #[test]
@@ -807,7 +838,7 @@ fn window_steering_session_previews_applies_continues_and_saves() {
         load("4-applied.png"),
         load("5-continued.png"),
     );
-    let ui = nasviz::viewer::ui::UiLayout::new((1280, 800), 1.0, &["live-re-2".to_string()]);
+    let ui = nasviz::viewer::ui::UiLayout::new((1280, 800), 1.0, &["live-re-2".to_string()], true);
     let p = dashboard_panels(1280, ui.dashboard_height);
     let whole = Rect::new(0.0, 0.0, 1280.0, 800.0);
     assert!(differing(&edit, &menu, whole) > 5000, "no menu opened");

@@ -15,8 +15,13 @@ pub fn run_script(viewer: &mut Viewer, script: Script) -> Result<usize, AppError
     let mut shots = 0;
     loop {
         match runner.next(viewer) {
-            // nothing is drawn between screenshots: frames only pass time
-            Need::Frame => {}
+            // nothing is drawn between screenshots: frames pass time, and
+            // a pointer command finds the frame it would point at
+            Need::Frame => {
+                if runner.pointer_next() && viewer.state.needs_frame() {
+                    painter.lay_out(viewer)?;
+                }
+            }
             Need::Resize(w, h) => viewer.handle(Command::Resize(w, h)),
             Need::Screenshot { path, line } => {
                 let img = painter.snapshot(&ctx, viewer)?;

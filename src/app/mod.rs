@@ -157,6 +157,19 @@ impl Painter {
         }
     }
 
+    /// Lays the viewer's current frame out without drawing it, so that
+    /// pointer commands find what it would show (offscreen scripts draw
+    /// only their screenshots).
+    pub fn lay_out(&mut self, viewer: &mut Viewer) -> Result<(), AppError> {
+        let text = &mut self.renderer.text;
+        viewer.frame(&mut |s: &str, sz: f32| {
+            let e = text.measure(s, sz);
+            (e.width, e.height)
+        })?;
+        viewer.state.frame_drawn();
+        Ok(())
+    }
+
     /// Draws the viewer's current frame into `target` of `size`.
     pub fn paint(
         &mut self,

@@ -46,6 +46,18 @@ impl Runner {
         &self.script.file
     }
 
+    /// Whether the next command points (move, click, drag, wheel) once
+    /// the frames in progress have passed.
+    pub fn pointer_next(&self) -> bool {
+        self.frames_left == 0
+            && matches!(
+                self.script.ops.get(self.pc).map(|(_, op)| op),
+                Some(
+                    Op::Move(_) | Op::Click(..) | Op::DoubleClick(_) | Op::Drag(..) | Op::Wheel(..)
+                )
+            )
+    }
+
     /// Virtual time, in seconds.
     pub fn now(&self) -> f64 {
         self.now

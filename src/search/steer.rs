@@ -341,19 +341,22 @@ fn nbgraph_edits(
             Err("the input and output of a NAS-Bench-Graph architecture are fixed".into())
         }
     };
+    // a DAG node in words: the input, or a layer and its op
+    let name = |x: usize| {
+        if x == 0 {
+            "the input".to_string()
+        } else {
+            format!("layer {x} ({})", g.ops[x - 1].name())
+        }
+    };
     let rewires = |node: usize, except: usize| -> Vec<Candidate> {
         let from = g.links[node - 1] as usize;
         (0..node)
             .filter(|&x| x != from && x != except)
             .map(|x| {
-                let name = if x == 0 {
-                    "the input".to_string()
-                } else {
-                    format!("node {x} ({})", g.ops[x - 1].name())
-                };
                 candidate(
                     arch,
-                    format!("take input from {name}"),
+                    format!("{} takes its input from {}", name(node), name(x)),
                     Mutation::Rewire { node, from, to: x },
                 )
             })
@@ -415,7 +418,12 @@ fn nbgraph_edits(
             let from = g.links[to - 1] as usize;
             Ok(vec![candidate(
                 arch,
-                format!("node {to} takes its input from {i} (instead of {from})"),
+                format!(
+                    "{} takes its input from {} (instead of {})",
+                    name(to),
+                    name(i),
+                    name(from)
+                ),
                 Mutation::Rewire {
                     node: to,
                     from,

@@ -160,6 +160,8 @@ pub enum Action {
     ResetZoom,
     /// The scatter's points: auto, density, circles.
     CycleScatterMode,
+    /// Edit mode on the live search (on or off).
+    Edit,
     Quit,
 }
 
@@ -212,6 +214,7 @@ impl Action {
             },
             Key::Char('p') => Action::SelectParent,
             Key::Char('z') => Action::ResetZoom,
+            Key::Char('e') | Key::Char('E') => Action::Edit,
             Key::Char('d') => Action::CycleScatterMode,
             Key::Char(d @ '1'..='9') => Action::SelectRun(d as usize - '1' as usize),
             _ => return None,
@@ -247,6 +250,7 @@ impl Action {
             Action::SelectParent => "Select the parent of the selected trial",
             Action::ResetZoom => "Reset the zoom of both plots",
             Action::CycleScatterMode => "Scatter: auto, density or circles",
+            Action::Edit => "Edit an architecture of the live search (pauses it)",
             Action::Quit => "Quit",
         }
     }
@@ -280,6 +284,7 @@ impl Action {
             Action::SelectParent => "P".into(),
             Action::ResetZoom => "Z".into(),
             Action::CycleScatterMode => "D".into(),
+            Action::Edit => "E".into(),
             Action::Quit => "Q".into(),
         }
     }

@@ -97,17 +97,39 @@ impl Editor {
         Some((p.candidate.arch.as_ref().ok()?, p.candidate.label.as_str()))
     }
 
-    /// Puts `t` in focus (a click on a layer or an edge). With an edge
-    /// being added, a click on a layer opens the menu for it.
-    pub fn point_at(&mut self, t: EditTarget, bench: &dyn Benchmark) {
-        if let Some(i) = self.targets.iter().position(|&x| x == t) {
-            self.focus = i;
-            self.menu = None;
-            if let (Some(from), EditTarget::Node(to)) = (self.link_from, t) {
-                self.link_from = None;
-                self.open(EditTarget::Node(from), EditKind::AddEdge { to }, bench);
+    /// A click on a layer or an edge: it takes the focus. A click on an
+    /// edge opens its menu (remove it, or move the input); a second click
+    /// on the layer in focus opens its op menu; with an edge being added,
+    /// a click on a layer opens the menu for that edge.
+    pub fn click(&mut self, t: EditTarget, bench: &dyn Benchmark) {
+        let Some(i) = self.targets.iter().position(|&x| x == t) else {
+            return;
+        };
+        let again = self.focus == i;
+        self.focus = i;
+        self.menu = None;
+        self.message = None;
+        match (self.link_from.take(), t) {
+            (Some(from), EditTarget::Node(to)) => {
+                self.open(EditTarget::Node(from), EditKind::AddEdge { to }, bench)
             }
+            (_, EditTarget::Edge(..)) => self.open(t, EditKind::RemoveEdge, bench),
+            (_, EditTarget::Node(_)) if again => self.open(t, EditKind::ChangeOp, bench),
+            _ => {}
         }
+    }
+
+    /// A drag from layer `from` to layer `to`: the menu of that new edge.
+    pub fn drag(&mut self, from: usize, to: usize, bench: &dyn Benchmark) {
+        self.link_from = None;
+        if let Some(i) = self
+            .targets
+            .iter()
+            .position(|&x| x == EditTarget::Node(from))
+        {
+            self.focus = i;
+        }
+        self.open(EditTarget::Node(from), EditKind::AddEdge { to }, bench);
     }
 
     /// Highlights menu item `i` (the pointer over it).
@@ -309,5 +331,101 @@ mod tests {
         }
         assert_eq!(e.focus(), Some(EditTarget::Node(1)));
         assert_eq!(e.key(key("escape"), &bench), EditOutcome::Leave);
+    }
+
+    /// An NB-101 benchmark that knows every cell: its numbers come from
+    /// the cell's module hash (the editor only needs lookups).
+    struct EveryCell;
+
+    impl Benchmark for EveryCell {
+        fn name(&self) -> String {
+            "every-cell".into()
+        }
+        fn space(&self) -> crate::arch::Space {
+            crate::arch::Space::Nb101
+        }
+        fn query(
+            &self,
+            arch: &Arch,
+        ) -> Result<(String, crate::table::Metrics), crate::table::LookupError> {
+            let key = arch.key().map_err(crate::table::LookupError::from)?;
+            let h = key
+                .bytes()
+                .fold(7u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
+            let m = crate::table::Metrics {
+                val_acc: 0.8 + (h % 1000) as f64 / 10_000.0,
+                test_acc: 0.8 + (h / 1000 % 1000) as f64 / 10_000.0,
+                train_time_s: None,
+                latency_s: None,
+                params: None,
+                repeats: Vec::new(),
+            };
+            Ok((key, m))
+        }
+        fn random_arch(&self, rng: &mut crate::rng::Rng) -> Arch {
+            Arch::Nb101(crate::arch::nb101::Cell::random(rng))
+        }
+        fn random_mutation(&self, _: &Arch, _: &mut crate::rng::Rng) -> Option<(Arch, Mutation)> {
+            None
+        }
+    }
+
+    #[test]
+    fn nb101_adds_a_layer_on_an_edge_by_keyboard() {
+        let m = vec![
+            vec![0, 1, 1, 0],
+            vec![0, 0, 0, 1],
+            vec![0, 0, 0, 1],
+            vec![0, 0, 0, 0],
+        ];
+        let ops = ["input", "conv3x3-bn-relu", "maxpool3x3", "output"];
+        let cell = crate::arch::nb101::Cell::new(&m, &ops).unwrap();
+        let bench = EveryCell;
+        let mut s = Session::new(&bench, Strategy::Random, 1, "live").unwrap();
+        s.inject(Arch::Nb101(cell), None, None, None).unwrap();
+        let mut e = Editor::new(s.run(), 0).unwrap();
+        // Tab past the four layers to the first edge, 0 -> 1
+        for _ in 0..3 {
+            e.key(key("tab"), &bench);
+        }
+        assert_eq!(e.focus(), Some(EditTarget::Edge(0, 1)));
+        e.key(key("a"), &bench);
+        let menu = e.menu().unwrap();
+        assert_eq!(menu.items.len(), 3, "one item per NB-101 op");
+        for p in &menu.items {
+            let (_, want) = bench.query(p.candidate.arch.as_ref().unwrap()).unwrap();
+            assert_eq!(p.metrics.as_ref().unwrap(), &want);
+        }
+        // `1` applies the first op: conv3x3 between the input and layer 1
+        let want = Mutation::AddNode {
+            layer: "conv3x3-bn-relu".into(),
+            from: 0,
+            to: 1,
+        };
+        assert_eq!(e.key(key("1"), &bench), EditOutcome::Apply(want.clone()));
+        let t = s.run().trials.len();
+        let applied = s.edit(e.base_id, &want, None).unwrap();
+        assert_eq!(applied.arch.evaluated_dag().nodes.len(), 5);
+        assert_eq!(s.run().trials.len(), t + 1);
+        // a layer between the output and nothing is refused, with the reason
+        let mut e = Editor::new(s.run(), t).unwrap();
+        for _ in 0..3 {
+            e.key(key("tab"), &bench);
+        }
+        assert_eq!(e.focus(), Some(EditTarget::Node(4)));
+        e.key(key("a"), &bench);
+        assert!(
+            e.message().unwrap().contains("after the output"),
+            "{:?}",
+            e.message()
+        );
+        // deleting a layer joins its inputs to its outputs
+        e.key(key("shift+tab"), &bench);
+        e.key(key("d"), &bench);
+        let menu = e.menu().unwrap();
+        assert!(matches!(
+            menu.items[0].candidate.mutation,
+            Mutation::RemoveNode { node: 3 }
+        ));
     }
 }

@@ -182,3 +182,63 @@ impl Live {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::NbGraphBench;
+    use crate::table::nbgraph::NbGraphTable;
+
+    fn opts(save: SaveTo) -> LiveOptions {
+        LiveOptions {
+            bench: Arc::new(NbGraphBench::new(NbGraphTable::cora().unwrap())),
+            strategy: Strategy::Random,
+            seed: 4,
+            run_id: "live".into(),
+            warm: 3,
+            save,
+        }
+    }
+
+    #[test]
+    fn a_save_path_that_cannot_be_written_keeps_the_session_in_memory() {
+        // a folder cannot be made under a file
+        let dir = std::env::temp_dir().join(format!("nasviz-live-save-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let blocker = dir.join("a-file");
+        std::fs::write(&blocker, "x").unwrap();
+        let mut live = Live::start(opts(SaveTo::File(blocker.join("s.jsonl")))).unwrap();
+        let (p, why) = live.saved_to().unwrap_err();
+        assert!(p.ends_with("a-file/s.jsonl"), "{}", p.display());
+        assert!(!why.is_empty());
+        // the search goes on; nothing is said twice
+        assert_eq!(live.step(5).unwrap(), 5);
+        assert_eq!(live.save(), None);
+        assert_eq!(live.run().trials.len(), 8);
+        // another file gets everything so far, then what follows
+        let other = dir.join("elsewhere.jsonl");
+        live.save_to(&other).unwrap();
+        live.step(2).unwrap();
+        assert_eq!(live.save(), None);
+        let (t, _) = crate::trace::jsonl::read_trace(&other).unwrap();
+        assert_eq!(&t.runs[0], live.run());
+        assert_eq!(t.runs[0].trials.len(), 10);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_lazy_file_is_made_only_once_the_session_changes() {
+        let dir = std::env::temp_dir().join(format!("nasviz-live-lazy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("s.jsonl");
+        let mut live = Live::start(opts(SaveTo::Lazy(path.clone()))).unwrap();
+        assert_eq!(live.save(), None);
+        assert!(!path.exists(), "an untouched session leaves no file");
+        live.step(1).unwrap();
+        assert_eq!(live.save(), None);
+        let (t, _) = crate::trace::jsonl::read_trace(&path).unwrap();
+        assert_eq!(t.runs[0].trials.len(), 4);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

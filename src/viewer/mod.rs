@@ -70,6 +70,8 @@ pub struct Viewer {
     edit_pic: Option<(EditPicKey, Arc<DagPicture>)>,
     /// Whether the live run was playing (searching) at the last command.
     live_playing: bool,
+    /// The layer a press in edit mode went down on (a drag adds an edge).
+    drag_from: Option<usize>,
 }
 
 /// What edit mode's picture shows: the base trial, or a menu item.
@@ -216,6 +218,7 @@ impl Viewer {
             editor: None,
             edit_pic: None,
             live_playing: false,
+            drag_from: None,
         }
     }
 
@@ -240,6 +243,11 @@ impl Viewer {
                 p.display()
             )),
         };
+        self.state.set_session_file(match live.saved_to() {
+            Ok(Some(p)) => Some(p.display().to_string()),
+            Ok(None) => None,
+            Err((p, _)) => Some(format!("nowhere (cannot write {})", p.display())),
+        });
         self.live = Some((i, live));
         if show {
             self.state.select_run(i);
@@ -339,10 +347,27 @@ impl Viewer {
     /// Applies a command to the state; pointer commands learn what the
     /// dashboard has under the pointer.
     pub fn handle(&mut self, cmd: Command) {
+        self.handle_inner(cmd);
+        // E or the toolbar's edit button
+        if self.state.take_edit_request() {
+            if self.editor.take().is_none() {
+                self.enter_edit();
+            }
+            self.state.notify_changed();
+        }
+    }
+
+    fn handle_inner(&mut self, cmd: Command) {
         match cmd {
             Command::Key(k) => {
                 if !self.steer_key(k) {
                     self.state.handle(cmd);
+                }
+            }
+            Command::Release(p) if self.editor.is_some() && self.drag_from.is_some() => {
+                if !self.edit_release(p) {
+                    let spot = self.spot_at(p);
+                    self.state.handle_at(cmd, Some(spot));
                 }
             }
             Command::Press(p) if self.editor.is_some() => {
@@ -445,10 +470,6 @@ impl Viewer {
                     return true;
                 }
             }
-        }
-        if !k.mods.ctrl && !k.mods.alt && matches!(k.key, Key::Char('e') | Key::Char('E')) {
-            self.enter_edit();
-            return true;
         }
         false
     }
@@ -560,7 +581,11 @@ impl Viewer {
         };
         let path = crate::trace::log::default_session_path(std::time::SystemTime::now());
         let msg = match live.save_to(&path) {
-            Ok(()) => format!("saved; every trial and edit now goes to {}", path.display()),
+            Ok(()) => {
+                self.state
+                    .set_session_file(Some(path.display().to_string()));
+                format!("saved; every trial and edit now goes to {}", path.display())
+            }
             Err(e) => format!("cannot save to {}: {e}", path.display()),
         };
         self.state.notify_for(msg, 8.0);
@@ -595,8 +620,33 @@ impl Viewer {
         let (Some(t), Some(e), Some((_, live))) = (target, &mut self.editor, &self.live) else {
             return false;
         };
-        e.point_at(t, live.bench());
+        e.click(t, live.bench());
+        self.drag_from = match t {
+            crate::search::steer::EditTarget::Node(i) => Some(i),
+            _ => None,
+        };
         self.state.notify_changed();
+        true
+    }
+
+    /// The release of a press in edit mode: a drag from one layer to
+    /// another proposes that edge. Returns whether it was taken.
+    fn edit_release(&mut self, p: [f32; 2]) -> bool {
+        let Some(from) = self.drag_from.take() else {
+            return false;
+        };
+        let spot = self.spot_at(p);
+        let to = match (spot.thing, &self.geom.dag) {
+            (Some(Thing::Node(i)), Some(pic)) => pic.nodes.get(i).and_then(|n| n.id),
+            _ => None,
+        };
+        let (Some(to), Some(e), Some((_, live))) = (to, &mut self.editor, &self.live) else {
+            return false;
+        };
+        if to != from {
+            e.drag(from, to, live.bench());
+            self.state.notify_changed();
+        }
         true
     }
 

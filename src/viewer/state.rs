@@ -181,6 +181,9 @@ pub struct ViewerState {
     following: bool,
     /// Steps asked of a live search, not yet made.
     demand: usize,
+    /// Edit mode was asked for (E or the toolbar), not yet taken.
+    edit_request: bool,
+    session_file: Option<String>,
 }
 
 /// How often a followed file is read (seconds).
@@ -227,6 +230,8 @@ impl ViewerState {
             scatter_mode: ScatterMode::Auto,
             following: false,
             demand: 0,
+            edit_request: false,
+            session_file: None,
         };
         s.relayout();
         s
@@ -451,6 +456,14 @@ impl ViewerState {
         self.mods
     }
 
+    /// Where the live session is saved (or why not), for the help.
+    pub fn session_file(&self) -> Option<&str> {
+        self.session_file.as_deref()
+    }
+    pub fn set_session_file(&mut self, f: Option<String>) {
+        self.session_file = f;
+    }
+
     /// The name of the GPU adapter, for the help overlay.
     pub fn adapter(&self) -> &str {
         &self.adapter
@@ -461,6 +474,10 @@ impl ViewerState {
     /// Whether the run on show is a live search.
     pub fn live(&self) -> bool {
         self.runs.get(self.run).is_some_and(|r| r.live)
+    }
+    /// Whether edit mode was asked for since the last call.
+    pub fn take_edit_request(&mut self) -> bool {
+        std::mem::take(&mut self.edit_request)
     }
     /// Trials the live run on show was asked for by playback at its end
     /// (taken once).
@@ -954,6 +971,7 @@ impl ViewerState {
                     z.go(Window::FULL, self.now);
                 }
             }
+            Action::Edit => self.edit_request = true,
             Action::Quit => self.quit = true,
         }
         self.dirty = true;
@@ -1089,7 +1107,8 @@ impl ViewerState {
 
     fn relayout(&mut self) {
         let ids: Vec<String> = self.runs.iter().map(|r| r.id.clone()).collect();
-        self.ui = UiLayout::new(self.size, self.scale, &ids);
+        let live = self.runs.iter().any(|r| r.live);
+        self.ui = UiLayout::new(self.size, self.scale, &ids, live);
     }
 }
 

@@ -58,7 +58,7 @@ fn text_w(s: &str, size: f32) -> f32 {
 
 impl UiLayout {
     /// The layout for a `size` window at `scale`, with a button per run.
-    pub fn new(size: (u32, u32), scale: f32, run_ids: &[String]) -> UiLayout {
+    pub fn new(size: (u32, u32), scale: f32, run_ids: &[String], editable: bool) -> UiLayout {
         let s = scale;
         let (w, h) = (size.0 as f32, size.1 as f32);
         let bar_h = (BAR_H * s).min(h * 0.5).floor();
@@ -118,6 +118,10 @@ impl UiLayout {
         }
         let label = Face::Text("x: step".into());
         put(&mut buttons, &mut x, Action::ToggleTimeAxis, label);
+        if editable {
+            let label = Face::Text("edit".into());
+            put(&mut buttons, &mut x, Action::Edit, label);
+        }
         let help = Rect::new(w - m - icon_w, row_y, icon_w, bh);
         buttons.push(Button {
             action: Action::ToggleHelp,
@@ -881,6 +885,27 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
         ("Q  Ctrl+Q".into(), "quit".into()),
     ];
+    let mut rows = rows;
+    if state.runs().iter().any(|r| r.live) {
+        let at = rows.len() - 2;
+        rows.splice(
+            at..at,
+            [
+                (
+                    "Space (live run)".into(),
+                    "run / pause the search; each step is a new trial".into(),
+                ),
+                (
+                    "E".into(),
+                    "edit: Tab a layer or edge; A add, D delete, O op, L edge".into(),
+                ),
+                (
+                    "Ctrl+Z  Ctrl+S".into(),
+                    "undo an edit / save the session anew".into(),
+                ),
+            ],
+        );
+    }
     let title = 19.0 * s;
     let body = 14.0 * s;
     let row_h = body * 1.85;
@@ -920,6 +945,10 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         "adapter: –".to_string()
     } else {
         format!("adapter: {}", state.adapter())
+    };
+    let adapter = match state.session_file() {
+        Some(f) => format!("{adapter} · live session saved to {f}"),
+        None => adapter,
     };
     p.texts.push(
         TextRun::new(
