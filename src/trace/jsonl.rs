@@ -27,6 +27,13 @@
 //! `add_edge` with `to` the computing node and `from` its new input; it is
 //! still read and applied.
 //!
+//! A `steer` event records what a user did to a live search, right after
+//! the trial it made (if any): `action` is the edit's kind (`change_op`,
+//! `add_node`, ...; the trial it made is `trial_id`, with `source:"user"`,
+//! the trial edited `base`, and the `mutation`), `inject` (an architecture
+//! given whole), `pause` and `resume` (at `step`), or `undo` (the user's
+//! trial `trial_id` left the search; `base` is the trial it was made from).
+//!
 //! Readers stream (one line in memory at a time), read a file that is still
 //! being written up to its last complete line, and report a bad line as
 //! `file:line: what is wrong`.
