@@ -157,7 +157,23 @@ fn round_trip_and_follow_a_growing_file() {
     same(follower.trace(), &trace);
     // a truncated file is an error, not a silent restart
     std::fs::write(&f, b"").unwrap();
-    assert!(follower.poll().is_err());
+    let e = follower.poll().unwrap_err().to_string();
+    assert!(e.contains("the file shrank"), "{e}");
+    // another file put in its place (a rerun writing a new trace) too,
+    // even when it is longer
+    let g = tmp("replaced.jsonl");
+    std::fs::write(&g, &bytes[..bytes.len() / 2]).unwrap();
+    let mut follower = Follower::new(&g);
+    follower.poll().unwrap();
+    let fresh = tmp("replaced.jsonl.new");
+    std::fs::write(&fresh, &bytes).unwrap();
+    std::fs::rename(&fresh, &g).unwrap();
+    let e = follower.poll().unwrap_err().to_string();
+    assert!(e.contains("another file was put in its place"), "{e}");
+    // and a file that disappears names itself
+    std::fs::remove_file(&g).unwrap();
+    let e = follower.poll().unwrap_err().to_string();
+    assert!(e.contains("replaced.jsonl"), "{e}");
 }
 
 #[test]

@@ -580,10 +580,27 @@ fn read_trace_hinted<R: Read>(
     Ok((b.finish(), stats))
 }
 
+/// A file's device and inode, where the system has them.
+fn file_identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
+}
+
 /// Follows a trace file that another process is appending to: each
 /// [`Follower::poll`] returns the events completed since the last one.
 pub struct Follower {
     path: PathBuf,
+    /// The file's identity (device, inode) when first read: another file
+    /// put in its place is not the trace followed.
+    identity: Option<(u64, u64)>,
     offset: u64,
     line: u64,
     pending: Vec<u8>,
@@ -594,6 +611,7 @@ impl Follower {
     pub fn new(path: &Path) -> Follower {
         Follower {
             path: path.to_path_buf(),
+            identity: None,
             offset: 0,
             line: 0,
             pending: Vec::new(),
@@ -615,7 +633,19 @@ impl Follower {
             source,
         };
         let mut f = std::fs::File::open(&self.path).map_err(io)?;
-        let len = f.metadata().map_err(io)?.len();
+        let meta = f.metadata().map_err(io)?;
+        let len = meta.len();
+        let id = file_identity(&meta);
+        match (self.identity, id) {
+            (None, _) => self.identity = id,
+            (Some(a), Some(b)) if a != b => {
+                return Err(TraceError::bad(
+                    name.clone(),
+                    "another file was put in its place (replaced, not appended)".to_string(),
+                ))
+            }
+            _ => {}
+        }
         if len < self.offset {
             return Err(TraceError::bad(
                 name.clone(),

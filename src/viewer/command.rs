@@ -162,6 +162,9 @@ pub enum Action {
     CycleScatterMode,
     /// Edit mode on the live search (on or off).
     Edit,
+    /// The LIVE badge: back to the newest trial of a followed trace or a
+    /// live search, and keep to it.
+    GoLive,
     Quit,
 }
 
@@ -251,6 +254,7 @@ impl Action {
             Action::ResetZoom => "Reset the zoom of both plots",
             Action::CycleScatterMode => "Scatter: auto, density or circles",
             Action::Edit => "Edit an architecture of the live search (pauses it)",
+            Action::GoLive => "Back to the newest trial, and keep to it",
             Action::Quit => "Quit",
         }
     }
@@ -285,6 +289,7 @@ impl Action {
             Action::ResetZoom => "Z".into(),
             Action::CycleScatterMode => "D".into(),
             Action::Edit => "E".into(),
+            Action::GoLive => "End".into(),
             Action::Quit => "Q".into(),
         }
     }

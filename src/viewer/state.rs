@@ -398,7 +398,13 @@ impl ViewerState {
     }
     pub fn set_following(&mut self, on: bool) {
         self.following = on;
+        self.relayout();
         self.dirty = true;
+    }
+    /// Whether the newest trial of the run is on show (the LIVE badge
+    /// lights up).
+    pub fn at_newest(&self) -> bool {
+        self.selected.is_none() && self.step + 1 >= self.len() && self.transition.is_none()
     }
     /// Shows `msg` briefly (e.g. why following stopped).
     pub fn notify(&mut self, msg: String) {
@@ -972,6 +978,10 @@ impl ViewerState {
                 }
             }
             Action::Edit => self.edit_request = true,
+            Action::GoLive => {
+                self.clear_selection();
+                self.go(last);
+            }
             Action::Quit => self.quit = true,
         }
         self.dirty = true;
@@ -1108,7 +1118,9 @@ impl ViewerState {
     fn relayout(&mut self) {
         let ids: Vec<String> = self.runs.iter().map(|r| r.id.clone()).collect();
         let live = self.runs.iter().any(|r| r.live);
-        self.ui = UiLayout::new(self.size, self.scale, &ids, live);
+        // the LIVE badge: a followed trace, or the live search on show
+        let badge = self.following || self.live();
+        self.ui = UiLayout::new(self.size, self.scale, &ids, live, badge);
     }
 }
 

@@ -58,7 +58,13 @@ fn text_w(s: &str, size: f32) -> f32 {
 
 impl UiLayout {
     /// The layout for a `size` window at `scale`, with a button per run.
-    pub fn new(size: (u32, u32), scale: f32, run_ids: &[String], editable: bool) -> UiLayout {
+    pub fn new(
+        size: (u32, u32),
+        scale: f32,
+        run_ids: &[String],
+        editable: bool,
+        badge: bool,
+    ) -> UiLayout {
         let s = scale;
         let (w, h) = (size.0 as f32, size.1 as f32);
         let bar_h = (BAR_H * s).min(h * 0.5).floor();
@@ -128,7 +134,18 @@ impl UiLayout {
             rect: help,
             face: Face::Text("?".into()),
         });
-        let step_label = Rect::from_edges(x, row_y, help.x - 10.0 * s, row_y + bh);
+        let mut right = help.x;
+        if badge {
+            let bw = text_w("● LIVE", font) + 18.0 * s;
+            let r = Rect::new(help.x - gap - bw, row_y, bw, bh);
+            buttons.push(Button {
+                action: Action::GoLive,
+                rect: r,
+                face: Face::Text("● LIVE".into()),
+            });
+            right = r.x;
+        }
+        let step_label = Rect::from_edges(x, row_y, right - 10.0 * s, row_y + bh);
         UiLayout {
             bar,
             scrubber,
@@ -311,6 +328,9 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
                             theme.muted
                         }
                     }
+                    // lit while the newest trial is on show
+                    Action::GoLive if state.at_newest() => Color::hex(0xcf222e),
+                    Action::GoLive => theme.muted,
                     _ => theme.text,
                 };
                 p.texts.push(
@@ -348,8 +368,8 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             _ if state.shown_playing() => "playing".to_string(),
             _ => "paused".to_string(),
         };
-        let state_word = if state.following() {
-            format!("{state_word} · live")
+        let state_word = if state.following() && !state.at_newest() {
+            format!("{state_word} · LIVE returns")
         } else {
             state_word
         };
