@@ -640,6 +640,33 @@ mod tests {
         assert_eq!(big.evaluated_dag().nodes.len(), 7);
         let e = candidates(&big, EditTarget::Edge(0, 1), EditKind::AddLayer, &ops).unwrap_err();
         assert!(e.contains("7 vertices"), "{e}");
+        // at most 9 edges: a 7-vertex cell with 9 takes no 10th
+        let m: Vec<Vec<i64>> = (0..7)
+            .map(|i| {
+                (0..7)
+                    .map(|j| i64::from(j == i + 1 || (i == 0 && (j == 2 || j == 3 || j == 6))))
+                    .collect()
+            })
+            .collect();
+        let ops7 = [
+            "input",
+            "conv3x3-bn-relu",
+            "conv3x3-bn-relu",
+            "conv1x1-bn-relu",
+            "maxpool3x3",
+            "conv3x3-bn-relu",
+            "output",
+        ];
+        let nine = Arch::Nb101(nb101::Cell::new(&m, &ops7).unwrap());
+        let cs = candidates(
+            &nine,
+            EditTarget::Node(1),
+            EditKind::AddEdge { to: 4 },
+            &ops,
+        )
+        .unwrap();
+        let why = cs[0].arch.clone().unwrap_err();
+        assert!(why.contains("10") && why.contains("9"), "{why}");
         // an op the space lacks
         let cs = candidates(
             &c,

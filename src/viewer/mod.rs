@@ -1739,6 +1739,21 @@ mod tests {
             .notice()
             .is_some_and(|n| n.starts_with("stopped following")));
         assert_eq!(v.runs()[0].trials.len(), 51);
+        // following again, a truncated file is said on screen too
+        let mut f = crate::trace::jsonl::Follower::new(&path);
+        let _ = f.poll();
+        v.follow(f);
+        let _ = std::fs::write(&path, lines[..5].join("\n") + "\n");
+        v.handle(Command::Tick(2.0));
+        assert!(!v.state.following());
+        assert!(
+            v.state
+                .notice()
+                .is_some_and(|n| n.contains("the file shrank")),
+            "{:?}",
+            v.state.notice()
+        );
+        assert_eq!(v.runs()[0].trials.len(), 51, "nothing read is lost");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
