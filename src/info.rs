@@ -56,6 +56,34 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
+        Ok(Kind::OptunaJournal) => {
+            let r = crate::trace::optuna::read_journal(path)?;
+            let mut s = format!(
+                "{shown}: Optuna journal, {} lines, {} studies\n",
+                fmt_int(r.journal.lines),
+                r.journal.studies.iter().filter(|s| !s.deleted).count()
+            );
+            for l in crate::trace::optuna::summary(&r) {
+                let _ = writeln!(s, "{l}");
+            }
+            for l in r.journal.skipped.iter().take(10) {
+                let _ = writeln!(s, "skipped: {l}");
+            }
+            if r.journal.skipped.len() > 10 {
+                let _ = writeln!(s, "skipped: {} more lines", r.journal.skipped.len() - 10);
+            }
+            let _ = writeln!(
+                s,
+                "convert:    nasviz import optuna {shown} -o trace.jsonl (render and view read it as it is)"
+            );
+            if !r.journal.skipped.is_empty() {
+                return Err(InfoError::Unknown {
+                    path: shown,
+                    what: format!("{} unreadable lines skipped:\n{s}", r.journal.skipped.len()),
+                });
+            }
+            return Ok(s);
+        }
         _ => {}
     }
     let bytes = std::fs::read(path).map_err(|source| InfoError::Io {

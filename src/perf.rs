@@ -219,6 +219,78 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     Ok(figs)
 }
 
+/// Writes an Optuna journal of `n` NAS-Bench-201 trials as Optuna 5 does
+/// (create, six categorical edge parameters, a user attribute, the
+/// completion: nine lines a trial).
+pub fn write_optuna_journal(path: &std::path::Path, n: usize) -> Result<(), String> {
+    use std::io::Write;
+    let ops = [
+        "none",
+        "skip_connect",
+        "nor_conv_1x1",
+        "nor_conv_3x3",
+        "avg_pool_3x3",
+    ];
+    let edges = ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"];
+    let dist =
+        serde_json::json!({"name": "CategoricalDistribution", "attributes": {"choices": ops}})
+            .to_string();
+    let dist = serde_json::to_string(&dist).map_err(|e| e.to_string())?;
+    let w = "c21f6917-9e3f-4f2a-9c32-4e2074c4e17d-139752799968128";
+    let f = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::new(f);
+    let mut rng = Rng::new(7);
+    let io = |e: std::io::Error| e.to_string();
+    writeln!(
+        out,
+        r#"{{"op_code":0,"worker_id":"{w}","study_name":"bench","directions":[2]}}"#
+    )
+    .map_err(io)?;
+    for t in 0..n {
+        writeln!(out, r#"{{"op_code":4,"worker_id":"{w}","study_id":0,"datetime_start":"2026-11-30T13:34:54.024964+00:00"}}"#).map_err(io)?;
+        for e in edges {
+            writeln!(out, r#"{{"op_code":5,"worker_id":"{w}","trial_id":{t},"param_name":"{e}","param_value_internal":{},"distribution":{dist}}}"#, rng.below(5)).map_err(io)?;
+        }
+        let (v, x) = (
+            0.5 + rng.below(4000) as f64 / 10_000.0,
+            0.5 + rng.below(4000) as f64 / 10_000.0,
+        );
+        writeln!(
+            out,
+            r#"{{"op_code":8,"worker_id":"{w}","trial_id":{t},"user_attr":{{"test_acc":{x}}}}}"#
+        )
+        .map_err(io)?;
+        writeln!(out, r#"{{"op_code":6,"worker_id":"{w}","trial_id":{t},"state":1,"values":[{v}],"datetime_complete":"2026-11-30T13:35:54.024964+00:00"}}"#).map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+/// Replaying a generated Optuna journal of `n` trials into runs.
+pub fn optuna_figures(n: usize) -> Result<Vec<Figure>, String> {
+    let path =
+        std::env::temp_dir().join(format!("nasviz-bench-{}-{n}.journal", std::process::id()));
+    write_optuna_journal(&path, n)?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let r = crate::trace::optuna::read_journal(&path).map_err(|e| e.to_string());
+    let secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    let drawn = r?.trace().trial_count();
+    if drawn != n {
+        return Err(format!("the journal's {n} trials gave {drawn}"));
+    }
+    Ok(vec![Figure {
+        name: format!(
+            "replay an Optuna journal, {} trials ({} MB), scaled to 100k",
+            crate::fmt::fmt_int(n),
+            bytes / 1_000_000
+        ),
+        value: secs * 1e5 / n as f64,
+        unit: "s",
+        goal: Some((1.0, false)),
+    }])
+}
+
 /// Every foundation measurement, spending about `seconds` on each.
 pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     // 20,000 random valid cells, as NAS-Bench-101's random search draws them
@@ -252,6 +324,7 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
         },
     ];
     figures.extend(trace_figures(trials)?);
+    figures.extend(optuna_figures(100_000)?);
     let viewer_trials = std::env::var("NASVIZ_BENCH_VIEWER_TRIALS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -96,6 +96,34 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        ImportFormat::Optuna {
+            input,
+            output,
+            force,
+        } => {
+            refuse_overwrite(&output, force)?;
+            let r = nasviz::trace::optuna::read_journal(&input)?;
+            for l in nasviz::trace::optuna::summary(&r) {
+                eprintln!("{}: {l}", input.display());
+            }
+            for l in &r.journal.skipped {
+                eprintln!("skipped {l}");
+            }
+            if r.trace().runs.is_empty() {
+                bail!(
+                    "{}: no completed trial with an accuracy and a NAS-Bench-201 architecture",
+                    input.display()
+                );
+            }
+            nasviz::trace::jsonl::write_trace(&output, r.trace())?;
+            eprintln!(
+                "{}: {} runs, {} trials",
+                output.display(),
+                r.trace().runs.len(),
+                nasviz::fmt::fmt_int(r.trace().trial_count())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         ImportFormat::Dashboard {
             input,
             output,

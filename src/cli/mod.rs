@@ -212,6 +212,16 @@ pub enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
+    /// An Optuna journal (`JournalStorage(JournalFileBackend(path))`)
+    /// into a trace: a run per study, its completed trials with the
+    /// NAS-Bench-201 cell in their parameters.
+    Optuna {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// The original dashboard's records (a JSON array of `layers` with
     /// validation and test accuracy and a timestamp) into a trace.
     Dashboard {

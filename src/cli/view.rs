@@ -124,12 +124,12 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     let mut follower = None;
     let runs = match &args.follow {
         Some(path) => {
-            let mut f = nasviz::trace::jsonl::Follower::new(path);
-            f.poll()?;
+            let f = nasviz::trace::open::Followed::start(path)?;
             let runs = f.trace().runs.clone();
             if runs.is_empty() {
                 bail!(
-                    "{}: no run in it yet; nasviz follows a trace once its run line is written",
+                    "{}: nothing to show yet; nasviz follows a trace once its run line is \
+                     written (an Optuna journal once a trial completes)",
                     path.display()
                 );
             }

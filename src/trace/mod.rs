@@ -7,6 +7,7 @@ pub mod import;
 pub mod jsonl;
 pub mod log;
 pub mod open;
+pub mod optuna;
 pub mod scan;
 
 use crate::arch::{Arch, Mutation};

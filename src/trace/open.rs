@@ -16,6 +16,8 @@ pub enum Kind {
     Naslib,
     NaslibFolder,
     Dashboard,
+    /// An Optuna journal (`JournalFileBackend`).
+    OptunaJournal,
     NbGraphTable,
     Nb101Table,
     TfRecord,
@@ -59,6 +61,9 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     }
     if body.starts_with('{') {
         let first = body.lines().next().unwrap_or("");
+        if super::optuna::looks_like_journal(first) {
+            return Ok(Kind::OptunaJournal);
+        }
         let native = serde_json::from_str::<serde_json::Value>(first)
             .ok()
             .is_some_and(|v| v.get("kind").is_some());
@@ -91,6 +96,16 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
             runs: vec![import::naslib_nb201(path, None, None)?],
         }),
         Kind::NaslibFolder => import::naslib_dir(path),
+        Kind::OptunaJournal => {
+            let r = super::optuna::read_journal(path)?;
+            if r.trace().runs.is_empty() {
+                return refuse(format!(
+                    "an Optuna journal with nothing to draw: {}",
+                    super::optuna::summary(&r).join("; ")
+                ));
+            }
+            Ok(r.runs.trace)
+        }
         Kind::Dashboard => {
             let id = path
                 .file_stem()
@@ -120,8 +135,45 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
         Kind::Unknown => refuse(
             "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
              every line), a NASLib NAS-Bench-201 result (errors_<seed>.json, or a folder of \
-             them), or the original dashboard's records (a JSON array)"
+             them), the original dashboard's records (a JSON array), or an Optuna journal"
                 .into(),
         ),
+    }
+}
+
+/// A file followed as another process writes it: a native trace, or an
+/// Optuna journal that a study's workers append to.
+pub enum Followed {
+    Native(super::jsonl::Follower),
+    Optuna(Box<super::optuna::JournalReader>),
+}
+
+impl Followed {
+    /// Starts following `path`, judged by its content, and reads what it
+    /// holds so far.
+    pub fn start(path: &Path) -> Result<Followed, TraceError> {
+        let mut f = match kind_of(path)? {
+            Kind::OptunaJournal => {
+                Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
+            }
+            _ => Followed::Native(super::jsonl::Follower::new(path)),
+        };
+        f.poll()?;
+        Ok(f)
+    }
+
+    /// Reads what was appended; whether anything new arrived.
+    pub fn poll(&mut self) -> Result<bool, TraceError> {
+        match self {
+            Followed::Native(f) => Ok(!f.poll()?.is_empty()),
+            Followed::Optuna(r) => Ok(r.poll()? > 0),
+        }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        match self {
+            Followed::Native(f) => f.trace(),
+            Followed::Optuna(r) => r.trace(),
+        }
     }
 }

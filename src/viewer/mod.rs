@@ -86,7 +86,7 @@ type EditPicKey = (
 
 /// A trace file another process appends to.
 struct Follow {
-    follower: crate::trace::jsonl::Follower,
+    follower: crate::trace::open::Followed,
     next_poll: f64,
 }
 
@@ -291,7 +291,7 @@ impl Viewer {
 
     /// Follows the file `follower` reads (which has read what the viewer
     /// holds): trials appended to it join the runs as they are written.
-    pub fn follow(&mut self, follower: crate::trace::jsonl::Follower) {
+    pub fn follow(&mut self, follower: crate::trace::open::Followed) {
         self.follow = Some(Follow {
             follower,
             next_poll: 0.0,
@@ -318,8 +318,8 @@ impl Viewer {
                 self.state.notify(format!("stopped following: {e}"));
                 return;
             }
-            Ok(events) if !events.is_empty() => self.absorb(f.follower.trace()),
-            Ok(_) => {}
+            Ok(true) => self.absorb(f.follower.trace()),
+            Ok(false) => {}
         }
         self.follow = Some(f);
     }
@@ -1701,6 +1701,7 @@ mod tests {
         let mut f = crate::trace::jsonl::Follower::new(&path);
         assert!(f.poll().is_ok());
         let runs = f.trace().runs.clone();
+        let f = crate::trace::open::Followed::Native(f);
         let mut v = Viewer::new(runs, (1280, 800));
         v.handle(Command::Tick(0.0));
         v.state.set_step(9);
@@ -1742,7 +1743,7 @@ mod tests {
         // following again, a truncated file is said on screen too
         let mut f = crate::trace::jsonl::Follower::new(&path);
         let _ = f.poll();
-        v.follow(f);
+        v.follow(crate::trace::open::Followed::Native(f));
         let _ = std::fs::write(&path, lines[..5].join("\n") + "\n");
         v.handle(Command::Tick(2.0));
         assert!(!v.state.following());

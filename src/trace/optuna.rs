@@ -1,0 +1,819 @@
+//! Optuna's journal (`JournalStorage(JournalFileBackend(path))`), read as
+//! Optuna replays it, and turned into nasviz runs.
+//!
+//! The journal is JSON Lines; each line is an operation (`op_code` 0-10)
+//! that several workers append under a lock. Replay follows Optuna 5
+//! (`JournalStorageReplayResult`): study and trial ids are counters over
+//! the create lines that were accepted; a second study of the same name,
+//! an update to a finished trial, a second RUNNING for a running trial, a
+//! parameter whose distribution differs from an earlier trial's, and lines
+//! naming a missing study or trial are dropped. Parameters are stored in
+//! Optuna's internal form and decoded through their distribution
+//! (categorical values are indices into `choices`).
+//!
+//! Each study becomes a run; its COMPLETE trials become trials, in the
+//! order they completed (the steps a cluster made), with:
+//! - validation accuracy: the objective (the study must maximise it), or a
+//!   user attribute `val_acc` / `val_accuracy` / `valid_acc`;
+//! - test accuracy: a user attribute `test_acc` / `test_accuracy`; absent,
+//!   the validation accuracy stands in and the run says so;
+//! - both read as fractions, or as percentages when above 1;
+//! - the architecture: NAS-Bench-201's `|op~0|+...` string in a parameter
+//!   or user attribute, or one categorical per cell edge named `1<-0`,
+//!   `2<-0`, ..., `3<-2` (also `edge_1<-0`, `1_0`);
+//! - the time: seconds from the study's first start to the trial's end.
+//!
+//! Trials that were pruned, failed, are still running or have no readable
+//! architecture are counted, not drawn.
+
+use super::{Run, RunInfo, Source, Trace, TraceError, Trial, TrialMetrics};
+use crate::arch::{nb201, Arch};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A trial's state, as Optuna numbers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Running,
+    Complete,
+    Pruned,
+    Fail,
+    Waiting,
+}
+
+impl State {
+    fn from_code(c: i64) -> Option<State> {
+        Some(match c {
+            0 => State::Running,
+            1 => State::Complete,
+            2 => State::Pruned,
+            3 => State::Fail,
+            4 => State::Waiting,
+            _ => return None,
+        })
+    }
+    fn finished(self) -> bool {
+        matches!(self, State::Complete | State::Pruned | State::Fail)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Running => "RUNNING",
+            State::Complete => "COMPLETE",
+            State::Pruned => "PRUNED",
+            State::Fail => "FAIL",
+            State::Waiting => "WAITING",
+        }
+    }
+}
+
+/// A parameter's distribution, enough to decode its values.
+#[derive(Clone, Debug, PartialEq)]
+enum Dist {
+    Categorical(Vec<Value>),
+    Float,
+    Int,
+}
+
+impl Dist {
+    fn parse(text: &str) -> Result<Dist, String> {
+        let v: Value =
+            serde_json::from_str(text).map_err(|e| format!("distribution {text:?}: {e}"))?;
+        let (name, attrs) = match (v.get("name"), v.get("type")) {
+            (Some(n), _) => (
+                n.as_str().unwrap_or_default().to_string(),
+                v.get("attributes").cloned().unwrap_or(Value::Null),
+            ),
+            (None, Some(t)) => (t.as_str().unwrap_or_default().to_string(), v.clone()),
+            _ => return Err(format!("distribution {text:?}: no name or type")),
+        };
+        match name.as_str() {
+            "CategoricalDistribution" | "categorical" => match attrs.get("choices") {
+                Some(Value::Array(c)) => Ok(Dist::Categorical(c.clone())),
+                _ => Err(format!("categorical distribution {text:?} has no choices")),
+            },
+            "FloatDistribution"
+            | "UniformDistribution"
+            | "LogUniformDistribution"
+            | "DiscreteUniformDistribution"
+            | "float" => Ok(Dist::Float),
+            "IntDistribution" | "IntUniformDistribution" | "IntLogUniformDistribution" | "int" => {
+                Ok(Dist::Int)
+            }
+            other => Err(format!("unknown distribution {other:?}")),
+        }
+    }
+
+    /// The value a user sees for an internal one.
+    fn external(&self, internal: &Value) -> Result<Value, String> {
+        let x = internal
+            .as_f64()
+            .ok_or_else(|| format!("parameter value {internal} is not a number"))?;
+        match self {
+            Dist::Categorical(c) => c
+                .get(x as usize)
+                .filter(|_| x >= 0.0 && x.fract() == 0.0)
+                .cloned()
+                .ok_or_else(|| format!("choice {x} of {} choices", c.len())),
+            Dist::Float => Ok(internal.clone()),
+            Dist::Int => Ok(Value::from(x as i64)),
+        }
+    }
+
+    fn compatible(&self, other: &Dist) -> bool {
+        match (self, other) {
+            (Dist::Categorical(a), Dist::Categorical(b)) => a == b,
+            (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
+        }
+    }
+}
+
+/// A study as replayed.
+#[derive(Clone, Debug)]
+pub struct Study {
+    pub name: String,
+    /// 1 minimise, 2 maximise, per objective.
+    pub directions: Vec<i64>,
+    pub deleted: bool,
+    /// Trial ids (global), in creation order.
+    pub trials: Vec<usize>,
+}
+
+/// A trial as replayed.
+#[derive(Clone, Debug)]
+pub struct OptunaTrial {
+    pub study: usize,
+    pub number: usize,
+    pub state: State,
+    pub params: Map<String, Value>,
+    dists: HashMap<String, Arc<Dist>>,
+    pub values: Option<Vec<f64>>,
+    pub user_attrs: Map<String, Value>,
+    pub intermediate: Vec<(i64, f64)>,
+    /// Seconds since the Unix epoch.
+    pub start: Option<f64>,
+    pub complete: Option<f64>,
+}
+
+/// One journal line, with every field any operation uses.
+#[derive(Deserialize)]
+struct Line {
+    op_code: i64,
+    #[serde(default)]
+    study_name: Option<String>,
+    #[serde(default)]
+    directions: Option<Vec<i64>>,
+    #[serde(default)]
+    study_id: Option<i64>,
+    #[serde(default)]
+    trial_id: Option<i64>,
+    #[serde(default)]
+    datetime_start: Option<String>,
+    #[serde(default)]
+    datetime_complete: Option<String>,
+    #[serde(default)]
+    state: Option<i64>,
+    #[serde(default)]
+    values: Option<Vec<Option<f64>>>,
+    #[serde(default)]
+    value: Option<f64>,
+    #[serde(default)]
+    param_name: Option<String>,
+    #[serde(default)]
+    param_value_internal: Option<Value>,
+    #[serde(default)]
+    distribution: Option<String>,
+    #[serde(default)]
+    distributions: Option<Map<String, Value>>,
+    #[serde(default)]
+    params: Option<Map<String, Value>>,
+    #[serde(default)]
+    user_attr: Option<Map<String, Value>>,
+    #[serde(default)]
+    user_attrs: Option<Map<String, Value>>,
+    #[serde(default)]
+    step: Option<i64>,
+    #[serde(default)]
+    intermediate_value: Option<f64>,
+    #[serde(default)]
+    intermediate_values: Option<Map<String, Value>>,
+}
+
+/// The replayed journal.
+#[derive(Clone, Debug, Default)]
+pub struct Journal {
+    pub studies: Vec<Study>,
+    pub trials: Vec<OptunaTrial>,
+    /// Lines read, and those skipped as unreadable (`file:line: why`).
+    pub lines: usize,
+    pub skipped: Vec<String>,
+    /// Trials that completed, in the order their completion was read.
+    pub completed: Vec<usize>,
+    /// Distributions by their JSON text (every trial repeats them).
+    dist_memo: HashMap<String, Arc<Dist>>,
+}
+
+/// Seconds since the Unix epoch of an ISO 8601 time such as
+/// `2026-11-30T13:34:54.024964+00:00` (no offset: UTC).
+pub fn parse_time(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &s[19..];
+    let mut frac = 0.0;
+    if let Some(r) = rest.strip_prefix('.') {
+        let n = r.bytes().take_while(u8::is_ascii_digit).count();
+        frac = format!("0.{}", &r[..n]).parse::<f64>().ok()?;
+        rest = &r[n..];
+    }
+    let offset = match rest {
+        "" | "Z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let oh = rest.get(1..3)?.parse::<i64>().ok()?;
+            let om = rest
+                .get(4..6)
+                .and_then(|x| x.parse::<i64>().ok())
+                .unwrap_or(0);
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // days from civil (Howard Hinnant's algorithm)
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + hh * 3600 + mm * 60 + ss - offset) as f64 + frac)
+}
+
+impl Journal {
+    /// Replays one line; `Err` says why it cannot be read (the caller
+    /// skips it and goes on, as Optuna's readers do with lines they drop).
+    pub fn apply_line(&mut self, text: &str) -> Result<(), String> {
+        self.lines += 1;
+        let l: Line = serde_json::from_str(text).map_err(|e| format!("not a journal line: {e}"))?;
+        match l.op_code {
+            0 => {
+                let name = l.study_name.ok_or("create_study without study_name")?;
+                if self.studies.iter().any(|s| s.name == name && !s.deleted) {
+                    return Ok(());
+                }
+                self.studies.push(Study {
+                    name,
+                    directions: l.directions.unwrap_or_default(),
+                    deleted: false,
+                    trials: Vec::new(),
+                });
+            }
+            1 => {
+                if let Some(s) = self.study_mut(l.study_id) {
+                    s.deleted = true;
+                }
+            }
+            2 | 3 | 9 | 10 => {}
+            4 => {
+                let Some(study) = l
+                    .study_id
+                    .and_then(|i| usize::try_from(i).ok())
+                    .filter(|&i| self.studies.get(i).is_some_and(|s| !s.deleted))
+                else {
+                    return Ok(());
+                };
+                let mut dists = HashMap::new();
+                for (k, v) in l.distributions.iter().flatten() {
+                    let text = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
+                    dists.insert(k.clone(), self.dist(&text)?);
+                }
+                let mut params = Map::new();
+                for (k, v) in l.params.iter().flatten() {
+                    let d = dists
+                        .get(k)
+                        .ok_or_else(|| format!("parameter {k:?} has no distribution"))?;
+                    params.insert(k.clone(), d.external(v)?);
+                }
+                let state = match l.state {
+                    Some(c) => State::from_code(c).ok_or(format!("unknown state {c}"))?,
+                    None => State::Running,
+                };
+                let values = match (l.values, l.value) {
+                    (Some(v), _) => Some(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()),
+                    (None, Some(v)) => Some(vec![v]),
+                    _ => None,
+                };
+                let intermediate = l
+                    .intermediate_values
+                    .iter()
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.parse().ok()?, v.as_f64()?)))
+                    .collect();
+                let id = self.trials.len();
+                let number = self.studies[study].trials.len();
+                self.studies[study].trials.push(id);
+                self.trials.push(OptunaTrial {
+                    study,
+                    number,
+                    state,
+                    params,
+                    dists,
+                    values,
+                    user_attrs: l.user_attrs.unwrap_or_default(),
+                    intermediate,
+                    start: l.datetime_start.as_deref().and_then(parse_time),
+                    complete: l.datetime_complete.as_deref().and_then(parse_time),
+                });
+                if state == State::Complete {
+                    self.completed.push(id);
+                }
+            }
+            5 => {
+                let Some(id) = self.updatable(l.trial_id) else {
+                    return Ok(());
+                };
+                let name = l.param_name.ok_or("set_trial_param without param_name")?;
+                let dist = self.dist(l.distribution.as_deref().unwrap_or("null"))?;
+                let internal = l.param_value_internal.ok_or("no param_value_internal")?;
+                let study = self.trials[id].study;
+                // an earlier trial's distribution of the same name must agree
+                let earlier = self.studies[study]
+                    .trials
+                    .iter()
+                    .find_map(|&t| self.trials[t].dists.get(&name));
+                if earlier.is_some_and(|e| !e.compatible(&dist)) {
+                    return Ok(());
+                }
+                let value = dist.external(&internal)?;
+                let t = &mut self.trials[id];
+                t.params.insert(name.clone(), value);
+                t.dists.insert(name, dist);
+            }
+            6 => {
+                let Some(id) = self.updatable(l.trial_id) else {
+                    return Ok(());
+                };
+                let code = l.state.ok_or("set_trial_state_values without state")?;
+                let state = State::from_code(code).ok_or(format!("unknown state {code}"))?;
+                let t = &mut self.trials[id];
+                if state == State::Running && t.state == State::Running {
+                    return Ok(());
+                }
+                if state == State::Running {
+                    t.start = l.datetime_start.as_deref().and_then(parse_time);
+                }
+                if state.finished() {
+                    t.complete = l.datetime_complete.as_deref().and_then(parse_time);
+                }
+                t.state = state;
+                if let Some(v) = l.values {
+                    t.values = Some(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect());
+                }
+                if state == State::Complete {
+                    self.completed.push(id);
+                }
+            }
+            7 => {
+                if let Some(id) = self.updatable(l.trial_id) {
+                    let (Some(step), Some(v)) = (l.step, l.intermediate_value) else {
+                        return Err("intermediate value without step or value".into());
+                    };
+                    let t = &mut self.trials[id];
+                    t.intermediate.retain(|&(s, _)| s != step);
+                    t.intermediate.push((step, v));
+                }
+            }
+            8 => {
+                if let Some(id) = self.updatable(l.trial_id) {
+                    let attrs = l.user_attr.ok_or("set_trial_user_attr without user_attr")?;
+                    self.trials[id].user_attrs.extend(attrs);
+                }
+            }
+            other => return Err(format!("unknown op_code {other}")),
+        }
+        Ok(())
+    }
+
+    /// A distribution from its JSON text, parsed once.
+    fn dist(&mut self, text: &str) -> Result<Arc<Dist>, String> {
+        if let Some(d) = self.dist_memo.get(text) {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(Dist::parse(text)?);
+        if self.dist_memo.len() < 4096 {
+            self.dist_memo.insert(text.to_string(), d.clone());
+        }
+        Ok(d)
+    }
+
+    fn study_mut(&mut self, id: Option<i64>) -> Option<&mut Study> {
+        let i = usize::try_from(id?).ok()?;
+        self.studies.get_mut(i).filter(|s| !s.deleted)
+    }
+
+    /// A trial that exists and is not finished.
+    fn updatable(&self, id: Option<i64>) -> Option<usize> {
+        let i = usize::try_from(id?).ok()?;
+        self.trials
+            .get(i)
+            .filter(|t| !t.state.finished())
+            .map(|_| i)
+    }
+
+    /// Counts of a study's trials by state.
+    pub fn states(&self, study: usize) -> Vec<(State, usize)> {
+        let mut out: Vec<(State, usize)> = Vec::new();
+        for &t in &self.studies[study].trials {
+            let s = self.trials[t].state;
+            match out.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, n)) => *n += 1,
+                None => out.push((s, 1)),
+            }
+        }
+        out
+    }
+}
+
+const VAL_KEYS: [&str; 3] = ["val_acc", "val_accuracy", "valid_acc"];
+const TEST_KEYS: [&str; 3] = ["test_acc", "test_accuracy", "test"];
+
+/// An accuracy as a fraction (percentages above 1 are divided by 100).
+fn fraction(x: f64) -> Option<f64> {
+    if !x.is_finite() || x < 0.0 {
+        None
+    } else if x <= 1.0 {
+        Some(x)
+    } else if x <= 100.0 {
+        Some(x / 100.0)
+    } else {
+        None
+    }
+}
+
+/// The NAS-Bench-201 cell a trial's parameters or attributes describe.
+pub fn nb201_of(params: &Map<String, Value>, attrs: &Map<String, Value>) -> Option<Arch> {
+    // a `|op~0|+...` string anywhere
+    for v in params.values().chain(attrs.values()) {
+        if let Some(s) = v.as_str().filter(|s| s.starts_with('|')) {
+            if let Ok(c) = nb201::Cell::parse(s) {
+                return Some(Arch::Nb201(c));
+            }
+        }
+    }
+    // one op per edge `i<-j`
+    let edge = |k: &str| -> Option<usize> {
+        let key = k.strip_prefix("edge_").unwrap_or(k);
+        let (to, from) = key.split_once("<-").or_else(|| key.split_once('_'))?;
+        let (to, from) = (
+            to.trim().parse::<usize>().ok()?,
+            from.trim().parse::<usize>().ok()?,
+        );
+        nb201::EDGES.iter().position(|&x| x == (to, from))
+    };
+    let mut ops = [None; 6];
+    for (k, v) in params {
+        if let Some(e) = edge(k) {
+            ops[e] = Some(nb201::Op::parse(v.as_str()?)?);
+        }
+    }
+    let ops: Vec<nb201::Op> = ops.iter().copied().collect::<Option<_>>()?;
+    let ops: [nb201::Op; 6] = ops.try_into().ok()?;
+    Some(Arch::Nb201(nb201::Cell::new(ops)))
+}
+
+/// What became of a study's trials in its run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapped {
+    pub drawn: usize,
+    /// Completed trials whose architecture nasviz cannot read.
+    pub no_arch: usize,
+    /// Completed trials without a usable accuracy.
+    pub no_acc: usize,
+    /// Whether the test accuracy stands in for a missing one.
+    pub test_is_val: bool,
+}
+
+/// Builds runs from a journal, one per study, and keeps them up to date
+/// as more of the journal is replayed.
+#[derive(Default)]
+pub struct Runs {
+    pub trace: Trace,
+    /// Per study: its run's index in the trace, and what was mapped.
+    pub studies: Vec<(Option<usize>, Mapped)>,
+    /// Completed trials taken in so far.
+    taken: usize,
+    /// Per study, the first start.
+    origin: Vec<Option<f64>>,
+}
+
+impl Runs {
+    /// Takes in the trials completed since the last call.
+    pub fn update(&mut self, j: &Journal) -> Result<usize, TraceError> {
+        let before: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
+        while self.studies.len() < j.studies.len() {
+            self.studies.push((None, Mapped::default()));
+            self.origin.push(None);
+        }
+        for (i, s) in j.studies.iter().enumerate() {
+            let first = s
+                .trials
+                .iter()
+                .filter_map(|&t| j.trials[t].start)
+                .reduce(f64::min);
+            self.origin[i] = match (self.origin[i], first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        for &id in &j.completed[self.taken..] {
+            let t = &j.trials[id];
+            let study = &j.studies[t.study];
+            if study.deleted {
+                continue;
+            }
+            let (slot, mapped) = &mut self.studies[t.study];
+            let maximise = study.directions.first().is_none_or(|&d| d == 2);
+            let attr = |keys: &[&str]| {
+                keys.iter()
+                    .find_map(|k| t.user_attrs.get(*k).and_then(Value::as_f64))
+            };
+            let objective = t
+                .values
+                .as_ref()
+                .and_then(|v| v.first().copied())
+                .filter(|_| maximise);
+            let Some(val) = attr(&VAL_KEYS).or(objective).and_then(fraction) else {
+                mapped.no_acc += 1;
+                continue;
+            };
+            let test = match attr(&TEST_KEYS).and_then(fraction) {
+                Some(x) => x,
+                None => {
+                    mapped.test_is_val = true;
+                    val
+                }
+            };
+            let Some(arch) = nb201_of(&t.params, &t.user_attrs) else {
+                mapped.no_arch += 1;
+                continue;
+            };
+            let run = match *slot {
+                Some(r) => r,
+                None => {
+                    self.trace.runs.push(Run::new(RunInfo {
+                        run_id: study.name.clone(),
+                        strategy: "Optuna".into(),
+                        space: arch.space().name().into(),
+                        benchmark: String::new(),
+                        seed: None,
+                        objectives: Vec::new(),
+                        config: None,
+                    }));
+                    *slot = Some(self.trace.runs.len() - 1);
+                    self.trace.runs.len() - 1
+                }
+            };
+            let r = &mut self.trace.runs[run];
+            let step = r.trials.len() as u64;
+            let time_s = match (t.complete, self.origin[t.study]) {
+                (Some(c), Some(o)) if c >= o => Some(c - o),
+                _ => None,
+            };
+            let trial = Trial {
+                trial_id: t.number as u64,
+                step,
+                time_s,
+                parents: Vec::new(),
+                mutation: None,
+                hash: arch.key().ok(),
+                arch,
+                metrics: TrialMetrics {
+                    val_acc: val,
+                    test_acc: test,
+                    train_time_s: match (t.start, t.complete) {
+                        (Some(a), Some(b)) if b >= a => Some(b - a),
+                        _ => None,
+                    },
+                    params: None,
+                    flops: None,
+                    latency_s: None,
+                },
+                source: Source::Import,
+            };
+            r.push(trial)
+                .map_err(|e| TraceError::bad(study.name.clone(), e))?;
+            mapped.drawn += 1;
+        }
+        self.taken = j.completed.len();
+        let after: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
+        Ok(after - before)
+    }
+}
+
+/// Reads a journal that may still be written: a byte offset, complete
+/// lines only (a partial last line waits), as Optuna's readers do.
+pub struct JournalReader {
+    path: PathBuf,
+    offset: u64,
+    line: usize,
+    pending: Vec<u8>,
+    pub journal: Journal,
+    pub runs: Runs,
+}
+
+impl JournalReader {
+    pub fn new(path: &Path) -> JournalReader {
+        JournalReader {
+            path: path.to_path_buf(),
+            offset: 0,
+            line: 0,
+            pending: Vec::new(),
+            journal: Journal::default(),
+            runs: Runs::default(),
+        }
+    }
+
+    /// Reads what was appended; returns the trials added to the runs. A
+    /// line that cannot be read is skipped and kept in
+    /// `journal.skipped` as `file:line: why`.
+    pub fn poll(&mut self) -> Result<usize, TraceError> {
+        let name = self.path.display().to_string();
+        let io = |source| TraceError::Io {
+            path: name.clone(),
+            source,
+        };
+        let mut f = std::fs::File::open(&self.path).map_err(io)?;
+        let len = f.metadata().map_err(io)?.len();
+        if len < self.offset {
+            return Err(TraceError::bad(
+                name.clone(),
+                format!(
+                    "the journal shrank from {} to {len} bytes: it was replaced or truncated",
+                    self.offset
+                ),
+            ));
+        }
+        f.seek(SeekFrom::Start(self.offset)).map_err(io)?;
+        let mut f = f.take(len - self.offset);
+        let mut chunk = vec![0u8; 8 << 20];
+        loop {
+            let n = f.read(&mut chunk).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            self.offset += n as u64;
+            self.pending.extend_from_slice(&chunk[..n]);
+            self.apply_pending(&name);
+        }
+        self.runs.update(&self.journal)
+    }
+
+    /// Replays the complete lines held, keeping a partial last one.
+    fn apply_pending(&mut self, name: &str) {
+        let mut start = 0;
+        while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            let end = start + nl;
+            self.line += 1;
+            let text = String::from_utf8_lossy(&self.pending[start..end]);
+            let text = text.trim();
+            if !text.is_empty() {
+                if let Err(why) = self.journal.apply_line(text) {
+                    self.journal
+                        .skipped
+                        .push(format!("{name}:{}: {why}", self.line));
+                }
+            }
+            start = end + 1;
+        }
+        self.pending.drain(..start);
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.runs.trace
+    }
+}
+
+/// Whether the first line of a file is an Optuna journal operation.
+pub fn looks_like_journal(first_line: &str) -> bool {
+    serde_json::from_str::<Value>(first_line)
+        .ok()
+        .is_some_and(|v| v.get("op_code").is_some() && v.get("worker_id").is_some())
+}
+
+/// Reads a whole journal into runs.
+pub fn read_journal(path: &Path) -> Result<JournalReader, TraceError> {
+    let mut r = JournalReader::new(path);
+    r.poll()?;
+    Ok(r)
+}
+
+/// What became of a journal's studies, in words (one line per study).
+pub fn summary(r: &JournalReader) -> Vec<String> {
+    let j = &r.journal;
+    j.studies
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.deleted)
+        .map(|(i, s)| {
+            let states: Vec<String> = j
+                .states(i)
+                .iter()
+                .map(|(st, n)| format!("{n} {}", st.name().to_ascii_lowercase()))
+                .collect();
+            let m = r
+                .runs
+                .studies
+                .get(i)
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
+            let mut line = format!(
+                "study {:?}: {} trials ({}); {} drawn",
+                s.name,
+                s.trials.len(),
+                states.join(", "),
+                m.drawn
+            );
+            if m.no_arch > 0 {
+                line += &format!(
+                    ", {} without a NAS-Bench-201 architecture in their parameters",
+                    m.no_arch
+                );
+            }
+            if m.no_acc > 0 {
+                line += &format!(
+                    ", {} without an accuracy (a maximised objective or a val_acc attribute)",
+                    m.no_acc
+                );
+            }
+            if m.test_is_val {
+                line += "; no test_acc attribute: test accuracy shown = validation";
+            }
+            line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times() {
+        assert_eq!(parse_time("1970-01-01T00:00:00"), Some(0.0));
+        assert_eq!(parse_time("1970-01-01T01:00:00+01:00"), Some(0.0));
+        let t = parse_time("2026-11-30T14:15:02.5+00:00").unwrap();
+        assert_eq!(t, 1_796_048_102.5);
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn replay_drops_what_optuna_drops() {
+        let mut j = Journal::default();
+        let cat = r#"{\"name\": \"CategoricalDistribution\", \"attributes\": {\"choices\": [\"a\", \"b\"]}}"#;
+        let lines = [
+            r#"{"op_code":0,"worker_id":"w","study_name":"s","directions":[2]}"#.to_string(),
+            r#"{"op_code":0,"worker_id":"w","study_name":"s","directions":[2]}"#.to_string(),
+            r#"{"op_code":4,"worker_id":"w","study_id":7,"datetime_start":null}"#.to_string(),
+            r#"{"op_code":4,"worker_id":"w","study_id":0,"datetime_start":"2026-01-01T00:00:00"}"#
+                .to_string(),
+            format!(
+                r#"{{"op_code":5,"worker_id":"w","trial_id":0,"param_name":"x","param_value_internal":1,"distribution":"{cat}"}}"#
+            ),
+            r#"{"op_code":6,"worker_id":"w","trial_id":0,"state":0,"values":null,"datetime_start":"2026-01-01T00:00:00"}"#.to_string(),
+            r#"{"op_code":6,"worker_id":"w","trial_id":0,"state":1,"values":[0.5],"datetime_complete":"2026-01-01T00:00:10"}"#.to_string(),
+            r#"{"op_code":8,"worker_id":"w","trial_id":0,"user_attr":{"late":1}}"#.to_string(),
+            r#"{"op_code":6,"worker_id":"w","trial_id":9,"state":1,"values":[0.9]}"#.to_string(),
+        ];
+        for l in &lines {
+            j.apply_line(l).unwrap();
+        }
+        assert_eq!(
+            j.studies.len(),
+            1,
+            "a second study of the same name is dropped"
+        );
+        assert_eq!(j.trials.len(), 1, "a trial of a missing study is dropped");
+        let t = &j.trials[0];
+        assert_eq!(t.params.get("x"), Some(&Value::from("b")));
+        assert_eq!(t.state, State::Complete);
+        assert_eq!(t.values, Some(vec![0.5]));
+        assert!(t.user_attrs.is_empty(), "a finished trial is not updated");
+        assert_eq!(t.complete.zip(t.start).map(|(c, s)| c - s), Some(10.0));
+        assert!(j.apply_line("{not json").is_err());
+        assert!(j.apply_line(r#"{"op_code":42,"worker_id":"w"}"#).is_err());
+    }
+}

@@ -1,0 +1,247 @@
+//! Optuna journals: nasviz's replay equals Optuna's own (the fixture's
+//! expected file was written by Optuna 5.0 from the same journal, which
+//! four worker processes wrote at once), the studies become runs of
+//! NAS-Bench-201 cells, a journal still being written is followed line by
+//! line, and a corrupt line is skipped with its place.
+
+use nasviz::trace::optuna::{read_journal, JournalReader, State};
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const JOURNAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/optuna_nb201.journal"
+);
+const EXPECTED: &str = include_str!("fixtures/optuna_nb201.expected.jsonl");
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nasviz-optuna-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("tmp");
+    d.join(name)
+}
+
+fn close(a: f64, b: &Value) -> bool {
+    b.as_f64().is_some_and(|b| (a - b).abs() < 1e-12)
+}
+
+#[test]
+fn replay_equals_optunas() {
+    let r = read_journal(Path::new(JOURNAL)).expect("journal");
+    let j = &r.journal;
+    assert!(j.skipped.is_empty(), "{:?}", j.skipped);
+    let mut n = 0;
+    for line in EXPECTED.lines() {
+        let want: Value = serde_json::from_str(line).expect("expected line");
+        let study = j
+            .studies
+            .iter()
+            .position(|s| Some(s.name.as_str()) == want["study"].as_str())
+            .expect("study");
+        let number = want["number"].as_u64().expect("number") as usize;
+        let t = &j.trials[j.studies[study].trials[number]];
+        assert_eq!(t.number, number);
+        assert_eq!(Some(t.state.name()), want["state"].as_str(), "{line}");
+        assert_eq!(Value::Object(t.params.clone()), want["params"], "{line}");
+        assert_eq!(
+            Value::Object(t.user_attrs.clone()),
+            want["user_attrs"],
+            "{line}"
+        );
+        match (&t.values, want["values"].as_array()) {
+            (None, None) => {}
+            (Some(v), Some(w)) => {
+                assert_eq!(v.len(), w.len());
+                assert!(v.iter().zip(w).all(|(a, b)| close(*a, b)), "{line}");
+            }
+            other => panic!("values differ: {other:?} in {line}"),
+        }
+        let iv = want["intermediate_values"].as_object().expect("map");
+        assert_eq!(t.intermediate.len(), iv.len(), "{line}");
+        for (s, v) in &t.intermediate {
+            assert!(close(*v, &iv[&s.to_string()]), "{line}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, j.trials.len(), "every trial Optuna has, and no other");
+    // pruned, failed and running trials are all there
+    for s in [State::Pruned, State::Fail, State::Running] {
+        assert!(j.trials.iter().any(|t| t.state == s), "{s:?}");
+    }
+}
+
+#[test]
+fn studies_become_runs_of_nb201_cells() {
+    let r = read_journal(Path::new(JOURNAL)).expect("journal");
+    let trace = r.trace();
+    assert_eq!(trace.runs.len(), 2);
+    for run in &trace.runs {
+        let study = r
+            .journal
+            .studies
+            .iter()
+            .position(|s| s.name == run.info.run_id)
+            .expect("study");
+        let complete: Vec<_> = r.journal.studies[study]
+            .trials
+            .iter()
+            .map(|&t| &r.journal.trials[t])
+            .filter(|t| t.state == State::Complete)
+            .collect();
+        assert_eq!(run.trials.len(), complete.len(), "{}", run.info.run_id);
+        assert_eq!(run.info.space, "nb201");
+        for t in &run.trials {
+            let o = complete
+                .iter()
+                .find(|c| c.number as u64 == t.trial_id)
+                .expect("a completed trial");
+            let val = o.values.as_ref().expect("values")[0];
+            assert_eq!(t.metrics.val_acc, val);
+            assert_eq!(Some(t.metrics.test_acc), o.user_attrs["test_acc"].as_f64());
+            assert!(t.time_s.is_some_and(|x| x >= 0.0));
+        }
+        // steps are the order trials completed in, times ascending
+        let times: Vec<f64> = run.trials.iter().filter_map(|t| t.time_s).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    }
+    // the per-edge study: each edge's op is the cell's
+    let edges = trace.run("nb201-edges").expect("run");
+    let t = &edges.trials[0];
+    let o = r
+        .journal
+        .trials
+        .iter()
+        .find(|x| x.study == 0 && x.number as u64 == t.trial_id)
+        .expect("trial");
+    let key = t.arch.key().expect("key");
+    for (e, name) in ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"]
+        .iter()
+        .enumerate()
+    {
+        let op = o.params[*name].as_str().expect("op");
+        let j = [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)][e];
+        assert!(
+            key.contains(&format!("{op}~{}", j.1)),
+            "{key} lacks {op} on {name}"
+        );
+    }
+}
+
+#[test]
+fn a_journal_being_written_is_followed_line_by_line() {
+    let bytes = std::fs::read(JOURNAL).expect("journal");
+    let whole = read_journal(Path::new(JOURNAL)).expect("journal");
+    let path = tmp("growing.journal");
+    std::fs::write(&path, b"").expect("write");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    let mut r = JournalReader::new(&path);
+    let mut added = 0;
+    for chunk in bytes.chunks(1013) {
+        f.write_all(chunk).expect("append");
+        f.flush().expect("flush");
+        added += r.poll().expect("poll");
+        let drawn: usize = r.trace().runs.iter().map(|x| x.trials.len()).sum();
+        assert_eq!(drawn, added, "no trial twice");
+    }
+    assert_eq!(r.trace(), whole.trace());
+    assert!(r.journal.skipped.is_empty());
+}
+
+#[test]
+fn a_corrupt_line_is_skipped_with_its_place() {
+    let text = std::fs::read_to_string(JOURNAL).expect("journal");
+    let lines: Vec<&str> = text.lines().collect();
+    let mid = lines.len() / 2;
+    let mut broken = lines[..mid].join("\n");
+    broken.push_str("\n{\"op_code\":6,\"worker_id\":\"x\",\"trial_id\":");
+    broken.push('\n');
+    broken.push_str(&lines[mid..].join("\n"));
+    broken.push('\n');
+    let path = tmp("broken.journal");
+    std::fs::write(&path, &broken).expect("write");
+    let r = read_journal(&path).expect("read");
+    assert_eq!(r.journal.skipped.len(), 1);
+    let place = format!("{}:{}:", path.display(), mid + 1);
+    assert!(
+        r.journal.skipped[0].starts_with(&place),
+        "{:?}",
+        r.journal.skipped
+    );
+    // every trial before and after it is there
+    let whole = read_journal(Path::new(JOURNAL)).expect("journal");
+    assert_eq!(r.trace(), whole.trace());
+}
+
+fn nasviz(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nasviz"))
+        .args(args)
+        .output()
+        .expect("run nasviz")
+}
+
+#[test]
+fn info_and_import_take_a_journal() {
+    let out = nasviz(&["info", JOURNAL]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Optuna journal, 592 lines, 2 studies"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "study \"nb201-edges\": 40 trials (22 complete, 14 pruned, 4 fail); 22 drawn"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("(10 complete, 1 running); 10 drawn"),
+        "{text}"
+    );
+    let dest = tmp("imported.jsonl");
+    let _ = std::fs::remove_file(&dest);
+    let out = nasviz(&[
+        "import",
+        "optuna",
+        JOURNAL,
+        "-o",
+        dest.to_str().unwrap_or(""),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (t, _) = nasviz::trace::jsonl::read_trace(&dest).expect("trace");
+    assert_eq!(
+        t,
+        *read_journal(Path::new(JOURNAL)).expect("journal").trace()
+    );
+    // a corrupt line: info names it and fails
+    let text = std::fs::read_to_string(JOURNAL).expect("journal");
+    let bad = tmp("bad.journal");
+    std::fs::write(
+        &bad,
+        text.replacen("\"op_code\":6,", "\"op_code\":\"six\",", 1),
+    )
+    .expect("write");
+    let out = nasviz(&["info", bad.to_str().unwrap_or("")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:", bad.display())) && err.contains("1 unreadable lines skipped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_benchmarks_journal_replays_whole() {
+    // `nasviz bench` replays a generated journal; it must be one Optuna
+    // would write, every trial drawn
+    let figs = nasviz::perf::optuna_figures(500).expect("figures");
+    assert_eq!(figs.len(), 1);
+    assert!(figs[0].value > 0.0);
+}
