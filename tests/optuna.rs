@@ -245,3 +245,35 @@ fn the_benchmarks_journal_replays_whole() {
     assert_eq!(figs.len(), 1);
     assert!(figs[0].value > 0.0);
 }
+
+#[test]
+fn the_viewer_follows_a_journal_as_workers_append() {
+    use nasviz::trace::open::Followed;
+    use nasviz::viewer::command::Command;
+    let text = std::fs::read_to_string(JOURNAL).expect("journal");
+    let lines: Vec<&str> = text.lines().collect();
+    let path = tmp("followed.journal");
+    let cut = lines.len() / 3;
+    std::fs::write(&path, lines[..cut].join("\n") + "\n").expect("write");
+    let f = Followed::start(&path).expect("follow");
+    let runs = f.trace().runs.clone();
+    assert!(!runs.is_empty(), "trials completed in the first third");
+    let first: usize = runs.iter().map(|r| r.trials.len()).sum();
+    let mut v = nasviz::viewer::Viewer::new(runs, (1280, 800));
+    v.handle(Command::Tick(0.0));
+    v.follow(f);
+    // the rest arrives, the last line in two pieces
+    let rest = lines[cut..].join("\n") + "\n";
+    let (a, b) = rest.split_at(rest.len() - 40);
+    let mut out = std::fs::OpenOptions::new().append(true).open(&path).expect("open");
+    out.write_all(a.as_bytes()).expect("append");
+    out.flush().expect("flush");
+    v.handle(Command::Tick(0.5));
+    let mid: usize = v.runs().iter().map(|r| r.trials.len()).sum();
+    assert!(mid > first);
+    out.write_all(b.as_bytes()).expect("append");
+    out.flush().expect("flush");
+    v.handle(Command::Tick(1.0));
+    let whole = read_journal(Path::new(JOURNAL)).expect("journal");
+    assert_eq!(v.runs(), &whole.trace().runs[..], "every trial once, none missed");
+}
