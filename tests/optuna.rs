@@ -265,7 +265,10 @@ fn the_viewer_follows_a_journal_as_workers_append() {
     // the rest arrives, the last line in two pieces
     let rest = lines[cut..].join("\n") + "\n";
     let (a, b) = rest.split_at(rest.len() - 40);
-    let mut out = std::fs::OpenOptions::new().append(true).open(&path).expect("open");
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
     out.write_all(a.as_bytes()).expect("append");
     out.flush().expect("flush");
     v.handle(Command::Tick(0.5));
@@ -275,5 +278,9 @@ fn the_viewer_follows_a_journal_as_workers_append() {
     out.flush().expect("flush");
     v.handle(Command::Tick(1.0));
     let whole = read_journal(Path::new(JOURNAL)).expect("journal");
-    assert_eq!(v.runs(), &whole.trace().runs[..], "every trial once, none missed");
+    assert_eq!(
+        v.runs(),
+        &whole.trace().runs[..],
+        "every trial once, none missed"
+    );
 }

@@ -160,7 +160,7 @@ pub struct OptunaTrial {
 
 /// One journal line, with every field any operation uses.
 #[derive(Deserialize)]
-struct Line {
+struct Line<'a> {
     op_code: i64,
     #[serde(default)]
     study_name: Option<String>,
@@ -184,8 +184,10 @@ struct Line {
     param_name: Option<String>,
     #[serde(default)]
     param_value_internal: Option<Value>,
-    #[serde(default)]
-    distribution: Option<String>,
+    /// A JSON string holding the distribution's JSON, kept raw: trials
+    /// repeat it, so it is decoded once (see `Journal::dist`).
+    #[serde(default, borrow)]
+    distribution: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     distributions: Option<Map<String, Value>>,
     #[serde(default)]
@@ -265,7 +267,8 @@ impl Journal {
     /// skips it and goes on, as Optuna's readers do with lines they drop).
     pub fn apply_line(&mut self, text: &str) -> Result<(), String> {
         self.lines += 1;
-        let l: Line = serde_json::from_str(text).map_err(|e| format!("not a journal line: {e}"))?;
+        let l: Line<'_> =
+            serde_json::from_str(text).map_err(|e| format!("not a journal line: {e}"))?;
         match l.op_code {
             0 => {
                 let name = l.study_name.ok_or("create_study without study_name")?;
@@ -295,11 +298,7 @@ impl Journal {
                 };
                 let mut dists = HashMap::new();
                 for (k, v) in l.distributions.iter().flatten() {
-                    let text = v
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string());
-                    dists.insert(k.clone(), self.dist(&text)?);
+                    dists.insert(k.clone(), self.dist(&v.to_string())?);
                 }
                 let mut params = Map::new();
                 for (k, v) in l.params.iter().flatten() {
@@ -347,7 +346,7 @@ impl Journal {
                     return Ok(());
                 };
                 let name = l.param_name.ok_or("set_trial_param without param_name")?;
-                let dist = self.dist(l.distribution.as_deref().unwrap_or("null"))?;
+                let dist = self.dist(l.distribution.map_or("null", |r| r.get()))?;
                 let internal = l.param_value_internal.ok_or("no param_value_internal")?;
                 let study = self.trials[id].study;
                 // an earlier trial's distribution of the same name must agree
@@ -408,12 +407,18 @@ impl Journal {
         Ok(())
     }
 
-    /// A distribution from its JSON text, parsed once.
-    fn dist(&mut self, text: &str) -> Result<Arc<Dist>, String> {
-        if let Some(d) = self.dist_memo.get(text) {
+    /// A distribution from its JSON form in the journal (a string holding
+    /// JSON, or the object itself), parsed once per distinct text.
+    fn dist(&mut self, raw: &str) -> Result<Arc<Dist>, String> {
+        if let Some(d) = self.dist_memo.get(raw) {
             return Ok(d.clone());
         }
-        let d = Arc::new(Dist::parse(text)?);
+        let text = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::String(s)) => s,
+            _ => raw.to_string(),
+        };
+        let d = Arc::new(Dist::parse(&text)?);
+        let text = raw;
         if self.dist_memo.len() < 4096 {
             self.dist_memo.insert(text.to_string(), d.clone());
         }
@@ -688,10 +693,16 @@ impl JournalReader {
         while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
             let end = start + nl;
             self.line += 1;
-            let text = String::from_utf8_lossy(&self.pending[start..end]);
-            let text = text.trim();
-            if !text.is_empty() {
-                if let Err(why) = self.journal.apply_line(text) {
+            let applied = match std::str::from_utf8(&self.pending[start..end]) {
+                Ok(t) if t.trim().is_empty() => Ok(()),
+                Ok(t) => self.journal.apply_line(t.trim()),
+                Err(e) => {
+                    self.journal.lines += 1;
+                    Err(format!("not UTF-8: {e}"))
+                }
+            };
+            {
+                if let Err(why) = applied {
                     self.journal
                         .skipped
                         .push(format!("{name}:{}: {why}", self.line));
