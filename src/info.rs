@@ -56,14 +56,19 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
-        Ok(Kind::OptunaJournal) => {
-            let r = crate::trace::optuna::read_journal(path)?;
+        Ok(Kind::OptunaJournal | Kind::Sqlite) => {
+            let r = crate::trace::optuna::read_storage(path)?;
+            let what = if r.kind == "Optuna journal" {
+                format!("{} lines", fmt_int(r.journal.lines))
+            } else {
+                format!("{} trials", fmt_int(r.journal.trials.len()))
+            };
             let mut s = format!(
-                "{shown}: Optuna journal, {} lines, {} studies\n",
-                fmt_int(r.journal.lines),
+                "{shown}: {}, {what}, {} studies\n",
+                r.kind,
                 r.journal.studies.iter().filter(|s| !s.deleted).count()
             );
-            for l in crate::trace::optuna::summary(&r) {
+            for l in r.summary() {
                 let _ = writeln!(s, "{l}");
             }
             for l in r.journal.skipped.iter().take(10) {

@@ -4,7 +4,8 @@
 //! NAS-Bench-201 cells, a journal still being written is followed line by
 //! line, and a corrupt line is skipped with its place.
 
-use nasviz::trace::optuna::{read_journal, JournalReader, State};
+use nasviz::trace::optuna::{read_journal, read_storage, JournalReader, State};
+use nasviz::trace::optuna_db::DbReader;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,11 @@ const JOURNAL: &str = concat!(
     "/tests/fixtures/optuna_nb201.journal"
 );
 const EXPECTED: &str = include_str!("fixtures/optuna_nb201.expected.jsonl");
+const DB: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/optuna_nb201.db"
+);
+const DB_EXPECTED: &str = include_str!("fixtures/optuna_nb201_db.expected.jsonl");
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("nasviz-optuna-{}", std::process::id()));
@@ -27,11 +33,30 @@ fn close(a: f64, b: &Value) -> bool {
 
 #[test]
 fn replay_equals_optunas() {
-    let r = read_journal(Path::new(JOURNAL)).expect("journal");
+    check_against_optuna(JOURNAL, EXPECTED);
+}
+
+#[test]
+fn an_sqlite_database_reads_as_optuna_reads_it() {
+    check_against_optuna(DB, DB_EXPECTED);
+    let s = read_storage(Path::new(DB)).expect("db");
+    assert_eq!(s.kind, "Optuna SQLite database (schema v3.2.0.a)");
+    let complete = s
+        .journal
+        .trials
+        .iter()
+        .filter(|t| t.state == State::Complete)
+        .count();
+    assert_eq!(s.trace().trial_count(), complete);
+}
+
+/// Compares nasviz's reading of an Optuna storage with Optuna's own.
+fn check_against_optuna(path: &str, expected: &str) {
+    let r = read_storage(Path::new(path)).expect("storage");
     let j = &r.journal;
     assert!(j.skipped.is_empty(), "{:?}", j.skipped);
     let mut n = 0;
-    for line in EXPECTED.lines() {
+    for line in expected.lines() {
         let want: Value = serde_json::from_str(line).expect("expected line");
         let study = j
             .studies
@@ -220,6 +245,13 @@ fn info_and_import_take_a_journal() {
         t,
         *read_journal(Path::new(JOURNAL)).expect("journal").trace()
     );
+    let out = nasviz(&["info", DB]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Optuna SQLite database (schema v3.2.0.a), 51 trials, 2 studies"),
+        "{text}"
+    );
     // a corrupt line: info names it and fails
     let text = std::fs::read_to_string(JOURNAL).expect("journal");
     let bad = tmp("bad.journal");
@@ -283,4 +315,101 @@ fn the_viewer_follows_a_journal_as_workers_append() {
         &whole.trace().runs[..],
         "every trial once, none missed"
     );
+}
+
+fn db_copy(name: &str) -> PathBuf {
+    let p = tmp(name);
+    std::fs::copy(DB, &p).expect("copy");
+    p
+}
+
+#[test]
+fn a_database_being_written_is_followed_and_a_lock_waits() {
+    let path = db_copy("growing.db");
+    let c = rusqlite::Connection::open(&path).expect("open");
+    // the last 20 trials are still running
+    let states: Vec<(i64, String)> = {
+        let mut q = c
+            .prepare("SELECT trial_id, state FROM trials WHERE trial_id > 31")
+            .expect("query");
+        let rows = q
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows");
+        rows.map(|r| r.expect("row")).collect()
+    };
+    c.execute(
+        "UPDATE trials SET state = 'RUNNING' WHERE trial_id > 31",
+        [],
+    )
+    .expect("update");
+    let mut r = DbReader::new(&path);
+    let first = r.poll().expect("poll");
+    assert!(first > 0);
+    assert_eq!(r.poll().expect("poll"), 0, "nothing changed");
+    // a writer holds the lock: the poll waits for the next one
+    c.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    assert_eq!(r.poll().expect("a lock is not an error once reading"), 0);
+    let e = DbReader::new(&path).poll().unwrap_err().to_string();
+    assert!(e.contains("locked by a writer"), "{e}");
+    c.execute_batch("ROLLBACK").expect("unlock");
+    // they finish
+    for (id, state) in &states {
+        c.execute(
+            "UPDATE trials SET state = ?1 WHERE trial_id = ?2",
+            rusqlite::params![state, id],
+        )
+        .expect("finish");
+    }
+    let more = r.poll().expect("poll");
+    assert!(more > 0);
+    let whole = read_storage(Path::new(DB)).expect("db");
+    assert_eq!(first + more, whole.trace().trial_count(), "no trial twice");
+    let mut got: Vec<_> = r
+        .trace()
+        .runs
+        .iter()
+        .flat_map(|x| {
+            x.trials
+                .iter()
+                .map(|t| (x.info.run_id.clone(), t.trial_id, t.arch.clone()))
+        })
+        .collect();
+    let mut want: Vec<_> = whole
+        .trace()
+        .runs
+        .iter()
+        .flat_map(|x| {
+            x.trials
+                .iter()
+                .map(|t| (x.info.run_id.clone(), t.trial_id, t.arch.clone()))
+        })
+        .collect();
+    got.sort_by_key(|x| (x.0.clone(), x.1));
+    want.sort_by_key(|x| (x.0.clone(), x.1));
+    assert_eq!(got, want);
+}
+
+#[test]
+fn other_databases_are_refused_with_the_reason() {
+    let path = tmp("old.db");
+    let _ = std::fs::remove_file(&path);
+    let c = rusqlite::Connection::open(&path).expect("open");
+    c.execute_batch(
+        "CREATE TABLE studies (study_id INTEGER, study_name TEXT);
+         CREATE TABLE trials (trial_id INTEGER, number INTEGER, study_id INTEGER, state TEXT);
+         CREATE TABLE alembic_version (version_num TEXT);
+         INSERT INTO alembic_version VALUES ('v1.3.0.a');",
+    )
+    .expect("schema");
+    drop(c);
+    let e = read_storage(&path).err().expect("refused").to_string();
+    assert!(e.contains("v1.3.0.a is older than 2.4"), "{e}");
+    assert!(e.contains("optuna storage upgrade"), "{e}");
+    let other = tmp("other.db");
+    let _ = std::fs::remove_file(&other);
+    rusqlite::Connection::open(&other)
+        .and_then(|c| c.execute_batch("CREATE TABLE x (a)"))
+        .expect("db");
+    let e = read_storage(&other).err().expect("refused").to_string();
+    assert!(e.contains("not Optuna's"), "{e}");
 }

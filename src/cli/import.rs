@@ -102,8 +102,8 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             force,
         } => {
             refuse_overwrite(&output, force)?;
-            let r = nasviz::trace::optuna::read_journal(&input)?;
-            for l in nasviz::trace::optuna::summary(&r) {
+            let r = nasviz::trace::optuna::read_storage(&input)?;
+            for l in r.summary() {
                 eprintln!("{}: {l}", input.display());
             }
             for l in &r.journal.skipped {

@@ -212,9 +212,10 @@ pub enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
-    /// An Optuna journal (`JournalStorage(JournalFileBackend(path))`)
-    /// into a trace: a run per study, its completed trials with the
-    /// NAS-Bench-201 cell in their parameters.
+    /// An Optuna study storage, a journal
+    /// (`JournalStorage(JournalFileBackend(path))`) or an SQLite database
+    /// (`sqlite:///study.db`), into a trace: a run per study, its completed
+    /// trials with the NAS-Bench-201 cell in their parameters.
     Optuna {
         input: PathBuf,
         #[arg(short, long)]

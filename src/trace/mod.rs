@@ -8,6 +8,7 @@ pub mod jsonl;
 pub mod log;
 pub mod open;
 pub mod optuna;
+pub mod optuna_db;
 pub mod scan;
 
 use crate::arch::{Arch, Mutation};

@@ -18,6 +18,8 @@ pub enum Kind {
     Dashboard,
     /// An Optuna journal (`JournalFileBackend`).
     OptunaJournal,
+    /// An SQLite database (Optuna's RDB storage).
+    Sqlite,
     NbGraphTable,
     Nb101Table,
     TfRecord,
@@ -47,6 +49,9 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     }
     if head.starts_with(crate::table::nb101::MAGIC) {
         return Ok(Kind::Nb101Table);
+    }
+    if head.starts_with(super::optuna_db::MAGIC) {
+        return Ok(Kind::Sqlite);
     }
     if ext == "tfrecord" {
         return Ok(Kind::TfRecord);
@@ -96,15 +101,16 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
             runs: vec![import::naslib_nb201(path, None, None)?],
         }),
         Kind::NaslibFolder => import::naslib_dir(path),
-        Kind::OptunaJournal => {
-            let r = super::optuna::read_journal(path)?;
-            if r.trace().runs.is_empty() {
+        Kind::OptunaJournal | Kind::Sqlite => {
+            let s = super::optuna::read_storage(path)?;
+            if s.trace().runs.is_empty() {
                 return refuse(format!(
-                    "an Optuna journal with nothing to draw: {}",
-                    super::optuna::summary(&r).join("; ")
+                    "an {} with nothing to draw: {}",
+                    s.kind,
+                    s.summary().join("; ")
                 ));
             }
-            Ok(r.runs.trace)
+            Ok(s.runs.trace)
         }
         Kind::Dashboard => {
             let id = path
@@ -146,6 +152,7 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
 pub enum Followed {
     Native(super::jsonl::Follower),
     Optuna(Box<super::optuna::JournalReader>),
+    OptunaDb(Box<super::optuna_db::DbReader>),
 }
 
 impl Followed {
@@ -156,6 +163,7 @@ impl Followed {
             Kind::OptunaJournal => {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
             }
+            Kind::Sqlite => Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path))),
             _ => Followed::Native(super::jsonl::Follower::new(path)),
         };
         f.poll()?;
@@ -167,6 +175,7 @@ impl Followed {
         match self {
             Followed::Native(f) => Ok(!f.poll()?.is_empty()),
             Followed::Optuna(r) => Ok(r.poll()? > 0),
+            Followed::OptunaDb(r) => Ok(r.poll()? > 0),
         }
     }
 
@@ -174,6 +183,7 @@ impl Followed {
         match self {
             Followed::Native(f) => f.trace(),
             Followed::Optuna(r) => r.trace(),
+            Followed::OptunaDb(r) => r.trace(),
         }
     }
 }

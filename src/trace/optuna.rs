@@ -72,14 +72,14 @@ impl State {
 
 /// A parameter's distribution, enough to decode its values.
 #[derive(Clone, Debug, PartialEq)]
-enum Dist {
+pub(crate) enum Dist {
     Categorical(Vec<Value>),
     Float,
     Int,
 }
 
 impl Dist {
-    fn parse(text: &str) -> Result<Dist, String> {
+    pub(crate) fn parse(text: &str) -> Result<Dist, String> {
         let v: Value =
             serde_json::from_str(text).map_err(|e| format!("distribution {text:?}: {e}"))?;
         let (name, attrs) = match (v.get("name"), v.get("type")) {
@@ -108,7 +108,7 @@ impl Dist {
     }
 
     /// The value a user sees for an internal one.
-    fn external(&self, internal: &Value) -> Result<Value, String> {
+    pub(crate) fn external(&self, internal: &Value) -> Result<Value, String> {
         let x = internal
             .as_f64()
             .ok_or_else(|| format!("parameter value {internal} is not a number"))?;
@@ -149,7 +149,7 @@ pub struct OptunaTrial {
     pub number: usize,
     pub state: State,
     pub params: Map<String, Value>,
-    dists: HashMap<String, Arc<Dist>>,
+    pub(crate) dists: HashMap<String, Arc<Dist>>,
     pub values: Option<Vec<f64>>,
     pub user_attrs: Map<String, Value>,
     pub intermediate: Vec<(i64, f64)>,
@@ -215,7 +215,7 @@ pub struct Journal {
     /// Trials that completed, in the order their completion was read.
     pub completed: Vec<usize>,
     /// Distributions by their JSON text (every trial repeats them).
-    dist_memo: HashMap<String, Arc<Dist>>,
+    pub(crate) dist_memo: HashMap<String, Arc<Dist>>,
 }
 
 /// Seconds since the Unix epoch of an ISO 8601 time such as
@@ -409,7 +409,7 @@ impl Journal {
 
     /// A distribution from its JSON form in the journal (a string holding
     /// JSON, or the object itself), parsed once per distinct text.
-    fn dist(&mut self, raw: &str) -> Result<Arc<Dist>, String> {
+    pub(crate) fn dist(&mut self, raw: &str) -> Result<Arc<Dist>, String> {
         if let Some(d) = self.dist_memo.get(raw) {
             return Ok(d.clone());
         }
@@ -725,6 +725,50 @@ pub fn looks_like_journal(first_line: &str) -> bool {
         .is_some_and(|v| v.get("op_code").is_some() && v.get("worker_id").is_some())
 }
 
+/// An Optuna study storage read whole: a journal, or an SQLite database.
+pub struct Storage {
+    pub journal: Journal,
+    pub runs: Runs,
+    /// `journal`, or `SQLite database (schema ...)`.
+    pub kind: String,
+}
+
+impl Storage {
+    pub fn trace(&self) -> &Trace {
+        &self.runs.trace
+    }
+    pub fn summary(&self) -> Vec<String> {
+        summary(&self.journal, &self.runs)
+    }
+}
+
+/// Reads an Optuna journal or SQLite database, judged by its first bytes.
+pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|source| TraceError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    if head[..n].starts_with(super::optuna_db::MAGIC) {
+        let mut r = super::optuna_db::DbReader::new(path);
+        r.poll()?;
+        let kind = format!("Optuna SQLite database (schema {})", r.schema);
+        return Ok(Storage {
+            journal: r.journal,
+            runs: r.runs,
+            kind,
+        });
+    }
+    let r = read_journal(path)?;
+    Ok(Storage {
+        journal: r.journal,
+        runs: r.runs,
+        kind: "Optuna journal".into(),
+    })
+}
+
 /// Reads a whole journal into runs.
 pub fn read_journal(path: &Path) -> Result<JournalReader, TraceError> {
     let mut r = JournalReader::new(path);
@@ -732,9 +776,8 @@ pub fn read_journal(path: &Path) -> Result<JournalReader, TraceError> {
     Ok(r)
 }
 
-/// What became of a journal's studies, in words (one line per study).
-pub fn summary(r: &JournalReader) -> Vec<String> {
-    let j = &r.journal;
+/// What became of the studies, in words (one line per study).
+pub fn summary(j: &Journal, runs: &Runs) -> Vec<String> {
     j.studies
         .iter()
         .enumerate()
@@ -745,12 +788,7 @@ pub fn summary(r: &JournalReader) -> Vec<String> {
                 .iter()
                 .map(|(st, n)| format!("{n} {}", st.name().to_ascii_lowercase()))
                 .collect();
-            let m = r
-                .runs
-                .studies
-                .get(i)
-                .map(|x| x.1.clone())
-                .unwrap_or_default();
+            let m = runs.studies.get(i).map(|x| x.1.clone()).unwrap_or_default();
             let mut line = format!(
                 "study {:?}: {} trials ({}); {} drawn",
                 s.name,
