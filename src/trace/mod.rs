@@ -9,6 +9,7 @@ pub mod log;
 pub mod open;
 pub mod optuna;
 pub mod optuna_db;
+pub mod params;
 pub mod scan;
 
 use crate::arch::{Arch, Mutation};

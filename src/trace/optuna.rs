@@ -18,16 +18,16 @@
 //! - test accuracy: a user attribute `test_acc` / `test_accuracy`; absent,
 //!   the validation accuracy stands in and the run says so;
 //! - both read as fractions, or as percentages when above 1;
-//! - the architecture: NAS-Bench-201's `|op~0|+...` string in a parameter
-//!   or user attribute, or one categorical per cell edge named `1<-0`,
-//!   `2<-0`, ..., `3<-2` (also `edge_1<-0`, `1_0`);
+//! - the architecture: from the parameters or user attributes, in any
+//!   convention [`super::params`] knows (NAS-Bench-201's string or one op
+//!   per edge, NNI's NAS-Bench-101 `op1`/`input1` lists, nasviz's own
+//!   architecture JSON, a list of layers);
 //! - the time: seconds from the study's first start to the trial's end.
 //!
 //! Trials that were pruned, failed, are still running or have no readable
 //! architecture are counted, not drawn.
 
 use super::{Run, RunInfo, Source, Trace, TraceError, Trial, TrialMetrics};
-use crate::arch::{nb201, Arch};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -469,37 +469,6 @@ fn fraction(x: f64) -> Option<f64> {
     }
 }
 
-/// The NAS-Bench-201 cell a trial's parameters or attributes describe.
-pub fn nb201_of(params: &Map<String, Value>, attrs: &Map<String, Value>) -> Option<Arch> {
-    // a `|op~0|+...` string anywhere
-    for v in params.values().chain(attrs.values()) {
-        if let Some(s) = v.as_str().filter(|s| s.starts_with('|')) {
-            if let Ok(c) = nb201::Cell::parse(s) {
-                return Some(Arch::Nb201(c));
-            }
-        }
-    }
-    // one op per edge `i<-j`
-    let edge = |k: &str| -> Option<usize> {
-        let key = k.strip_prefix("edge_").unwrap_or(k);
-        let (to, from) = key.split_once("<-").or_else(|| key.split_once('_'))?;
-        let (to, from) = (
-            to.trim().parse::<usize>().ok()?,
-            from.trim().parse::<usize>().ok()?,
-        );
-        nb201::EDGES.iter().position(|&x| x == (to, from))
-    };
-    let mut ops = [None; 6];
-    for (k, v) in params {
-        if let Some(e) = edge(k) {
-            ops[e] = Some(nb201::Op::parse(v.as_str()?)?);
-        }
-    }
-    let ops: Vec<nb201::Op> = ops.iter().copied().collect::<Option<_>>()?;
-    let ops: [nb201::Op; 6] = ops.try_into().ok()?;
-    Some(Arch::Nb201(nb201::Cell::new(ops)))
-}
-
 /// What became of a study's trials in its run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mapped {
@@ -572,7 +541,7 @@ impl Runs {
                     val
                 }
             };
-            let Some(arch) = nb201_of(&t.params, &t.user_attrs) else {
+            let Some(arch) = super::params::arch_of(&t.params, &t.user_attrs) else {
                 mapped.no_arch += 1;
                 continue;
             };
@@ -798,7 +767,7 @@ pub fn summary(j: &Journal, runs: &Runs) -> Vec<String> {
             );
             if m.no_arch > 0 {
                 line += &format!(
-                    ", {} without a NAS-Bench-201 architecture in their parameters",
+                    ", {} without an architecture in their parameters or attributes",
                     m.no_arch
                 );
             }
