@@ -87,6 +87,7 @@ fn nb201_edges(m: &Map<String, Value>) -> Option<Arch> {
     Some(Arch::Nb201(nb201::Cell::new(ops)))
 }
 
+#[allow(clippy::needless_range_loop)] // k is a vertex number, the matrix's column
 fn nb101_ops(m: &Map<String, Value>) -> Option<Arch> {
     let mut n = 0;
     while m.contains_key(&format!("op{}", n + 1)) {
