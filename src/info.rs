@@ -56,10 +56,12 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
-        Ok(Kind::OptunaJournal | Kind::Sqlite) => {
+        Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
             let r = crate::trace::optuna::read_storage(path)?;
             let what = if r.kind == "Optuna journal" {
                 format!("{} lines", fmt_int(r.journal.lines))
+            } else if r.kind == "Ray Tune experiment" {
+                format!("{} trial folders", fmt_int(r.journal.trials.len()))
             } else {
                 format!("{} trials", fmt_int(r.journal.trials.len()))
             };
@@ -79,7 +81,14 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             }
             let _ = writeln!(
                 s,
-                "convert:    nasviz import optuna {shown} -o trace.jsonl (render and view read it as it is)"
+                "convert:    nasviz import {} {shown} -o trace.jsonl (render and view read it as it is)",
+                if r.kind.starts_with("Ray") {
+                    "ray"
+                } else if r.kind.starts_with("NNI") {
+                    "nni"
+                } else {
+                    "optuna"
+                }
             );
             if !r.journal.skipped.is_empty() {
                 return Err(InfoError::Unknown {

@@ -223,6 +223,15 @@ pub enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
+    /// A Ray Tune experiment directory (`<storage_path>/<name>/`) into a
+    /// trace: its finished trials, with the architecture in their config.
+    Ray {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// The original dashboard's records (a JSON array of `layers` with
     /// validation and test accuracy and a timestamp) into a trace.
     Dashboard {

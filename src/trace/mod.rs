@@ -10,6 +10,7 @@ pub mod open;
 pub mod optuna;
 pub mod optuna_db;
 pub mod params;
+pub mod ray;
 pub mod scan;
 
 use crate::arch::{Arch, Mutation};

@@ -20,6 +20,8 @@ pub enum Kind {
     OptunaJournal,
     /// An SQLite database (Optuna's RDB storage).
     Sqlite,
+    /// A Ray Tune experiment directory.
+    RayExperiment,
     NbGraphTable,
     Nb101Table,
     TfRecord,
@@ -30,6 +32,9 @@ pub enum Kind {
 /// Judges `path` from its name and its first 64 KiB.
 pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     if path.is_dir() {
+        if super::ray::is_experiment(path) {
+            return Ok(Kind::RayExperiment);
+        }
         return Ok(Kind::NaslibFolder);
     }
     let io = |source| TraceError::Io {
@@ -101,6 +106,17 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
             runs: vec![import::naslib_nb201(path, None, None)?],
         }),
         Kind::NaslibFolder => import::naslib_dir(path),
+        Kind::RayExperiment => {
+            let mut r = super::ray::RayReader::new(path);
+            r.poll()?;
+            if r.trace().runs.is_empty() {
+                return refuse(format!(
+                    "a Ray Tune experiment with nothing to draw: {}",
+                    super::optuna::summary(&r.journal, &r.runs).join("; ")
+                ));
+            }
+            Ok(r.runs.trace)
+        }
         Kind::OptunaJournal | Kind::Sqlite => {
             let s = super::optuna::read_storage(path)?;
             if s.trace().runs.is_empty() {
@@ -153,6 +169,7 @@ pub enum Followed {
     Native(super::jsonl::Follower),
     Optuna(Box<super::optuna::JournalReader>),
     OptunaDb(Box<super::optuna_db::DbReader>),
+    Ray(Box<super::ray::RayReader>),
 }
 
 impl Followed {
@@ -164,6 +181,7 @@ impl Followed {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
             }
             Kind::Sqlite => Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path))),
+            Kind::RayExperiment => Followed::Ray(Box::new(super::ray::RayReader::new(path))),
             _ => Followed::Native(super::jsonl::Follower::new(path)),
         };
         f.poll()?;
@@ -176,6 +194,7 @@ impl Followed {
             Followed::Native(f) => Ok(!f.poll()?.is_empty()),
             Followed::Optuna(r) => Ok(r.poll()? > 0),
             Followed::OptunaDb(r) => Ok(r.poll()? > 0),
+            Followed::Ray(r) => Ok(r.poll()? > 0),
         }
     }
 
@@ -184,6 +203,7 @@ impl Followed {
             Followed::Native(f) => f.trace(),
             Followed::Optuna(r) => r.trace(),
             Followed::OptunaDb(r) => r.trace(),
+            Followed::Ray(r) => r.trace(),
         }
     }
 }

@@ -492,9 +492,20 @@ pub struct Runs {
     taken: usize,
     /// Per study, the first start.
     origin: Vec<Option<f64>>,
+    /// The engine that ran the search, as run strategies say it
+    /// (default `Optuna`).
+    pub engine: Option<&'static str>,
 }
 
 impl Runs {
+    /// Runs of a search that `engine` ran (their strategy names it).
+    pub fn of_engine(engine: &'static str) -> Runs {
+        Runs {
+            engine: Some(engine),
+            ..Runs::default()
+        }
+    }
+
     /// Takes in the trials completed since the last call.
     pub fn update(&mut self, j: &Journal) -> Result<usize, TraceError> {
         let before: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
@@ -550,7 +561,7 @@ impl Runs {
                 None => {
                     self.trace.runs.push(Run::new(RunInfo {
                         run_id: study.name.clone(),
-                        strategy: "Optuna".into(),
+                        strategy: self.engine.unwrap_or("Optuna").into(),
                         space: arch.space().name().into(),
                         benchmark: String::new(),
                         seed: None,
@@ -711,15 +722,29 @@ impl Storage {
     }
 }
 
-/// Reads an Optuna journal or SQLite database, judged by its first bytes.
+/// Reads a search engine's storage: an Optuna journal or SQLite database
+/// (judged by its first bytes), or a Ray Tune experiment directory.
 pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
     let mut head = [0u8; 16];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|source| TraceError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+    let n = if path.is_dir() {
+        0
+    } else {
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|source| TraceError::Io {
+                path: path.display().to_string(),
+                source,
+            })?
+    };
+    if path.is_dir() && super::ray::is_experiment(path) {
+        let mut r = super::ray::RayReader::new(path);
+        r.poll()?;
+        return Ok(Storage {
+            journal: r.journal,
+            runs: r.runs,
+            kind: "Ray Tune experiment".into(),
+        });
+    }
     if head[..n].starts_with(super::optuna_db::MAGIC) {
         let mut r = super::optuna_db::DbReader::new(path);
         r.poll()?;

@@ -1,0 +1,277 @@
+//! Ray Tune experiment directories (`<storage_path>/<name>/`), read from
+//! the files Ray writes: each trial's folder holds `params.json` (its
+//! config) and `result.json` (one JSON line per report:
+//! `training_iteration`, `time_total_s`, `timestamp`, `trial_id`, `done`,
+//! the user's metrics), and the experiment's `experiment_state-*.json`
+//! says each trial's status.
+//!
+//! Ray re-copies these files at checkpoints instead of appending, so a
+//! reader reads each again when it changed, takes complete lines only, and
+//! treats a half-written JSON file as not there yet. A trial is drawn once
+//! it is finished (`TERMINATED`, or its last report says `done`), with its
+//! last report's metrics (see [`super::optuna::Runs`] for the names read)
+//! and the architecture in its config ([`super::params`]); errored and
+//! running trials are counted.
+
+use super::optuna::{Journal, OptunaTrial, Runs, State, Study};
+use super::{Trace, TraceError};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What was read of one trial folder.
+#[derive(Clone, Debug, Default)]
+struct TrialFiles {
+    config: Map<String, Value>,
+    last: Option<Map<String, Value>>,
+    first_start: Option<f64>,
+    reports: usize,
+}
+
+/// Reads a Ray Tune experiment directory, now and as it changes.
+pub struct RayReader {
+    dir: PathBuf,
+    name: String,
+    trials: HashMap<String, TrialFiles>,
+    /// Each trial folder's `result.json` stamp when last read.
+    seen: HashMap<PathBuf, Option<(u64, Option<SystemTime>)>>,
+    pub journal: Journal,
+    pub runs: Runs,
+    order: Vec<String>,
+    /// Lines or files that could not be read (`file:line: why`).
+    pub skipped: Vec<String>,
+}
+
+/// Whether `dir` is a Ray Tune experiment: an `experiment_state-*.json`,
+/// or folders holding `result.json`.
+pub fn is_experiment(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        (name.starts_with("experiment_state-") && name.ends_with(".json"))
+            || e.path().join("result.json").is_file()
+    })
+}
+
+/// The trial id in a trial folder's name (`trainable_f6f1f_00000_0_...`:
+/// `f6f1f_00000`), for a trial that reported nothing.
+fn id_in_name(d: &Path) -> Option<String> {
+    let name = d.file_name()?.to_string_lossy().into_owned();
+    let parts: Vec<&str> = name.split('_').collect();
+    parts.windows(2).find_map(|w| {
+        let hex = w[0].len() == 5 && w[0].bytes().all(|b| b.is_ascii_hexdigit());
+        let num = w[1].len() == 5 && w[1].bytes().all(|b| b.is_ascii_digit());
+        (hex && num).then(|| format!("{}_{}", w[0], w[1]))
+    })
+}
+
+fn number_of(trial_id: &str) -> Option<usize> {
+    trial_id.rsplit('_').next()?.parse().ok()
+}
+
+impl RayReader {
+    pub fn new(dir: &Path) -> RayReader {
+        let name = dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "ray".into());
+        let runs = Runs::of_engine("Ray Tune");
+        RayReader {
+            dir: dir.to_path_buf(),
+            name,
+            trials: HashMap::new(),
+            seen: HashMap::new(),
+            journal: Journal::default(),
+            runs,
+            order: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.runs.trace
+    }
+
+    /// Each trial's status from the newest readable experiment state.
+    fn statuses(&mut self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        let mut states: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with("experiment_state-") && n.ends_with(".json")
+                })
+            })
+            .collect();
+        states.sort();
+        for p in states.iter().rev() {
+            let Ok(text) = std::fs::read_to_string(p) else {
+                continue;
+            };
+            // a state being copied is not JSON yet: an older one speaks
+            let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            for t in v["trial_data"].as_array().into_iter().flatten() {
+                let Some(meta) = t.get(0).and_then(Value::as_str) else {
+                    continue;
+                };
+                let Ok(m) = serde_json::from_str::<Value>(meta) else {
+                    continue;
+                };
+                if let (Some(id), Some(s)) = (m["trial_id"].as_str(), m["status"].as_str()) {
+                    out.insert(id.to_string(), s.to_string());
+                }
+            }
+            break;
+        }
+        out
+    }
+
+    /// Reads what changed; returns the trials added to the runs.
+    pub fn poll(&mut self) -> Result<usize, TraceError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|source| TraceError::Io {
+            path: self.dir.display().to_string(),
+            source,
+        })?;
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("result.json").is_file() || p.join("params.json").is_file())
+            .collect();
+        dirs.sort();
+        for d in &dirs {
+            self.read_trial(d);
+        }
+        let status = self.statuses();
+        // the journal the runs are made from: one study, a trial per folder
+        let mut j = Journal {
+            studies: vec![Study {
+                name: self.name.clone(),
+                directions: Vec::new(),
+                deleted: false,
+                trials: Vec::new(),
+            }],
+            ..Journal::default()
+        };
+        let mut ids: Vec<&String> = self.trials.keys().collect();
+        ids.sort_by_key(|id| (number_of(id), id.to_string()));
+        let mut index = HashMap::new();
+        for id in ids {
+            let f = &self.trials[id];
+            let last = f.last.clone().unwrap_or_default();
+            let done = last.get("done").and_then(Value::as_bool) == Some(true);
+            let state = match status.get(id).map(String::as_str) {
+                Some("TERMINATED") => State::Complete,
+                Some("ERROR") => State::Fail,
+                Some(_) if !done => State::Running,
+                _ if done => State::Complete,
+                _ => State::Running,
+            };
+            let end = last.get("timestamp").and_then(Value::as_f64);
+            index.insert(id.clone(), j.trials.len());
+            j.studies[0].trials.push(j.trials.len());
+            j.trials.push(OptunaTrial {
+                study: 0,
+                number: number_of(id).unwrap_or(j.trials.len()),
+                state,
+                params: f.config.clone(),
+                dists: HashMap::new(),
+                values: None,
+                user_attrs: last,
+                intermediate: Vec::new(),
+                start: f.first_start,
+                complete: end,
+            });
+        }
+        // finished trials keep their place; new ones follow by end time
+        self.order.retain(|id| {
+            index
+                .get(id)
+                .is_some_and(|&t| j.trials[t].state == State::Complete)
+        });
+        let known: std::collections::HashSet<String> = self.order.iter().cloned().collect();
+        let mut fresh: Vec<(f64, usize, String)> = index
+            .iter()
+            .filter(|(id, &t)| !known.contains(*id) && j.trials[t].state == State::Complete)
+            .map(|(id, &t)| {
+                let tr = &j.trials[t];
+                (tr.complete.unwrap_or(f64::MAX), tr.number, id.clone())
+            })
+            .collect();
+        fresh.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.order.extend(fresh.into_iter().map(|x| x.2));
+        j.completed = self.order.iter().map(|id| index[id]).collect();
+        j.lines = j.trials.len();
+        j.skipped = self.skipped.clone();
+        self.journal = j;
+        self.runs.update(&self.journal)
+    }
+
+    /// Reads one trial folder again when its results changed.
+    fn read_trial(&mut self, d: &Path) {
+        let results = d.join("result.json");
+        let meta = std::fs::metadata(&results).ok();
+        let stamp = meta.as_ref().map(|m| (m.len(), m.modified().ok()));
+        if stamp.is_some() && self.seen.get(d) == Some(&stamp) {
+            return;
+        }
+        let key_dir = d.display().to_string();
+        let mut f = TrialFiles::default();
+        if let Ok(text) = std::fs::read_to_string(d.join("params.json")) {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => f.config = m,
+                // being re-copied: the config comes with the results
+                _ => {}
+            }
+        }
+        let text = std::fs::read_to_string(&results).unwrap_or_default();
+        let complete = match text.rfind('\n') {
+            Some(i) => &text[..=i],
+            None => "",
+        };
+        let mut id = None;
+        for (n, line) in complete.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(m)) => {
+                    if f.first_start.is_none() {
+                        let ts = m.get("timestamp").and_then(Value::as_f64);
+                        let took = m.get("time_total_s").and_then(Value::as_f64).unwrap_or(0.0);
+                        f.first_start = ts.map(|t| t - took);
+                    }
+                    if f.config.is_empty() {
+                        if let Some(Value::Object(c)) = m.get("config") {
+                            f.config = c.clone();
+                        }
+                    }
+                    id = m
+                        .get("trial_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    f.reports += 1;
+                    f.last = Some(m);
+                }
+                _ => {
+                    let place = format!("{}:{}", results.display(), n + 1);
+                    if !self.skipped.iter().any(|s| s.starts_with(&place)) {
+                        self.skipped.push(format!("{place}: not a JSON report"));
+                    }
+                }
+            }
+        }
+        let id = id.or_else(|| id_in_name(d)).unwrap_or(key_dir);
+        self.seen.insert(d.to_path_buf(), stamp);
+        self.trials.insert(id, f);
+    }
+}
