@@ -60,8 +60,10 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
             let r = crate::trace::optuna::read_storage(path)?;
             let what = if r.kind == "Optuna journal" {
                 format!("{} lines", fmt_int(r.journal.lines))
-            } else if r.kind == "Ray Tune experiment" {
+            } else if r.kind.starts_with("Ray") {
                 format!("{} trial folders", fmt_int(r.journal.trials.len()))
+            } else if r.kind.starts_with("NNI") {
+                format!("{} parameter sets", fmt_int(r.journal.trials.len()))
             } else {
                 format!("{} trials", fmt_int(r.journal.trials.len()))
             };

@@ -105,6 +105,11 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             input,
             output,
             force,
+        }
+        | ImportFormat::Nni {
+            input,
+            output,
+            force,
         } => {
             refuse_overwrite(&output, force)?;
             let r = nasviz::trace::optuna::read_storage(&input)?;

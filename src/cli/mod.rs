@@ -232,6 +232,16 @@ pub enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
+    /// An NNI experiment's database (`<experiment>/db/nni.sqlite`) into a
+    /// trace: its succeeded trials, with the architecture in their
+    /// parameters.
+    Nni {
+        input: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// The original dashboard's records (a JSON array of `layers` with
     /// validation and test accuracy and a timestamp) into a trace.
     Dashboard {

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod import;
 pub mod jsonl;
 pub mod log;
+pub mod nni;
 pub mod open;
 pub mod optuna;
 pub mod optuna_db;

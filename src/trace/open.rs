@@ -170,6 +170,7 @@ pub enum Followed {
     Optuna(Box<super::optuna::JournalReader>),
     OptunaDb(Box<super::optuna_db::DbReader>),
     Ray(Box<super::ray::RayReader>),
+    Nni(Box<super::nni::NniReader>),
 }
 
 impl Followed {
@@ -179,6 +180,9 @@ impl Followed {
         let mut f = match kind_of(path)? {
             Kind::OptunaJournal => {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
+            }
+            Kind::Sqlite if super::optuna::sqlite_is_nni(path) => {
+                Followed::Nni(Box::new(super::nni::NniReader::new(path)))
             }
             Kind::Sqlite => Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path))),
             Kind::RayExperiment => Followed::Ray(Box::new(super::ray::RayReader::new(path))),
@@ -195,6 +199,7 @@ impl Followed {
             Followed::Optuna(r) => Ok(r.poll()? > 0),
             Followed::OptunaDb(r) => Ok(r.poll()? > 0),
             Followed::Ray(r) => Ok(r.poll()? > 0),
+            Followed::Nni(r) => Ok(r.poll()? > 0),
         }
     }
 
@@ -204,6 +209,7 @@ impl Followed {
             Followed::Optuna(r) => r.trace(),
             Followed::OptunaDb(r) => r.trace(),
             Followed::Ray(r) => r.trace(),
+            Followed::Nni(r) => r.trace(),
         }
     }
 }

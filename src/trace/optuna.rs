@@ -745,6 +745,15 @@ pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
             kind: "Ray Tune experiment".into(),
         });
     }
+    if head[..n].starts_with(super::optuna_db::MAGIC) && sqlite_is_nni(path) {
+        let mut r = super::nni::NniReader::new(path);
+        r.poll()?;
+        return Ok(Storage {
+            journal: r.journal,
+            runs: r.runs,
+            kind: "NNI experiment database".into(),
+        });
+    }
     if head[..n].starts_with(super::optuna_db::MAGIC) {
         let mut r = super::optuna_db::DbReader::new(path);
         r.poll()?;
@@ -761,6 +770,12 @@ pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
         runs: r.runs,
         kind: "Optuna journal".into(),
     })
+}
+
+/// Whether the SQLite database at `path` is an NNI experiment's.
+pub fn sqlite_is_nni(path: &Path) -> bool {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .is_ok_and(|c| super::nni::is_nni(&c))
 }
 
 /// Reads a whole journal into runs.

@@ -227,10 +227,9 @@ impl RayReader {
         let key_dir = d.display().to_string();
         let mut f = TrialFiles::default();
         if let Ok(text) = std::fs::read_to_string(d.join("params.json")) {
-            match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(m)) => f.config = m,
-                // being re-copied: the config comes with the results
-                _ => {}
+            // being re-copied, it is not JSON: the config comes with the results
+            if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&text) {
+                f.config = m;
             }
         }
         let text = std::fs::read_to_string(&results).unwrap_or_default();

@@ -1,0 +1,91 @@
+//! NNI experiment databases: metrics are linked to parameters through
+//! their parameterId (the fixture, written by NNI 3.0 with two trials at a
+//! time, has jobs that got each other's parameters in its events: linking
+//! by job id would give trials the wrong accuracies), the succeeded trials
+//! become a run of NAS-Bench-201 cells, and trials finishing later are
+//! taken in once.
+
+use nasviz::trace::nni::NniReader;
+use nasviz::trace::optuna::State;
+use std::path::{Path, PathBuf};
+
+const DB: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/nni_nb201.sqlite"
+);
+
+/// The fixture's synthetic accuracy of a cell (tests/fixtures/nni_trial.py).
+fn accuracy(ops: &[&str]) -> f64 {
+    0.55 + ops
+        .iter()
+        .map(|o| match *o {
+            "skip_connect" => 0.01,
+            "nor_conv_1x1" => 0.025,
+            "nor_conv_3x3" => 0.04,
+            "avg_pool_3x3" => 0.012,
+            _ => 0.0,
+        })
+        .sum::<f64>()
+}
+
+const EDGES: [&str; 6] = ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"];
+
+#[test]
+fn metrics_follow_their_parameters() {
+    let mut r = NniReader::new(Path::new(DB));
+    r.poll().expect("read");
+    let j = &r.journal;
+    assert_eq!(j.studies[0].name, "nni_nb201");
+    assert_eq!(j.trials.len(), 12);
+    for t in &j.trials {
+        let ops: Vec<&str> = EDGES
+            .iter()
+            .map(|e| t.params[*e].as_str().expect("op"))
+            .collect();
+        let nones = ops.iter().filter(|o| **o == "none").count();
+        if nones >= 3 {
+            // the trial script fails these cells
+            assert_eq!(t.state, State::Fail, "{ops:?}");
+            continue;
+        }
+        assert_eq!(t.state, State::Complete, "{ops:?}");
+        let v = t.values.as_ref().expect("final")[0];
+        assert!((v - accuracy(&ops)).abs() < 1e-9, "{v} for {ops:?}");
+        let test = t.user_attrs["test_acc"].as_f64().expect("test");
+        assert!((test - (accuracy(&ops) - 0.01)).abs() < 1e-9);
+        assert_eq!(t.intermediate.len(), 3);
+    }
+    let run = &r.trace().runs[0];
+    assert_eq!(run.info.strategy, "NNI");
+    assert_eq!(run.trials.len(), 11);
+    let times: Vec<f64> = run.trials.iter().filter_map(|t| t.time_s).collect();
+    assert_eq!(times.len(), 11);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+}
+
+#[test]
+fn trials_finishing_later_are_taken_in_once() {
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("nasviz-nni-{}.sqlite", std::process::id()));
+    std::fs::copy(DB, &path).expect("copy");
+    let c = rusqlite::Connection::open(&path).expect("open");
+    c.execute_batch(
+        "CREATE TABLE held AS SELECT * FROM MetricData WHERE type = 'FINAL' AND CAST(parameterId AS INTEGER) >= 6;
+         DELETE FROM MetricData WHERE type = 'FINAL' AND CAST(parameterId AS INTEGER) >= 6;
+         UPDATE TrialJobEvent SET event = 'RUNNING' WHERE event = 'SUCCEEDED' AND rowid IN
+           (SELECT rowid FROM TrialJobEvent WHERE event = 'SUCCEEDED' ORDER BY timestamp DESC LIMIT 3);",
+    )
+    .expect("hold back");
+    let mut r = NniReader::new(&path);
+    let first = r.poll().expect("poll");
+    assert!(first > 0 && first < 11, "{first}");
+    c.execute_batch(
+        "INSERT INTO MetricData SELECT * FROM held; DROP TABLE held;
+         UPDATE TrialJobEvent SET event = 'SUCCEEDED' WHERE event = 'RUNNING' AND data IS NULL;",
+    )
+    .expect("release");
+    let more = r.poll().expect("poll");
+    assert_eq!(first + more, 11, "every trial once");
+    assert_eq!(r.poll().expect("poll"), 0);
+    let _ = std::fs::remove_file(&path);
+}
