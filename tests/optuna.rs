@@ -413,3 +413,61 @@ fn other_databases_are_refused_with_the_reason() {
     let e = read_storage(&other).err().expect("refused").to_string();
     assert!(e.contains("not Optuna's"), "{e}");
 }
+
+#[test]
+fn a_mapping_names_the_metrics_and_the_architecture() {
+    use nasviz::trace::optuna::{read_storage_mapped, Mapping};
+    let map = tmp("map.json");
+    std::fs::write(
+        &map,
+        r#"{"validation": "test_acc", "test": "objective", "architecture": "arch"}"#,
+    )
+    .expect("write");
+    let m = Mapping::load(&map).expect("mapping");
+    let s = read_storage_mapped(Path::new(JOURNAL), Some(m)).expect("read");
+    // only the string study records an "arch" attribute
+    assert_eq!(s.trace().runs.len(), 1);
+    let run = &s.trace().runs[0];
+    assert_eq!(run.info.run_id, "nb201-string");
+    let plain = read_journal(Path::new(JOURNAL)).expect("journal");
+    let before = plain.trace().run("nb201-string").expect("run");
+    for (a, b) in run.trials.iter().zip(&before.trials) {
+        assert_eq!(
+            a.metrics.val_acc, b.metrics.test_acc,
+            "validation is now test_acc"
+        );
+        assert_eq!(
+            a.metrics.test_acc, b.metrics.val_acc,
+            "test is now the objective"
+        );
+        assert_eq!(a.arch, b.arch);
+    }
+    assert!(
+        s.summary()[0].contains("without an architecture"),
+        "{:?}",
+        s.summary()
+    );
+    // a mapping with a mistake names the file and the keys
+    std::fs::write(&map, r#"{"valid": "x"}"#).expect("write");
+    let e = Mapping::load(&map).unwrap_err().to_string();
+    assert!(
+        e.contains("map.json") && e.contains("keys: validation, test"),
+        "{e}"
+    );
+}
+
+#[test]
+fn each_trial_names_the_worker_that_ran_it() {
+    let r = read_journal(Path::new(JOURNAL)).expect("journal");
+    let run = r.trace().run("nb201-edges").expect("run");
+    let workers: std::collections::HashSet<_> =
+        run.trials.iter().filter_map(|t| t.worker.clone()).collect();
+    assert_eq!(
+        run.trials.iter().filter(|t| t.worker.is_some()).count(),
+        run.trials.len()
+    );
+    assert!(
+        workers.len() >= 2,
+        "four processes wrote the journal: {workers:?}"
+    );
+}

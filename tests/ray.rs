@@ -143,3 +143,13 @@ fn trials_arriving_and_files_mid_copy() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&later);
 }
+
+#[test]
+fn each_trial_names_its_host_and_process() {
+    let mut r = RayReader::new(Path::new(DIR));
+    r.poll().expect("read");
+    for t in &r.trace().runs[0].trials {
+        let w = t.worker.as_deref().expect("worker");
+        assert!(w.contains("(pid "), "{w}");
+    }
+}

@@ -100,19 +100,26 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             input,
             output,
             force,
+            map,
         }
         | ImportFormat::Ray {
             input,
             output,
             force,
+            map,
         }
         | ImportFormat::Nni {
             input,
             output,
             force,
+            map,
         } => {
             refuse_overwrite(&output, force)?;
-            let r = nasviz::trace::optuna::read_storage(&input)?;
+            let mapping = match &map {
+                Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
+                None => None,
+            };
+            let r = nasviz::trace::optuna::read_storage_mapped(&input, mapping)?;
             for l in r.summary() {
                 eprintln!("{}: {l}", input.display());
             }

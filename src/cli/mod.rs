@@ -222,6 +222,12 @@ pub enum ImportFormat {
         output: PathBuf,
         #[arg(long)]
         force: bool,
+        /// A JSON mapping: which metric is validation and which test
+        /// (`objective` or an attribute name), which parameter or
+        /// attribute holds the architecture, and `scale`
+        /// (auto|fraction|percent).
+        #[arg(long, value_name = "FILE")]
+        map: Option<PathBuf>,
     },
     /// A Ray Tune experiment directory (`<storage_path>/<name>/`) into a
     /// trace: its finished trials, with the architecture in their config.
@@ -231,6 +237,9 @@ pub enum ImportFormat {
         output: PathBuf,
         #[arg(long)]
         force: bool,
+        /// A JSON mapping, as for `import optuna`.
+        #[arg(long, value_name = "FILE")]
+        map: Option<PathBuf>,
     },
     /// An NNI experiment's database (`<experiment>/db/nni.sqlite`) into a
     /// trace: its succeeded trials, with the architecture in their
@@ -241,6 +250,9 @@ pub enum ImportFormat {
         output: PathBuf,
         #[arg(long)]
         force: bool,
+        /// A JSON mapping, as for `import optuna`.
+        #[arg(long, value_name = "FILE")]
+        map: Option<PathBuf>,
     },
     /// The original dashboard's records (a JSON array of `layers` with
     /// validation and test accuracy and a timestamp) into a trace.

@@ -210,6 +210,7 @@ impl<'b> Session<'b> {
             hash: Some(key),
             metrics: TrialMetrics::from(&m),
             source,
+            worker: None,
         };
         self.run
             .push(trial)

@@ -98,6 +98,8 @@ struct RawLine<'a> {
     metrics: Option<TrialMetrics>,
     #[serde(default)]
     source: Option<Source>,
+    #[serde(default)]
+    worker: Option<String>,
     // steer
     #[serde(default)]
     action: Option<String>,
@@ -288,6 +290,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
                     hash: raw.hash,
                     metrics,
                     source: raw.source.unwrap_or_default(),
+                    worker: raw.worker.map(Into::into),
                 },
             })
         }
@@ -708,6 +711,8 @@ struct TrialOut<'a> {
     hash: Option<&'a str>,
     metrics: &'a TrialMetrics,
     source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    worker: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -749,6 +754,7 @@ impl<W: Write> TraceWriter<W> {
             hash: t.hash.as_deref(),
             metrics: &t.metrics,
             source: t.source,
+            worker: t.worker.as_deref(),
         })
     }
 
@@ -819,6 +825,7 @@ impl Trial {
             hash: None,
             metrics,
             source: Source::Search,
+            worker: None,
         }
     }
 }

@@ -129,6 +129,9 @@ pub struct Trial {
     pub hash: Option<String>,
     pub metrics: TrialMetrics,
     pub source: Source,
+    /// The worker or host that ran it, where the engine records one
+    /// (Optuna's worker id, Ray's host and process, NNI's environment).
+    pub worker: Option<std::sync::Arc<str>>,
 }
 
 /// A steering action of the user, recorded beside the trial it produced.

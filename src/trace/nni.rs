@@ -144,7 +144,8 @@ impl NniReader {
         let mut job_state: HashMap<String, (State, f64)> = HashMap::new();
         {
             let mut q = c.prepare(
-                "SELECT timestamp, trialJobId, event, data FROM TrialJobEvent ORDER BY timestamp, rowid",
+                "SELECT timestamp, trialJobId, event, data, environmentId FROM TrialJobEvent \
+                 ORDER BY timestamp, rowid",
             )?;
             let rows = q.query_map([], |r| {
                 Ok((
@@ -152,10 +153,11 @@ impl NniReader {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })?;
             for row in rows {
-                let (ts, job, event, data) = row?;
+                let (ts, job, event, data, env) = row?;
                 let at = ts.unwrap_or(0.0) / 1000.0;
                 if let Some(v) = data.as_deref().and_then(decode) {
                     if let (Some(pid), Some(Value::Object(params))) =
@@ -179,6 +181,7 @@ impl NniReader {
                                 intermediate: Vec::new(),
                                 start: Some(at),
                                 complete: None,
+                                worker: env.clone(),
                             });
                         }
                     }

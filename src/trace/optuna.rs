@@ -156,12 +156,16 @@ pub struct OptunaTrial {
     /// Seconds since the Unix epoch.
     pub start: Option<f64>,
     pub complete: Option<f64>,
+    /// The worker (or host) that ran it, where recorded.
+    pub worker: Option<String>,
 }
 
 /// One journal line, with every field any operation uses.
 #[derive(Deserialize)]
 struct Line<'a> {
     op_code: i64,
+    #[serde(default, borrow)]
+    worker_id: Option<&'a str>,
     #[serde(default)]
     study_name: Option<String>,
     #[serde(default)]
@@ -336,6 +340,7 @@ impl Journal {
                     intermediate,
                     start: l.datetime_start.as_deref().and_then(parse_time),
                     complete: l.datetime_complete.as_deref().and_then(parse_time),
+                    worker: l.worker_id.map(str::to_string),
                 });
                 if state == State::Complete {
                     self.completed.push(id);
@@ -374,6 +379,8 @@ impl Journal {
                 }
                 if state == State::Running {
                     t.start = l.datetime_start.as_deref().and_then(parse_time);
+                    // the worker that took a waiting trial runs it
+                    t.worker = l.worker_id.map(str::to_string).or(t.worker.take());
                 }
                 if state.finished() {
                     t.complete = l.datetime_complete.as_deref().and_then(parse_time);
@@ -495,6 +502,58 @@ pub struct Runs {
     /// The engine that ran the search, as run strategies say it
     /// (default `Optuna`).
     pub engine: Option<&'static str>,
+    /// The user's mapping of metrics and architecture, when given.
+    pub mapping: Option<Mapping>,
+}
+
+/// How accuracies are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// Fractions, or percentages when above 1.
+    #[default]
+    Auto,
+    Fraction,
+    Percent,
+}
+
+/// A user's mapping file (`--map FILE`, JSON): which metric is the
+/// validation accuracy and which the test accuracy (`objective`, or the
+/// name of a user attribute or report key), which parameter or attribute
+/// holds the architecture, and how accuracies are written.
+///
+/// ```json
+/// {"validation": "valid_top1", "test": "test_top1", "architecture": "genotype", "scale": "percent"}
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub validation: Option<String>,
+    #[serde(default)]
+    pub test: Option<String>,
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub scale: Scale,
+}
+
+impl Mapping {
+    /// Reads a mapping file, naming the file in any error.
+    pub fn load(path: &Path) -> Result<Mapping, TraceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            TraceError::bad(
+                path.display().to_string(),
+                format!(
+                    "not a mapping: {e} (keys: validation, test, architecture, scale: auto|fraction|percent)"
+                ),
+            )
+        })
+    }
 }
 
 impl Runs {
@@ -541,18 +600,52 @@ impl Runs {
                 .as_ref()
                 .and_then(|v| v.first().copied())
                 .filter(|_| maximise);
-            let Some(val) = attr(&VAL_KEYS).or(objective).and_then(fraction) else {
+            let map = self.mapping.as_ref();
+            // a named metric: the objective, or an attribute (report key)
+            let named = |name: &str| match name {
+                "objective" => t.values.as_ref().and_then(|v| v.first().copied()),
+                k => t.user_attrs.get(k).and_then(Value::as_f64),
+            };
+            let scale = |x: f64| match map.map(|m| m.scale) {
+                Some(Scale::Percent) => Some(x / 100.0).filter(|x| (0.0..=1.0).contains(x)),
+                Some(Scale::Fraction) => Some(x).filter(|x| (0.0..=1.0).contains(x)),
+                _ => fraction(x),
+            };
+            let val = match map.and_then(|m| m.validation.as_deref()) {
+                Some(name) => named(name),
+                None => attr(&VAL_KEYS).or(objective),
+            };
+            let Some(val) = val.and_then(scale) else {
                 mapped.no_acc += 1;
                 continue;
             };
-            let test = match attr(&TEST_KEYS).and_then(fraction) {
+            let test = match map.and_then(|m| m.test.as_deref()) {
+                Some(name) => named(name),
+                None => attr(&TEST_KEYS),
+            };
+            let test = match test.and_then(scale) {
                 Some(x) => x,
                 None => {
                     mapped.test_is_val = true;
                     val
                 }
             };
-            let Some(arch) = super::params::arch_of(&t.params, &t.user_attrs) else {
+            let arch = match map.and_then(|m| m.architecture.as_deref()) {
+                Some(name) => {
+                    let one = |m: &Map<String, Value>| -> Map<String, Value> {
+                        m.get(name)
+                            .map(|v| {
+                                let mut x = Map::new();
+                                x.insert(name.to_string(), v.clone());
+                                x
+                            })
+                            .unwrap_or_default()
+                    };
+                    super::params::arch_of(&one(&t.params), &one(&t.user_attrs))
+                }
+                None => super::params::arch_of(&t.params, &t.user_attrs),
+            };
+            let Some(arch) = arch else {
                 mapped.no_arch += 1;
                 continue;
             };
@@ -598,6 +691,7 @@ impl Runs {
                     latency_s: None,
                 },
                 source: Source::Import,
+                worker: t.worker.as_deref().map(Into::into),
             };
             r.push(trial)
                 .map_err(|e| TraceError::bad(study.name.clone(), e))?;
@@ -725,6 +819,25 @@ impl Storage {
 /// Reads a search engine's storage: an Optuna journal or SQLite database
 /// (judged by its first bytes), or a Ray Tune experiment directory.
 pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
+    read_storage_mapped(path, None)
+}
+
+/// [`read_storage`] with the user's mapping of metrics and architecture.
+pub fn read_storage_mapped(path: &Path, mapping: Option<Mapping>) -> Result<Storage, TraceError> {
+    let mut s = read_storage_raw(path)?;
+    if mapping.is_some() {
+        let mut runs = Runs {
+            engine: s.runs.engine,
+            mapping,
+            ..Runs::default()
+        };
+        runs.update(&s.journal)?;
+        s.runs = runs;
+    }
+    Ok(s)
+}
+
+fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
     let mut head = [0u8; 16];
     let n = if path.is_dir() {
         0

@@ -176,6 +176,7 @@ impl DbReader {
                     intermediate: Vec::new(),
                     start: start.as_deref().and_then(super::optuna::parse_time),
                     complete: complete.as_deref().and_then(super::optuna::parse_time),
+                    worker: None,
                 });
             }
         }

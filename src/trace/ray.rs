@@ -177,6 +177,11 @@ impl RayReader {
                 _ => State::Running,
             };
             let end = last.get("timestamp").and_then(Value::as_f64);
+            let worker = match (last.get("hostname"), last.get("pid")) {
+                (Some(Value::String(h)), Some(p)) => Some(format!("{h} (pid {p})")),
+                (Some(Value::String(h)), None) => Some(h.clone()),
+                _ => None,
+            };
             index.insert(id.clone(), j.trials.len());
             j.studies[0].trials.push(j.trials.len());
             j.trials.push(OptunaTrial {
@@ -190,6 +195,7 @@ impl RayReader {
                 intermediate: Vec::new(),
                 start: f.first_start,
                 complete: end,
+                worker,
             });
         }
         // finished trials keep their place; new ones follow by end time

@@ -332,6 +332,7 @@ impl TrialScanner {
                 hash,
                 metrics,
                 source,
+                worker: None,
             },
         })
     }

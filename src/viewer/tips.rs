@@ -130,6 +130,9 @@ pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, s
     if t.source == Source::User {
         lines.push(("made by the user (a steering edit)".into(), TIP_NOTE));
     }
+    if let Some(w) = &t.worker {
+        lines.push((format!("ran on {w}"), TIP_TEXT));
+    }
     if st.is_some_and(|s| s.best == i) {
         lines.push(("best so far at its step".into(), TIP_NOTE));
     }
