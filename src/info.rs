@@ -47,10 +47,22 @@ fn describe_tfrecord(path: &Path, shown: &str) -> Result<String, InfoError> {
 
 /// A human-readable description of the file at `path`.
 pub fn describe(path: &Path) -> Result<String, InfoError> {
+    describe_as(path, None)
+}
+
+/// [`describe`], reading the file in `format` when one is named.
+pub fn describe_as(
+    path: &Path,
+    format: Option<crate::trace::open::Format>,
+) -> Result<String, InfoError> {
     let shown = path.display().to_string();
     // traces and TFRecords are streamed, not read whole (gigabytes)
-    use crate::trace::open::{kind_of, Kind};
-    match kind_of(path) {
+    use crate::trace::open::{kind_as, Format, Kind};
+    if let Some(Format::Naslib | Format::Dashboard) = format {
+        let t = crate::trace::open::open_as(path, format)?;
+        return Ok(describe_trace(&t, &shown, false));
+    }
+    match kind_as(path, format) {
         Ok(Kind::TfRecord) => return describe_tfrecord(path, &shown),
         Ok(Kind::Native) => {
             let (trace, stats) = crate::trace::jsonl::read_trace(path)?;

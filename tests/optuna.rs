@@ -471,3 +471,33 @@ fn each_trial_names_the_worker_that_ran_it() {
         "four processes wrote the journal: {workers:?}"
     );
 }
+
+#[test]
+fn format_reads_a_journal_whose_first_line_is_damaged() {
+    use nasviz::trace::open::{open_as, open_noted, Format};
+    let text = std::fs::read_to_string(JOURNAL).expect("journal");
+    let damaged = tmp("damaged.journal");
+    // the first study's create line is cut: content alone no longer says
+    // what the file is
+    std::fs::write(&damaged, format!("{{\"op_code\":0,\"worker\n{text}")).expect("write");
+    assert!(open_as(&damaged, None).is_err());
+    let (t, notes) = open_noted(&damaged, Some(Format::Optuna)).expect("read as optuna");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("damaged.journal:1:"), "{notes:?}");
+    assert_eq!(
+        t,
+        *read_journal(Path::new(JOURNAL)).expect("journal").trace()
+    );
+    // info names the skipped line and fails; --format on the command line
+    let out = nasviz(&["info", "--format", "optuna", damaged.to_str().unwrap_or("")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 unreadable lines skipped") && err.contains("damaged.journal:1:"),
+        "{err}"
+    );
+    let out = nasviz(&["info", "--format", "parquet", JOURNAL]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("native, naslib, dashboard, optuna, ray, nni"));
+}

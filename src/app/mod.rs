@@ -59,12 +59,23 @@ pub fn demo_runs() -> Result<Vec<Run>, TraceError> {
 /// The runs of every trace in `paths` (the demo runs when empty). Run ids
 /// repeated across files get the file's name appended.
 pub fn load_runs(paths: &[PathBuf]) -> Result<Vec<Run>, TraceError> {
+    load_runs_as(paths, None).map(|(r, _)| r)
+}
+
+/// [`load_runs`], reading every file in `format` when one is named; also
+/// returns what was skipped on the way, for the command to say.
+pub fn load_runs_as(
+    paths: &[PathBuf],
+    format: Option<crate::trace::open::Format>,
+) -> Result<(Vec<Run>, Vec<String>), TraceError> {
     if paths.is_empty() {
-        return demo_runs();
+        return demo_runs().map(|r| (r, Vec::new()));
     }
     let mut runs: Vec<Run> = Vec::new();
+    let mut notes = Vec::new();
     for p in paths {
-        let trace = crate::trace::open::open(p)?;
+        let (trace, n) = crate::trace::open::open_noted(p, format)?;
+        notes.extend(n);
         for mut r in trace.runs {
             if runs.iter().any(|o| o.info.run_id == r.info.run_id) {
                 let stem = p
@@ -76,7 +87,7 @@ pub fn load_runs(paths: &[PathBuf]) -> Result<Vec<Run>, TraceError> {
             runs.push(r);
         }
     }
-    Ok(runs)
+    Ok((runs, notes))
 }
 
 /// The demo's live search: regularized evolution on the shipped

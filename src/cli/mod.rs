@@ -41,6 +41,10 @@ pub enum Command {
     Info {
         /// The file to describe.
         file: PathBuf,
+        /// Read it as this format instead of judging by content: native,
+        /// naslib, dashboard, optuna, ray or nni.
+        #[arg(long)]
+        format: Option<nasviz::trace::open::Format>,
     },
     /// Work with architectures.
     Arch {
@@ -120,6 +124,10 @@ pub enum Command {
         /// Replace OUTPUT if it already exists.
         #[arg(long)]
         force: bool,
+        /// Read the trace as this format instead of judging by content:
+        /// native, naslib, dashboard, optuna, ray or nni.
+        #[arg(long)]
+        format: Option<nasviz::trace::open::Format>,
     },
     /// Write a trace's trials as a table, one row per trial (for pandas
     /// or polars): run, step (from 1), ids, metrics, the architecture as
@@ -292,8 +300,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         Command::View(args) => view::view(args),
         Command::Record(args) => view::record(args),
-        Command::Info { file } => {
-            let s = nasviz::info::describe(&file)?;
+        Command::Info { file, format } => {
+            let s = nasviz::info::describe_as(&file, format)?;
             std::io::stdout().write_all(s.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -336,8 +344,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             points,
             output,
             force,
+            format,
         } => render::run(
-            trace,
+            trace.map(|t| (t, format)),
             run,
             compare,
             step,

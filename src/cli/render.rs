@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    trace: Option<PathBuf>,
+    trace: Option<(PathBuf, Option<nasviz::trace::open::Format>)>,
     run: Option<String>,
     compare: Option<String>,
     step: Option<usize>,
@@ -22,7 +22,13 @@ pub fn run(
     let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
     let (w, h) = parse_size("--size", size)?;
     let trace = match &trace {
-        Some(p) => nasviz::trace::open::open(p)?,
+        Some((p, format)) => {
+            let (t, notes) = nasviz::trace::open::open_noted(p, *format)?;
+            for n in notes {
+                eprintln!("{n}");
+            }
+            t
+        }
         None => nasviz::export::demo_trace()?,
     };
     let run = match &run {

@@ -71,6 +71,10 @@ pub struct ViewArgs {
     /// (`~/.local/share/nasviz/sessions/`), named on screen.
     #[arg(long, value_name = "FILE", requires = "live")]
     save: Option<PathBuf>,
+    /// Read the traces (or the followed file) as this format instead of
+    /// judging by content: native, naslib, dashboard, optuna, ray or nni.
+    #[arg(long)]
+    format: Option<nasviz::trace::open::Format>,
 }
 
 /// The live search `--live` asks for.
@@ -124,7 +128,7 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     let mut follower = None;
     let runs = match &args.follow {
         Some(path) => {
-            let f = nasviz::trace::open::Followed::start(path)?;
+            let f = nasviz::trace::open::Followed::start_as(path, args.format)?;
             let runs = f.trace().runs.clone();
             if runs.is_empty() {
                 bail!(
@@ -137,7 +141,13 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             runs
         }
         None if args.live.is_some() && args.traces.is_empty() => Vec::new(),
-        None => load_runs(&args.traces)?,
+        None => {
+            let (runs, notes) = nasviz::app::load_runs_as(&args.traces, args.format)?;
+            for n in notes {
+                eprintln!("{n}");
+            }
+            runs
+        }
     };
     let live = match &args.live {
         Some(spec) => Some(nasviz::viewer::live::Live::start(live_options(

@@ -29,6 +29,67 @@ pub enum Kind {
     Unknown,
 }
 
+/// A format a user names (`--format`) when judging by content is not
+/// wanted, e.g. an Optuna journal whose first line is damaged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Native,
+    Naslib,
+    Dashboard,
+    Optuna,
+    Ray,
+    Nni,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        Ok(match s {
+            "native" => Format::Native,
+            "naslib" => Format::Naslib,
+            "dashboard" => Format::Dashboard,
+            "optuna" => Format::Optuna,
+            "ray" => Format::Ray,
+            "nni" => Format::Nni,
+            other => {
+                return Err(format!(
+                    "unknown format {other:?} (native, naslib, dashboard, optuna, ray, nni)"
+                ))
+            }
+        })
+    }
+}
+
+impl Format {
+    /// The kind of file `path` is read as in this format.
+    fn kind(self, path: &Path) -> Kind {
+        match self {
+            Format::Native => Kind::Native,
+            Format::Naslib if path.is_dir() => Kind::NaslibFolder,
+            Format::Naslib => Kind::Naslib,
+            Format::Dashboard => Kind::Dashboard,
+            Format::Optuna | Format::Nni if starts_with_sqlite(path) => Kind::Sqlite,
+            Format::Optuna | Format::Nni => Kind::OptunaJournal,
+            Format::Ray => Kind::RayExperiment,
+        }
+    }
+}
+
+fn starts_with_sqlite(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|_| head.starts_with(super::optuna_db::MAGIC))
+}
+
+/// The kind of `path`: as `format` says, or judged by content.
+pub fn kind_as(path: &Path, format: Option<Format>) -> Result<Kind, TraceError> {
+    match format {
+        Some(f) => Ok(f.kind(path)),
+        None => kind_of(path),
+    }
+}
+
 /// Judges `path` from its name and its first 64 KiB.
 pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     if path.is_dir() {
@@ -84,12 +145,33 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
 
 /// The trace at `path`, whatever readable form it is in.
 pub fn open(path: &Path) -> Result<Trace, TraceError> {
+    open_as(path, None)
+}
+
+/// The trace at `path`, read in `format` (or as its content says).
+pub fn open_as(path: &Path, format: Option<Format>) -> Result<Trace, TraceError> {
+    open_noted(path, format).map(|(t, _)| t)
+}
+
+/// [`open_as`], with what was skipped on the way (`file:line: why`, and
+/// what an engine's trials lacked), for the command to say.
+pub fn open_noted(path: &Path, format: Option<Format>) -> Result<(Trace, Vec<String>), TraceError> {
+    let mut notes = Vec::new();
+    let trace = open_inner(path, format, &mut notes)?;
+    Ok((trace, notes))
+}
+
+fn open_inner(
+    path: &Path,
+    format: Option<Format>,
+    notes: &mut Vec<String>,
+) -> Result<Trace, TraceError> {
     let shown = path.display().to_string();
     let refuse = |what: String| Err(TraceError::bad(shown.clone(), what));
     if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
         return refuse("the file is empty".into());
     }
-    let kind = kind_of(path)?;
+    let kind = kind_as(path, format)?;
     match kind {
         Kind::Native => {
             let (trace, _) = read_trace(path)?;
@@ -115,6 +197,7 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
                     super::optuna::summary(&r.journal, &r.runs).join("; ")
                 ));
             }
+            notes.extend(r.skipped.iter().map(|s| format!("skipped {s}")));
             Ok(r.runs.trace)
         }
         Kind::OptunaJournal | Kind::Sqlite => {
@@ -126,6 +209,7 @@ pub fn open(path: &Path) -> Result<Trace, TraceError> {
                     s.summary().join("; ")
                 ));
             }
+            notes.extend(s.journal.skipped.iter().map(|l| format!("skipped {l}")));
             Ok(s.runs.trace)
         }
         Kind::Dashboard => {
@@ -177,7 +261,12 @@ impl Followed {
     /// Starts following `path`, judged by its content, and reads what it
     /// holds so far.
     pub fn start(path: &Path) -> Result<Followed, TraceError> {
-        let mut f = match kind_of(path)? {
+        Followed::start_as(path, None)
+    }
+
+    /// [`Followed::start`], reading `path` in `format` when one is named.
+    pub fn start_as(path: &Path, format: Option<Format>) -> Result<Followed, TraceError> {
+        let mut f = match kind_as(path, format)? {
             Kind::OptunaJournal => {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
             }
