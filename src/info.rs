@@ -65,7 +65,7 @@ pub fn describe_as(
     match kind_as(path, format) {
         Ok(Kind::TfRecord) => return describe_tfrecord(path, &shown),
         Ok(Kind::Native) => {
-            let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
+            let (trace, stats, _) = crate::trace::cache::read_trace_cached(path)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
         Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {

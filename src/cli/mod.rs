@@ -26,6 +26,10 @@ and tools to inspect and convert NAS data."
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Read large traces without their binary cache (kept in
+    /// ~/.cache/nasviz/traces/; also NASVIZ_NO_CACHE=1).
+    #[arg(long, global = true)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand)]
@@ -289,6 +293,9 @@ pub enum OpSetArg {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if cli.no_cache {
+        nasviz::trace::cache::disable();
+    }
     // no command: `view` with its defaults, as clap gives them
     let command = match cli.command {
         Some(c) => c,

@@ -324,6 +324,23 @@ pub struct TraceBuilder {
 }
 
 impl TraceBuilder {
+    /// A builder that goes on from `trace` (lines appended to a file
+    /// already read).
+    pub fn from_trace(trace: Trace) -> TraceBuilder {
+        let runs = trace
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.info.run_id.clone(), i))
+            .collect();
+        TraceBuilder {
+            trace,
+            runs,
+            last: None,
+            hint: 0,
+        }
+    }
+
     pub fn apply(&mut self, ev: Event, place: &dyn Fn() -> String) -> Result<(), TraceError> {
         match ev {
             Event::Run(info) => {

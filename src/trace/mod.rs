@@ -2,6 +2,7 @@
 //! native JSON Lines format (see [`jsonl`]), plus importers of other
 //! formats (see [`import`]).
 
+pub mod cache;
 pub mod csv;
 pub mod import;
 pub mod jsonl;

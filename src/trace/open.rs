@@ -4,7 +4,6 @@
 //! that are not traces (benchmark tables, TFRecords, the package's
 //! pickles) are refused with the command that uses or converts them.
 
-use super::jsonl::read_trace;
 use super::{import, Trace, TraceError};
 use std::io::Read;
 use std::path::Path;
@@ -174,7 +173,16 @@ fn open_inner(
     let kind = kind_as(path, format)?;
     match kind {
         Kind::Native => {
-            let (trace, _) = read_trace(path)?;
+            let (trace, _, cache) = super::cache::read_trace_cached(path)?;
+            match cache {
+                super::cache::CacheUse::Rebuilt(why) => {
+                    notes.push(format!("{shown}: cache rebuilt: {why}"))
+                }
+                super::cache::CacheUse::Unwritable(why) => {
+                    notes.push(format!("{shown}: no cache ({why})"))
+                }
+                _ => {}
+            }
             if trace.runs.is_empty() {
                 return refuse(
                     "no run in it: a nasviz trace declares its run first \

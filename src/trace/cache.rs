@@ -1,0 +1,660 @@
+//! A binary sidecar of a parsed native trace, so that reopening a large
+//! trace skips parsing: the trials as columns, each distinct architecture,
+//! edit and hash text stored once.
+//!
+//! The cache lives in the user's cache folder
+//! (`$XDG_CACHE_HOME/nasviz/traces/`, else `~/.cache/nasviz/traces/`), one
+//! file per trace path. It is never trusted blindly: its header records the
+//! trace's length, modification time, a checksum of the trace's first 64 KiB
+//! and of the 4 KiB before the length it covers, and a checksum of its own
+//! body. A trace that only grew keeps its cache and parses just the new
+//! lines; any other change, a damaged cache or one of another version is
+//! rebuilt from the trace. The cache is written to a temporary file and
+//! renamed into place; an unwritable cache folder only means no cache.
+//! Only traces that end in a newline (not being written mid-line) and are
+//! larger than [`MIN_BYTES`] are cached. `--no-cache` (or
+//! `NASVIZ_NO_CACHE=1`) turns it off.
+
+use super::jsonl::{parse_line, read_trace, ReadStats, TraceBuilder};
+use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
+use crate::arch::{Arch, ArchJson, Mutation};
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const MAGIC: &[u8; 8] = b"NVZTRC02";
+/// Traces smaller than this parse faster than a cache would help.
+pub const MIN_BYTES: u64 = 8 << 20;
+
+static DISABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the cache off for this process (`--no-cache`).
+pub fn disable() {
+    DISABLED.store(true, Ordering::Relaxed);
+}
+
+fn enabled() -> bool {
+    !DISABLED.load(Ordering::Relaxed)
+        && std::env::var("NASVIZ_NO_CACHE").map_or(true, |v| v.is_empty() || v == "0")
+}
+
+/// What the cache did for a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Not used (off, a small trace, one being written mid-line).
+    Off,
+    /// The trace was parsed and the cache written.
+    Written,
+    /// Read from the cache.
+    Hit,
+    /// Read from the cache, and the lines appended since parsed.
+    Grown { lines: u64 },
+    /// The cache did not match the trace (said why) and was rebuilt.
+    Rebuilt(String),
+    /// The cache could not be written (said why); the trace was parsed.
+    Unwritable(String),
+}
+
+/// Where caches go and which traces get one.
+#[derive(Clone, Debug)]
+pub struct CacheOptions {
+    pub dir: Option<PathBuf>,
+    pub min_bytes: u64,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        let dir = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .map(|d| d.join("nasviz").join("traces"));
+        CacheOptions {
+            dir,
+            min_bytes: MIN_BYTES,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// A checksum of a cache's body: four independent lanes over 8-byte
+/// words (a gigabyte a second and more; FNV's byte at a time is ten times
+/// slower), then the tail bytes.
+fn body_sum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut lanes = [1u64, 2, 3, 4];
+    let mut chunks = bytes.chunks_exact(32);
+    for c in &mut chunks {
+        for (l, w) in lanes.iter_mut().zip(c.chunks_exact(8)) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            *l = (*l ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(29);
+        }
+    }
+    let mut h = fnv(chunks.remainder()) ^ bytes.len() as u64;
+    for l in lanes {
+        h = (h ^ l).wrapping_mul(K).rotate_left(31);
+    }
+    h
+}
+
+/// The checksum of `len` bytes of `path` from `start`.
+fn range_hash(path: &Path, start: u64, len: u64) -> std::io::Result<u64> {
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::new();
+    f.take(len).read_to_end(&mut buf)?;
+    Ok(fnv(&buf))
+}
+
+/// The cache file of a trace.
+fn cache_path(dir: &Path, trace: &Path) -> PathBuf {
+    let canon = std::fs::canonicalize(trace).unwrap_or_else(|_| trace.to_path_buf());
+    let name = canon.to_string_lossy();
+    dir.join(format!("{:016x}.nvc", fnv(name.as_bytes())))
+}
+
+/// What a cache says of the trace it was made from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Header {
+    len: u64,
+    mtime: (u64, u32),
+    head: u64,
+    boundary: u64,
+    lines: u64,
+}
+
+fn mtime_of(m: &std::fs::Metadata) -> (u64, u32) {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or((0, 0), |d| (d.as_secs(), d.subsec_nanos()))
+}
+
+fn header_of(path: &Path, len: u64, lines: u64, m: &std::fs::Metadata) -> std::io::Result<Header> {
+    let b0 = len.saturating_sub(4096);
+    Ok(Header {
+        len,
+        mtime: mtime_of(m),
+        head: range_hash(path, 0, 64 << 10)?,
+        boundary: range_hash(path, b0, len - b0)?,
+        lines,
+    })
+}
+
+/// Reads a native trace, through its cache when it has a valid one.
+pub fn read_trace_cached(path: &Path) -> Result<(Trace, ReadStats, CacheUse), TraceError> {
+    read_with(path, &CacheOptions::default())
+}
+
+/// [`read_trace_cached`] with the cache's options.
+pub fn read_with(
+    path: &Path,
+    opts: &CacheOptions,
+) -> Result<(Trace, ReadStats, CacheUse), TraceError> {
+    let io = |source| TraceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let len = meta.len();
+    let dir = match &opts.dir {
+        Some(d) if enabled() && len >= opts.min_bytes && ends_in_newline(path, len) => d,
+        _ => {
+            let (t, s) = read_trace(path)?;
+            return Ok((t, s, CacheUse::Off));
+        }
+    };
+    let cpath = cache_path(dir, path);
+    let mut why = None;
+    match map(&cpath) {
+        Ok(bytes) => match decode(&bytes) {
+            Ok((h, trace)) => {
+                let now = header_of(path, h.len.min(len), h.lines, &meta).map_err(io)?;
+                let same_prefix = h.len <= len && now.head == h.head && now.boundary == h.boundary;
+                if same_prefix && h.len == len && now.mtime == h.mtime {
+                    let stats = ReadStats {
+                        lines: h.lines,
+                        partial_tail: false,
+                    };
+                    return Ok((trace, stats, CacheUse::Hit));
+                }
+                if same_prefix && h.len < len {
+                    let (trace, lines) = parse_tail(path, trace, h.len, len, h.lines)?;
+                    let stats = ReadStats {
+                        lines: h.lines + lines,
+                        partial_tail: false,
+                    };
+                    let use_ = match write(path, &cpath, &trace, len, stats.lines, &meta) {
+                        Ok(()) => CacheUse::Grown { lines },
+                        Err(e) => CacheUse::Unwritable(e),
+                    };
+                    return Ok((trace, stats, use_));
+                }
+                why = Some(if h.len > len {
+                    "the trace is shorter than when cached".to_string()
+                } else {
+                    "the trace changed since it was cached".to_string()
+                });
+            }
+            Err(e) => why = Some(e),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => why = Some(format!("cannot read the cache: {e}")),
+    }
+    let (trace, stats) = read_trace(path)?;
+    if stats.partial_tail {
+        return Ok((trace, stats, CacheUse::Off));
+    }
+    let use_ = match write(path, &cpath, &trace, len, stats.lines, &meta) {
+        Err(e) => CacheUse::Unwritable(e),
+        Ok(()) => match why {
+            Some(w) => CacheUse::Rebuilt(w),
+            None => CacheUse::Written,
+        },
+    };
+    Ok((trace, stats, use_))
+}
+
+/// The cache file's bytes, mapped: caches are replaced by renaming a new
+/// file into place, never written in place, so the mapped file does not
+/// change under the reader.
+fn map(path: &Path) -> std::io::Result<memmap2::Mmap> {
+    let f = std::fs::File::open(path)?;
+    // SAFETY: nasviz writes caches only to a temporary file renamed into
+    // place, so the inode mapped here is never modified; its contents are
+    // checked (checksum, bounds) before use.
+    unsafe { memmap2::Mmap::map(&f) }
+}
+
+fn ends_in_newline(path: &Path, len: u64) -> bool {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(_) => return false,
+    };
+    let mut b = [0u8; 1];
+    len > 0
+        && f.seek(SeekFrom::Start(len - 1)).is_ok()
+        && f.read_exact(&mut b).is_ok()
+        && b[0] == b'\n'
+}
+
+/// Parses the lines of `path` from byte `from` to `to` onto `trace`.
+fn parse_tail(
+    path: &Path,
+    trace: Trace,
+    from: u64,
+    to: u64,
+    lines_before: u64,
+) -> Result<(Trace, u64), TraceError> {
+    let name = path.display().to_string();
+    let io = |source| TraceError::Io {
+        path: name.clone(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    f.seek(SeekFrom::Start(from)).map_err(io)?;
+    let mut text = String::new();
+    f.take(to - from).read_to_string(&mut text).map_err(io)?;
+    let mut b = TraceBuilder::from_trace(trace);
+    let mut n = 0;
+    for line in text.lines() {
+        n += 1;
+        let no = lines_before + n;
+        let place = || format!("{name}:{no}");
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ev = parse_line(line, &place)?;
+        b.apply(ev, &place)?;
+    }
+    Ok((b.finish(), n))
+}
+
+/// Writes the cache of `trace` (from `len` bytes, `lines` lines of `path`).
+fn write(
+    path: &Path,
+    cpath: &Path,
+    trace: &Trace,
+    len: u64,
+    lines: u64,
+    meta: &std::fs::Metadata,
+) -> Result<(), String> {
+    let h = header_of(path, len, lines, meta).map_err(|e| e.to_string())?;
+    let bytes = encode(&h, trace);
+    if let Some(d) = cpath.parent() {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    crate::fsutil::write_atomic(cpath, &bytes).map_err(|e| format!("{}: {e}", cpath.display()))
+}
+
+/// Strings stored once, referred to by index.
+#[derive(Default)]
+struct Strings {
+    list: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Strings {
+    fn id(&mut self, s: String) -> u32 {
+        if let Some(&i) = self.index.get(&s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.index.insert(s.clone(), i);
+        self.list.push(s);
+        i
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, x: u32) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+fn put_u64(out: &mut Vec<u8>, x: u64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+fn put_f64(out: &mut Vec<u8>, x: f64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
+    let mut strings = Strings::default();
+    let mut arch_text: HashMap<Arch, u32> = HashMap::new();
+    let mut cols = Vec::new();
+    put_u32(&mut cols, trace.runs.len() as u32);
+    for run in &trace.runs {
+        let info = serde_json::to_string(&run.info).unwrap_or_default();
+        put_u32(&mut cols, strings.id(info));
+        let n = run.trials.len();
+        put_u64(&mut cols, n as u64);
+        let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        for t in &run.trials {
+            put_u64(&mut cols, t.trial_id);
+        }
+        for t in &run.trials {
+            put_u64(&mut cols, t.step);
+        }
+        for t in &run.trials {
+            put_f64(&mut cols, opt(t.time_s));
+        }
+        for t in &run.trials {
+            let m = &t.metrics;
+            put_f64(&mut cols, m.val_acc);
+            put_f64(&mut cols, m.test_acc);
+            put_f64(&mut cols, opt(m.train_time_s));
+            put_f64(&mut cols, opt(m.params));
+            put_f64(&mut cols, opt(m.flops));
+            put_f64(&mut cols, opt(m.latency_s));
+        }
+        for t in &run.trials {
+            cols.push(match t.source {
+                Source::Search => 0,
+                Source::User => 1,
+                Source::Import => 2,
+            });
+        }
+        for t in &run.trials {
+            let id = match arch_text.get(&t.arch) {
+                Some(&i) => i,
+                None => {
+                    let text = serde_json::to_string(&t.arch.to_json()).unwrap_or_default();
+                    let i = strings.id(text);
+                    arch_text.insert(t.arch.clone(), i);
+                    i
+                }
+            };
+            put_u32(&mut cols, id);
+        }
+        for t in &run.trials {
+            put_u32(&mut cols, t.hash.clone().map_or(NONE, |s| strings.id(s)));
+        }
+        for t in &run.trials {
+            let m = t
+                .mutation
+                .as_ref()
+                .map(|m| serde_json::to_string(m).unwrap_or_default());
+            put_u32(&mut cols, m.map_or(NONE, |s| strings.id(s)));
+        }
+        for t in &run.trials {
+            put_u32(
+                &mut cols,
+                t.worker
+                    .as_ref()
+                    .map_or(NONE, |w| strings.id(w.to_string())),
+            );
+        }
+        for t in &run.trials {
+            put_u32(&mut cols, t.parents.len() as u32);
+            for &p in &t.parents {
+                put_u64(&mut cols, p);
+            }
+        }
+        put_u32(&mut cols, run.steers.len() as u32);
+        for s in &run.steers {
+            put_u32(
+                &mut cols,
+                strings.id(serde_json::to_string(s).unwrap_or_default()),
+            );
+        }
+    }
+    let mut body = Vec::with_capacity(cols.len() + 64);
+    put_u32(&mut body, strings.list.len() as u32);
+    for s in &strings.list {
+        put_u32(&mut body, s.len() as u32);
+        body.extend_from_slice(s.as_bytes());
+    }
+    body.extend_from_slice(&cols);
+    let mut out = Vec::with_capacity(body.len() + 80);
+    out.extend_from_slice(MAGIC);
+    put_u64(&mut out, h.len);
+    put_u64(&mut out, h.mtime.0);
+    put_u32(&mut out, h.mtime.1);
+    put_u64(&mut out, h.head);
+    put_u64(&mut out, h.boundary);
+    put_u64(&mut out, h.lines);
+    put_u64(&mut out, body.len() as u64);
+    put_u64(&mut out, body_sum(&body));
+    out.extend_from_slice(&body);
+    out
+}
+
+/// A cursor over a cache's bytes; every read is bounds-checked.
+struct Cur<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.i.checked_add(n).filter(|&e| e <= self.b.len());
+        let end = end.ok_or_else(|| "the cache is cut short".to_string())?;
+        let s = &self.b[self.i..end];
+        self.i = end;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn u64(&mut self) -> Result<u64, String> {
+        let s = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        Ok(u64::from_le_bytes(a))
+    }
+    /// A column of `n` values of `W` bytes, checked to be there, read in
+    /// place.
+    fn col<const W: usize>(&mut self, n: usize) -> Result<Col<'a, W>, String> {
+        let bytes = self.take(n.checked_mul(W).ok_or("the cache is damaged")?)?;
+        Ok(Col(bytes))
+    }
+    fn u64s(&mut self, n: usize) -> Result<Vec<u64>, String> {
+        let c = self.col::<8>(n)?;
+        Ok((0..n).map(|i| c.u64(i)).collect())
+    }
+}
+
+/// A column of fixed-width little-endian values, in the cache's bytes.
+struct Col<'a, const W: usize>(&'a [u8]);
+
+impl<const W: usize> Col<'_, W> {
+    fn u64(&self, i: usize) -> u64 {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&self.0[i * W..i * W + 8]);
+        u64::from_le_bytes(a)
+    }
+    fn u32(&self, i: usize) -> u32 {
+        let s = &self.0[i * W..i * W + 4];
+        u32::from_le_bytes([s[0], s[1], s[2], s[3]])
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
+    let mut c = Cur { b: bytes, i: 0 };
+    if c.take(8)? != MAGIC {
+        return Err("the cache is of another version".into());
+    }
+    let h = Header {
+        len: c.u64()?,
+        mtime: (c.u64()?, c.u32()?),
+        head: c.u64()?,
+        boundary: c.u64()?,
+        lines: c.u64()?,
+    };
+    let body_len = usize::try_from(c.u64()?).map_err(|_| "the cache is damaged")?;
+    let sum = c.u64()?;
+    let body = c.take(body_len)?;
+    if body_sum(body) != sum || c.i != bytes.len() {
+        return Err("the cache is damaged (its checksum does not match)".into());
+    }
+    let mut c = Cur { b: body, i: 0 };
+    let n_strings = c.u32()? as usize;
+    let mut strings = Vec::with_capacity(n_strings.min(body.len() / 4));
+    for _ in 0..n_strings {
+        let n = c.u32()? as usize;
+        let s = std::str::from_utf8(c.take(n)?).map_err(|_| "the cache is damaged")?;
+        strings.push(s);
+    }
+    let string = |i: u32| -> Result<&str, String> {
+        strings
+            .get(i as usize)
+            .copied()
+            .ok_or_else(|| "the cache is damaged".to_string())
+    };
+    // each distinct text parsed once, found by its index
+    let mut archs: Vec<Option<Arch>> = vec![None; strings.len()];
+    let mut muts: Vec<Option<Mutation>> = vec![None; strings.len()];
+    let mut workers: Vec<Option<Arc<str>>> = vec![None; strings.len()];
+    let bad = |e: String| format!("the cache is damaged: {e}");
+    let n_runs = c.u32()? as usize;
+    let mut trace = Trace::default();
+    for _ in 0..n_runs {
+        let info: RunInfo =
+            serde_json::from_str(string(c.u32()?)?).map_err(|e| bad(e.to_string()))?;
+        let n = usize::try_from(c.u64()?).map_err(|_| "the cache is damaged")?;
+        if n > body.len() {
+            return Err("the cache is damaged".into());
+        }
+        let ids = c.col::<8>(n)?;
+        let steps = c.col::<8>(n)?;
+        let times = c.col::<8>(n)?;
+        let metrics = c.col::<48>(n)?;
+        let sources = c.take(n)?;
+        let arch_ids = c.col::<4>(n)?;
+        let hashes = c.col::<4>(n)?;
+        let mut_ids = c.col::<4>(n)?;
+        let worker_ids = c.col::<4>(n)?;
+        let f = |x: u64| f64::from_bits(x);
+        let opt = |x: u64| Some(f64::from_bits(x)).filter(|v| !v.is_nan());
+        let mut run = Run::new(info);
+        run.trials.reserve(n);
+        for (i, &source) in sources.iter().enumerate() {
+            let k = c.u32()? as usize;
+            let parents = if k == 0 { Vec::new() } else { c.u64s(k)? };
+            let a = arch_ids.u32(i);
+            let slot = archs.get_mut(a as usize).ok_or("the cache is damaged")?;
+            let arch = match slot {
+                Some(x) => x.clone(),
+                None => {
+                    let j: ArchJson = serde_json::from_str(strings[a as usize])
+                        .map_err(|e| bad(e.to_string()))?;
+                    let x = j.to_arch().map_err(|e| bad(e.to_string()))?;
+                    *slot = Some(x.clone());
+                    x
+                }
+            };
+            let mutation = match mut_ids.u32(i) {
+                NONE => None,
+                m => {
+                    let slot = muts.get_mut(m as usize).ok_or("the cache is damaged")?;
+                    Some(Box::new(match slot {
+                        Some(x) => x.clone(),
+                        None => {
+                            let x: Mutation = serde_json::from_str(strings[m as usize])
+                                .map_err(|e| bad(e.to_string()))?;
+                            *slot = Some(x.clone());
+                            x
+                        }
+                    }))
+                }
+            };
+            let worker = match worker_ids.u32(i) {
+                NONE => None,
+                w => {
+                    let slot = workers.get_mut(w as usize).ok_or("the cache is damaged")?;
+                    Some(match slot {
+                        Some(x) => x.clone(),
+                        None => {
+                            let x: Arc<str> = strings[w as usize].into();
+                            *slot = Some(x.clone());
+                            x
+                        }
+                    })
+                }
+            };
+            let m = |k: usize| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&metrics.0[i * 48 + k * 8..i * 48 + k * 8 + 8]);
+                u64::from_le_bytes(a)
+            };
+            let trial = Trial {
+                trial_id: ids.u64(i),
+                step: steps.u64(i),
+                time_s: opt(times.u64(i)),
+                parents,
+                mutation,
+                arch,
+                hash: match hashes.u32(i) {
+                    NONE => None,
+                    s => Some(string(s)?.to_string()),
+                },
+                metrics: TrialMetrics {
+                    val_acc: f(m(0)),
+                    test_acc: f(m(1)),
+                    train_time_s: opt(m(2)),
+                    params: opt(m(3)),
+                    flops: opt(m(4)),
+                    latency_s: opt(m(5)),
+                },
+                source: match source {
+                    1 => Source::User,
+                    2 => Source::Import,
+                    _ => Source::Search,
+                },
+                worker,
+            };
+            run.push(trial).map_err(bad)?;
+        }
+        let n_steers = c.u32()? as usize;
+        for _ in 0..n_steers {
+            let s: Steer =
+                serde_json::from_str(string(c.u32()?)?).map_err(|e| bad(e.to_string()))?;
+            run.push_steer(s).map_err(bad)?;
+        }
+        trace.runs.push(run);
+    }
+    Ok((h, trace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_cache_is_refused_not_trusted() {
+        let h = Header {
+            len: 10,
+            mtime: (1, 2),
+            head: 3,
+            boundary: 4,
+            lines: 5,
+        };
+        let trace = crate::export::demo_trace().expect("demo");
+        let bytes = encode(&h, &trace);
+        let (h2, back) = decode(&bytes).expect("decode");
+        assert_eq!(h2, h);
+        assert_eq!(back, trace);
+        // every flipped byte and every cut is caught
+        for i in (0..bytes.len()).step_by(997) {
+            let mut b = bytes.clone();
+            b[i] ^= 0x5a;
+            assert!(decode(&b).is_err(), "flip at {i}");
+        }
+        for cut in [0, 7, 30, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}

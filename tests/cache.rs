@@ -1,0 +1,130 @@
+//! The binary cache of large traces: a reopen reads it instead of the
+//! trace, a trace that grew parses only its new lines, and a changed
+//! trace, a damaged cache or an unwritable cache folder never give a wrong
+//! trace (the cache is rebuilt, or not used).
+
+use nasviz::trace::cache::{read_with, CacheOptions, CacheUse};
+use nasviz::trace::jsonl::read_trace;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nasviz-cache-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+fn opts(d: &Path) -> CacheOptions {
+    CacheOptions {
+        dir: Some(d.join("cache")),
+        min_bytes: 0,
+    }
+}
+
+fn demo_lines() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/cora-evolution-2000.jsonl"
+    ))
+    .expect("demo");
+    text.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn reopen_grow_change_and_damage() {
+    let d = dir("cycle");
+    let path = d.join("t.jsonl");
+    let lines = demo_lines();
+    std::fs::write(&path, lines[..1200].join("\n") + "\n").expect("write");
+    let o = opts(&d);
+    let (a, _, u) = read_with(&path, &o).expect("first");
+    assert_eq!(u, CacheUse::Written);
+    let (b, s, u) = read_with(&path, &o).expect("again");
+    assert_eq!(u, CacheUse::Hit);
+    assert_eq!(a, b);
+    assert_eq!(s.lines, 1200);
+    // the trace grows: only the new lines are parsed
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    f.write_all((lines[1200..].join("\n") + "\n").as_bytes())
+        .expect("append");
+    drop(f);
+    let (c, s, u) = read_with(&path, &o).expect("grown");
+    assert_eq!(
+        u,
+        CacheUse::Grown {
+            lines: (lines.len() - 1200) as u64
+        }
+    );
+    assert_eq!(c, read_trace(&path).expect("full").0);
+    assert_eq!(s.lines, lines.len() as u64);
+    assert_eq!(read_with(&path, &o).expect("hit").2, CacheUse::Hit);
+    // a trial changed in the middle, same length: rebuilt, never stale
+    let text = std::fs::read_to_string(&path).expect("read");
+    let at = text.find("\"val_acc\":0.").expect("a val_acc") + "\"val_acc\":0.".len();
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, &bytes).expect("rewrite");
+    let (e, _, u) = read_with(&path, &o).expect("changed");
+    assert!(
+        matches!(&u, CacheUse::Rebuilt(w) if w.contains("changed")),
+        "{u:?}"
+    );
+    assert_eq!(e, read_trace(&path).expect("full").0);
+    assert_ne!(e, c);
+    // a damaged cache is rebuilt
+    let cache = std::fs::read_dir(d.join("cache"))
+        .expect("cache dir")
+        .flatten()
+        .next()
+        .expect("a cache file")
+        .path();
+    let mut cb = std::fs::read(&cache).expect("cache");
+    let mid = cb.len() / 2;
+    cb[mid] ^= 0xff;
+    std::fs::write(&cache, &cb).expect("damage");
+    let (g, _, u) = read_with(&path, &o).expect("damaged");
+    assert!(
+        matches!(&u, CacheUse::Rebuilt(w) if w.contains("damaged")),
+        "{u:?}"
+    );
+    assert_eq!(g, e);
+    // a shorter trace is not served from a longer cache
+    std::fs::write(&path, lines[..300].join("\n") + "\n").expect("shorten");
+    let (h, _, u) = read_with(&path, &o).expect("shorter");
+    assert!(matches!(u, CacheUse::Rebuilt(_)), "{u:?}");
+    assert_eq!(h.runs[0].trials.len(), 299);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn no_cache_where_it_cannot_help_or_cannot_be_written() {
+    let d = dir("off");
+    let path = d.join("t.jsonl");
+    let lines = demo_lines();
+    // mid-line: being written, not cached
+    std::fs::write(&path, lines[..100].join("\n")).expect("write");
+    assert_eq!(read_with(&path, &opts(&d)).expect("read").2, CacheUse::Off);
+    // small traces are not cached by default
+    std::fs::write(&path, lines[..100].join("\n") + "\n").expect("write");
+    let small = CacheOptions {
+        dir: Some(d.join("cache")),
+        ..CacheOptions::default()
+    };
+    assert_eq!(read_with(&path, &small).expect("read").2, CacheUse::Off);
+    // a cache folder that cannot be made: the trace is read all the same
+    let blocker = d.join("file");
+    std::fs::write(&blocker, b"x").expect("write");
+    let o = CacheOptions {
+        dir: Some(blocker.join("cache")),
+        min_bytes: 0,
+    };
+    let (t, _, u) = read_with(&path, &o).expect("read");
+    assert!(matches!(u, CacheUse::Unwritable(_)), "{u:?}");
+    assert_eq!(t, read_trace(&path).expect("full").0);
+    let _ = std::fs::remove_dir_all(&d);
+}
