@@ -168,7 +168,24 @@ pub fn describe_as(
     // a single JSON document?
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
         if let Some(s) = describe_json(&v, &shown) {
+            // every record must be valid, not only the first fields
+            if v.get("arch_eval").is_some() {
+                let run = crate::trace::import::naslib_nb201(path, None, None)?;
+                return Ok(format!(
+                    "{s}valid:      all {} records (architecture, accuracies, time)\n",
+                    fmt_int(run.trials.len())
+                ));
+            }
             return Ok(s);
+        }
+        if v.as_array()
+            .is_some_and(|a| a.iter().any(|r| r.get("layers").is_some()))
+        {
+            let run = crate::trace::import::dashboard_records(path, "dashboard")?;
+            return Ok(format!(
+                "{shown}: the original dashboard's records\nrecords:    {}\n",
+                fmt_int(run.trials.len())
+            ));
         }
     }
     // a nasviz trace?
@@ -183,6 +200,7 @@ pub fn describe_as(
     // JSON Lines?
     let mut cells = 0usize;
     let mut invalid = 0usize;
+    let mut why: Vec<String> = Vec::new();
     let mut other = 0usize;
     let mut distinct = HashSet::new();
     let mut lines = 0usize;
@@ -195,7 +213,12 @@ pub fn describe_as(
                     Ok(h) => {
                         distinct.insert(h);
                     }
-                    Err(_) => invalid += 1,
+                    Err(e) => {
+                        invalid += 1;
+                        if why.len() < 5 {
+                            why.push(format!("{shown}:{lines}: {e}"));
+                        }
+                    }
                 }
             }
             Ok(_) => other += 1,
@@ -209,6 +232,17 @@ pub fn describe_as(
                 })
             }
         }
+    }
+    if cells > 0 && other == 0 && invalid > 0 {
+        return Err(InfoError::Unknown {
+            path: shown,
+            what: format!(
+                "NAS-Bench-101 cells, {} of {} invalid:\n{}",
+                fmt_int(invalid),
+                fmt_int(cells),
+                why.join("\n")
+            ),
+        });
     }
     if cells > 0 && other == 0 {
         return Ok(format!(

@@ -194,13 +194,20 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     write_trace_file(&path, n)?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let result = trace_read_seconds(&path, 3);
-    let reopen = cache_reopen_seconds(&path);
-    let _ = std::fs::remove_file(&path);
-    let (read, trace) = result?;
-    let reopen = reopen?;
+    let (read, trace) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+    };
     let run = trace.runs.first().ok_or("empty trace")?;
     let append = analytics_append_seconds(run);
+    // the peak of reading, before the cache's reopenings add their own
     let rss = peak_rss();
+    let reopen = cache_reopen_seconds(&path);
+    let _ = std::fs::remove_file(&path);
+    let reopen = reopen?;
     let scale = 1e6 / n as f64;
     let mut figs = vec![
         Figure {

@@ -193,7 +193,10 @@ impl ArchJson<'_> {
                     .as_ref()
                     .ok_or_else(|| missing("nb101", "matrix"))?;
                 let ops = self.ops.as_ref().ok_or_else(|| missing("nb101", "ops"))?;
-                Ok(Arch::Nb101(nb101::Cell::new(m, ops)?))
+                let c = nb101::Cell::new(m, ops)?;
+                // a member of the space: something must flow from input to output
+                c.pruned()?;
+                Ok(Arch::Nb101(c))
             }
             Space::Nb201 => {
                 let s = self

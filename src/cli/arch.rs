@@ -67,6 +67,12 @@ pub fn hash(file: Option<PathBuf>) -> Result<ExitCode> {
     }
     flush(&mut pending, &mut out, &mut bad)?;
     out.flush()?;
+    if cells == 0 {
+        eprintln!(
+            "error: {name}: empty: no cells in it (expected JSON Lines of {{\"matrix\": [[...]], \"ops\": [...]}})"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     if bad > 0 {
         eprintln!("error: {bad} of {cells} cells in {name} are invalid");
         return Ok(ExitCode::FAILURE);

@@ -7,11 +7,17 @@ use std::path::Path;
 
 fn read_json(path: &Path) -> Result<Value, TraceError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+    let bytes = std::fs::read(path).map_err(|source| TraceError::Io {
         path: name.clone(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        TraceError::bad(
+            name.clone(),
+            format!("not UTF-8 text: byte {} is not valid", e.valid_up_to()),
+        )
+    })?;
+    serde_json::from_str(text).map_err(|e| {
         let what = if e.is_eof() {
             format!("truncated JSON ({e})")
         } else {
@@ -160,6 +166,12 @@ pub fn dashboard_records(path: &Path, run_id: &str) -> Result<Run, TraceError> {
     let recs = doc
         .as_array()
         .ok_or_else(|| TraceError::bad(&name, "expected a JSON array of records"))?;
+    if recs.is_empty() {
+        return Err(TraceError::bad(
+            &name,
+            "the array is empty: no record to show",
+        ));
+    }
     let val_keys = [
         "val_acc",
         "validation_accuracy",

@@ -74,6 +74,17 @@ impl Format {
     }
 }
 
+/// Whether the first line of `path` is a JSON object with `key`.
+fn first_line_has(path: &Path, key: &str) -> bool {
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
+    let text = String::from_utf8_lossy(&head);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    serde_json::from_str::<serde_json::Value>(first)
+        .ok()
+        .is_some_and(|v| v.get(key).is_some())
+}
+
 fn starts_with_sqlite(path: &Path) -> bool {
     let mut head = [0u8; 16];
     std::fs::File::open(path)
@@ -192,6 +203,10 @@ fn open_inner(
             }
             Ok(trace)
         }
+        Kind::Naslib if first_line_has(path, "matrix") => refuse(format!(
+            "NAS-Bench-101 cells (JSON Lines), not a trace: `nasviz arch hash {shown}` hashes \
+             them, `nasviz info {shown}` checks them"
+        )),
         Kind::Naslib => Ok(Trace {
             runs: vec![import::naslib_nb201(path, None, None)?],
         }),
