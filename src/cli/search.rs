@@ -65,6 +65,22 @@ pub fn run(
     };
     std::fs::rename(&tmp, output).with_context(|| format!("{}", output.display()))?;
     let run = &run;
+    if let Strategy::Evolution { population, .. } = strategy {
+        let drawn = run
+            .trials
+            .iter()
+            .skip(population)
+            .filter(|t| t.parents.is_empty())
+            .count();
+        if drawn > 0 {
+            eprintln!(
+                "{}: {drawn} of {} evolution steps found no single edit of the chosen parent in \
+                 the table (a partial table?) and drew a random architecture instead",
+                output.display(),
+                run.trials.len().saturating_sub(population)
+            );
+        }
+    }
     let a = nasviz::analysis::Analytics::of_run(run);
     if let Some(s) = a.step(run.trials.len().saturating_sub(1)) {
         let b = &run.trials[s.best];

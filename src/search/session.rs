@@ -54,6 +54,9 @@ pub struct Session<'b> {
     has_clock: bool,
     paused: bool,
     budget: Option<usize>,
+    /// Times evolution found no edit of the parent in the table and drew
+    /// a random architecture instead.
+    no_mutation: usize,
 }
 
 /// The benchmark a session queries: borrowed, or shared with a viewer.
@@ -142,6 +145,7 @@ impl<'b> Session<'b> {
             has_clock: true,
             paused: false,
             budget: None,
+            no_mutation: 0,
         })
     }
 
@@ -156,6 +160,13 @@ impl<'b> Session<'b> {
 
     pub fn into_run(self) -> Run {
         self.run
+    }
+
+    /// How many times evolution found no single edit of the chosen parent
+    /// in the benchmark's table (a partial table) and drew a random
+    /// architecture instead.
+    pub fn mutations_missed(&self) -> usize {
+        self.no_mutation
     }
 
     pub fn strategy(&self) -> Strategy {
@@ -248,15 +259,25 @@ impl<'b> Session<'b> {
                     let parent = self.tournament(sample);
                     let p = &self.run.trials[parent];
                     let (pid, parch) = (p.trial_id, p.arch.clone());
-                    let (child, m) = self
-                        .bench
-                        .get()
-                        .random_mutation(&parch, &mut self.rng)
-                        .ok_or(SearchError::WrongSpace {
+                    if parch.space() != self.bench.get().space() {
+                        return Err(SearchError::WrongSpace {
                             bench: self.bench.get().space().name(),
                             arch: parch.space().name(),
-                        })?;
-                    self.record(child, vec![pid], Some(m), Source::Search)?
+                        });
+                    }
+                    match self.bench.get().random_mutation(&parch, &mut self.rng) {
+                        Some((child, m)) => {
+                            self.record(child, vec![pid], Some(m), Source::Search)?
+                        }
+                        None => {
+                            // no single edit of the parent is in the table (a
+                            // partial table): the search goes on from a
+                            // random member instead, and says so once
+                            self.no_mutation += 1;
+                            let a = self.bench.get().random_arch(&mut self.rng);
+                            self.record(a, Vec::new(), None, Source::Search)?
+                        }
+                    }
                 }
             }
         };
@@ -412,5 +433,60 @@ impl<'b> Session<'b> {
             .steers
             .last()
             .ok_or_else(|| SearchError::Settings("steer event not kept".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{LookupError, Metrics};
+
+    /// A table of layer lists that knows every list but finds no edit.
+    struct NoEdits;
+
+    impl Benchmark for NoEdits {
+        fn name(&self) -> String {
+            "no-edits".into()
+        }
+        fn space(&self) -> crate::arch::Space {
+            crate::arch::Space::Sequential
+        }
+        fn query(&self, arch: &Arch) -> Result<(String, Metrics), LookupError> {
+            let n = arch.evaluated_dag().nodes.len() as f64;
+            Ok((
+                arch.key().unwrap_or_default(),
+                Metrics {
+                    val_acc: 0.5 + n / 100.0,
+                    test_acc: 0.5,
+                    train_time_s: None,
+                    latency_s: None,
+                    params: None,
+                    repeats: Vec::new(),
+                },
+            ))
+        }
+        fn random_arch(&self, rng: &mut Rng) -> Arch {
+            let n = 2 + rng.below(4);
+            Arch::Sequential(
+                crate::arch::sequential::LayerList::new((0..n).map(|i| format!("l{i}")).collect())
+                    .unwrap_or_else(|_| crate::arch::sequential::LayerList { layers: Vec::new() }),
+            )
+        }
+        fn random_mutation(&self, _: &Arch, _: &mut Rng) -> Option<(Arch, Mutation)> {
+            None
+        }
+    }
+
+    #[test]
+    fn evolution_goes_on_when_no_edit_of_the_parent_is_in_the_table() {
+        let bench = NoEdits;
+        let strategy = Strategy::Evolution {
+            population: 5,
+            sample: 2,
+        };
+        let mut s = Session::new(&bench, strategy, 1, "re").expect("session");
+        assert_eq!(s.run_n(20).expect("steps"), 20);
+        assert_eq!(s.mutations_missed(), 15);
+        assert!(s.run().trials.iter().all(|t| t.parents.is_empty()));
     }
 }
