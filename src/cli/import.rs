@@ -96,24 +96,13 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        ImportFormat::Optuna {
-            input,
-            output,
-            force,
-            map,
-        }
-        | ImportFormat::Ray {
-            input,
-            output,
-            force,
-            map,
-        }
-        | ImportFormat::Nni {
-            input,
-            output,
-            force,
-            map,
-        } => {
+        ImportFormat::Optuna(args) | ImportFormat::Ray(args) | ImportFormat::Nni(args) => {
+            let super::EngineImport {
+                input,
+                output,
+                force,
+                map,
+            } = args;
             refuse_overwrite(&output, force)?;
             let mapping = match &map {
                 Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),

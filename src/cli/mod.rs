@@ -227,45 +227,15 @@ pub enum ImportFormat {
     /// An Optuna study storage, a journal
     /// (`JournalStorage(JournalFileBackend(path))`) or an SQLite database
     /// (`sqlite:///study.db`), into a trace: a run per study, its completed
-    /// trials with the NAS-Bench-201 cell in their parameters.
-    Optuna {
-        input: PathBuf,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long)]
-        force: bool,
-        /// A JSON mapping: which metric is validation and which test
-        /// (`objective` or an attribute name), which parameter or
-        /// attribute holds the architecture, and `scale`
-        /// (auto|fraction|percent).
-        #[arg(long, value_name = "FILE")]
-        map: Option<PathBuf>,
-    },
+    /// trials with the architecture in their parameters or attributes.
+    Optuna(EngineImport),
     /// A Ray Tune experiment directory (`<storage_path>/<name>/`) into a
     /// trace: its finished trials, with the architecture in their config.
-    Ray {
-        input: PathBuf,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long)]
-        force: bool,
-        /// A JSON mapping, as for `import optuna`.
-        #[arg(long, value_name = "FILE")]
-        map: Option<PathBuf>,
-    },
+    Ray(EngineImport),
     /// An NNI experiment's database (`<experiment>/db/nni.sqlite`) into a
     /// trace: its succeeded trials, with the architecture in their
     /// parameters.
-    Nni {
-        input: PathBuf,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long)]
-        force: bool,
-        /// A JSON mapping, as for `import optuna`.
-        #[arg(long, value_name = "FILE")]
-        map: Option<PathBuf>,
-    },
+    Nni(EngineImport),
     /// The original dashboard's records (a JSON array of `layers` with
     /// validation and test accuracy and a timestamp) into a trace.
     Dashboard {
@@ -278,6 +248,21 @@ pub enum ImportFormat {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// What importing a search engine's storage takes.
+#[derive(clap::Args, Debug)]
+pub struct EngineImport {
+    input: PathBuf,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[arg(long)]
+    force: bool,
+    /// A JSON mapping: which metric is validation and which test
+    /// (`objective` or an attribute name), which parameter or attribute
+    /// holds the architecture, and `scale` (auto|fraction|percent).
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

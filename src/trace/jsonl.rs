@@ -614,39 +614,27 @@ fn file_identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
     }
 }
 
-/// Follows a trace file that another process is appending to: each
-/// [`Follower::poll`] returns the events completed since the last one.
-pub struct Follower {
+/// Where a reader of a growing file is: the bytes read so far, and the
+/// file's identity (device, inode) when first read, so that another file
+/// put in its place or a file cut short is said, not read as new lines.
+pub(crate) struct Tail {
     path: PathBuf,
-    /// The file's identity (device, inode) when first read: another file
-    /// put in its place is not the trace followed.
     identity: Option<(u64, u64)>,
-    offset: u64,
-    line: u64,
-    pending: Vec<u8>,
-    builder: TraceBuilder,
+    pub(crate) offset: u64,
 }
 
-impl Follower {
-    pub fn new(path: &Path) -> Follower {
-        Follower {
+impl Tail {
+    pub(crate) fn new(path: &Path) -> Tail {
+        Tail {
             path: path.to_path_buf(),
             identity: None,
             offset: 0,
-            line: 0,
-            pending: Vec::new(),
-            builder: TraceBuilder::default(),
         }
     }
 
-    /// Everything read so far.
-    pub fn trace(&self) -> &Trace {
-        self.builder.trace()
-    }
-
-    /// Reads what was appended since the last poll; a final line without
-    /// its newline is kept for the next poll.
-    pub fn poll(&mut self) -> Result<Vec<Event>, TraceError> {
+    /// A reader of what was appended since `offset` (the caller adds what
+    /// it reads to `offset`).
+    pub(crate) fn appended(&mut self) -> Result<std::io::Take<std::fs::File>, TraceError> {
         let name = self.path.display().to_string();
         let io = |source| TraceError::Io {
             path: name.clone(),
@@ -676,11 +664,47 @@ impl Follower {
             ));
         }
         f.seek(SeekFrom::Start(self.offset)).map_err(io)?;
+        Ok(f.take(len - self.offset))
+    }
+}
+
+/// Follows a trace file that another process is appending to: each
+/// [`Follower::poll`] returns the events completed since the last one.
+pub struct Follower {
+    path: PathBuf,
+    tail: Tail,
+    line: u64,
+    pending: Vec<u8>,
+    builder: TraceBuilder,
+}
+
+impl Follower {
+    pub fn new(path: &Path) -> Follower {
+        Follower {
+            path: path.to_path_buf(),
+            tail: Tail::new(path),
+            line: 0,
+            pending: Vec::new(),
+            builder: TraceBuilder::default(),
+        }
+    }
+
+    /// Everything read so far.
+    pub fn trace(&self) -> &Trace {
+        self.builder.trace()
+    }
+
+    /// Reads what was appended since the last poll; a final line without
+    /// its newline is kept for the next poll.
+    pub fn poll(&mut self) -> Result<Vec<Event>, TraceError> {
+        let name = self.path.display().to_string();
+        let io = |source| TraceError::Io {
+            path: name.clone(),
+            source,
+        };
         let mut fresh = Vec::new();
-        f.take(len - self.offset)
-            .read_to_end(&mut fresh)
-            .map_err(io)?;
-        self.offset += fresh.len() as u64;
+        self.tail.appended()?.read_to_end(&mut fresh).map_err(io)?;
+        self.tail.offset += fresh.len() as u64;
         self.pending.extend_from_slice(&fresh);
         let mut events = Vec::new();
         let mut start = 0;

@@ -74,21 +74,7 @@ impl NniReader {
     /// lock makes a later poll wait, as for Optuna's database).
     pub fn poll(&mut self) -> Result<usize, TraceError> {
         match self.read() {
-            Err(e)
-                if self.signature.is_some()
-                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
-            {
-                Ok(0)
-            }
-            Err(e) => Err(TraceError::bad(
-                self.path.display().to_string(),
-                match e.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                        "the database is locked by a writer; try again in a moment".to_string()
-                    }
-                    _ => e.to_string(),
-                },
-            )),
+            Err(e) => super::optuna_db::fault(&self.path, e, self.signature.is_some()),
             Ok(None) => Ok(0),
             Ok(Some(j)) => {
                 self.journal = j;

@@ -31,7 +31,7 @@ use super::{Run, RunInfo, Source, Trace, TraceError, Trial, TrialMetrics};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -707,7 +707,7 @@ impl Runs {
 /// lines only (a partial last line waits), as Optuna's readers do.
 pub struct JournalReader {
     path: PathBuf,
-    offset: u64,
+    tail: super::jsonl::Tail,
     line: usize,
     pending: Vec<u8>,
     pub journal: Journal,
@@ -718,7 +718,7 @@ impl JournalReader {
     pub fn new(path: &Path) -> JournalReader {
         JournalReader {
             path: path.to_path_buf(),
-            offset: 0,
+            tail: super::jsonl::Tail::new(path),
             line: 0,
             pending: Vec::new(),
             journal: Journal::default(),
@@ -735,26 +735,14 @@ impl JournalReader {
             path: name.clone(),
             source,
         };
-        let mut f = std::fs::File::open(&self.path).map_err(io)?;
-        let len = f.metadata().map_err(io)?.len();
-        if len < self.offset {
-            return Err(TraceError::bad(
-                name.clone(),
-                format!(
-                    "the journal shrank from {} to {len} bytes: it was replaced or truncated",
-                    self.offset
-                ),
-            ));
-        }
-        f.seek(SeekFrom::Start(self.offset)).map_err(io)?;
-        let mut f = f.take(len - self.offset);
+        let mut f = self.tail.appended()?;
         let mut chunk = vec![0u8; 8 << 20];
         loop {
             let n = f.read(&mut chunk).map_err(io)?;
             if n == 0 {
                 break;
             }
-            self.offset += n as u64;
+            self.tail.offset += n as u64;
             self.pending.extend_from_slice(&chunk[..n]);
             self.apply_pending(&name);
         }

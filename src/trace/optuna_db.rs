@@ -59,28 +59,12 @@ impl DbReader {
         &self.runs.trace
     }
 
-    fn bad(&self, what: impl Into<String>) -> TraceError {
-        TraceError::bad(self.path.display().to_string(), what)
-    }
-
     /// Reads what changed; returns the trials added to the runs. A database
     /// locked by a writer is `Ok(0)` once something was read (the next poll
     /// tries again), an error at the first read.
     pub fn poll(&mut self) -> Result<usize, TraceError> {
         match self.read() {
-            Err(e)
-                if self.signature.is_some()
-                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
-            {
-                Ok(0)
-            }
-            Err(e) => Err(self.bad(match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                    "the database is locked by a writer; try again in a moment".to_string()
-                }
-                Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".to_string(),
-                _ => e.to_string(),
-            })),
+            Err(e) => fault(&self.path, e, self.signature.is_some()),
             Ok(None) => Ok(0),
             Ok(Some(j)) => {
                 self.journal = j;
@@ -293,6 +277,30 @@ impl DbReader {
         self.signature = Some(sig);
         Ok(Some(j))
     }
+}
+
+/// What a failed read of an engine's database means: a writer's lock is
+/// waited out once something was read (`Ok(0)`: the next poll tries
+/// again); anything else is an error naming the file.
+pub(crate) fn fault(
+    path: &Path,
+    e: rusqlite::Error,
+    read_before: bool,
+) -> Result<usize, TraceError> {
+    let busy = e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy);
+    if busy && read_before {
+        return Ok(0);
+    }
+    Err(TraceError::bad(
+        path.display().to_string(),
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                "the database is locked by a writer; try again in a moment".to_string()
+            }
+            Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".to_string(),
+            _ => e.to_string(),
+        },
+    ))
 }
 
 /// Checks that the database is Optuna's, of a schema this reader knows.
