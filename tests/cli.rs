@@ -348,6 +348,27 @@ fn import_naslib_results() {
     let out = nasviz(&["info", out_path.to_str().unwrap()], None);
     let s = text(&out.stdout);
     assert!(s.contains("max test:   94.37%"), "{s}");
+    // one file, outside its RS/RE folder: the user says what it was
+    let one = dir.join("RE/errors_3.json");
+    let out = nasviz(
+        &[
+            "import",
+            "naslib-nb201",
+            one.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+            "--force",
+            "--strategy",
+            "aging_evolution",
+            "--benchmark",
+            "nas-bench-201/cifar10-valid",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (t, _) = nasviz::trace::jsonl::read_trace(&out_path).unwrap();
+    assert_eq!(t.runs[0].info.strategy, "aging_evolution");
+    assert_eq!(t.runs[0].info.benchmark, "nas-bench-201/cifar10-valid");
 }
 
 #[test]

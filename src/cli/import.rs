@@ -75,15 +75,26 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             input,
             output,
             force,
+            strategy,
+            benchmark,
         } => {
             refuse_overwrite(&output, force)?;
-            let trace = if input.is_dir() {
+            let mut trace = if input.is_dir() {
                 nasviz::trace::import::naslib_dir(&input)?
             } else {
                 nasviz::trace::Trace {
                     runs: vec![nasviz::trace::import::naslib_nb201(&input, None, None)?],
                 }
             };
+            // what the user knows better than the folder name
+            for run in &mut trace.runs {
+                if let Some(s) = strategy.as_deref().filter(|s| !s.trim().is_empty()) {
+                    run.info.strategy = s.to_string();
+                }
+                if let Some(b) = benchmark.as_deref().filter(|b| !b.trim().is_empty()) {
+                    run.info.benchmark = b.to_string();
+                }
+            }
             if trace.runs.is_empty() {
                 bail!("{}: no errors_<seed>.json files found", input.display());
             }

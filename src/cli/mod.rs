@@ -223,6 +223,15 @@ pub enum ImportFormat {
         output: PathBuf,
         #[arg(long)]
         force: bool,
+        /// The strategy the runs used (default: from the folder name, `RS`
+        /// random search, `RE` regularized evolution, ...), e.g.
+        /// `regularized_evolution`.
+        #[arg(long)]
+        strategy: Option<String>,
+        /// The benchmark the runs searched (default:
+        /// `nas-bench-201/cifar10`).
+        #[arg(long)]
+        benchmark: Option<String>,
     },
     /// An Optuna study storage, a journal
     /// (`JournalStorage(JournalFileBackend(path))`) or an SQLite database
