@@ -97,9 +97,11 @@ pub fn dag_picture(
     theme: &Theme,
     measure: &mut Measure,
 ) -> DagPicture {
+    // the title stays inside its panel (a narrow window shortens it)
+    let title = super::table::fit(title, theme.label_size + 1.0, rect.w - 24.0, measure);
     let mut pic = DagPicture {
         empty: None,
-        ..DagPicture::empty(rect, title, "")
+        ..DagPicture::empty(rect, &title, "")
     };
     // the union of the new DAG and the ghosts of what was removed
     let cur = arch.evaluated_dag();
@@ -173,7 +175,7 @@ pub fn dag_picture(
     if nodes.is_empty() {
         return DagPicture {
             summary: pic.summary,
-            ..DagPicture::empty(rect, title, "Empty architecture")
+            ..DagPicture::empty(rect, &title, "Empty architecture")
         };
     }
     let union = Dag::new(

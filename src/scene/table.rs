@@ -28,7 +28,7 @@ pub fn arch_summary(arch: &Arch) -> String {
 }
 
 /// Shortens `s` to fit `width` pixels, with an ellipsis.
-fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
+pub(crate) fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
     if measure(s, size).0 <= width {
         return s.to_string();
     }
@@ -42,6 +42,48 @@ fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
         }
     }
     "…".into()
+}
+
+/// How a value is set in `width` pixels and a row of `row_h`: at `size`
+/// when it fits; else a little smaller; else on two lines, broken where it
+/// reads well (` · `, ` (`, `, `); else shortened with an ellipsis. Returns
+/// the lines and their size, so that every number stays readable.
+fn set_value(
+    s: &str,
+    size: f32,
+    width: f32,
+    row_h: f32,
+    measure: &mut Measure,
+) -> (Vec<String>, f32) {
+    if measure(s, size).0 <= width {
+        return (vec![s.to_string()], size);
+    }
+    let small = size * 0.86;
+    if measure(s, small).0 <= width {
+        return (vec![s.to_string()], small);
+    }
+    // two lines, as large as the row allows (at least 0.78 of the size)
+    let two = (row_h / (2.0 * 1.05)).min(small);
+    if two >= size * 0.78 {
+        let small = two;
+        for sep in [" · ", " (", ", ", " "] {
+            // the break nearest the middle
+            let mid = s.len() / 2;
+            let at = s
+                .match_indices(sep)
+                .map(|(i, _)| i)
+                .min_by_key(|&i| i.abs_diff(mid));
+            if let Some(i) = at {
+                let keep = if sep == " (" { i + 1 } else { i + sep.len() };
+                let (a, b) = (s[..i].trim_end(), s[keep.min(s.len())..].trim_start());
+                let b = if sep == " (" { &s[i + 1..] } else { b };
+                if measure(a, small).0 <= width && measure(b, small).0 <= width {
+                    return (vec![a.to_string(), b.to_string()], small);
+                }
+            }
+        }
+    }
+    (vec![fit(s, small, width, measure)], small)
 }
 
 /// The values shown in the table's rows at `step` (empty without trials);
@@ -223,12 +265,21 @@ pub fn table_view(
             theme.muted,
         ));
         let vx = content.x + label_w + 14.0;
-        texts.push(TextRun::new(
-            fit(value, size, content.x + content.w - vx, measure),
-            [vx, y],
+        let (lines, vsize) = set_value(
+            value,
             size,
-            *color,
-        ));
+            content.x + content.w - vx,
+            row_h - 2.0,
+            measure,
+        );
+        for (k, line) in lines.into_iter().enumerate() {
+            texts.push(TextRun::new(
+                line,
+                [vx, y + k as f32 * vsize * 1.05],
+                vsize,
+                *color,
+            ));
+        }
     }
     scene.mesh = mesh.build();
     scene.texts = texts;
