@@ -480,7 +480,7 @@ fn record_writes_gif_and_apng_with_the_expected_frames() {
     let p = png_path.to_str().unwrap_or("");
     let out = nasviz(
         &[
-            "record", "--from", "0", "--to", "3", "--fps", "6", "--speed", "3", "--size",
+            "record", "--from", "1", "--to", "4", "--fps", "6", "--speed", "3", "--size",
             "480x360", "-o", p,
         ],
         &[],
@@ -509,6 +509,22 @@ fn record_writes_gif_and_apng_with_the_expected_frames() {
         &[],
     );
     assert!(text(&out.stderr).contains("--to 5000 is past the end"));
+    // steps count from 1 on the command line too
+    let out = nasviz(
+        &[
+            "record",
+            "--from",
+            "0",
+            "-o",
+            &dir.join("y.gif").display().to_string(),
+        ],
+        &[],
+    );
+    assert!(
+        text(&out.stderr).contains("--from 0: steps count from 1"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = nasviz(
         &["record", "-o", &dir.join("x.mp4").display().to_string()],
         &[],
@@ -672,8 +688,9 @@ fn window_script_hovers_clicks_and_diffs_trials() {
     let out = nasviz(
         &[
             "view",
+            // the in-process viewer's position 500 is step 501 on screen
             "--step",
-            "500",
+            "501",
             "--script",
             script.to_str().unwrap_or(""),
         ],
@@ -858,7 +875,7 @@ fn window_steering_session_previews_applies_continues_and_saves() {
     let run = check_saved_session(&save);
     // the saved session replays: the user's trial is drawn as a diamond
     let replay = dir.join("replay.png");
-    let last = (run.trials.len() - 1).to_string();
+    let last = run.trials.len().to_string();
     let out = nasviz(
         &[
             "render",

@@ -39,7 +39,7 @@ pub enum AppError {
     Window(String),
     #[error("no run {id:?} in the trace (runs: {known})")]
     UnknownRun { id: String, known: String },
-    #[error("--step {step} is past the end: run {run:?} has {count} trials (steps 0 to {last})", last = count.saturating_sub(1))]
+    #[error("--step {shown} is past the end: run {run:?} has {count} trials (steps 1 to {count})", shown = step + 1)]
     StepPastEnd {
         step: usize,
         count: usize,

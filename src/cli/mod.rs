@@ -102,7 +102,8 @@ pub enum Command {
         /// by run), e.g. `--run re-0 --compare rs-0` on the demo.
         #[arg(long)]
         compare: Option<String>,
-        /// The step (0-based trial position); default: the last.
+        /// The step, counted from 1 as the picture counts; default: the
+        /// last.
         #[arg(long)]
         step: Option<usize>,
         /// Image size, WIDTHxHEIGHT.
@@ -465,4 +466,13 @@ fn parse_size(flag: &str, size: &str) -> Result<(u32, u32)> {
         Some((w, h)) if w > 0 && h > 0 => Ok((w, h)),
         _ => bail!("{flag} {size:?}: expected WIDTHxHEIGHT, e.g. 1280x800"),
     }
+}
+
+/// A step given on the command line, counted from 1 as every view and
+/// message counts, as a position in the run.
+pub fn step_index(flag: &str, n: usize) -> anyhow::Result<usize> {
+    if n == 0 {
+        anyhow::bail!("{flag} 0: steps count from 1, as on screen");
+    }
+    Ok(n - 1)
 }

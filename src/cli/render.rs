@@ -52,7 +52,20 @@ pub fn run(
         }
         None => None,
     };
-    let step = step.unwrap_or(run.trials.len().saturating_sub(1));
+    let len = run.trials.len();
+    let step = match step {
+        Some(s) => {
+            let i = super::step_index("--step", s)?;
+            if i >= len {
+                anyhow::bail!(
+                    "--step {s} is past the end: run {:?} has {len} trials (steps 1 to {len})",
+                    run.info.run_id
+                );
+            }
+            i
+        }
+        None => len.saturating_sub(1),
+    };
     // trials a user's edit made are diamonds, as in the viewer
     let mut marks = nasviz::scene::dashboard::user_marks(run, step, 0);
     if let Some((o, _)) = &other {

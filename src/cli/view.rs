@@ -18,7 +18,8 @@ pub struct ViewArgs {
     /// The run shown first (default: the first run).
     #[arg(long)]
     run: Option<String>,
-    /// The step shown first (0-based); default: the first.
+    /// The step shown first, counted from 1 as on screen; default: the
+    /// first.
     #[arg(long)]
     step: Option<usize>,
     /// Window size, WIDTHxHEIGHT (logical pixels).
@@ -170,7 +171,11 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             v
         }
         (_, live) => {
-            let mut v = make_viewer(runs, size, args.run.as_deref(), args.step)?;
+            let step = args
+                .step
+                .map(|s| super::step_index("--step", s))
+                .transpose()?;
+            let mut v = make_viewer(runs, size, args.run.as_deref(), step)?;
             if let Some(l) = live {
                 v.start_live(l, args.live.is_some());
             }
@@ -231,8 +236,8 @@ pub struct RecordArgs {
     /// The run to record (default: the first).
     #[arg(long)]
     run: Option<String>,
-    /// First step (0-based).
-    #[arg(long, default_value_t = 0)]
+    /// First step, counted from 1 as on screen.
+    #[arg(long, default_value_t = 1)]
     from: usize,
     /// Last step (default: 60 steps after --from, or the run's last).
     #[arg(long)]
@@ -277,20 +282,25 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
     }
     let paths: Vec<PathBuf> = args.trace.iter().cloned().collect();
     let runs = load_runs(&paths)?;
-    let mut viewer = make_viewer(runs, size, args.run.as_deref(), Some(args.from))?;
+    let from = super::step_index("--from", args.from)?;
+    let mut viewer = match make_viewer(runs, size, args.run.as_deref(), Some(from)) {
+        Err(nasviz::app::AppError::StepPastEnd { count, .. }) => bail!(
+            "--from {} is past the end: the run has {count} trials (steps 1 to {count})",
+            args.from
+        ),
+        other => other?,
+    };
     let len = viewer.runs()[viewer.state.run()].trials.len();
-    let to = args.to.unwrap_or((args.from + 60).min(len - 1));
-    if to >= len {
-        bail!(
-            "--to {to} is past the end: the run has {len} trials (steps 0 to {})",
-            len - 1
-        );
+    let to_shown = args.to.unwrap_or((args.from + 60).min(len));
+    if to_shown > len {
+        bail!("--to {to_shown} is past the end: the run has {len} trials (steps 1 to {len})");
     }
-    if to <= args.from {
-        bail!("--to {to} must come after --from {}", args.from);
+    let to = super::step_index("--to", to_shown)?;
+    if to <= from {
+        bail!("--to {to_shown} must come after --from {}", args.from);
     }
     let opts = RecordOptions {
-        from: args.from,
+        from,
         to,
         fps: args.fps,
         speed: args.speed,
@@ -308,7 +318,7 @@ pub fn record(args: RecordArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let frames = frames?;
     eprintln!(
-        "{}: {frames} frames at {} fps, {}x{}, steps {} to {to}",
+        "{}: {frames} frames at {} fps, {}x{}, steps {} to {to_shown}",
         args.output.display(),
         args.fps,
         size.0,
