@@ -241,10 +241,22 @@ pub fn dashboard_records(path: &Path, run_id: &str) -> Result<Run, TraceError> {
     Ok(run)
 }
 
-/// Seconds since 1970 of `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z]` (UTC).
+/// Seconds since 1970 of `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]` (UTC
+/// when no offset is given).
 pub fn parse_iso_seconds(s: &str) -> Option<f64> {
     let s = s.trim().trim_end_matches('Z');
     let (date, time) = s.split_once(['T', ' '])?;
+    // an offset from UTC, e.g. `+00:00` as Python's isoformat writes
+    let (time, offset) = match time.find(['+', '-']) {
+        Some(i) => {
+            let sign = if time.as_bytes()[i] == b'-' { -1 } else { 1 };
+            let mut o = time[i + 1..].split(':');
+            let oh = o.next()?.parse::<i64>().ok()?;
+            let om = o.next().map_or(Some(0), |x| x.parse::<i64>().ok())?;
+            (&time[..i], sign * (oh * 3600 + om * 60))
+        }
+        None => (time, 0),
+    };
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
     let mut t = time.split(':');
@@ -269,7 +281,7 @@ pub fn parse_iso_seconds(s: &str) -> Option<f64> {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146097 + doe - 719468;
-    Some(days as f64 * 86400.0 + (hh * 3600 + mm * 60) as f64 + ss)
+    Some(days as f64 * 86400.0 + (hh * 3600 + mm * 60 - offset) as f64 + ss)
 }
 
 /// Imports every `errors_<seed>.json` under `dir` (recursively, sorted by
