@@ -22,7 +22,7 @@
 
 use super::optuna::{Journal, OptunaTrial, Runs, State, Study};
 use super::{Trace, TraceError};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -84,11 +84,7 @@ impl NniReader {
     }
 
     fn read(&mut self) -> Result<Option<Journal>, rusqlite::Error> {
-        let c = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        c.busy_timeout(std::time::Duration::from_millis(500))?;
+        let c = super::optuna_db::open_read_only(&self.path)?;
         let sig: (i64, i64) = c.query_row(
             "SELECT (SELECT COUNT(*) FROM TrialJobEvent), (SELECT COUNT(*) FROM MetricData)",
             [],

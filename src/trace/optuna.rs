@@ -529,6 +529,10 @@ impl Runs {
 
     /// Takes in the trials completed since the last call.
     pub fn update(&mut self, j: &Journal) -> Result<usize, TraceError> {
+        // a poll that brought no completed trial costs nothing
+        if self.taken == j.completed.len() && self.studies.len() == j.studies.len() {
+            return Ok(0);
+        }
         let before: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
         while self.studies.len() < j.studies.len() {
             self.studies.push((None, Mapped::default()));
@@ -837,8 +841,7 @@ fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
 
 /// Whether the SQLite database at `path` is an NNI experiment's.
 pub fn sqlite_is_nni(path: &Path) -> bool {
-    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .is_ok_and(|c| super::nni::is_nni(&c))
+    super::optuna_db::open_read_only(path).is_ok_and(|c| super::nni::is_nni(&c))
 }
 
 /// Reads a whole journal into runs.

@@ -75,11 +75,7 @@ impl DbReader {
 
     /// The database read again, or `None` when its trials are unchanged.
     fn read(&mut self) -> Result<Option<Journal>, rusqlite::Error> {
-        let c = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        c.busy_timeout(std::time::Duration::from_millis(500))?;
+        let c = open_read_only(&self.path)?;
         if self.schema.is_empty() {
             self.schema = check_schema(&c, &self.path)?;
         }
@@ -277,6 +273,17 @@ impl DbReader {
         self.signature = Some(sig);
         Ok(Some(j))
     }
+}
+
+/// An engine's database, opened read-only; a writer's lock is waited for
+/// half a second.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(std::time::Duration::from_millis(500))?;
+    Ok(c)
 }
 
 /// What a failed read of an engine's database means: a writer's lock is

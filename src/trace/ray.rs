@@ -35,7 +35,12 @@ pub struct RayReader {
     name: String,
     trials: HashMap<String, TrialFiles>,
     /// Each trial folder's `result.json` stamp when last read.
-    seen: HashMap<PathBuf, Option<(u64, Option<SystemTime>)>>,
+    seen: HashMap<PathBuf, Option<Stamp>>,
+    /// The experiment state files' stamps, and the statuses read from them.
+    state_stamps: Option<Vec<Stamp>>,
+    status: HashMap<String, String>,
+    /// Whether a poll has read the folder (the first builds the runs).
+    polled: bool,
     pub journal: Journal,
     pub runs: Runs,
     order: Vec<String>,
@@ -68,6 +73,14 @@ fn id_in_name(d: &Path) -> Option<String> {
     })
 }
 
+/// A file's length and modification time: a file re-copied by Ray
+/// changes one or the other.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp_of(p: &Path) -> Stamp {
+    std::fs::metadata(p).map_or((0, None), |m| (m.len(), m.modified().ok()))
+}
+
 fn number_of(trial_id: &str) -> Option<usize> {
     trial_id.rsplit('_').next()?.parse().ok()
 }
@@ -84,6 +97,9 @@ impl RayReader {
             name,
             trials: HashMap::new(),
             seen: HashMap::new(),
+            state_stamps: None,
+            status: HashMap::new(),
+            polled: false,
             journal: Journal::default(),
             runs,
             order: Vec::new(),
@@ -95,11 +111,12 @@ impl RayReader {
         &self.runs.trace
     }
 
-    /// Each trial's status from the newest readable experiment state.
-    fn statuses(&mut self) -> HashMap<String, String> {
-        let mut out = HashMap::new();
+    /// Reads each trial's status again from the newest readable
+    /// experiment state, when the state files changed; returns whether
+    /// they did.
+    fn refresh_statuses(&mut self) -> bool {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return out;
+            return false;
         };
         let mut states: Vec<PathBuf> = entries
             .flatten()
@@ -112,6 +129,12 @@ impl RayReader {
             })
             .collect();
         states.sort();
+        let stamps: Vec<Stamp> = states.iter().map(|p| stamp_of(p)).collect();
+        if self.state_stamps.as_ref() == Some(&stamps) {
+            return false;
+        }
+        self.state_stamps = Some(stamps);
+        let mut out = HashMap::new();
         for p in states.iter().rev() {
             let Ok(text) = std::fs::read_to_string(p) else {
                 continue;
@@ -133,7 +156,8 @@ impl RayReader {
             }
             break;
         }
-        out
+        self.status = out;
+        true
     }
 
     /// Reads what changed; returns the trials added to the runs.
@@ -148,10 +172,16 @@ impl RayReader {
             .filter(|p| p.join("result.json").is_file() || p.join("params.json").is_file())
             .collect();
         dirs.sort();
+        let mut changed = !self.polled;
         for d in &dirs {
-            self.read_trial(d);
+            changed |= self.read_trial(d);
         }
-        let status = self.statuses();
+        changed |= self.refresh_statuses();
+        self.polled = true;
+        if !changed {
+            return Ok(0);
+        }
+        let status = &self.status;
         // the journal the runs are made from: one study, a trial per folder
         let mut j = Journal {
             studies: vec![Study {
@@ -222,13 +252,13 @@ impl RayReader {
         self.runs.update(&self.journal)
     }
 
-    /// Reads one trial folder again when its results changed.
-    fn read_trial(&mut self, d: &Path) {
+    /// Reads one trial folder again when its results changed; returns
+    /// whether it did.
+    fn read_trial(&mut self, d: &Path) -> bool {
         let results = d.join("result.json");
-        let meta = std::fs::metadata(&results).ok();
-        let stamp = meta.as_ref().map(|m| (m.len(), m.modified().ok()));
+        let stamp = Some(stamp_of(&results)).filter(|s| s.0 > 0 || s.1.is_some());
         if stamp.is_some() && self.seen.get(d) == Some(&stamp) {
-            return;
+            return false;
         }
         let key_dir = d.display().to_string();
         let mut f = TrialFiles::default();
@@ -278,5 +308,6 @@ impl RayReader {
         let id = id.or_else(|| id_in_name(d)).unwrap_or(key_dir);
         self.seen.insert(d.to_path_buf(), stamp);
         self.trials.insert(id, f);
+        true
     }
 }
