@@ -95,10 +95,6 @@ impl Live {
         self.session.bench()
     }
 
-    pub fn session(&self) -> &Session<'static> {
-        &self.session
-    }
-
     /// Where the session is saved, or why it is not.
     pub fn saved_to(&self) -> Result<Option<&Path>, (&Path, &str)> {
         match &self.save {

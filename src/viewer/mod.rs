@@ -260,11 +260,6 @@ impl Viewer {
         i
     }
 
-    /// The live search, when there is one.
-    pub fn live(&self) -> Option<&live::Live> {
-        self.live.as_ref().map(|(_, l)| l)
-    }
-
     /// Edit mode, when on.
     pub fn editor(&self) -> Option<&edit::Editor> {
         self.editor.as_ref()
