@@ -300,7 +300,7 @@ fn nb101_cells_from_the_shared_records() {
                 latency_s: None,
             },
         );
-        t.hash = r["hash"].as_str().map(str::to_string);
+        t.hash = r["hash"].as_str().map(Into::into);
         run.push(t).unwrap();
     }
     shot("view_dag_nb101_3", &run, 3, ViewKind::Dag, 600, 500);

@@ -215,10 +215,10 @@ impl<'b> Session<'b> {
             } else {
                 None
             },
-            parents,
-            mutation: mutation.map(Box::new),
+            parents: parents.into(),
+            mutation: mutation.map(std::sync::Arc::new),
             arch,
-            hash: Some(key),
+            hash: Some(key.into()),
             metrics: TrialMetrics::from(&m),
             source,
             worker: None,

@@ -16,7 +16,7 @@
 //! `NASVIZ_NO_CACHE=1`) turns it off.
 
 use super::jsonl::{parse_line, read_trace, ReadStats, TraceBuilder};
-use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
+use super::{Parents, Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
 use crate::arch::{Arch, ArchJson, Mutation};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -379,13 +379,18 @@ fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
             put_u32(&mut cols, id);
         }
         for t in &run.trials {
-            put_u32(&mut cols, t.hash.clone().map_or(NONE, |s| strings.id(s)));
+            put_u32(
+                &mut cols,
+                t.hash
+                    .as_deref()
+                    .map_or(NONE, |s| strings.id(s.to_string())),
+            );
         }
         for t in &run.trials {
             let m = t
                 .mutation
                 .as_ref()
-                .map(|m| serde_json::to_string(m).unwrap_or_default());
+                .map(|m| serde_json::to_string(&**m).unwrap_or_default());
             put_u32(&mut cols, m.map_or(NONE, |s| strings.id(s)));
         }
         for t in &run.trials {
@@ -516,7 +521,8 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
     };
     // each distinct text parsed once, found by its index
     let mut archs: Vec<Option<Arch>> = vec![None; strings.len()];
-    let mut muts: Vec<Option<Mutation>> = vec![None; strings.len()];
+    let mut muts: Vec<Option<Arc<Mutation>>> = vec![None; strings.len()];
+    let mut keys: Vec<Option<Arc<str>>> = vec![None; strings.len()];
     let mut workers: Vec<Option<Arc<str>>> = vec![None; strings.len()];
     let bad = |e: String| format!("the cache is damaged: {e}");
     let n_runs = c.u32()? as usize;
@@ -541,9 +547,14 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
         let opt = |x: u64| Some(f64::from_bits(x)).filter(|v| !v.is_nan());
         let mut run = Run::new(info);
         run.trials.reserve(n);
+        crate::fsutil::advise_huge_pages(&mut run.trials);
         for (i, &source) in sources.iter().enumerate() {
             let k = c.u32()? as usize;
-            let parents = if k == 0 { Vec::new() } else { c.u64s(k)? };
+            let parents = match k {
+                0 => Parents::none(),
+                1 => Parents::one(c.u64()?),
+                _ => Parents::from(c.u64s(k)?),
+            };
             let a = arch_ids.u32(i);
             let slot = archs.get_mut(a as usize).ok_or("the cache is damaged")?;
             let arch = match slot {
@@ -560,15 +571,16 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
                 NONE => None,
                 m => {
                     let slot = muts.get_mut(m as usize).ok_or("the cache is damaged")?;
-                    Some(Box::new(match slot {
+                    Some(match slot {
                         Some(x) => x.clone(),
                         None => {
                             let x: Mutation = serde_json::from_str(strings[m as usize])
                                 .map_err(|e| bad(e.to_string()))?;
+                            let x = Arc::new(x);
                             *slot = Some(x.clone());
                             x
                         }
-                    }))
+                    })
                 }
             };
             let worker = match worker_ids.u32(i) {
@@ -599,7 +611,17 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
                 arch,
                 hash: match hashes.u32(i) {
                     NONE => None,
-                    s => Some(string(s)?.to_string()),
+                    s => {
+                        let slot = keys.get_mut(s as usize).ok_or("the cache is damaged")?;
+                        Some(match slot {
+                            Some(x) => x.clone(),
+                            None => {
+                                let x: Arc<str> = strings[s as usize].into();
+                                *slot = Some(x.clone());
+                                x
+                            }
+                        })
+                    }
                 },
                 metrics: TrialMetrics {
                     val_acc: f(m(0)),

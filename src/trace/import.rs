@@ -142,7 +142,7 @@ pub fn naslib_nb201(
         metrics.check().map_err(bad)?;
         let mut t = Trial::new(i as u64, Arch::Nb201(cell), metrics);
         t.time_s = Some(clock);
-        t.hash = Some(arch_str.to_string());
+        t.hash = Some(arch_str.into());
         t.source = Source::Import;
         run.push(t).map_err(bad)?;
     }

@@ -284,10 +284,10 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
                     trial_id,
                     step: raw.step.unwrap_or(trial_id),
                     time_s: raw.time_s,
-                    parents: raw.parents.unwrap_or_default(),
-                    mutation: mutation.map(Box::new),
+                    parents: raw.parents.unwrap_or_default().into(),
+                    mutation: mutation.map(std::sync::Arc::new),
                     arch,
-                    hash: raw.hash,
+                    hash: raw.hash.map(Into::into),
                     metrics,
                     source: raw.source.unwrap_or_default(),
                     worker: raw.worker.map(Into::into),
@@ -354,7 +354,13 @@ impl TraceBuilder {
                 let mut run = Run::new(info);
                 if self.trace.runs.is_empty() {
                     // address space only: pages are touched as trials arrive
-                    let _ = run.trials.try_reserve(std::mem::take(&mut self.hint));
+                    if run
+                        .trials
+                        .try_reserve(std::mem::take(&mut self.hint))
+                        .is_ok()
+                    {
+                        crate::fsutil::advise_huge_pages(&mut run.trials);
+                    }
                 }
                 self.trace.runs.push(run);
             }
@@ -860,7 +866,7 @@ impl Trial {
             trial_id,
             step: trial_id,
             time_s: None,
-            parents: Vec::new(),
+            parents: Default::default(),
             mutation: None,
             arch,
             hash: None,

@@ -18,6 +18,7 @@ pub mod scan;
 use crate::arch::{Arch, Mutation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// An objective of a run (what the search maximises or minimises).
@@ -114,6 +115,83 @@ impl From<&crate::table::Metrics> for TrialMetrics {
     }
 }
 
+/// The trials an architecture was made from: none (sampled), one (a
+/// mutation) or more (a crossover). Up to two are kept inline, so a trial
+/// of a million-trial trace owns no heap memory for them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Parents(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Inline(u8, [u64; 2]),
+    Heap(Box<[u64]>),
+}
+
+impl Parents {
+    /// No parents.
+    pub const fn none() -> Parents {
+        Parents(Repr::Inline(0, [0; 2]))
+    }
+
+    /// One parent.
+    pub const fn one(id: u64) -> Parents {
+        Parents(Repr::Inline(1, [id, 0]))
+    }
+}
+
+impl Default for Parents {
+    fn default() -> Parents {
+        Parents::none()
+    }
+}
+
+impl From<&[u64]> for Parents {
+    fn from(ids: &[u64]) -> Parents {
+        match *ids {
+            [] => Parents::none(),
+            [a] => Parents::one(a),
+            [a, b] => Parents(Repr::Inline(2, [a, b])),
+            _ => Parents(Repr::Heap(ids.into())),
+        }
+    }
+}
+
+impl From<Vec<u64>> for Parents {
+    fn from(ids: Vec<u64>) -> Parents {
+        Parents::from(ids.as_slice())
+    }
+}
+
+impl std::ops::Deref for Parents {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        match &self.0 {
+            Repr::Inline(n, ids) => &ids[..usize::from(*n)],
+            Repr::Heap(ids) => ids,
+        }
+    }
+}
+
+impl std::fmt::Debug for Parents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq<Vec<u64>> for Parents {
+    fn eq(&self, other: &Vec<u64>) -> bool {
+        **self == **other
+    }
+}
+
+impl<'a> IntoIterator for &'a Parents {
+    type Item = &'a u64;
+    type IntoIter = std::slice::Iter<'a, u64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// One evaluated architecture.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trial {
@@ -121,13 +199,14 @@ pub struct Trial {
     pub step: u64,
     /// Simulated (or recorded) search time when the trial finished.
     pub time_s: Option<f64>,
-    pub parents: Vec<u64>,
-    /// The edit that made it from its parent (boxed: most trials of a
-    /// large random search have none, and a trial stays small).
-    pub mutation: Option<Box<Mutation>>,
+    pub parents: Parents,
+    /// The edit that made it from its parent (shared: trials that record
+    /// the same edit hold one copy, and a trial stays small).
+    pub mutation: Option<Arc<Mutation>>,
     pub arch: Arch,
-    /// The benchmark key (canonical hash) when known.
-    pub hash: Option<String>,
+    /// The benchmark key (canonical hash) when known (shared, like the
+    /// edit: a tabular benchmark's architectures recur).
+    pub hash: Option<Arc<str>>,
     pub metrics: TrialMetrics,
     pub source: Source,
     /// The worker or host that ran it, where the engine records one
@@ -297,5 +376,29 @@ impl TraceError {
             place: place.into(),
             what: what.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Parents;
+
+    #[test]
+    fn parents_hold_any_number_of_ids_in_order() {
+        for n in 0..6u64 {
+            let ids: Vec<u64> = (0..n).map(|i| 1000 - 7 * i).collect();
+            let p = Parents::from(ids.clone());
+            assert_eq!(&*p, &ids[..], "{n} parents");
+            assert_eq!(p, ids);
+            assert_eq!(format!("{p:?}"), format!("{ids:?}"));
+            assert_eq!(p.clone(), Parents::from(ids.as_slice()));
+        }
+        assert_eq!(Parents::one(9).first(), Some(&9));
+        assert!(Parents::default().is_empty());
+        assert_ne!(Parents::from(vec![1, 2]), Parents::from(vec![2, 1]));
+        assert_eq!(
+            std::mem::size_of::<Parents>(),
+            std::mem::size_of::<Vec<u64>>()
+        );
     }
 }

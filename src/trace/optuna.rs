@@ -641,9 +641,9 @@ impl Runs {
                 trial_id: t.number as u64,
                 step,
                 time_s,
-                parents: Vec::new(),
+                parents: Default::default(),
                 mutation: None,
-                hash: arch.key().ok(),
+                hash: arch.key().ok().map(Into::into),
                 arch,
                 metrics: TrialMetrics {
                     val_acc: val,

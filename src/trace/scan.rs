@@ -11,9 +11,10 @@
 //! readers agree on every line.
 
 use super::jsonl::Event;
-use super::{Source, Trial, TrialMetrics};
+use super::{Parents, Source, Trial, TrialMetrics};
 use crate::arch::{Arch, Mutation};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Cursor over one line.
 struct Cur<'a> {
@@ -176,7 +177,9 @@ type TextMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<Fx>>;
 #[derive(Default)]
 pub struct TrialScanner {
     archs: TextMap<Arch>,
-    edits: TextMap<Mutation>,
+    edits: TextMap<Arc<Mutation>>,
+    /// Benchmark keys, each held once and shared by the trials that name it.
+    hashes: TextMap<Arc<str>>,
     /// The last run id read, shared by the lines that name it.
     run_id: Option<std::sync::Arc<str>>,
 }
@@ -244,10 +247,17 @@ impl TrialScanner {
             }
             time_s = Some(t);
         }
-        let mut parents = Vec::new();
+        let mut ids = [0u64; 2];
+        let mut n = 0;
+        let mut more = Vec::new();
         if c.lit(b",\"parents\":[") && !c.lit(b"]") {
             loop {
-                parents.push(c.uint()?);
+                let id = c.uint()?;
+                match ids.get_mut(n) {
+                    Some(slot) => *slot = id,
+                    None => more.push(id),
+                }
+                n += 1;
                 if c.lit(b"]") {
                     break;
                 }
@@ -256,10 +266,15 @@ impl TrialScanner {
                 }
             }
         }
+        let parents = if more.is_empty() {
+            Parents::from(&ids[..n.min(2)])
+        } else {
+            Parents::from([&ids[..], &more[..]].concat())
+        };
         let mut mutation = None;
         if c.lit(b",\"mutation\":") {
             let text = c.object()?;
-            mutation = Some(Box::new(self.edit(text)?));
+            mutation = Some(self.edit(text)?);
         }
         if !c.lit(b",\"arch\":") {
             return None;
@@ -267,7 +282,7 @@ impl TrialScanner {
         let arch = self.arch(c.object()?)?;
         let mut hash = None;
         if c.lit(b",\"hash\":") {
-            hash = Some(c.string()?.to_string());
+            hash = Some(self.hash(c.string()?));
         }
         if !c.lit(b",\"metrics\":{\"val_acc\":") {
             return None;
@@ -353,12 +368,24 @@ impl TrialScanner {
         Some(a)
     }
 
-    fn edit(&mut self, text: &[u8]) -> Option<Mutation> {
+    fn hash(&mut self, text: &str) -> Arc<str> {
+        if let Some(h) = self.hashes.get(text) {
+            return h.clone();
+        }
+        let h: Arc<str> = text.into();
+        if self.hashes.len() >= MAX_KEPT {
+            self.hashes.clear();
+        }
+        self.hashes.insert(text.into(), h.clone());
+        h
+    }
+
+    fn edit(&mut self, text: &[u8]) -> Option<Arc<Mutation>> {
         let text = std::str::from_utf8(text).ok()?;
         if let Some(m) = self.edits.get(text) {
             return Some(m.clone());
         }
-        let m = super::jsonl::parse_mutation(text).ok()?;
+        let m = Arc::new(super::jsonl::parse_mutation(text).ok()?);
         if self.edits.len() >= MAX_KEPT {
             self.edits.clear();
         }
@@ -425,6 +452,8 @@ mod tests {
                 );
                 t.source = Source::User;
                 t.time_s = Some(1e-3);
+                // crossovers: two parents (inline) and three (on the heap)
+                t.parents = (0..i as u64 + 1).map(|k| 40 + k).collect::<Vec<_>>().into();
                 let _ = w.trial("other", &t);
             }
         }
