@@ -354,13 +354,9 @@ impl TraceBuilder {
                 let mut run = Run::new(info);
                 if self.trace.runs.is_empty() {
                     // address space only: pages are touched as trials arrive
-                    if run
-                        .trials
-                        .try_reserve(std::mem::take(&mut self.hint))
-                        .is_ok()
-                    {
-                        crate::fsutil::advise_huge_pages(&mut run.trials);
-                    }
+                    // (not asked for huge pages: on a virtual machine, their
+                    // first touch in a fresh process cost more than they saved)
+                    let _ = run.trials.try_reserve(std::mem::take(&mut self.hint));
                 }
                 self.trace.runs.push(run);
             }
@@ -461,10 +457,11 @@ fn read_trace_hinted<R: Read>(
         hint,
         ..TraceBuilder::default()
     };
-    let mut stats = ReadStats::default();
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
     // one scanner per part, kept across blocks (architectures repeat)
     let mut scanners: Vec<TrialScanner> = (0..threads).map(|_| TrialScanner::new()).collect();
+    let mut stats = ReadStats::default();
+    let mut parsed: Vec<Vec<ParsedLine>> = Vec::new();
     let mut eof = false;
     let mut need_more = false;
     while !eof {
@@ -490,7 +487,7 @@ fn read_trace_hinted<R: Read>(
         let cut = if eof {
             buf.len()
         } else {
-            match buf.iter().rposition(|&c| c == b'\n') {
+            match memchr::memrchr(b'\n', &buf) {
                 Some(i) => i + 1,
                 None => {
                     need_more = true; // a line longer than the block
@@ -498,112 +495,152 @@ fn read_trace_hinted<R: Read>(
                 }
             }
         };
-        let block = &buf[..cut];
-        // split into parts at line boundaries
-        let mut bounds = vec![0usize];
-        for k in 1..threads {
-            let target = block.len() * k / threads;
-            let prev = *bounds.last().unwrap_or(&0);
-            let at = if target <= prev {
-                prev
-            } else {
-                block[target..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(block.len(), |i| target + i + 1)
-            };
-            bounds.push(at);
-        }
-        bounds.push(block.len());
-        let first_line = stats.lines;
-        let parts: Vec<&[u8]> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
-        let line_counts: Vec<u64> = parts
-            .iter()
-            .map(|p| {
-                let nl = p.iter().filter(|&&c| c == b'\n').count() as u64;
-                nl + u64::from(!p.is_empty() && !p.ends_with(b"\n"))
-            })
-            .collect();
-        let mut starts = Vec::with_capacity(parts.len());
-        let mut acc = first_line;
-        for c in &line_counts {
-            starts.push(acc);
-            acc += c;
-        }
-        let parse_part = |part: &[u8], start: u64, scanner: &mut TrialScanner| -> Vec<ParsedLine> {
-            let mut out = Vec::new();
-            let mut line_no = start;
-            for raw in part.split_inclusive(|&c| c == b'\n') {
-                line_no += 1;
-                let complete = raw.ends_with(b"\n");
-                let place = || format!("{name}:{line_no}");
-                // the layout nasviz writes, fast (it checks UTF-8 itself);
-                // anything else in full
-                if let Some(ev) = scanner.scan(raw.trim_ascii()) {
-                    out.push((line_no, complete, Ok(ev)));
-                    continue;
-                }
-                let text = match std::str::from_utf8(raw) {
-                    Ok(t) => t.trim(),
-                    Err(e) => {
-                        out.push((
-                            line_no,
-                            complete,
-                            Err(TraceError::bad(place(), format!("not UTF-8: {e}"))),
-                        ));
-                        continue;
-                    }
-                };
-                if text.is_empty() {
-                    continue;
-                }
-                out.push((line_no, complete, parse_line(text, &place)));
-            }
-            out
-        };
-        let parsed: Vec<Vec<ParsedLine>> = if parts.len() > 1 && block.len() > (256 << 10) {
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = parts
-                    .iter()
-                    .zip(&starts)
-                    .zip(scanners.iter_mut())
-                    .map(|((p, &st), scanner)| sc.spawn(move || parse_part(p, st, scanner)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            vec![(
-                                first_line,
-                                true,
-                                Err(TraceError::bad(name, "internal error while parsing")),
-                            )]
-                        })
-                    })
-                    .collect()
-            })
-        } else {
-            parts
-                .iter()
-                .zip(&starts)
-                .zip(scanners.iter_mut())
-                .map(|((p, &st), scanner)| parse_part(p, st, scanner))
-                .collect()
-        };
-        stats.lines = acc;
-        for (line_no, complete, ev) in parsed.into_iter().flatten() {
-            let place = || format!("{name}:{line_no}");
-            match ev {
-                Ok(ev) => b.apply(ev, &place)?,
-                Err(_) if !complete => {
-                    stats.partial_tail = true;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        stats.lines += parse_block(&buf[..cut], stats.lines, name, &mut scanners, &mut parsed);
+        apply_parsed(&mut b, &mut stats, &mut parsed, name)?;
         buf.drain(..cut);
     }
     Ok((b.finish(), stats))
+}
+
+/// Runs `f` on every part, on its own thread when there are several parts
+/// and enough bytes to pay for the threads.
+fn on_parts<T: Send, S: Send>(
+    parts: &[&[u8]],
+    state: &mut [S],
+    f: impl Fn(usize, &[u8], &mut S) -> T + Sync,
+) -> Vec<Option<T>> {
+    let bytes: usize = parts.iter().map(|p| p.len()).sum();
+    if parts.len() > 1 && bytes > (256 << 10) {
+        std::thread::scope(|sc| {
+            let f = &f;
+            let handles: Vec<_> = parts
+                .iter()
+                .zip(state.iter_mut())
+                .enumerate()
+                .map(|(k, (p, st))| sc.spawn(move || f(k, p, st)))
+                .collect();
+            handles.into_iter().map(|h| h.join().ok()).collect()
+        })
+    } else {
+        parts
+            .iter()
+            .zip(state.iter_mut())
+            .enumerate()
+            .map(|(k, (p, st))| Some(f(k, p, st)))
+            .collect()
+    }
+}
+
+/// Parses `block` (whole lines, the first numbered `first_line + 1`) into
+/// `out`, one list per part, on every core; returns the lines it held.
+fn parse_block(
+    block: &[u8],
+    first_line: u64,
+    name: &str,
+    scanners: &mut [TrialScanner],
+    out: &mut Vec<Vec<ParsedLine>>,
+) -> u64 {
+    let threads = scanners.len().max(1);
+    // split into parts at line boundaries
+    let mut bounds = vec![0usize];
+    for k in 1..threads {
+        let target = block.len() * k / threads;
+        let prev = *bounds.last().unwrap_or(&0);
+        let at = if target <= prev {
+            prev
+        } else {
+            memchr::memchr(b'\n', &block[target..]).map_or(block.len(), |i| target + i + 1)
+        };
+        bounds.push(at);
+    }
+    bounds.push(block.len());
+    let parts: Vec<&[u8]> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+    let mut none = vec![(); parts.len()];
+    let count = |p: &[u8]| {
+        let nl = memchr::memchr_iter(b'\n', p).count() as u64;
+        nl + u64::from(!p.is_empty() && !p.ends_with(b"\n"))
+    };
+    let line_counts: Vec<u64> = on_parts(&parts, &mut none, |_, p, _| count(p))
+        .into_iter()
+        .zip(&parts)
+        .map(|(n, p)| n.unwrap_or_else(|| count(p)))
+        .collect();
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut acc = first_line;
+    for c in &line_counts {
+        starts.push(acc);
+        acc += c;
+    }
+    out.resize_with(parts.len(), Vec::new);
+    let mut state: Vec<(&mut TrialScanner, &mut Vec<ParsedLine>)> =
+        scanners.iter_mut().zip(out.iter_mut()).collect();
+    let failed = on_parts(&parts, &mut state, |k, part, (scanner, out)| {
+        out.clear();
+        let mut line_no = starts[k];
+        let mut rest = part;
+        while !rest.is_empty() {
+            let raw;
+            (raw, rest) = rest.split_at(memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1));
+            line_no += 1;
+            let complete = raw.ends_with(b"\n");
+            let place = || format!("{name}:{line_no}");
+            // the layout nasviz writes, fast (it checks UTF-8 itself);
+            // anything else in full
+            if let Some(ev) = scanner.scan(raw.trim_ascii()) {
+                out.push((line_no, complete, Ok(ev)));
+                continue;
+            }
+            let text = match std::str::from_utf8(raw) {
+                Ok(t) => t.trim(),
+                Err(e) => {
+                    out.push((
+                        line_no,
+                        complete,
+                        Err(TraceError::bad(place(), format!("not UTF-8: {e}"))),
+                    ));
+                    continue;
+                }
+            };
+            if text.is_empty() {
+                continue;
+            }
+            out.push((line_no, complete, parse_line(text, &place)));
+        }
+    });
+    for (k, ok) in failed.iter().enumerate() {
+        if ok.is_none() {
+            if let Some(out) = out.get_mut(k) {
+                out.clear();
+                out.push((
+                    starts[k] + 1,
+                    true,
+                    Err(TraceError::bad(name, "internal error while parsing")),
+                ));
+            }
+        }
+    }
+    acc - first_line
+}
+
+/// Applies parsed lines in order; a line that failed to parse is an error
+/// unless it is the unterminated last line (still being written).
+fn apply_parsed(
+    b: &mut TraceBuilder,
+    stats: &mut ReadStats,
+    parsed: &mut [Vec<ParsedLine>],
+    name: &str,
+) -> Result<(), TraceError> {
+    for (line_no, complete, ev) in parsed.iter_mut().flat_map(|p| p.drain(..)) {
+        let place = || format!("{name}:{line_no}");
+        match ev {
+            Ok(ev) => b.apply(ev, &place)?,
+            Err(_) if !complete => {
+                stats.partial_tail = true;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// A file's device and inode, where the system has them.

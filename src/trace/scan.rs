@@ -23,6 +23,7 @@ struct Cur<'a> {
 }
 
 impl<'a> Cur<'a> {
+    #[inline(always)]
     fn lit(&mut self, t: &[u8]) -> bool {
         if self.s[self.i..].starts_with(t) {
             self.i += t.len();
@@ -44,6 +45,10 @@ impl<'a> Cur<'a> {
             return None;
         }
         self.i = start + len + 1;
+        if body.is_ascii() {
+            // SAFETY: ASCII is UTF-8.
+            return Some(unsafe { std::str::from_utf8_unchecked(body) });
+        }
         std::str::from_utf8(body).ok()
     }
 
@@ -60,17 +65,32 @@ impl<'a> Cur<'a> {
         if self.i == start {
             return None;
         }
-        std::str::from_utf8(&self.s[start..self.i]).ok()
+        // SAFETY: every byte taken above is ASCII, and ASCII is UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(&self.s[start..self.i]) })
     }
 
     /// A non-negative integer, as serde reads a `u64` (no sign, fraction
     /// or exponent, no leading zeros).
     fn uint(&mut self) -> Option<u64> {
-        let t = self.number_text()?;
-        if !t.bytes().all(|c| c.is_ascii_digit()) || (t.len() > 1 && t.starts_with('0')) {
+        let start = self.i;
+        let mut v: u64 = 0;
+        while let Some(&c) = self.s.get(self.i).filter(|c| c.is_ascii_digit()) {
+            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            self.i += 1;
+        }
+        let len = self.i - start;
+        if len == 0 || (len > 1 && self.s[start] == b'0') {
             return None;
         }
-        t.parse().ok()
+        // a number that goes on (a sign, fraction or exponent) is not a u64
+        if self
+            .s
+            .get(self.i)
+            .is_some_and(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        Some(v)
     }
 
     /// A number as JSON allows it, parsed exactly (as serde_json with
@@ -184,8 +204,9 @@ pub struct TrialScanner {
     run_id: Option<std::sync::Arc<str>>,
 }
 
-/// A NAS-Bench-Graph architecture as nasviz writes it, read directly.
-fn nbgraph(text: &[u8]) -> Option<Arch> {
+/// A NAS-Bench-Graph architecture as nasviz writes it, read directly from
+/// the start of `text`; with the bytes it took.
+fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
     use crate::arch::nbgraph::{GnnOp, GraphArch};
     let mut c = Cur { s: text, i: 0 };
     if !c.lit(b"{\"space\":\"nbgraph\",\"links\":[") {
@@ -209,10 +230,11 @@ fn nbgraph(text: &[u8]) -> Option<Arch> {
         let name = c.string()?;
         *o = GnnOp::ALL.iter().copied().find(|g| g.name() == name)?;
     }
-    if !c.lit(b"]}") || c.i != text.len() {
+    if !c.lit(b"]}") {
         return None;
     }
-    GraphArch::new(links, ops).ok().map(Arch::NbGraph)
+    let a = GraphArch::new(links, ops).ok()?;
+    Some((Arch::NbGraph(a), c.i))
 }
 
 /// Largest number of distinct texts kept (the cache is cleared beyond).
@@ -279,7 +301,13 @@ impl TrialScanner {
         if !c.lit(b",\"arch\":") {
             return None;
         }
-        let arch = self.arch(c.object()?)?;
+        let arch = match nbgraph(&c.s[c.i..]) {
+            Some((a, n)) => {
+                c.i += n;
+                a
+            }
+            None => self.arch(c.object()?)?,
+        };
         let mut hash = None;
         if c.lit(b",\"hash\":") {
             hash = Some(self.hash(c.string()?));
@@ -353,9 +381,6 @@ impl TrialScanner {
     }
 
     fn arch(&mut self, text: &[u8]) -> Option<Arch> {
-        if let Some(a) = nbgraph(text) {
-            return Some(a);
-        }
         let text = std::str::from_utf8(text).ok()?;
         if let Some(a) = self.archs.get(text) {
             return Some(a.clone());
