@@ -14,25 +14,7 @@ const W: u32 = 1280;
 const H: u32 = 800;
 
 fn scatter(n: usize) -> Vec<Circle> {
-    let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 40) as f32 / (1u64 << 24) as f32
-    };
-    (0..n)
-        .map(|i| {
-            let x = W as f32 * (0.02 + 0.96 * next());
-            let y = H as f32 * (0.02 + 0.96 * next());
-            let fill = if i % 2 == 0 {
-                Color::rgba(31, 119, 180, 200)
-            } else {
-                Color::rgba(255, 127, 14, 200)
-            };
-            Circle::new([x, y], 1.5 + 1.5 * next(), fill)
-        })
-        .collect()
+    nasviz::perf::uniform_circles(n, W, H)
 }
 
 /// CPU time of this process, all threads (lavapipe renders on worker threads), from

@@ -7,11 +7,11 @@
 
 fn main() {
     let quick = std::env::var("NASVIZ_BENCH_QUICK").as_deref() == Ok("1");
-    let large = if quick { 0 } else { 423_624 };
+    let (large, huge) = if quick { (0, 0) } else { (423_624, 1_000_000) };
     for f in nasviz::perf::pick_figures(1_000_000) {
         println!("{f}");
     }
-    match nasviz::perf::viewer_figures(large, 120) {
+    match nasviz::perf::viewer_figures(large, huge, 120) {
         Ok(figs) => {
             for f in figs {
                 println!("{f}");

@@ -236,6 +236,24 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     }
     figs.push(Figure {
         name: format!(
+            "reopen a trace from its cache, {} trials",
+            crate::fmt::fmt_int(n)
+        ),
+        value: n as f64 / reopen.max(1e-9),
+        unit: "trials/s",
+        goal: None,
+    });
+    figs.push(Figure {
+        name: format!(
+            "reopen a trace from its cache, {} trials (trace MB)",
+            crate::fmt::fmt_int(n)
+        ),
+        value: bytes as f64 / 1e6 / reopen.max(1e-9),
+        unit: "MB/s",
+        goal: None,
+    });
+    figs.push(Figure {
+        name: format!(
             "reopen {} trials from the trace's cache, scaled to 1M",
             crate::fmt::fmt_int(n)
         ),
@@ -252,7 +270,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
             ),
             value: read * scale,
             unit: "s",
-            goal: Some((1.0, false)),
+            goal: Some((0.5, false)),
         },
         Figure {
             name: "append 1M trials through the analytics".into(),
@@ -375,8 +393,113 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(423_624);
     figures.extend(pick_figures(1_000_000));
-    figures.extend(viewer_figures(viewer_trials, 120)?);
+    figures.extend(render_figures()?);
+    figures.extend(viewer_figures(viewer_trials, 1_000_000, 120)?);
     Ok(figures)
+}
+
+/// `n` circles scattered uniformly over a `w`x`h` target, radius 1.5–3 px,
+/// alpha 200/255, two colours: the scene of the render benchmark.
+pub fn uniform_circles(n: usize, w: u32, h: u32) -> Vec<crate::render::Circle> {
+    use crate::render::{Circle, Color};
+    let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 40) as f32 / (1u64 << 24) as f32
+    };
+    (0..n)
+        .map(|i| {
+            let x = w as f32 * (0.02 + 0.96 * next());
+            let y = h as f32 * (0.02 + 0.96 * next());
+            let fill = if i % 2 == 0 {
+                Color::rgba(31, 119, 180, 200)
+            } else {
+                Color::rgba(255, 127, 14, 200)
+            };
+            Circle::new([x, y], 1.5 + 1.5 * next(), fill)
+        })
+        .collect()
+}
+
+/// Renderer figures at 1280x800 on the offscreen (software-first) adapter:
+/// a full redraw of a scatter drawn as circles at 423,624 and 10^6 points
+/// (the default path, median of 3 after a warm-up), and a frame over a
+/// cached layer of 10^6 points with 100 moving circles on top.
+pub fn render_figures() -> Result<Vec<Figure>, String> {
+    use crate::render::{
+        AdapterChoice, CachedLayer, Circle, Color, GpuContext, OffscreenTarget, Panel, Renderer,
+        Scene, SizeMode, TARGET_FORMAT,
+    };
+    let (w, h) = (1280, 800);
+    let ctx = GpuContext::headless(AdapterChoice::software_first().with_env())
+        .map_err(|e| e.to_string())?;
+    let adapter = ctx.adapter_name();
+    let target = OffscreenTarget::new(&ctx, w, h).map_err(|e| e.to_string())?;
+    let mut r = Renderer::new(&ctx, TARGET_FORMAT);
+    let panel = Panel::full(w, h);
+    let frame = |r: &mut Renderer, scene: &Scene<'_>| -> Result<f64, String> {
+        let t = Instant::now();
+        r.render(&ctx, target.view(), target.size(), scene)
+            .map_err(|e| e.to_string())?;
+        ctx.wait().map_err(|e| e.to_string())?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let mut figs = Vec::new();
+    for (n, goal) in [(423_624, 0.10), (1_000_000, 0.25)] {
+        let circles = uniform_circles(n, w, h);
+        let mut scene = Scene::new(Some(Color::WHITE));
+        scene.circles(0, panel, &circles, SizeMode::Pixels);
+        frame(&mut r, &scene)?;
+        let mut times = (0..3)
+            .map(|_| frame(&mut r, &scene))
+            .collect::<Result<Vec<_>, _>>()?;
+        times.sort_by(f64::total_cmp);
+        figs.push(Figure {
+            name: format!(
+                "full scatter redraw, circle mode, {} circles ({adapter})",
+                crate::fmt::fmt_int(n)
+            ),
+            value: times[1],
+            unit: "s",
+            goal: Some((goal, false)),
+        });
+    }
+    let circles = uniform_circles(1_000_000, w, h);
+    let mut layer = CachedLayer::new(&ctx, &r.compositor, w, h).map_err(|e| e.to_string())?;
+    let mut content = Scene::new(None);
+    content.circles(0, panel, &circles, SizeMode::Pixels);
+    r.render_layer(&ctx, &mut layer, &content)
+        .map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for f in 0..21 {
+        let moving: Vec<Circle> = (0..100)
+            .map(|i| {
+                let a = f as f32 * 0.05 + i as f32 * 0.0628;
+                Circle::new(
+                    [640.0 + 300.0 * a.cos(), 400.0 + 300.0 * a.sin()],
+                    6.0,
+                    Color::hex(0xd62728),
+                )
+                .with_stroke(Color::BLACK, 1.5)
+            })
+            .collect();
+        let mut scene = Scene::new(Some(Color::WHITE));
+        scene.cached(0, &layer);
+        scene.circles(1, panel, &moving, SizeMode::Pixels);
+        let t = frame(&mut r, &scene)?;
+        if f > 0 {
+            times.push(t * 1e3);
+        }
+    }
+    figs.push(Figure {
+        name: "cached-layer frame, 1,000,000 circles + 100 moving, median".into(),
+        value: median_p99(times).0,
+        unit: "ms",
+        goal: Some((30.0, false)),
+    });
+    Ok(figs)
 }
 
 /// `n` circles spread like a search's accuracies (crowded near the top,
@@ -490,15 +613,26 @@ fn median_p99(mut v: Vec<f64>) -> (f64, f64) {
     (q(0.5), q(0.99))
 }
 
-/// Frame times (ms) of the viewer at 1280x800 while a transition is always
-/// in flight (a step every 10 frames, each animating for 18): `frames`
-/// frames drawn offscreen, each waited for.
+/// One frame drawn by the viewer bench.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameSample {
+    /// Wall time of the frame, drawn and waited for.
+    pub ms: f64,
+    /// Bytes written to the GPU for it.
+    pub uploaded: u64,
+    /// Whether it redrew the points layer whole.
+    pub full_redraw: bool,
+}
+
+/// Frames of the viewer at 1280x800 while a transition is always in
+/// flight (a step every 10 frames, each animating for 18): `frames` frames
+/// drawn offscreen, each waited for.
 pub fn viewer_animation_ms(
     ctx: &crate::render::GpuContext,
     painter: &mut crate::app::Painter,
     viewer: &mut crate::viewer::Viewer,
     frames: usize,
-) -> Result<Vec<f64>, String> {
+) -> Result<Vec<FrameSample>, String> {
     use crate::viewer::command::{Command, Key, KeyPress};
     let size = viewer.state.size();
     let target =
@@ -512,16 +646,25 @@ pub fn viewer_animation_ms(
         now += crate::viewer::state::FRAME_S;
         viewer.handle(Command::Tick(now));
         let t = Instant::now();
-        painter
+        let stats = painter
             .paint(ctx, viewer, target.view(), target.size())
             .map_err(|e| e.to_string())?;
         ctx.wait().map_err(|e| e.to_string())?;
         viewer.state.frame_drawn();
         if i >= 5 {
-            times.push(t.elapsed().as_secs_f64() * 1e3);
+            times.push(FrameSample {
+                ms: t.elapsed().as_secs_f64() * 1e3,
+                uploaded: stats.uploaded,
+                full_redraw: painter.last_full_redraw,
+            });
         }
     }
     Ok(times)
+}
+
+/// Median and 99th percentile frame times of `samples`.
+fn frame_ms(samples: &[FrameSample]) -> (f64, f64) {
+    median_p99(samples.iter().map(|s| s.ms).collect())
 }
 
 /// Hover frames (ms) of the viewer: the pointer moves between points of
@@ -577,8 +720,9 @@ pub fn viewer_hover_ms(
 
 /// The viewer's figures on the offscreen (software-first) adapter: time
 /// from the demo runs to the first frame, animation frame times on the
-/// demo and on a generated evolution run of `large` trials (none if 0).
-pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String> {
+/// demo, hover and animation on a generated random search of `large`
+/// trials, and animated steps on one of `huge` trials (none if 0).
+pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Figure>, String> {
     use crate::viewer::command::Command;
     use crate::viewer::Viewer;
     let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
@@ -599,7 +743,7 @@ pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String
     v.state.frame_drawn();
     let idle_frames = usize::from(v.state.needs_frame());
     v.state.set_step(1000);
-    let (med, p99) = median_p99(viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+    let (med, p99) = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
     let mut figs = vec![
         Figure {
             name: format!("viewer: demo to first frame ({adapter})"),
@@ -626,23 +770,25 @@ pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String
             goal: Some((0.0, false)),
         },
     ];
-    if large > 0 {
-        let bench =
-            crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let random_run = |n: usize| -> Result<crate::trace::Run, String> {
         let mut session =
             crate::search::Session::new(&bench, crate::search::Strategy::Random, 0, "rs-large")
                 .map_err(|e| e.to_string())?;
-        for _ in 0..large {
+        for _ in 0..n {
             session.step().map_err(|e| e.to_string())?;
         }
-        let mut v = Viewer::new(vec![session.into_run()], size);
+        Ok(session.into_run())
+    };
+    if large > 0 {
+        let mut v = Viewer::new(vec![random_run(large)?], size);
         v.handle(Command::Tick(0.0));
         v.state.set_step(large / 2);
         let (hover, pick) = viewer_hover_ms(&ctx, &mut painter, &mut v, frames)?;
         let (hmed, hp99) = median_p99(hover);
         let (pmed, _) = median_p99(pick);
         v.state.set_step(large / 2);
-        let (med, p99) = median_p99(viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+        let (med, p99) = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
         let label = crate::fmt::fmt_int(large);
         figs.push(Figure {
             name: format!("viewer: hover frame, {label} trials, median"),
@@ -674,6 +820,69 @@ pub fn viewer_figures(large: usize, frames: usize) -> Result<Vec<Figure>, String
             unit: "ms",
             goal: None,
         });
+    }
+    if huge > 0 {
+        let mut v = Viewer::new(vec![random_run(huge)?], size);
+        v.handle(Command::Tick(0.0));
+        v.state.set_step(huge / 2);
+        let samples = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
+        let (med, p99) = frame_ms(&samples);
+        let full: Vec<FrameSample> = samples.iter().filter(|s| s.full_redraw).copied().collect();
+        let cached: Vec<FrameSample> = samples.iter().filter(|s| !s.full_redraw).copied().collect();
+        let bytes = |v: &[FrameSample]| median_p99(v.iter().map(|s| s.uploaded as f64).collect());
+        let label = crate::fmt::fmt_int(huge);
+        let text = &mut painter.renderer.text;
+        let density = v
+            .frame(&mut |s: &str, sz: f32| {
+                let e = text.measure(s, sz);
+                (e.width, e.height)
+            })
+            .ok()
+            .and_then(|f| f.dash.map(|d| d.density))
+            .unwrap_or(false);
+        let mode = if density { "density" } else { "circle" };
+        figs.push(Figure {
+            name: format!("viewer: animated step frame, {label} trials, median"),
+            value: med,
+            unit: "ms",
+            goal: Some((60.0, false)),
+        });
+        figs.push(Figure {
+            name: format!("viewer: animated step frame, {label} trials, 99th percentile"),
+            value: p99,
+            unit: "ms",
+            goal: None,
+        });
+        if !full.is_empty() {
+            figs.push(Figure {
+                name: format!(
+                    "viewer: {mode}-mode frame, scatter redrawn whole, {label} trials, median"
+                ),
+                value: frame_ms(&full).0,
+                unit: "ms",
+                goal: Some((30.0, false)),
+            });
+            figs.push(Figure {
+                name: format!("viewer: bytes uploaded by a step frame, {label} trials, median"),
+                value: bytes(&full).0,
+                unit: "B",
+                goal: None,
+            });
+        }
+        if !cached.is_empty() {
+            figs.push(Figure {
+                name: format!("viewer: cached frame (tween), {label} trials, median"),
+                value: frame_ms(&cached).0,
+                unit: "ms",
+                goal: None,
+            });
+            figs.push(Figure {
+                name: format!("viewer: bytes uploaded by a tween frame, {label} trials, median"),
+                value: bytes(&cached).0,
+                unit: "B",
+                goal: None,
+            });
+        }
     }
     Ok(figs)
 }

@@ -214,17 +214,27 @@ impl Painter {
             && len.0 >= points.drawn.0
             && len.1 >= points.drawn.1;
         self.last_full_redraw = !extend;
+        let mut layer_uploaded = 0;
         if !extend {
             let sc = frame.points_scene(viewer, (0, 0));
-            self.renderer.render_layer(ctx, &mut points.layer, &sc)?;
+            layer_uploaded = self
+                .renderer
+                .render_layer(ctx, &mut points.layer, &sc)?
+                .uploaded;
         } else if len != points.drawn {
             let sc = frame.points_scene(viewer, points.drawn);
-            self.renderer.render_onto_layer(ctx, &points.layer, &sc)?;
+            layer_uploaded = self
+                .renderer
+                .render_onto_layer(ctx, &points.layer, &sc)?
+                .uploaded;
         }
         points.key = Some(key);
         points.drawn = len;
         let scene = frame.scene_layered(viewer, &points.layer);
-        Ok(self.renderer.render(ctx, target, size, &scene)?)
+        let mut stats = self.renderer.render(ctx, target, size, &scene)?;
+        // what a frame costs the bus: the layer's update and the frame itself
+        stats.uploaded += layer_uploaded;
+        Ok(stats)
     }
 
     /// Draws the current frame offscreen at the viewer's size and reads it

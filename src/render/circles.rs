@@ -107,6 +107,7 @@ pub struct CircleRenderer {
     batches: Vec<PreparedBatch>,
     target_size: (u32, u32),
     scratch: Vec<Circle>,
+    uploaded: u64,
 }
 
 /// Blend state shared by all primitives: straight-alpha source over, with alpha
@@ -183,6 +184,7 @@ impl CircleRenderer {
             batches: Vec::new(),
             target_size: (1, 1),
             scratch: Vec::new(),
+            uploaded: 0,
         }
     }
 
@@ -220,6 +222,7 @@ impl CircleRenderer {
         }
         let mut uniforms = Vec::with_capacity(batches.len());
         let mut first = 0u64;
+        self.uploaded = 0;
         for b in batches {
             let data: &[Circle] = if b.circles.iter().all(Circle::is_valid) {
                 b.circles
@@ -237,6 +240,7 @@ impl CircleRenderer {
                     first * std::mem::size_of::<Circle>() as u64,
                     bytemuck::cast_slice(data),
                 );
+                self.uploaded += std::mem::size_of_val(data) as u64;
             }
             let size_scale = match b.size {
                 SizeMode::Pixels => 1.0,
@@ -255,8 +259,13 @@ impl CircleRenderer {
             });
             first += data.len() as u64;
         }
-        self.uniforms.upload(device, queue, &self.layout, &uniforms);
+        self.uploaded += self.uniforms.upload(device, queue, &self.layout, &uniforms);
         Ok(stats)
+    }
+
+    /// Bytes the last [`Self::prepare`] wrote to the GPU.
+    pub fn uploaded(&self) -> u64 {
+        self.uploaded
     }
 
     /// Number of prepared batches.

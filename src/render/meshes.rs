@@ -311,6 +311,7 @@ pub struct MeshRenderer {
     target_size: (u32, u32),
     staging_v: Vec<MeshVertex>,
     staging_i: Vec<u32>,
+    uploaded: u64,
 }
 
 impl MeshRenderer {
@@ -371,10 +372,16 @@ impl MeshRenderer {
             target_size: (1, 1),
             staging_v: Vec::new(),
             staging_i: Vec::new(),
+            uploaded: 0,
         }
     }
 
     /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
+    /// Bytes the last [`Self::prepare`] wrote to the GPU.
+    pub fn uploaded(&self) -> u64 {
+        self.uploaded
+    }
+
     pub fn prepare(
         &mut self,
         device: &wgpu::Device,
@@ -441,13 +448,16 @@ impl MeshRenderer {
             }));
             self.index_capacity = cap;
         }
+        self.uploaded = 0;
         if let (Some(v), false) = (&self.vertices, self.staging_v.is_empty()) {
             queue.write_buffer(v, 0, bytemuck::cast_slice(&self.staging_v));
+            self.uploaded += std::mem::size_of_val(self.staging_v.as_slice()) as u64;
         }
         if let (Some(i), false) = (&self.indices, self.staging_i.is_empty()) {
             queue.write_buffer(i, 0, bytemuck::cast_slice(&self.staging_i));
+            self.uploaded += std::mem::size_of_val(self.staging_i.as_slice()) as u64;
         }
-        self.uniforms.upload(device, queue, &self.layout, &uniforms);
+        self.uploaded += self.uniforms.upload(device, queue, &self.layout, &uniforms);
         Ok(())
     }
 

@@ -98,6 +98,9 @@ pub struct FrameStats {
     pub splatted: usize,
     /// Text runs skipped for bad input.
     pub text_skipped: usize,
+    /// Bytes written to the GPU for the frame (instances, vertices,
+    /// uniforms, glyph vertices).
+    pub uploaded: u64,
 }
 
 enum Step {
@@ -235,6 +238,10 @@ impl Renderer {
         stats.circles += splat_stats;
         self.meshes.prepare(device, queue, size, &mesh_batches)?;
         stats.text_skipped = self.text.prepare(device, queue, size, &text_batches)?;
+        stats.uploaded = self.circles.uploaded()
+            + self.splat.uploaded()
+            + self.meshes.uploaded()
+            + self.text.uploaded();
 
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("nasviz frame"),

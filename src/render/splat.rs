@@ -104,6 +104,7 @@ pub struct SplatRenderer {
     scratch: Vec<Circle>,
     max_radius: f32,
     mode: SplatMode,
+    uploaded: u64,
 }
 
 impl SplatRenderer {
@@ -125,6 +126,7 @@ impl SplatRenderer {
             scratch: Vec::new(),
             max_radius: SPLAT_MAX_RADIUS,
             mode: SplatMode::default(),
+            uploaded: 0,
         }
     }
 
@@ -239,6 +241,11 @@ impl SplatRenderer {
     }
 
     /// Sets how circles sharing a pixel are blended.
+    /// Bytes the last `prepare` wrote to the GPU.
+    pub fn uploaded(&self) -> u64 {
+        self.uploaded
+    }
+
     pub fn set_mode(&mut self, mode: SplatMode) {
         self.mode = mode;
     }
@@ -345,6 +352,7 @@ impl SplatRenderer {
     ) -> Result<CircleStats, RenderError> {
         self.prepared.clear();
         self.target_size = target_size;
+        self.uploaded = 0;
         let mut stats = CircleStats::default();
         if self.pipelines.is_none() {
             return Ok(stats);
@@ -386,12 +394,16 @@ impl SplatRenderer {
                 _pad: [0; 2],
             };
             let slot_index = i;
+            let mut up = 0;
             if let Some(slot) = self.slot(device, slot_index, circles_bytes.max(24), ids_bytes) {
                 queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
+                up += std::mem::size_of_val(&uniform) as u64;
                 if !data.is_empty() {
                     queue.write_buffer(&slot.circles, 0, bytemuck::cast_slice(data));
+                    up += circles_bytes;
                 }
             }
+            self.uploaded += up;
             self.scratch = scratch;
             self.prepared.push(Prepared {
                 slot: slot_index,

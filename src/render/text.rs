@@ -108,6 +108,7 @@ pub struct TextRenderer {
     renderers: Vec<glyphon::TextRenderer>,
     batches: Vec<(Panel, usize)>,
     target_size: (u32, u32),
+    uploaded: u64,
 }
 
 fn line_height(size: f32) -> f32 {
@@ -143,6 +144,7 @@ impl TextRenderer {
             renderers: Vec::new(),
             batches: Vec::new(),
             target_size: (1, 1),
+            uploaded: 0,
         }
     }
 
@@ -236,6 +238,7 @@ impl TextRenderer {
             },
         );
         let mut skipped = 0;
+        self.uploaded = 0;
         for (i, batch) in batches.iter().enumerate() {
             let mut shaped = Vec::with_capacity(batch.runs.len());
             for run in batch.runs {
@@ -267,6 +270,14 @@ impl TextRenderer {
                     bottom: 0,
                 },
             };
+            // glyphon writes one 28-byte vertex per glyph it draws (those
+            // outside the bounds are culled, so this is an upper bound)
+            self.uploaded += 28
+                * shaped
+                    .iter()
+                    .flat_map(|s| s.buffer.layout_runs())
+                    .map(|r| r.glyphs.len() as u64)
+                    .sum::<u64>();
             let areas = shaped.iter().map(|s| TextArea {
                 buffer: &s.buffer,
                 left: s.left,
@@ -298,6 +309,11 @@ impl TextRenderer {
             self.batches.push((batch.panel, i));
         }
         Ok(skipped)
+    }
+
+    /// Bytes the last [`Self::prepare`] wrote to the GPU (glyph vertices).
+    pub fn uploaded(&self) -> u64 {
+        self.uploaded
     }
 
     /// Number of prepared batches.

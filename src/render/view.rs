@@ -246,9 +246,9 @@ impl UniformArena {
         queue: &wgpu::Queue,
         layout: &wgpu::BindGroupLayout,
         uniforms: &[ViewUniform],
-    ) {
+    ) -> u64 {
         if uniforms.is_empty() {
-            return;
+            return 0;
         }
         let n = uniforms.len() as u64;
         if n > self.capacity {
@@ -266,6 +266,7 @@ impl UniformArena {
                 .copy_from_slice(bytemuck::bytes_of(u));
         }
         queue.write_buffer(&self.buffer, 0, &self.staging);
+        self.staging.len() as u64
     }
 
     pub(crate) fn bind(&self, pass: &mut wgpu::RenderPass<'_>, group: u32, index: usize) {
