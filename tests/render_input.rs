@@ -239,3 +239,36 @@ fn panels_outside_the_target_and_layer_mismatch() {
         Some([0, 0, 0, 255])
     );
 }
+
+#[test]
+fn a_frame_counts_the_bytes_it_uploads() {
+    let ctx = gpu_or_skip!("a_frame_counts_the_bytes_it_uploads");
+    let mut r = Renderer::new(ctx, TARGET_FORMAT);
+    let target = OffscreenTarget::new(ctx, W, H).expect("target");
+    let panel = Panel::full(W, H);
+    let frame = |r: &mut Renderer, scene: &Scene<'_>| {
+        r.render(ctx, target.view(), (W, H), scene)
+            .expect("render")
+            .uploaded
+    };
+    assert_eq!(frame(&mut r, &Scene::new(Some(Color::WHITE))), 0);
+    let circles: Vec<Circle> = (0..1000)
+        .map(|i| Circle::new([(i % W as usize) as f32, 10.0], 2.0, Color::BLACK))
+        .collect();
+    let mut scene = Scene::new(Some(Color::WHITE));
+    scene.circles(0, panel, &circles, SizeMode::Pixels);
+    let with_circles = frame(&mut r, &scene);
+    let instances = std::mem::size_of_val(circles.as_slice()) as u64;
+    // the instances and one view uniform, nothing else
+    assert!(with_circles >= instances, "{with_circles} < {instances}");
+    assert!(with_circles < instances + 1024, "{with_circles}");
+    let runs = [TextRun::new("twelve glyph", [2.0, 2.0], 12.0, Color::BLACK)];
+    scene.text(1, panel, &runs);
+    let with_text = frame(&mut r, &scene);
+    assert!(
+        with_text >= with_circles + 11 * 28,
+        "{with_text} vs {with_circles}"
+    );
+    // the same frame again uploads the same again (no state carried over)
+    assert_eq!(frame(&mut r, &scene), with_text);
+}
