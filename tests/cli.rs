@@ -430,3 +430,32 @@ fn export_writes_csv_and_keeps_what_was_there() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+#[test]
+fn a_trace_larger_than_free_memory_is_refused_with_the_sizes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let input = root.join("datasets/cora-random-2000.jsonl");
+    let out = tmp("too-large.png");
+    let _ = std::fs::remove_file(&out);
+    for args in [
+        vec!["info", input.to_str().unwrap()],
+        vec![
+            "render",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_nasviz"))
+            .args(&args)
+            .env("NASVIZ_MEMORY_LIMIT", "100000")
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("cora-random-2000.jsonl"), "{err}");
+        assert!(err.contains("needs about") && err.contains("free"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(!out.exists());
+}

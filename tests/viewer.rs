@@ -937,3 +937,78 @@ fn a_killed_live_session_keeps_every_completed_action() {
     let _ = child.wait();
     check_saved_session(&save);
 }
+
+#[test]
+fn circles_past_the_gpus_buffer_limit_fall_back_to_density() {
+    if common::gpu("circles_past_the_gpus_buffer_limit_fall_back_to_density").is_none() {
+        return;
+    }
+    let dir = tmpdir("buffer-limit");
+    let trace = dir.join("g200k.jsonl");
+    let t = trace.to_str().unwrap_or("");
+    let out = nasviz(&["bench", "--generate", "200000", "-o", t], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 200,000 circles take 4.8 MB; the frame's readback 4.1 MB
+    let small_gpu = [("NASVIZ_GPU_MAX_BUFFER", "4200000")];
+    let (fell, density) = (dir.join("fell.png"), dir.join("density.png"));
+    let out = nasviz(
+        &[
+            "render",
+            t,
+            "--view",
+            "scatter",
+            "--points",
+            "circles",
+            "-o",
+            fell.to_str().unwrap_or(""),
+        ],
+        &small_gpu,
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("4800000 bytes") && err.contains("as density"),
+        "{err}"
+    );
+    let out = nasviz(
+        &[
+            "render",
+            t,
+            "--view",
+            "scatter",
+            "--points",
+            "density",
+            "-o",
+            density.to_str().unwrap_or(""),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let a = Image::load_png(&fell).expect("fallback");
+    let b = Image::load_png(&density).expect("density");
+    assert_eq!(
+        a.pixels, b.pixels,
+        "the fallback is not the density picture"
+    );
+    // the viewer, asked for circles, says so and shows density
+    let shot = dir.join("view.png");
+    let script = write_script(
+        &dir,
+        &format!(
+            "key end\nwait 100\nkey d\nkey d\nwait 300\nscreenshot {}\n",
+            shot.display()
+        ),
+    );
+    let out = nasviz(
+        &[
+            "view",
+            "--headless",
+            "--script",
+            script.to_str().unwrap_or(""),
+            t,
+        ],
+        &small_gpu,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(shot.exists());
+}

@@ -181,8 +181,32 @@ impl Painter {
         Ok(())
     }
 
-    /// Draws the viewer's current frame into `target` of `size`.
+    /// Draws the viewer's current frame into `target` of `size`. Where the
+    /// scatter's circles do not fit the GPU's buffers, it switches to
+    /// density (saying so) and draws again.
     pub fn paint(
+        &mut self,
+        ctx: &GpuContext,
+        viewer: &mut Viewer,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+    ) -> Result<FrameStats, AppError> {
+        use crate::scene::density::ScatterMode;
+        match self.paint_once(ctx, viewer, target, size) {
+            Err(AppError::Render(e @ crate::render::RenderError::BufferTooLarge { .. }))
+                if viewer.state.scatter_mode() != ScatterMode::Density =>
+            {
+                viewer.state.set_scatter_mode(ScatterMode::Density);
+                viewer
+                    .state
+                    .notify(format!("{e}: the scatter shows density instead"));
+                self.paint_once(ctx, viewer, target, size)
+            }
+            other => other,
+        }
+    }
+
+    fn paint_once(
         &mut self,
         ctx: &GpuContext,
         viewer: &mut Viewer,

@@ -71,7 +71,7 @@ pub fn run(
     if let Some((o, _)) = &other {
         marks.extend(nasviz::scene::dashboard::user_marks(o, step, 1));
     }
-    let opts = nasviz::scene::DashboardOptions {
+    let mut opts = nasviz::scene::DashboardOptions {
         marks,
         view,
         width: w,
@@ -86,15 +86,28 @@ pub fn run(
         ..Default::default()
     };
     let (ctx, mut renderer) = nasviz::export::headless()?;
-    let png = nasviz::export::render_png_comparison(
-        &ctx,
-        &mut renderer,
-        run,
-        &analytics,
-        other.as_ref().map(|(r, a)| (*r, a)),
-        step,
-        &opts,
-    )?;
+    let mut draw = |opts: &nasviz::scene::DashboardOptions| {
+        nasviz::export::render_png_comparison(
+            &ctx,
+            &mut renderer,
+            run,
+            &analytics,
+            other.as_ref().map(|(r, a)| (*r, a)),
+            step,
+            opts,
+        )
+    };
+    let png = match draw(&opts) {
+        // more points than the GPU's buffers hold: their density instead
+        Err(nasviz::export::ExportError::Render(
+            e @ nasviz::render::RenderError::BufferTooLarge { .. },
+        )) if opts.scatter_mode != ScatterMode::Density => {
+            eprintln!("note: {e}; drawing the scatter as density (trials per pixel) instead");
+            opts.scatter_mode = ScatterMode::Density;
+            draw(&opts)?
+        }
+        other => other?,
+    };
     nasviz::export::write_png(output, &png)?;
     eprintln!(
         "{}: {w}x{h}, run {}, step {} of {} ({})",

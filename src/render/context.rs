@@ -94,7 +94,17 @@ impl GpuContext {
                 tried: format!("{:?}", choice.backends),
             })?;
         // Everything the adapter offers: large targets, and storage buffers for the splat path.
-        let limits = adapter.limits();
+        let mut limits = adapter.limits();
+        // NASVIZ_GPU_MAX_BUFFER=BYTES: behave as a device with buffers no
+        // larger (to check what happens where a GPU's limits are smaller)
+        if let Some(max) = std::env::var("NASVIZ_GPU_MAX_BUFFER")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+        {
+            limits.max_buffer_size = limits.max_buffer_size.min(max);
+            limits.max_storage_buffer_binding_size =
+                limits.max_storage_buffer_binding_size.min(max);
+        }
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("nasviz device"),

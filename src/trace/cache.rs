@@ -169,6 +169,7 @@ pub fn read_with(
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     let len = meta.len();
+    super::memory::check(path, len)?;
     let dir = match &opts.dir {
         Some(d) if enabled() && len >= opts.min_bytes && ends_in_newline(path, len) => d,
         _ => {

@@ -420,11 +420,10 @@ pub fn read_trace(path: &Path) -> Result<(Trace, ReadStats), TraceError> {
         path: name.clone(),
         source,
     })?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    super::memory::check(path, len)?;
     // trial lines are rarely under 150 bytes
-    let hint = f
-        .metadata()
-        .map(|m| (m.len() / 150).min(1 << 26) as usize)
-        .unwrap_or(0);
+    let hint = (len / 150).min(1 << 26) as usize;
     read_trace_hinted(f, &name, hint)
 }
 

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod import;
 pub mod jsonl;
 pub mod log;
+pub mod memory;
 pub mod nni;
 pub mod open;
 pub mod optuna;
