@@ -459,3 +459,34 @@ fn a_trace_larger_than_free_memory_is_refused_with_the_sizes() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn export_arrow_writes_feather_or_says_how_to_get_it() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let input = root.join("datasets/cora-evolution-2000.jsonl");
+    let out = tmp("evolution.arrow");
+    let _ = std::fs::remove_file(&out);
+    let o = nasviz(
+        &[
+            "export",
+            input.to_str().unwrap(),
+            "--format",
+            "arrow",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = text(&o.stderr);
+    if cfg!(feature = "arrow") {
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains("2,000 trials of 1 run"), "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        // an Arrow IPC file opens and ends with its magic
+        assert!(bytes.starts_with(b"ARROW1") && bytes.ends_with(b"ARROW1"));
+    } else {
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("--features arrow"), "{err}");
+        assert!(!out.exists());
+    }
+}

@@ -141,8 +141,10 @@ pub enum Command {
         /// A trace (or a NASLib result, a folder of them, the original
         /// dashboard's records).
         trace: PathBuf,
-        /// The table format (CSV).
-        #[arg(long, default_value = "csv", value_parser = ["csv"])]
+        /// The table format: `csv`, or `arrow` (Arrow IPC, Feather v2, for
+        /// `pandas.read_feather` or `polars.read_ipc`; in builds with the
+        /// `arrow` feature).
+        #[arg(long, default_value = "csv", value_parser = ["csv", "arrow"])]
         format: String,
         #[arg(short, long)]
         output: PathBuf,
@@ -360,18 +362,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Export {
             trace,
-            format: _,
+            format,
             output,
             force,
         } => {
             refuse_overwrite(&output, force)?;
+            let arrow = format == "arrow";
+            if arrow && !cfg!(feature = "arrow") {
+                anyhow::bail!(
+                    "--format arrow: this nasviz was built without Arrow support; \
+                     build it with `cargo build --release --features arrow`, or export CSV"
+                );
+            }
             let t = nasviz::trace::open::open(&trace)?;
             let tmp = nasviz::fsutil::temp_sibling(&output);
             let write = || -> Result<usize> {
                 let f = std::fs::File::create(&tmp)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
-                let rows = nasviz::trace::csv::write_csv(&t, std::io::BufWriter::new(f))
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+                let out = std::io::BufWriter::new(f);
+                let rows = if arrow {
+                    write_arrow(&t, out)
+                } else {
+                    nasviz::trace::csv::write_csv(&t, out).map_err(anyhow::Error::from)
+                }
+                .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
                 std::fs::rename(&tmp, &output)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
                 Ok(rows)
@@ -475,4 +489,15 @@ pub fn step_index(flag: &str, n: usize) -> anyhow::Result<usize> {
         anyhow::bail!("{flag} 0: steps count from 1, as on screen");
     }
     Ok(n - 1)
+}
+
+/// Writes `t` as Arrow IPC to `out`.
+#[cfg(feature = "arrow")]
+fn write_arrow(t: &nasviz::trace::Trace, out: impl std::io::Write) -> Result<usize> {
+    Ok(nasviz::trace::arrow::write_arrow(t, out)?)
+}
+
+#[cfg(not(feature = "arrow"))]
+fn write_arrow(_: &nasviz::trace::Trace, _: impl std::io::Write) -> Result<usize> {
+    anyhow::bail!("this nasviz was built without Arrow support")
 }

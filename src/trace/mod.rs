@@ -2,6 +2,8 @@
 //! native JSON Lines format (see [`jsonl`]), plus importers of other
 //! formats (see [`import`]).
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod cache;
 pub mod csv;
 pub mod import;
