@@ -883,6 +883,54 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
                 goal: None,
             });
         }
+        let scrub = viewer_scrub_ms(&ctx, &mut painter, &mut v, huge, frames)?;
+        let (med, p99) = median_p99(scrub);
+        figs.push(Figure {
+            name: format!("viewer: scrub frame (a jump anywhere), {label} trials, median"),
+            value: med,
+            unit: "ms",
+            goal: Some((33.0, false)),
+        });
+        figs.push(Figure {
+            name: format!("viewer: scrub frame, {label} trials, 99th percentile"),
+            value: p99,
+            unit: "ms",
+            goal: None,
+        });
     }
     Ok(figs)
+}
+
+/// Frame times (ms) of scrubbing: each frame jumps to a step anywhere on
+/// the timeline (as dragging the timeline's handle does) and is drawn and
+/// waited for.
+pub fn viewer_scrub_ms(
+    ctx: &crate::render::GpuContext,
+    painter: &mut crate::app::Painter,
+    viewer: &mut crate::viewer::Viewer,
+    len: usize,
+    frames: usize,
+) -> Result<Vec<f64>, String> {
+    use crate::viewer::command::Command;
+    let size = viewer.state.size();
+    let target =
+        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    let mut rng = Rng::new(11);
+    let mut now = viewer.state.now();
+    let mut times = Vec::with_capacity(frames);
+    for i in 0..frames + 5 {
+        let t = Instant::now();
+        viewer.state.set_step(rng.below(len.max(1)));
+        now += crate::viewer::state::FRAME_S;
+        viewer.handle(Command::Tick(now));
+        painter
+            .paint(ctx, viewer, target.view(), target.size())
+            .map_err(|e| e.to_string())?;
+        ctx.wait().map_err(|e| e.to_string())?;
+        viewer.state.frame_drawn();
+        if i >= 5 {
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(times)
 }
