@@ -743,7 +743,9 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
     v.state.frame_drawn();
     let idle_frames = usize::from(v.state.needs_frame());
     v.state.set_step(1000);
-    let (med, p99) = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+    let demo = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
+    let (med, p99) = frame_ms(&demo);
+    let (demo_bytes, demo_bytes_max) = median_p99(demo.iter().map(|s| s.uploaded as f64).collect());
     let mut figs = vec![
         Figure {
             name: format!("viewer: demo to first frame ({adapter})"),
@@ -761,6 +763,18 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
             name: "viewer: animation frame, demo, 99th percentile".into(),
             value: p99,
             unit: "ms",
+            goal: None,
+        },
+        Figure {
+            name: "viewer: bytes uploaded by an animation frame, demo (circles), median".into(),
+            value: demo_bytes,
+            unit: "B",
+            goal: None,
+        },
+        Figure {
+            name: "viewer: bytes uploaded by an animation frame, demo, 99th percentile".into(),
+            value: demo_bytes_max,
+            unit: "B",
             goal: None,
         },
         Figure {

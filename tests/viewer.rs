@@ -990,6 +990,24 @@ fn circles_past_the_gpus_buffer_limit_fall_back_to_density() {
         a.pixels, b.pixels,
         "the fallback is not the density picture"
     );
+    // a buffer that fewer points would not shrink (the 4 MB readback, with
+    // the points already as density) is an error, with no fallback tried
+    let out = nasviz(
+        &[
+            "render",
+            t,
+            "--view",
+            "scatter",
+            "--points",
+            "density",
+            "-o",
+            dir.join("never.png").to_str().unwrap_or(""),
+        ],
+        &[("NASVIZ_GPU_MAX_BUFFER", "1000000")],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("readback") && !err.contains("note:"), "{err}");
     // the viewer, asked for circles, says so and shows density
     let shot = dir.join("view.png");
     let script = write_script(

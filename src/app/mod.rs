@@ -193,8 +193,9 @@ impl Painter {
     ) -> Result<FrameStats, AppError> {
         use crate::scene::density::ScatterMode;
         match self.paint_once(ctx, viewer, target, size) {
-            Err(AppError::Render(e @ crate::render::RenderError::BufferTooLarge { .. }))
-                if viewer.state.scatter_mode() != ScatterMode::Density =>
+            Err(AppError::Render(e))
+                if e.is_too_many_circles()
+                    && viewer.state.scatter_mode() != ScatterMode::Density =>
             {
                 viewer.state.set_scatter_mode(ScatterMode::Density);
                 viewer

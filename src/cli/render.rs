@@ -99,9 +99,9 @@ pub fn run(
     };
     let png = match draw(&opts) {
         // more points than the GPU's buffers hold: their density instead
-        Err(nasviz::export::ExportError::Render(
-            e @ nasviz::render::RenderError::BufferTooLarge { .. },
-        )) if opts.scatter_mode != ScatterMode::Density => {
+        Err(nasviz::export::ExportError::Render(e))
+            if e.is_too_many_circles() && opts.scatter_mode != ScatterMode::Density =>
+        {
             eprintln!("note: {e}; drawing the scatter as density (trials per pixel) instead");
             opts.scatter_mode = ScatterMode::Density;
             draw(&opts)?

@@ -205,7 +205,7 @@ impl CircleRenderer {
         let max = device.limits().max_buffer_size;
         if bytes > max {
             return Err(RenderError::BufferTooLarge {
-                what: "circle instances",
+                what: super::error::CIRCLE_INSTANCES,
                 bytes,
                 max,
             });

@@ -82,3 +82,18 @@ pub enum RenderError {
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// What a buffer of circle instances is called in [`RenderError::BufferTooLarge`].
+pub(crate) const CIRCLE_INSTANCES: &str = "circle instances";
+/// What the splat path's buffer of circles is called there.
+pub(crate) const SPLAT_CIRCLES: &str = "splat circles";
+
+impl RenderError {
+    /// Whether a buffer of circles was larger than the device allows:
+    /// fewer circles (a density picture) would fit, where a buffer that
+    /// grows with the target's size or a mesh would not.
+    pub fn is_too_many_circles(&self) -> bool {
+        matches!(self, RenderError::BufferTooLarge { what, .. }
+            if *what == CIRCLE_INSTANCES || *what == SPLAT_CIRCLES)
+    }
+}

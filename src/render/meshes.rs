@@ -376,12 +376,12 @@ impl MeshRenderer {
         }
     }
 
-    /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
     /// Bytes the last [`Self::prepare`] wrote to the GPU.
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
 
+    /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
     pub fn prepare(
         &mut self,
         device: &wgpu::Device,

@@ -240,12 +240,12 @@ impl SplatRenderer {
         }
     }
 
-    /// Sets how circles sharing a pixel are blended.
     /// Bytes the last `prepare` wrote to the GPU.
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
 
+    /// Sets how circles sharing a pixel are blended.
     pub fn set_mode(&mut self, mode: SplatMode) {
         self.mode = mode;
     }
@@ -371,13 +371,20 @@ impl SplatRenderer {
             stats.drawn += data.len();
             stats.skipped += b.circles.len() - data.len();
             let circles_bytes = std::mem::size_of_val(data) as u64;
-            if circles_bytes.max(ids_bytes) > self.max_binding {
-                self.scratch = scratch;
-                return Err(RenderError::BufferTooLarge {
-                    what: "splat buffers",
-                    bytes: circles_bytes.max(ids_bytes),
-                    max: self.max_binding,
-                });
+            // the circles (they grow with the points) or the id planes
+            // (they grow with the target)
+            for (what, bytes) in [
+                (super::error::SPLAT_CIRCLES, circles_bytes),
+                ("splat id planes", ids_bytes),
+            ] {
+                if bytes > self.max_binding {
+                    self.scratch = scratch;
+                    return Err(RenderError::BufferTooLarge {
+                        what,
+                        bytes,
+                        max: self.max_binding,
+                    });
+                }
             }
             let count = data.len() as u32;
             let clip = b

@@ -199,7 +199,7 @@ pub struct TrialScanner {
     archs: TextMap<Arch>,
     edits: TextMap<Arc<Mutation>>,
     /// Benchmark keys, each held once and shared by the trials that name it.
-    hashes: TextMap<Arc<str>>,
+    hashes: std::collections::HashSet<Arc<str>, std::hash::BuildHasherDefault<Fx>>,
     /// The last run id read, shared by the lines that name it.
     run_id: Option<std::sync::Arc<str>>,
 }
@@ -401,7 +401,7 @@ impl TrialScanner {
         if self.hashes.len() >= MAX_KEPT {
             self.hashes.clear();
         }
-        self.hashes.insert(text.into(), h.clone());
+        self.hashes.insert(h.clone());
         h
     }
 
