@@ -128,3 +128,51 @@ fn no_cache_where_it_cannot_help_or_cannot_be_written() {
     assert_eq!(t, read_trace(&path).expect("full").0);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_large_trace_reopens_exactly_whatever_its_trials_hold() {
+    use nasviz::trace::jsonl::TraceWriter;
+    use nasviz::trace::{Parents, Source};
+    // past the size where the cache builds trials on every core: an
+    // evolution run (ids are positions), and a run whose ids are not,
+    // with crossovers of 2 and 3 parents, workers and user trials
+    let d = dir("large");
+    let path = d.join("t.jsonl");
+    let evo = d.join("evo.jsonl");
+    nasviz::perf::write_trace_file(&evo, 70_000).expect("generate");
+    let (first, _) = read_trace(&evo).expect("read");
+    let mut other = first.runs[0].clone();
+    other.info.run_id = "mixed".into();
+    let mut w = TraceWriter::new(Vec::new());
+    w.write_run(&first.runs[0]).expect("write");
+    w.run(&other.info).expect("write");
+    for (i, t) in other.trials.iter_mut().enumerate() {
+        let i = i as u64;
+        t.trial_id = 2 * i + 7;
+        t.parents = match i % 4 {
+            0 => Parents::none(),
+            1 => Parents::from(vec![2 * i + 5]),
+            2 => Parents::from(vec![2 * i + 5, 2 * i + 3]),
+            _ => Parents::from(vec![2 * i + 5, 2 * i + 3, 2 * i + 1]),
+        };
+        if i.is_multiple_of(5) {
+            t.worker = Some(format!("host-{}", i % 3).into());
+        }
+        if i.is_multiple_of(7) {
+            t.source = Source::User;
+        }
+        w.trial("mixed", t).expect("write");
+    }
+    std::fs::write(&path, w.into_inner()).expect("write");
+    let o = opts(&d);
+    let (a, _, u) = read_with(&path, &o).expect("first");
+    assert_eq!(u, CacheUse::Written);
+    let (b, _, u) = read_with(&path, &o).expect("again");
+    assert_eq!(u, CacheUse::Hit);
+    assert_eq!(a, b);
+    assert_eq!(b.runs.len(), 2);
+    assert_eq!(b.runs[1].trials, other.trials);
+    assert_eq!(b.runs[1].position(2 * 69_999 + 7), Some(69_999));
+    assert_eq!(b.runs[1].position(8), None);
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -477,6 +477,12 @@ impl<'a> Cur<'a> {
 struct Col<'a, const W: usize>(&'a [u8]);
 
 impl<const W: usize> Col<'_, W> {
+    /// The 8 bytes at `offset` in value `i`.
+    fn u64_at(&self, i: usize, offset: usize) -> u64 {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&self.0[i * W + offset..i * W + offset + 8]);
+        u64::from_le_bytes(a)
+    }
     fn u64(&self, i: usize) -> u64 {
         let mut a = [0u8; 8];
         a.copy_from_slice(&self.0[i * W..i * W + 8]);
@@ -521,13 +527,14 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
             .ok_or_else(|| "the cache is damaged".to_string())
     };
     // each distinct text parsed once, found by its index
-    let mut archs: Vec<Option<Arch>> = vec![None; strings.len()];
-    let mut muts: Vec<Option<Arc<Mutation>>> = vec![None; strings.len()];
-    let mut keys: Vec<Option<Arc<str>>> = vec![None; strings.len()];
-    let mut workers: Vec<Option<Arc<str>>> = vec![None; strings.len()];
+    let mut tables = Tables::new(strings.len());
     let bad = |e: String| format!("the cache is damaged: {e}");
     let n_runs = c.u32()? as usize;
     let mut trace = Trace::default();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
     for _ in 0..n_runs {
         let info: RunInfo =
             serde_json::from_str(string(c.u32()?)?).map_err(|e| bad(e.to_string()))?;
@@ -535,112 +542,39 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
         if n > body.len() {
             return Err("the cache is damaged".into());
         }
-        let ids = c.col::<8>(n)?;
-        let steps = c.col::<8>(n)?;
-        let times = c.col::<8>(n)?;
-        let metrics = c.col::<48>(n)?;
-        let sources = c.take(n)?;
-        let arch_ids = c.col::<4>(n)?;
-        let hashes = c.col::<4>(n)?;
-        let mut_ids = c.col::<4>(n)?;
-        let worker_ids = c.col::<4>(n)?;
-        let f = |x: u64| f64::from_bits(x);
-        let opt = |x: u64| Some(f64::from_bits(x)).filter(|v| !v.is_nan());
-        let mut run = Run::new(info);
-        run.trials.reserve(n);
-        crate::fsutil::advise_huge_pages(&mut run.trials);
-        for (i, &source) in sources.iter().enumerate() {
+        let cols = Columns {
+            ids: c.col::<8>(n)?,
+            steps: c.col::<8>(n)?,
+            times: c.col::<8>(n)?,
+            metrics: c.col::<48>(n)?,
+            sources: c.take(n)?,
+            archs: c.col::<4>(n)?,
+            hashes: c.col::<4>(n)?,
+            muts: c.col::<4>(n)?,
+            workers: c.col::<4>(n)?,
+        };
+        // the parents (a count, then the ids, trial after trial): checked
+        // whole, and where each part of the trials starts in them
+        let parts = if n >= 1 << 16 { threads } else { 1 };
+        let bounds: Vec<usize> = (0..=parts).map(|k| n * k / parts).collect();
+        let mut starts = Vec::with_capacity(parts);
+        for i in 0..n {
+            while starts.len() < parts && bounds[starts.len()] == i {
+                starts.push(c.i);
+            }
             let k = c.u32()? as usize;
-            let parents = match k {
-                0 => Parents::none(),
-                1 => Parents::one(c.u64()?),
-                _ => Parents::from(c.u64s(k)?),
-            };
-            let a = arch_ids.u32(i);
-            let slot = archs.get_mut(a as usize).ok_or("the cache is damaged")?;
-            let arch = match slot {
-                Some(x) => x.clone(),
-                None => {
-                    let j: ArchJson = serde_json::from_str(strings[a as usize])
-                        .map_err(|e| bad(e.to_string()))?;
-                    let x = j.to_arch().map_err(|e| bad(e.to_string()))?;
-                    *slot = Some(x.clone());
-                    x
-                }
-            };
-            let mutation = match mut_ids.u32(i) {
-                NONE => None,
-                m => {
-                    let slot = muts.get_mut(m as usize).ok_or("the cache is damaged")?;
-                    Some(match slot {
-                        Some(x) => x.clone(),
-                        None => {
-                            let x: Mutation = serde_json::from_str(strings[m as usize])
-                                .map_err(|e| bad(e.to_string()))?;
-                            let x = Arc::new(x);
-                            *slot = Some(x.clone());
-                            x
-                        }
-                    })
-                }
-            };
-            let worker = match worker_ids.u32(i) {
-                NONE => None,
-                w => {
-                    let slot = workers.get_mut(w as usize).ok_or("the cache is damaged")?;
-                    Some(match slot {
-                        Some(x) => x.clone(),
-                        None => {
-                            let x: Arc<str> = strings[w as usize].into();
-                            *slot = Some(x.clone());
-                            x
-                        }
-                    })
-                }
-            };
-            let m = |k: usize| {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(&metrics.0[i * 48 + k * 8..i * 48 + k * 8 + 8]);
-                u64::from_le_bytes(a)
-            };
-            let trial = Trial {
-                trial_id: ids.u64(i),
-                step: steps.u64(i),
-                time_s: opt(times.u64(i)),
-                parents,
-                mutation,
-                arch,
-                hash: match hashes.u32(i) {
-                    NONE => None,
-                    s => {
-                        let slot = keys.get_mut(s as usize).ok_or("the cache is damaged")?;
-                        Some(match slot {
-                            Some(x) => x.clone(),
-                            None => {
-                                let x: Arc<str> = strings[s as usize].into();
-                                *slot = Some(x.clone());
-                                x
-                            }
-                        })
-                    }
-                },
-                metrics: TrialMetrics {
-                    val_acc: f(m(0)),
-                    test_acc: f(m(1)),
-                    train_time_s: opt(m(2)),
-                    params: opt(m(3)),
-                    flops: opt(m(4)),
-                    latency_s: opt(m(5)),
-                },
-                source: match source {
-                    1 => Source::User,
-                    2 => Source::Import,
-                    _ => Source::Search,
-                },
-                worker,
-            };
-            run.push(trial).map_err(bad)?;
+            c.take(k.checked_mul(8).ok_or("the cache is damaged")?)?;
         }
+        while starts.len() < parts {
+            starts.push(c.i);
+        }
+        // every text the run names, parsed before the trials are built
+        for i in 0..n {
+            tables.resolve(&cols, i, &strings).map_err(bad)?;
+        }
+        let trials = build_trials(&cols, body, &bounds, &starts, &tables).map_err(bad)?;
+        let mut run = Run::new(info);
+        run.adopt(trials).map_err(bad)?;
         let n_steers = c.u32()? as usize;
         for _ in 0..n_steers {
             let s: Steer =
@@ -650,6 +584,226 @@ fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
         trace.runs.push(run);
     }
     Ok((h, trace))
+}
+
+/// The per-trial columns of one run, in the cache's bytes.
+struct Columns<'a> {
+    ids: Col<'a, 8>,
+    steps: Col<'a, 8>,
+    times: Col<'a, 8>,
+    metrics: Col<'a, 48>,
+    sources: &'a [u8],
+    archs: Col<'a, 4>,
+    hashes: Col<'a, 4>,
+    muts: Col<'a, 4>,
+    workers: Col<'a, 4>,
+}
+
+/// The distinct texts of a cache, parsed: by index into its table of
+/// strings, whichever kind each one is.
+#[derive(Clone)]
+struct Tables {
+    archs: Vec<Option<Arch>>,
+    muts: Vec<Option<Arc<Mutation>>>,
+    keys: Vec<Option<Arc<str>>>,
+    workers: Vec<Option<Arc<str>>>,
+}
+
+impl Tables {
+    fn new(n: usize) -> Tables {
+        Tables {
+            archs: vec![None; n],
+            muts: vec![None; n],
+            keys: vec![None; n],
+            workers: vec![None; n],
+        }
+    }
+
+    /// Parses the texts trial `i` names that are not parsed yet.
+    fn resolve(&mut self, cols: &Columns<'_>, i: usize, strings: &[&str]) -> Result<(), String> {
+        let text = |k: u32| strings.get(k as usize).copied().ok_or("no such text");
+        let a = cols.archs.u32(i);
+        match self.archs.get_mut(a as usize) {
+            Some(Some(_)) => {}
+            Some(slot) => {
+                let j: ArchJson = serde_json::from_str(text(a)?).map_err(|e| e.to_string())?;
+                *slot = Some(j.to_arch().map_err(|e| e.to_string())?);
+            }
+            None => return Err("no such architecture".into()),
+        }
+        let m = cols.muts.u32(i);
+        if m != NONE {
+            match self.muts.get_mut(m as usize) {
+                Some(Some(_)) => {}
+                Some(slot) => {
+                    let x: Mutation = serde_json::from_str(text(m)?).map_err(|e| e.to_string())?;
+                    *slot = Some(Arc::new(x));
+                }
+                None => return Err("no such edit".into()),
+            }
+        }
+        for (k, table) in [
+            (cols.hashes.u32(i), &mut self.keys),
+            (cols.workers.u32(i), &mut self.workers),
+        ] {
+            if k != NONE {
+                match table.get_mut(k as usize) {
+                    Some(Some(_)) => {}
+                    Some(slot) => *slot = Some(text(k)?.into()),
+                    None => return Err("no such text".into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A copy sharing nothing with `self`: a thread building trials from it
+    /// counts references on its own (no cache line bounced between cores).
+    fn detached(&self) -> Tables {
+        let deep = |v: &[Option<Arc<str>>]| -> Vec<Option<Arc<str>>> {
+            v.iter().map(|x| x.as_deref().map(Arc::from)).collect()
+        };
+        Tables {
+            archs: self.archs.clone(),
+            muts: self
+                .muts
+                .iter()
+                .map(|x| x.as_deref().map(|m| Arc::new(m.clone())))
+                .collect(),
+            keys: deep(&self.keys),
+            workers: deep(&self.workers),
+        }
+    }
+
+    /// Trial `i` of `cols`, its parents read at `parents`.
+    fn trial(&self, cols: &Columns<'_>, i: usize, parents: &mut Cur<'_>) -> Result<Trial, String> {
+        let f = |x: u64| f64::from_bits(x);
+        let opt = |x: u64| Some(f64::from_bits(x)).filter(|v| !v.is_nan());
+        let k = parents.u32()? as usize;
+        let parents = match k {
+            0 => Parents::none(),
+            1 => Parents::one(parents.u64()?),
+            _ => Parents::from(parents.u64s(k)?),
+        };
+        let shared = |table: &[Option<Arc<str>>], k: u32| -> Result<Option<Arc<str>>, String> {
+            match k {
+                NONE => Ok(None),
+                k => table
+                    .get(k as usize)
+                    .cloned()
+                    .flatten()
+                    .map(Some)
+                    .ok_or_else(|| "a text is missing".to_string()),
+            }
+        };
+        let mutation = match cols.muts.u32(i) {
+            NONE => None,
+            m => Some(
+                self.muts
+                    .get(m as usize)
+                    .cloned()
+                    .flatten()
+                    .ok_or("an edit is missing")?,
+            ),
+        };
+        let arch = self
+            .archs
+            .get(cols.archs.u32(i) as usize)
+            .cloned()
+            .flatten()
+            .ok_or("an architecture is missing")?;
+        let m = |k: usize| cols.metrics.u64_at(i, k * 8);
+        Ok(Trial {
+            trial_id: cols.ids.u64(i),
+            step: cols.steps.u64(i),
+            time_s: opt(cols.times.u64(i)),
+            parents,
+            mutation,
+            arch,
+            hash: shared(&self.keys, cols.hashes.u32(i))?,
+            metrics: TrialMetrics {
+                val_acc: f(m(0)),
+                test_acc: f(m(1)),
+                train_time_s: opt(m(2)),
+                params: opt(m(3)),
+                flops: opt(m(4)),
+                latency_s: opt(m(5)),
+            },
+            source: match cols.sources.get(i) {
+                Some(1) => Source::User,
+                Some(2) => Source::Import,
+                _ => Source::Search,
+            },
+            worker: shared(&self.workers, cols.workers.u32(i))?,
+        })
+    }
+}
+
+/// The trials of a run, built part by part (`bounds`, their parents
+/// starting at `starts` in `body`) on as many threads, straight into one
+/// array.
+fn build_trials(
+    cols: &Columns<'_>,
+    body: &[u8],
+    bounds: &[usize],
+    starts: &[usize],
+    tables: &Tables,
+) -> Result<Vec<Trial>, String> {
+    let n = bounds.last().copied().unwrap_or(0);
+    let mut trials: Vec<Trial> = Vec::with_capacity(n);
+    crate::fsutil::advise_huge_pages(&mut trials);
+    let parts = starts.len();
+    let copies: Vec<Tables> = (1..parts).map(|_| tables.detached()).collect();
+    let results: Vec<Result<(), String>> = {
+        let mut rest = &mut trials.spare_capacity_mut()[..n];
+        let mut jobs = Vec::with_capacity(parts);
+        for k in 0..parts {
+            let (mine, more) = rest.split_at_mut(bounds[k + 1] - bounds[k]);
+            rest = more;
+            let t = if k == 0 { tables } else { &copies[k - 1] };
+            jobs.push((
+                mine,
+                bounds[k],
+                Cur {
+                    b: body,
+                    i: starts[k],
+                },
+                t,
+            ));
+        }
+        let fill = |(slots, first, mut cur, t): (
+            &mut [std::mem::MaybeUninit<Trial>],
+            usize,
+            Cur<'_>,
+            &Tables,
+        )| {
+            for (j, slot) in slots.iter_mut().enumerate() {
+                slot.write(t.trial(cols, first + j, &mut cur)?);
+            }
+            Ok(())
+        };
+        if jobs.len() == 1 {
+            jobs.into_iter().map(fill).collect()
+        } else {
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = jobs
+                    .into_iter()
+                    .map(|job| sc.spawn(move || fill(job)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err("a reader failed".into())))
+                    .collect()
+            })
+        }
+    };
+    // On an error the trials written so far are leaked, never read: the
+    // array's length stays 0.
+    results.into_iter().collect::<Result<(), String>>()?;
+    // SAFETY: every part succeeded, so each of the first `n` slots (the
+    // parts cover 0..n: bounds run from 0 to n) was written exactly once.
+    unsafe { trials.set_len(n) };
+    Ok(trials)
 }
 
 #[cfg(test)]

@@ -287,6 +287,25 @@ impl Run {
         }
     }
 
+    /// Appends `trials` in order, as [`Run::push`] would one by one (their
+    /// ids must be new), without copying them when this run is empty and
+    /// their ids are their positions (what searches write).
+    pub fn adopt(&mut self, trials: Vec<Trial>) -> Result<(), String> {
+        let dense = trials
+            .iter()
+            .enumerate()
+            .all(|(i, t)| t.trial_id == i as u64);
+        if self.trials.is_empty() && self.dense && dense {
+            self.trials = trials;
+            return Ok(());
+        }
+        self.trials.reserve(trials.len());
+        for t in trials {
+            self.push(t)?;
+        }
+        Ok(())
+    }
+
     /// Appends a trial; its id must be new in this run.
     pub fn push(&mut self, t: Trial) -> Result<(), String> {
         if self.dense {
