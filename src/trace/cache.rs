@@ -18,7 +18,6 @@
 use super::jsonl::{parse_line, read_trace, ReadStats, TraceBuilder};
 use super::{Parents, Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
 use crate::arch::{Arch, ArchJson, Mutation};
-use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,21 +91,70 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// words (a gigabyte a second and more; FNV's byte at a time is ten times
 /// slower), then the tail bytes.
 fn body_sum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut lanes = [1u64, 2, 3, 4];
-    let mut chunks = bytes.chunks_exact(32);
-    for c in &mut chunks {
-        for (l, w) in lanes.iter_mut().zip(c.chunks_exact(8)) {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(w);
-            *l = (*l ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(29);
+    let mut s = BodySum::default();
+    s.update(bytes);
+    s.finish()
+}
+
+/// [`body_sum`] over bytes given in pieces.
+struct BodySum {
+    lanes: [u64; 4],
+    /// Bytes short of a whole 32-byte block, carried to the next piece.
+    pending: Vec<u8>,
+    len: u64,
+}
+
+impl Default for BodySum {
+    fn default() -> Self {
+        BodySum {
+            lanes: [1, 2, 3, 4],
+            pending: Vec::with_capacity(32),
+            len: 0,
         }
     }
-    let mut h = fnv(chunks.remainder()) ^ bytes.len() as u64;
-    for l in lanes {
-        h = (h ^ l).wrapping_mul(K).rotate_left(31);
+}
+
+impl BodySum {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn block(&mut self, c: &[u8]) {
+        for (l, w) in self.lanes.iter_mut().zip(c.chunks_exact(8)) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            *l = (*l ^ u64::from_le_bytes(a))
+                .wrapping_mul(Self::K)
+                .rotate_left(29);
+        }
     }
-    h
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if !self.pending.is_empty() {
+            let take = (32 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() < 32 {
+                return;
+            }
+            let block = std::mem::take(&mut self.pending);
+            self.block(&block);
+            self.pending = block;
+            self.pending.clear();
+        }
+        let mut chunks = bytes.chunks_exact(32);
+        for c in &mut chunks {
+            self.block(c);
+        }
+        self.pending.extend_from_slice(chunks.remainder());
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = fnv(&self.pending) ^ self.len;
+        for l in self.lanes {
+            h = (h ^ l).wrapping_mul(Self::K).rotate_left(31);
+        }
+        h
+    }
 }
 
 /// The checksum of `len` bytes of `path` from `start`.
@@ -293,30 +341,64 @@ fn write(
     meta: &std::fs::Metadata,
 ) -> Result<(), String> {
     let h = header_of(path, len, lines, meta).map_err(|e| e.to_string())?;
-    let bytes = encode(&h, trace);
+    let body = encode_body(trace);
+    let head = header_bytes(&h, &body);
     if let Some(d) = cpath.parent() {
         std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
     }
-    crate::fsutil::write_atomic(cpath, &bytes).map_err(|e| format!("{}: {e}", cpath.display()))
+    // Written beside, then renamed into place (a mapped cache never changes
+    // under its reader). Not synced: a cache cut short by a crash fails its
+    // checksum and is rebuilt.
+    let tmp = crate::fsutil::temp_sibling(cpath);
+    let result = (|| {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&head)?;
+        f.write_all(&body.strings)?;
+        f.write_all(&body.cols)?;
+        drop(f);
+        std::fs::rename(&tmp, cpath)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| format!("{}: {e}", cpath.display()))
 }
 
 /// Strings stored once, referred to by index.
 #[derive(Default)]
 struct Strings {
     list: Vec<String>,
-    index: HashMap<String, u32>,
+    index: super::scan::FxMap<String, u32>,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl Strings {
-    fn id(&mut self, s: String) -> u32 {
-        if let Some(&i) = self.index.get(&s) {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
             return i;
         }
         let i = self.list.len() as u32;
-        self.index.insert(s.clone(), i);
-        self.list.push(s);
+        self.index.insert(s.to_string(), i);
+        self.list.push(s.to_string());
+        i
+    }
+
+    /// The id of a shared text, remembered by its address: trials that
+    /// share one `Arc` are looked up once.
+    fn shared<T: ?Sized>(
+        &mut self,
+        memo: &mut super::scan::FxMap<usize, u32>,
+        x: &Arc<T>,
+        text: impl FnOnce(&T) -> String,
+    ) -> u32 {
+        let at = Arc::as_ptr(x) as *const u8 as usize;
+        if let Some(&i) = memo.get(&at) {
+            return i;
+        }
+        let i = self.id(&text(x));
+        memo.insert(at, i);
         i
     }
 }
@@ -331,14 +413,62 @@ fn put_f64(out: &mut Vec<u8>, x: f64) {
     out.extend_from_slice(&x.to_le_bytes());
 }
 
+/// A cache's body in its two parts: the table of strings, then the
+/// columns of every run.
+struct Body {
+    strings: Vec<u8>,
+    cols: Vec<u8>,
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        self.strings.len() + self.cols.len()
+    }
+
+    fn sum(&self) -> u64 {
+        let mut s = BodySum::default();
+        s.update(&self.strings);
+        s.update(&self.cols);
+        s.finish()
+    }
+}
+
+/// The header of a cache whose body is `body`.
+fn header_bytes(h: &Header, body: &Body) -> Vec<u8> {
+    let mut out = Vec::with_capacity(80);
+    out.extend_from_slice(MAGIC);
+    put_u64(&mut out, h.len);
+    put_u64(&mut out, h.mtime.0);
+    put_u32(&mut out, h.mtime.1);
+    put_u64(&mut out, h.head);
+    put_u64(&mut out, h.boundary);
+    put_u64(&mut out, h.lines);
+    put_u64(&mut out, body.len() as u64);
+    put_u64(&mut out, body.sum());
+    out
+}
+
+/// A whole cache file's bytes (header and body).
+#[cfg(test)]
 fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
+    let body = encode_body(trace);
+    let mut out = header_bytes(h, &body);
+    out.extend_from_slice(&body.strings);
+    out.extend_from_slice(&body.cols);
+    out
+}
+
+fn encode_body(trace: &Trace) -> Body {
     let mut strings = Strings::default();
-    let mut arch_text: HashMap<Arch, u32> = HashMap::new();
-    let mut cols = Vec::new();
+    let mut arch_text: super::scan::FxMap<Arch, u32> = Default::default();
+    let mut memo: super::scan::FxMap<usize, u32> = Default::default();
+    let n_all: usize = trace.runs.iter().map(|r| r.trials.len()).sum();
+    // 85 bytes a trial and its parents
+    let mut cols = Vec::with_capacity(n_all * 85 + 64);
     put_u32(&mut cols, trace.runs.len() as u32);
     for run in &trace.runs {
         let info = serde_json::to_string(&run.info).unwrap_or_default();
-        put_u32(&mut cols, strings.id(info));
+        put_u32(&mut cols, strings.id(&info));
         let n = run.trials.len();
         put_u64(&mut cols, n as u64);
         let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
@@ -372,7 +502,7 @@ fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
                 Some(&i) => i,
                 None => {
                     let text = serde_json::to_string(&t.arch.to_json()).unwrap_or_default();
-                    let i = strings.id(text);
+                    let i = strings.id(&text);
                     arch_text.insert(t.arch.clone(), i);
                     i
                 }
@@ -380,27 +510,24 @@ fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
             put_u32(&mut cols, id);
         }
         for t in &run.trials {
-            put_u32(
-                &mut cols,
-                t.hash
-                    .as_deref()
-                    .map_or(NONE, |s| strings.id(s.to_string())),
-            );
+            let id = t.hash.as_ref().map_or(NONE, |h| {
+                strings.shared(&mut memo, h, |s: &str| s.to_string())
+            });
+            put_u32(&mut cols, id);
         }
         for t in &run.trials {
-            let m = t
-                .mutation
-                .as_ref()
-                .map(|m| serde_json::to_string(&**m).unwrap_or_default());
-            put_u32(&mut cols, m.map_or(NONE, |s| strings.id(s)));
+            let id = t.mutation.as_ref().map_or(NONE, |m| {
+                strings.shared(&mut memo, m, |m| {
+                    serde_json::to_string(m).unwrap_or_default()
+                })
+            });
+            put_u32(&mut cols, id);
         }
         for t in &run.trials {
-            put_u32(
-                &mut cols,
-                t.worker
-                    .as_ref()
-                    .map_or(NONE, |w| strings.id(w.to_string())),
-            );
+            let id = t.worker.as_ref().map_or(NONE, |w| {
+                strings.shared(&mut memo, w, |s: &str| s.to_string())
+            });
+            put_u32(&mut cols, id);
         }
         for t in &run.trials {
             put_u32(&mut cols, t.parents.len() as u32);
@@ -412,29 +539,21 @@ fn encode(h: &Header, trace: &Trace) -> Vec<u8> {
         for s in &run.steers {
             put_u32(
                 &mut cols,
-                strings.id(serde_json::to_string(s).unwrap_or_default()),
+                strings.id(&serde_json::to_string(s).unwrap_or_default()),
             );
         }
     }
-    let mut body = Vec::with_capacity(cols.len() + 64);
-    put_u32(&mut body, strings.list.len() as u32);
+    let text_bytes: usize = strings.list.iter().map(|s| s.len() + 4).sum();
+    let mut table = Vec::with_capacity(text_bytes + 4);
+    put_u32(&mut table, strings.list.len() as u32);
     for s in &strings.list {
-        put_u32(&mut body, s.len() as u32);
-        body.extend_from_slice(s.as_bytes());
+        put_u32(&mut table, s.len() as u32);
+        table.extend_from_slice(s.as_bytes());
     }
-    body.extend_from_slice(&cols);
-    let mut out = Vec::with_capacity(body.len() + 80);
-    out.extend_from_slice(MAGIC);
-    put_u64(&mut out, h.len);
-    put_u64(&mut out, h.mtime.0);
-    put_u32(&mut out, h.mtime.1);
-    put_u64(&mut out, h.head);
-    put_u64(&mut out, h.boundary);
-    put_u64(&mut out, h.lines);
-    put_u64(&mut out, body.len() as u64);
-    put_u64(&mut out, body_sum(&body));
-    out.extend_from_slice(&body);
-    out
+    Body {
+        strings: table,
+        cols,
+    }
 }
 
 /// A cursor over a cache's bytes; every read is bounds-checked.
@@ -809,6 +928,28 @@ fn build_trials(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_checksum_of_pieces_is_the_checksum_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let whole = body_sum(&bytes);
+        for cuts in [
+            vec![],
+            vec![0],
+            vec![1],
+            vec![31, 32, 33],
+            vec![5, 100, 101, 999],
+        ] {
+            let mut s = BodySum::default();
+            let mut at = 0;
+            for c in cuts.iter().copied().chain([bytes.len()]) {
+                s.update(&bytes[at..c]);
+                at = c;
+            }
+            assert_eq!(s.finish(), whole, "{cuts:?}");
+        }
+        assert_ne!(body_sum(&bytes[..999]), whole);
+    }
 
     #[test]
     fn a_damaged_cache_is_refused_not_trusted() {

@@ -170,7 +170,7 @@ impl<'a> Cur<'a> {
 
 /// A fast hash of short texts (FxHash's mixing, 8 bytes at a time).
 #[derive(Default)]
-struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl std::hash::Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
@@ -190,7 +190,10 @@ impl std::hash::Hasher for Fx {
     }
 }
 
-type TextMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<Fx>>;
+/// A map hashed with [`Fx`].
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+type TextMap<V> = FxMap<Box<str>, V>;
 
 /// Reads trial lines of the known layout; keeps the architectures (and
 /// edits) it has parsed, by their text.
