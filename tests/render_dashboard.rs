@@ -39,7 +39,7 @@ fn shot_with(name: &str, run: &Run, other: Option<&Run>, step: usize, opts: &Das
     let o = other.zip(b.as_ref());
     let img = nasviz::export::render_comparison(ctx, &mut r, run, &a, o, step, opts).unwrap();
     // text anti-aliasing may differ by a few pixels between drivers
-    common::assert_snapshot(name, &img, (opts.width * opts.height / 500) as usize);
+    common::assert_snapshot(name, &img, (opts.width * opts.height / 2000) as usize);
 }
 
 fn shot(name: &str, run: &Run, step: usize, view: ViewKind, w: u32, h: u32) {

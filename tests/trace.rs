@@ -572,7 +572,9 @@ fn analytics_follow_the_steps() {
 
 /// The credited layer of trial `i` by the rule, written plainly: a recorded
 /// change_op / add_node with its parent named; else, with no parent, the
-/// previous trial differing by exactly one op of a fixed-shape encoding.
+/// previous trial differing by exactly one op of a fixed-shape encoding;
+/// and in either case an op that computes (NAS-Bench-Graph's `skip` is
+/// not a layer added).
 fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)> {
     let t = &run.trials[i];
     let (r, op) = match (t.mutation.as_deref(), t.parents.first()) {
@@ -591,6 +593,9 @@ fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)>
             (r, b.ops[differing[0]].name().to_string())
         }
     };
+    if op == "skip" {
+        return None;
+    }
     Some((op, t.metrics.val_acc - run.trials[r].metrics.val_acc))
 }
 
@@ -617,6 +622,9 @@ fn most_effective_layer_credits_only_one_layer_edits() {
                     _ => Some(c),
                 });
             let got = a.step(i).unwrap().most_effective;
+            if let Some(e) = got {
+                assert_ne!(a.op_name(e.op), "skip", "step {i}: an identity credited");
+            }
             match (want, got) {
                 (None, None) => {}
                 (Some((j, op, g)), Some(e)) => {

@@ -257,8 +257,22 @@ impl Analytics {
 /// (only when the trial names its parent, so that the gain is measured
 /// against it); with no parent recorded, the one layer by which the trial
 /// differs from the previous one, if it differs by exactly one layer.
-/// Never a layer of two unrelated architectures.
+/// Never a layer of two unrelated architectures, and never an op that is
+/// not a layer (an identity or a zero: `skip`, `skip_connect`, `none`,
+/// which take a layer out rather than add one).
 pub fn credited_layer(old: &Trial, new: &Trial) -> Option<String> {
+    credited_op(old, new).filter(|op| is_layer(op))
+}
+
+/// Whether `op` computes something: identities and zeros do not.
+pub fn is_layer(op: &str) -> bool {
+    !matches!(
+        op,
+        "skip" | "skip_connect" | "none" | "identity" | "zero" | "noop"
+    )
+}
+
+fn credited_op(old: &Trial, new: &Trial) -> Option<String> {
     match new.mutation.as_deref() {
         Some(m) if !new.parents.is_empty() => match m {
             Mutation::ChangeOp { to, .. } => Some(to.clone()),
