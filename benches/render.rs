@@ -165,17 +165,7 @@ fn main() {
     let build = t.elapsed();
     let mut times = vec![];
     for f in 0..21 {
-        let moving: Vec<Circle> = (0..100)
-            .map(|i| {
-                let a = (f as f32 * 0.05) + i as f32 * 0.0628;
-                Circle::new(
-                    [640.0 + 300.0 * a.cos(), 400.0 + 300.0 * a.sin()],
-                    6.0,
-                    Color::hex(0xd62728),
-                )
-                .with_stroke(Color::BLACK, 1.5)
-            })
-            .collect();
+        let moving = nasviz::perf::moving_circles(f);
         let mut scene = Scene::new(Some(Color::WHITE));
         scene.cached(0, &layer);
         scene.circles(1, panel, &moving, SizeMode::Pixels);

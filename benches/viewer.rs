@@ -1,9 +1,11 @@
 //! Viewer benchmark: picking at 10^6 points (grid build, append, query),
 //! time from the demo to the first frame, and animation and hover frame
 //! times (median, 99th percentile) at 1280x800 on the demo and on a
-//! 423,624-trial random-search run, offscreen on the software-first adapter.
+//! 423,624-trial random-search run, and animated step, density, scrub
+//! frames and bytes uploaded per frame on a 1,000,000-trial one, offscreen
+//! on the software-first adapter.
 //!
-//! `cargo bench --bench viewer`; `NASVIZ_BENCH_QUICK=1` skips the large run.
+//! `cargo bench --bench viewer`; `NASVIZ_BENCH_QUICK=1` skips the large runs.
 
 fn main() {
     let quick = std::env::var("NASVIZ_BENCH_QUICK").as_deref() == Ok("1");

@@ -16,6 +16,23 @@ pub struct Figure {
     pub goal: Option<(f64, bool)>,
 }
 
+/// Pushes the median of a time (against `goal`, lower is better) and its
+/// 99th percentile, named `what, median` and `what, 99th percentile`.
+fn push_median_p99(figs: &mut Vec<Figure>, what: &str, (med, p99): (f64, f64), goal: f64) {
+    figs.push(Figure {
+        name: format!("{what}, median"),
+        value: med,
+        unit: "ms",
+        goal: Some((goal, false)),
+    });
+    figs.push(Figure {
+        name: format!("{what}, 99th percentile"),
+        value: p99,
+        unit: "ms",
+        goal: None,
+    });
+}
+
 impl std::fmt::Display for Figure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:<44} {:>14.3} {}", self.name, self.value, self.unit)?;
@@ -429,8 +446,8 @@ pub fn uniform_circles(n: usize, w: u32, h: u32) -> Vec<crate::render::Circle> {
 /// cached layer of 10^6 points with 100 moving circles on top.
 pub fn render_figures() -> Result<Vec<Figure>, String> {
     use crate::render::{
-        AdapterChoice, CachedLayer, Circle, Color, GpuContext, OffscreenTarget, Panel, Renderer,
-        Scene, SizeMode, TARGET_FORMAT,
+        AdapterChoice, CachedLayer, Color, GpuContext, OffscreenTarget, Panel, Renderer, Scene,
+        SizeMode, TARGET_FORMAT,
     };
     let (w, h) = (1280, 800);
     let ctx = GpuContext::headless(AdapterChoice::software_first().with_env())
@@ -474,17 +491,7 @@ pub fn render_figures() -> Result<Vec<Figure>, String> {
         .map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     for f in 0..21 {
-        let moving: Vec<Circle> = (0..100)
-            .map(|i| {
-                let a = f as f32 * 0.05 + i as f32 * 0.0628;
-                Circle::new(
-                    [640.0 + 300.0 * a.cos(), 400.0 + 300.0 * a.sin()],
-                    6.0,
-                    Color::hex(0xd62728),
-                )
-                .with_stroke(Color::BLACK, 1.5)
-            })
-            .collect();
+        let moving = moving_circles(f);
         let mut scene = Scene::new(Some(Color::WHITE));
         scene.cached(0, &layer);
         scene.circles(1, panel, &moving, SizeMode::Pixels);
@@ -500,6 +507,23 @@ pub fn render_figures() -> Result<Vec<Figure>, String> {
         goal: Some((30.0, false)),
     });
     Ok(figs)
+}
+
+/// The 100 circles moving over a cached layer in frame `f` of the render
+/// benchmark (on a circle of radius 300 around (640, 400)).
+pub fn moving_circles(f: usize) -> Vec<crate::render::Circle> {
+    use crate::render::{Circle, Color};
+    (0..100)
+        .map(|i| {
+            let a = f as f32 * 0.05 + i as f32 * 0.0628;
+            Circle::new(
+                [640.0 + 300.0 * a.cos(), 400.0 + 300.0 * a.sin()],
+                6.0,
+                Color::hex(0xd62728),
+            )
+            .with_stroke(Color::BLACK, 1.5)
+        })
+        .collect()
 }
 
 /// `n` circles spread like a search's accuracies (crowded near the top,
@@ -799,48 +823,26 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
         v.handle(Command::Tick(0.0));
         v.state.set_step(large / 2);
         let (hover, pick) = viewer_hover_ms(&ctx, &mut painter, &mut v, frames)?;
-        let (hmed, hp99) = median_p99(hover);
         let (pmed, _) = median_p99(pick);
         v.state.set_step(large / 2);
-        let (med, p99) = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
+        let animation = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
         let label = crate::fmt::fmt_int(large);
-        figs.push(Figure {
-            name: format!("viewer: hover frame, {label} trials, median"),
-            value: hmed,
-            unit: "ms",
-            goal: Some((20.0, false)),
-        });
-        figs.push(Figure {
-            name: format!("viewer: hover frame, {label} trials, 99th percentile"),
-            value: hp99,
-            unit: "ms",
-            goal: None,
-        });
+        let what = format!("viewer: hover frame, {label} trials");
+        push_median_p99(&mut figs, &what, median_p99(hover), 20.0);
         figs.push(Figure {
             name: format!("viewer: pointer to picked trial, {label} trials, median"),
             value: pmed * 1e3,
             unit: "µs",
             goal: Some((200.0, false)),
         });
-        figs.push(Figure {
-            name: format!("viewer: animation frame, {label} trials, median"),
-            value: med,
-            unit: "ms",
-            goal: Some((33.0, false)),
-        });
-        figs.push(Figure {
-            name: format!("viewer: animation frame, {label} trials, 99th percentile"),
-            value: p99,
-            unit: "ms",
-            goal: None,
-        });
+        let what = format!("viewer: animation frame, {label} trials");
+        push_median_p99(&mut figs, &what, animation, 33.0);
     }
     if huge > 0 {
         let mut v = Viewer::new(vec![random_run(huge)?], size);
         v.handle(Command::Tick(0.0));
         v.state.set_step(huge / 2);
         let samples = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
-        let (med, p99) = frame_ms(&samples);
         let full: Vec<FrameSample> = samples.iter().filter(|s| s.full_redraw).copied().collect();
         let cached: Vec<FrameSample> = samples.iter().filter(|s| !s.full_redraw).copied().collect();
         let bytes = |v: &[FrameSample]| median_p99(v.iter().map(|s| s.uploaded as f64).collect());
@@ -855,18 +857,8 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
             .and_then(|f| f.dash.map(|d| d.density))
             .unwrap_or(false);
         let mode = if density { "density" } else { "circle" };
-        figs.push(Figure {
-            name: format!("viewer: animated step frame, {label} trials, median"),
-            value: med,
-            unit: "ms",
-            goal: Some((60.0, false)),
-        });
-        figs.push(Figure {
-            name: format!("viewer: animated step frame, {label} trials, 99th percentile"),
-            value: p99,
-            unit: "ms",
-            goal: None,
-        });
+        let what = format!("viewer: animated step frame, {label} trials");
+        push_median_p99(&mut figs, &what, frame_ms(&samples), 60.0);
         if !full.is_empty() {
             figs.push(Figure {
                 name: format!(
@@ -898,19 +890,8 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
             });
         }
         let scrub = viewer_scrub_ms(&ctx, &mut painter, &mut v, huge, frames)?;
-        let (med, p99) = median_p99(scrub);
-        figs.push(Figure {
-            name: format!("viewer: scrub frame (a jump anywhere), {label} trials, median"),
-            value: med,
-            unit: "ms",
-            goal: Some((33.0, false)),
-        });
-        figs.push(Figure {
-            name: format!("viewer: scrub frame, {label} trials, 99th percentile"),
-            value: p99,
-            unit: "ms",
-            goal: None,
-        });
+        let what = format!("viewer: scrub frame (a jump anywhere), {label} trials");
+        push_median_p99(&mut figs, &what, median_p99(scrub), 33.0);
     }
     Ok(figs)
 }
