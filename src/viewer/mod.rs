@@ -72,7 +72,14 @@ pub struct Viewer {
     live_playing: bool,
     /// The layer a press in edit mode went down on (a drag adds an edge).
     drag_from: Option<usize>,
+    /// The last tooltip's count of evaluations of its architecture, by
+    /// (run, trial, up to, run length): counted once, not every frame.
+    repeats_memo: std::cell::Cell<Option<(RepeatsKey, tips::Repeats)>>,
 }
+
+/// What a count of evaluations depends on: the run, the trial, the step on
+/// show and the run's length.
+type RepeatsKey = (usize, usize, usize, usize);
 
 /// What edit mode's picture shows: the base trial, or a menu item.
 type EditPicKey = (
@@ -212,6 +219,7 @@ impl Viewer {
             theme: Theme::default(),
             grids: (0..n).map(|_| Default::default()).collect(),
             selection_pic: None,
+            repeats_memo: std::cell::Cell::new(None),
             geom: Geometry::default(),
             follow: None,
             live: None,
@@ -1263,11 +1271,26 @@ impl Viewer {
             Some(Rect::new(p[0] - r, p[1] - r, 2.0 * r, 2.0 * r))
         };
         let around = |p: [f32; 2]| Rect::new(p[0] - 8.0, p[1] - 8.0, 16.0, 16.0);
+        // the trial and how often its architecture was evaluated up to the
+        // step on show
+        let counted = |t: TrialRef| -> Option<(usize, tips::Repeats)> {
+            let run = self.runs.get(t.run)?;
+            let key = (t.run, t.index, st.step(), run.trials.len());
+            let r = match self.repeats_memo.get() {
+                Some((k, r)) if k == key => r,
+                _ => {
+                    let r = tips::repeats(run, t.index, st.step());
+                    self.repeats_memo.set(Some((key, r)));
+                    r
+                }
+            };
+            Some((t.index, r))
+        };
         let trial_tip = |t: TrialRef, avoid: Rect| {
             Some(tips::trial_tip(
                 self.runs.get(t.run)?,
                 self.analytics.get(t.run)?,
-                t.index,
+                counted(t)?,
                 with_run,
                 avoid,
             ))
@@ -1282,7 +1305,7 @@ impl Viewer {
                 self.runs.get(trial.run)?,
                 self.analytics.get(trial.run)?,
                 step,
-                trial.index,
+                counted(trial)?,
                 around(st.mouse()?),
             )),
             Some(Thing::Row { trial, row }) => {

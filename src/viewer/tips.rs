@@ -62,8 +62,40 @@ fn shorten(s: String, max: usize) -> String {
     cut + "…"
 }
 
-/// The lines describing trial `i` of `run`.
-pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, super::Color)> {
+/// How often trial `i`'s architecture was evaluated in the first
+/// `upto + 1` trials of `run` (tabular benchmarks give each evaluation the
+/// same accuracies, so their points coincide), and the first of them.
+pub fn repeats(run: &Run, i: usize, upto: usize) -> Repeats {
+    let Some(t) = run.trials.get(i) else {
+        return Repeats { count: 0, first: i };
+    };
+    let end = (upto.max(i) + 1).min(run.trials.len());
+    let mut same = run.trials[..end]
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.arch == t.arch);
+    let first = same.next().map_or(i, |(j, _)| j);
+    Repeats {
+        count: 1 + same.count(),
+        first,
+    }
+}
+
+/// Evaluations of one architecture: how many, and the first one's position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repeats {
+    pub count: usize,
+    pub first: usize,
+}
+
+/// The lines describing trial `i` of `run` (`repeats`: its architecture's
+/// evaluations, from [`repeats`]).
+pub fn trial_lines(
+    run: &Run,
+    analytics: &Analytics,
+    i: usize,
+    repeats: Repeats,
+) -> Vec<(String, super::Color)> {
     let Some(t) = run.trials.get(i) else {
         return Vec::new();
     };
@@ -136,6 +168,20 @@ pub fn trial_lines(run: &Run, analytics: &Analytics, i: usize) -> Vec<(String, s
     if st.is_some_and(|s| s.best == i) {
         lines.push(("best so far at its step".into(), TIP_NOTE));
     }
+    if repeats.count > 1 {
+        let first = if repeats.first == i {
+            "this is the first".to_string()
+        } else {
+            format!("first at step {}", fmt_int(repeats.first + 1))
+        };
+        lines.push((
+            format!(
+                "architecture evaluated {} times so far ({first})",
+                fmt_int(repeats.count)
+            ),
+            TIP_NOTE,
+        ));
+    }
     lines
 }
 
@@ -150,22 +196,34 @@ pub fn trial_title(run: &Run, i: usize, with_run: bool) -> String {
 }
 
 /// The tooltip of a trial beside `avoid`.
-pub fn trial_tip(run: &Run, analytics: &Analytics, i: usize, with_run: bool, avoid: Rect) -> Tip {
+pub fn trial_tip(
+    run: &Run,
+    analytics: &Analytics,
+    (i, repeats): (usize, Repeats),
+    with_run: bool,
+    avoid: Rect,
+) -> Tip {
     Tip {
         avoid,
         outline: false,
         title: trial_title(run, i, with_run),
-        lines: trial_lines(run, analytics, i),
+        lines: trial_lines(run, analytics, i, repeats),
     }
 }
 
 /// The tooltip of the best-so-far line at `step`: the best trial then.
-pub fn best_tip(run: &Run, analytics: &Analytics, step: usize, best: usize, avoid: Rect) -> Tip {
+pub fn best_tip(
+    run: &Run,
+    analytics: &Analytics,
+    step: usize,
+    (best, repeats): (usize, Repeats),
+    avoid: Rect,
+) -> Tip {
     let mut lines = vec![(
         format!("best so far at step {}", fmt_int(step + 1)),
         TIP_NOTE,
     )];
-    lines.extend(trial_lines(run, analytics, best));
+    lines.extend(trial_lines(run, analytics, best, repeats));
     Tip {
         avoid,
         outline: false,
@@ -322,6 +380,71 @@ mod tests {
         );
         assert_eq!(fmt_count(1_234_567.0), "1.23 M");
         assert_eq!(fmt_count(950.0), "950");
+    }
+
+    #[test]
+    fn a_tooltip_says_how_often_its_architecture_was_evaluated() {
+        use crate::arch::nbgraph::{GnnOp, GraphArch};
+        use crate::arch::Arch;
+        use crate::trace::{RunInfo, Trial, TrialMetrics};
+        let arch = |op| match GraphArch::new([0, 1, 1, 1], [op, GnnOp::Gcn, GnnOp::Gat, GnnOp::Fc])
+        {
+            Ok(a) => Arch::NbGraph(a),
+            Err(e) => panic!("{e}"),
+        };
+        let mut run = crate::trace::Run::new(RunInfo {
+            run_id: "r".into(),
+            strategy: "random_search".into(),
+            space: "nbgraph".into(),
+            benchmark: String::new(),
+            seed: None,
+            objectives: Vec::new(),
+            config: None,
+        });
+        // A B A C A: A is evaluated at steps 1, 3 and 5
+        for (id, op) in [
+            GnnOp::Sage,
+            GnnOp::Gin,
+            GnnOp::Sage,
+            GnnOp::Cheb,
+            GnnOp::Sage,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = TrialMetrics {
+                val_acc: 0.5,
+                test_acc: 0.5,
+                train_time_s: None,
+                params: None,
+                flops: None,
+                latency_s: None,
+            };
+            if let Err(e) = run.push(Trial::new(id as u64, arch(op), m)) {
+                panic!("{e}");
+            }
+        }
+        assert_eq!(repeats(&run, 2, 4), Repeats { count: 3, first: 0 });
+        // counted up to the step on show, never past it
+        assert_eq!(repeats(&run, 2, 2), Repeats { count: 2, first: 0 });
+        assert_eq!(repeats(&run, 1, 4), Repeats { count: 1, first: 1 });
+        assert_eq!(repeats(&run, 9, 4).count, 0);
+        let a = Analytics::of_run(&run);
+        let said = |i: usize| -> Vec<String> {
+            trial_lines(&run, &a, i, repeats(&run, i, 4))
+                .into_iter()
+                .map(|(l, _)| l)
+                .collect()
+        };
+        assert!(
+            said(4)
+                .iter()
+                .any(|l| l == "architecture evaluated 3 times so far (first at step 1)"),
+            "{:?}",
+            said(4)
+        );
+        assert!(said(0).iter().any(|l| l.ends_with("(this is the first)")));
+        assert!(!said(1).iter().any(|l| l.contains("evaluated")));
     }
 
     #[test]
