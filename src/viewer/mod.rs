@@ -72,14 +72,10 @@ pub struct Viewer {
     live_playing: bool,
     /// The layer a press in edit mode went down on (a drag adds an edge).
     drag_from: Option<usize>,
-    /// The last tooltip's count of evaluations of its architecture, by
-    /// (run, trial, up to, run length): counted once, not every frame.
-    repeats_memo: std::cell::Cell<Option<(RepeatsKey, tips::Repeats)>>,
+    /// Where each run's architectures were evaluated, for tooltips (built
+    /// when one first asks).
+    repeat_index: std::cell::RefCell<HashMap<usize, tips::RepeatIndex>>,
 }
-
-/// What a count of evaluations depends on: the run, the trial, the step on
-/// show and the run's length.
-type RepeatsKey = (usize, usize, usize, usize);
 
 /// What edit mode's picture shows: the base trial, or a menu item.
 type EditPicKey = (
@@ -219,7 +215,7 @@ impl Viewer {
             theme: Theme::default(),
             grids: (0..n).map(|_| Default::default()).collect(),
             selection_pic: None,
-            repeats_memo: std::cell::Cell::new(None),
+            repeat_index: Default::default(),
             geom: Geometry::default(),
             follow: None,
             live: None,
@@ -1275,16 +1271,10 @@ impl Viewer {
         // step on show
         let counted = |t: TrialRef| -> Option<(usize, tips::Repeats)> {
             let run = self.runs.get(t.run)?;
-            let key = (t.run, t.index, st.step(), run.trials.len());
-            let r = match self.repeats_memo.get() {
-                Some((k, r)) if k == key => r,
-                _ => {
-                    let r = tips::repeats(run, t.index, st.step());
-                    self.repeats_memo.set(Some((key, r)));
-                    r
-                }
-            };
-            Some((t.index, r))
+            let mut all = self.repeat_index.borrow_mut();
+            let index = all.entry(t.run).or_default();
+            index.sync(run);
+            Some((t.index, index.repeats(run, t.index, st.step())))
         };
         let trial_tip = |t: TrialRef, avoid: Rect| {
             Some(tips::trial_tip(

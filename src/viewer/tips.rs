@@ -62,23 +62,48 @@ fn shorten(s: String, max: usize) -> String {
     cut + "…"
 }
 
-/// How often trial `i`'s architecture was evaluated in the first
-/// `upto + 1` trials of `run` (tabular benchmarks give each evaluation the
-/// same accuracies, so their points coincide), and the first of them.
-pub fn repeats(run: &Run, i: usize, upto: usize) -> Repeats {
-    let Some(t) = run.trials.get(i) else {
-        return Repeats { count: 0, first: i };
-    };
-    let end = (upto.max(i) + 1).min(run.trials.len());
-    let mut same = run.trials[..end]
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.arch == t.arch);
-    let first = same.next().map_or(i, |(j, _)| j);
-    Repeats {
-        count: 1 + same.count(),
-        first,
+/// Where each architecture of a run was evaluated, built once (when a
+/// tooltip first asks) and extended as the run grows.
+#[derive(Default)]
+pub struct RepeatIndex {
+    at: crate::trace::scan::FxMap<crate::arch::Arch, Vec<u32>>,
+    len: usize,
+}
+
+impl RepeatIndex {
+    /// Indexes the trials of `run` not indexed yet (all of them again if
+    /// the run is shorter than what was indexed: it was replaced).
+    pub fn sync(&mut self, run: &Run) {
+        if run.trials.len() < self.len {
+            *self = RepeatIndex::default();
+        }
+        for (i, t) in run.trials.iter().enumerate().skip(self.len) {
+            self.at.entry(t.arch.clone()).or_default().push(i as u32);
+        }
+        self.len = run.trials.len();
     }
+
+    /// How often trial `i`'s architecture was evaluated in the first
+    /// `upto + 1` trials of `run` (tabular benchmarks give each evaluation
+    /// the same accuracies, so their points coincide), and the first of
+    /// them; `run` must be the one last synced.
+    pub fn repeats(&self, run: &Run, i: usize, upto: usize) -> Repeats {
+        let Some(at) = run.trials.get(i).and_then(|t| self.at.get(&t.arch)) else {
+            return Repeats { count: 0, first: i };
+        };
+        let end = upto.max(i);
+        Repeats {
+            count: at.partition_point(|&p| p as usize <= end),
+            first: at.first().map_or(i, |&p| p as usize),
+        }
+    }
+}
+
+/// [`RepeatIndex::repeats`] by a scan of the run, for one question.
+pub fn repeats(run: &Run, i: usize, upto: usize) -> Repeats {
+    let mut index = RepeatIndex::default();
+    index.sync(run);
+    index.repeats(run, i, upto)
 }
 
 /// Evaluations of one architecture: how many, and the first one's position.
@@ -445,6 +470,39 @@ mod tests {
         );
         assert!(said(0).iter().any(|l| l.ends_with("(this is the first)")));
         assert!(!said(1).iter().any(|l| l.contains("evaluated")));
+    }
+
+    #[test]
+    fn the_index_agrees_with_a_scan_as_the_run_grows() {
+        let text = crate::export::DEMO_EVOLUTION;
+        let (trace, _) = match crate::trace::jsonl::read_trace_from(text.as_bytes(), "demo") {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let full = &trace.runs[0];
+        let mut run = crate::trace::Run::new(full.info.clone());
+        let mut index = RepeatIndex::default();
+        let mut repeated = 0;
+        for (k, t) in full.trials.iter().enumerate() {
+            if let Err(e) = run.push(t.clone()) {
+                panic!("{e}");
+            }
+            if k % 97 != 0 {
+                continue;
+            }
+            index.sync(&run);
+            for i in (0..=k).step_by(13) {
+                for upto in [i, (i + k) / 2, k] {
+                    let want = (0..=upto).filter(|&j| run.trials[j].arch == run.trials[i].arch);
+                    let first = (0..=k).find(|&j| run.trials[j].arch == run.trials[i].arch);
+                    let got = index.repeats(&run, i, upto);
+                    assert_eq!(got.count, want.count(), "trial {i} up to {upto}");
+                    assert_eq!(Some(got.first), first);
+                    repeated += usize::from(got.count > 1);
+                }
+            }
+        }
+        assert!(repeated > 50, "evolution re-evaluates: {repeated}");
     }
 
     #[test]
