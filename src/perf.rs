@@ -670,11 +670,7 @@ pub fn viewer_animation_ms(
         now += crate::viewer::state::FRAME_S;
         viewer.handle(Command::Tick(now));
         let t = Instant::now();
-        let stats = painter
-            .paint(ctx, viewer, target.view(), target.size())
-            .map_err(|e| e.to_string())?;
-        ctx.wait().map_err(|e| e.to_string())?;
-        viewer.state.frame_drawn();
+        let stats = draw_frame(ctx, painter, viewer, &target)?;
         if i >= 5 {
             times.push(FrameSample {
                 ms: t.elapsed().as_secs_f64() * 1e3,
@@ -684,6 +680,21 @@ pub fn viewer_animation_ms(
         }
     }
     Ok(times)
+}
+
+/// Draws the viewer's frame into `target` and waits for the GPU.
+fn draw_frame(
+    ctx: &crate::render::GpuContext,
+    painter: &mut crate::app::Painter,
+    viewer: &mut crate::viewer::Viewer,
+    target: &crate::render::OffscreenTarget,
+) -> Result<crate::render::FrameStats, String> {
+    let stats = painter
+        .paint(ctx, viewer, target.view(), target.size())
+        .map_err(|e| e.to_string())?;
+    ctx.wait().map_err(|e| e.to_string())?;
+    viewer.state.frame_drawn();
+    Ok(stats)
 }
 
 /// Median and 99th percentile frame times of `samples`.
@@ -729,11 +740,7 @@ pub fn viewer_hover_ms(
         let t = Instant::now();
         viewer.handle(Command::Move(*p));
         viewer.handle(Command::Tick(now));
-        painter
-            .paint(ctx, viewer, target.view(), target.size())
-            .map_err(|e| e.to_string())?;
-        ctx.wait().map_err(|e| e.to_string())?;
-        viewer.state.frame_drawn();
+        draw_frame(ctx, painter, viewer, &target)?;
         if i >= 5 {
             frame_ms.push(t.elapsed().as_secs_f64() * 1e3);
             pick_ms.push(picked);
@@ -918,11 +925,7 @@ pub fn viewer_scrub_ms(
         viewer.state.set_step(rng.below(len.max(1)));
         now += crate::viewer::state::FRAME_S;
         viewer.handle(Command::Tick(now));
-        painter
-            .paint(ctx, viewer, target.view(), target.size())
-            .map_err(|e| e.to_string())?;
-        ctx.wait().map_err(|e| e.to_string())?;
-        viewer.state.frame_drawn();
+        draw_frame(ctx, painter, viewer, &target)?;
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }

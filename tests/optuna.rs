@@ -364,29 +364,21 @@ fn a_database_being_written_is_followed_and_a_lock_waits() {
     assert!(more > 0);
     let whole = read_storage(Path::new(DB)).expect("db");
     assert_eq!(first + more, whole.trace().trial_count(), "no trial twice");
-    let mut got: Vec<_> = r
-        .trace()
-        .runs
-        .iter()
-        .flat_map(|x| {
-            x.trials
-                .iter()
-                .map(|t| (x.info.run_id.clone(), t.trial_id, t.arch.clone()))
-        })
-        .collect();
-    let mut want: Vec<_> = whole
-        .trace()
-        .runs
-        .iter()
-        .flat_map(|x| {
-            x.trials
-                .iter()
-                .map(|t| (x.info.run_id.clone(), t.trial_id, t.arch.clone()))
-        })
-        .collect();
-    got.sort_by_key(|x| (x.0.clone(), x.1));
-    want.sort_by_key(|x| (x.0.clone(), x.1));
-    assert_eq!(got, want);
+    // every (run, trial id, architecture), in order
+    let rows = |t: &nasviz::trace::Trace| {
+        let mut v: Vec<_> = t
+            .runs
+            .iter()
+            .flat_map(|x| {
+                x.trials
+                    .iter()
+                    .map(|t| (x.info.run_id.clone(), t.trial_id, t.arch.clone()))
+            })
+            .collect();
+        v.sort_by_key(|x| (x.0.clone(), x.1));
+        v
+    };
+    assert_eq!(rows(r.trace()), rows(whole.trace()));
 }
 
 #[test]

@@ -870,7 +870,7 @@ fn build_trials(
 ) -> Result<Vec<Trial>, String> {
     let n = bounds.last().copied().unwrap_or(0);
     let mut trials: Vec<Trial> = Vec::with_capacity(n);
-    crate::fsutil::advise_huge_pages(&mut trials);
+    super::memory::advise_huge_pages(&mut trials);
     let parts = starts.len();
     let copies: Vec<Tables> = (1..parts).map(|_| tables.detached()).collect();
     let results: Vec<Result<(), String>> = {

@@ -99,13 +99,6 @@ impl RepeatIndex {
     }
 }
 
-/// [`RepeatIndex::repeats`] by a scan of the run, for one question.
-pub fn repeats(run: &Run, i: usize, upto: usize) -> Repeats {
-    let mut index = RepeatIndex::default();
-    index.sync(run);
-    index.repeats(run, i, upto)
-}
-
 /// Evaluations of one architecture: how many, and the first one's position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Repeats {
@@ -405,6 +398,13 @@ mod tests {
         );
         assert_eq!(fmt_count(1_234_567.0), "1.23 M");
         assert_eq!(fmt_count(950.0), "950");
+    }
+
+    /// [`RepeatIndex::repeats`] of a fresh index, for one question.
+    fn repeats(run: &Run, i: usize, upto: usize) -> Repeats {
+        let mut index = RepeatIndex::default();
+        index.sync(run);
+        index.repeats(run, i, upto)
     }
 
     #[test]
