@@ -5,6 +5,15 @@
 //! statistics of the effect of each kind of edit. Appending a trial costs
 //! amortised O(1): nothing is recomputed.
 
+pub mod edits;
+pub mod importance;
+pub mod insight;
+pub mod lineage;
+pub mod pareto;
+pub mod stats;
+
+pub use insight::Insight;
+
 use crate::arch::{Arch, Mutation};
 use crate::trace::{Run, Trial};
 use std::collections::{BTreeMap, HashMap};
@@ -120,6 +129,7 @@ pub struct Analytics {
     kinds: BTreeMap<&'static str, KindStats>,
     best: Option<usize>,
     most_effective: Option<Effective>,
+    insight: Insight,
 }
 
 impl Analytics {
@@ -192,6 +202,7 @@ impl Analytics {
                     .add(dv);
             }
         }
+        self.insight.push(run, reference);
         let best = match self.best {
             Some(b) if run.trials[b].metrics.val_acc >= t.metrics.val_acc => b,
             _ => i,
@@ -227,6 +238,11 @@ impl Analytics {
                 .then(|| self.effective.get(p.effective as usize).copied())
                 .flatten(),
         })
+    }
+
+    /// Lineage depths, Pareto fronts, importance and edit effects.
+    pub fn insight(&self) -> &Insight {
+        &self.insight
     }
 
     pub fn op_name(&self, id: u16) -> &str {
