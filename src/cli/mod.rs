@@ -5,6 +5,7 @@ mod arch;
 mod import;
 mod render;
 mod search;
+mod insight;
 mod view;
 
 use anyhow::{bail, Result};
@@ -49,6 +50,27 @@ pub enum Command {
         /// naslib, dashboard, optuna, ray or nni.
         #[arg(long)]
         format: Option<nasviz::trace::open::Format>,
+        /// Print the insight views' numbers of a trace instead: the Pareto
+        /// front, the best trial's lineage, choice importance and edit
+        /// effects of each run at a step.
+        #[arg(long)]
+        insight: bool,
+        /// With --insight: only this run.
+        #[arg(long, requires = "insight")]
+        run: Option<String>,
+        /// With --insight: the step, counted from 1 (default: the last).
+        #[arg(long, requires = "insight")]
+        step: Option<usize>,
+        /// With --insight: one JSON object, {"runs": [...]}.
+        #[arg(long, requires = "insight")]
+        json: bool,
+        /// With --insight: the Pareto front's cost (params, latency,
+        /// train_time or flops; default: the first the run carries).
+        #[arg(long, requires = "insight")]
+        cost: Option<String>,
+        /// With --insight: the accuracy the front maximises, val or test.
+        #[arg(long, requires = "insight", default_value = "val")]
+        objective: String,
     },
     /// Work with architectures.
     Arch {
@@ -304,7 +326,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         Command::View(args) => view::view(args),
         Command::Record(args) => view::record(args),
-        Command::Info { file, format } => {
+        Command::Info {
+            file,
+            format,
+            insight: true,
+            run,
+            step,
+            json,
+            cost,
+            objective,
+        } => insight::run(
+            &file,
+            format,
+            insight::Ask {
+                run: run.as_deref(),
+                step,
+                json,
+                cost: cost.as_deref(),
+                objective: &objective,
+            },
+        ),
+        Command::Info { file, format, .. } => {
             let s = nasviz::info::describe_as(&file, format)?;
             std::io::stdout().write_all(s.as_bytes())?;
             Ok(ExitCode::SUCCESS)
