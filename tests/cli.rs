@@ -490,3 +490,137 @@ fn export_arrow_writes_feather_or_says_how_to_get_it() {
         assert!(!out.exists());
     }
 }
+
+/// `info --insight --json` on the shipped evolution run, checked against
+/// brute force over its trials: the Pareto front by pairwise dominance,
+/// the best trial's ancestors by following parent ids, each decision's
+/// marginal means and variance share by grouping; and a run without
+/// parents or costs says so.
+#[test]
+fn info_insight_json_equals_brute_force() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/cora-evolution-2000.jsonl"
+    );
+    let out = nasviz(
+        &["info", "--insight", path, "--step", "1200", "--json"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["runs"][0];
+    assert_eq!(r["run"], "re-0");
+    assert_eq!(r["step"], 1200);
+    let (trace, _) = nasviz::trace::jsonl::read_trace(std::path::Path::new(path)).unwrap();
+    let trials = &trace.runs[0].trials[..1200];
+    // the front: params against validation, ties to the earlier trial
+    let mut front: Vec<&nasviz::trace::Trial> = trials
+        .iter()
+        .enumerate()
+        .filter(|(j, t)| {
+            let (c, a) = (t.metrics.params.unwrap(), t.metrics.val_acc);
+            !trials.iter().enumerate().any(|(k, o)| {
+                let (ck, ak) = (o.metrics.params.unwrap(), o.metrics.val_acc);
+                k != *j && ck <= c && ak >= a && (ck < c || ak > a || k < *j)
+            })
+        })
+        .map(|(_, t)| t)
+        .collect();
+    front.sort_by(|a, b| a.metrics.params.partial_cmp(&b.metrics.params).unwrap());
+    let ids: Vec<u64> = front.iter().map(|t| t.trial_id).collect();
+    let got: Vec<u64> = r["pareto"]["front"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(r["pareto"]["cost"], "params");
+    assert_eq!(got, ids);
+    // lineage of the best by validation (the first of equals)
+    let best = trials.iter().fold(&trials[0], |b, t| {
+        if t.metrics.val_acc > b.metrics.val_acc {
+            t
+        } else {
+            b
+        }
+    });
+    assert_eq!(r["lineage"]["trial"], best.trial_id);
+    let mut chain = Vec::new();
+    let mut t = best;
+    while let Some(p) = t.parents.first() {
+        t = trials.iter().find(|x| x.trial_id == *p).unwrap();
+        chain.push(t.trial_id);
+    }
+    let got: Vec<u64> = r["lineage"]["ancestors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(got, chain);
+    assert!(chain.len() > 5, "depth {}", chain.len());
+    // importance: op[k] and input[k] grouped by hand
+    let vals: Vec<f64> = trials.iter().map(|t| t.metrics.val_acc).collect();
+    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+    let ss: f64 = vals.iter().map(|x| (x - mean).powi(2)).sum();
+    let decisions = r["importance"]["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 8);
+    for d in decisions {
+        let name = d["name"].as_str().unwrap();
+        let key = |t: &nasviz::trace::Trial| -> String {
+            let nasviz::arch::Arch::NbGraph(g) = &t.arch else {
+                panic!("not nbgraph")
+            };
+            let k: usize = name[name.find('[').unwrap() + 1..name.len() - 1]
+                .parse()
+                .unwrap();
+            if name.starts_with("op[") {
+                g.ops[k - 1].name().to_string()
+            } else if g.links[k - 1] == 0 {
+                "input".into()
+            } else {
+                format!("node {}", g.links[k - 1])
+            }
+        };
+        let mut groups: std::collections::HashMap<String, Vec<f64>> = Default::default();
+        for t in trials {
+            groups.entry(key(t)).or_default().push(t.metrics.val_acc);
+        }
+        let between: f64 = groups
+            .values()
+            .map(|g| g.len() as f64 * (g.iter().sum::<f64>() / g.len() as f64 - mean).powi(2))
+            .sum();
+        let share = d["share"].as_f64().unwrap();
+        assert!((share - between / ss).abs() < 1e-9, "{name}: {share}");
+        for val in d["values"].as_array().unwrap() {
+            let g = &groups[val["value"].as_str().unwrap()];
+            assert_eq!(val["n"].as_u64().unwrap(), g.len() as u64);
+            let m = g.iter().sum::<f64>() / g.len() as f64;
+            assert!((val["mean"].as_f64().unwrap() - m).abs() < 1e-12);
+        }
+    }
+    // the Cora table's own importance is beside it
+    assert_eq!(r["table_importance"]["n"], 26206);
+    assert!(r["edits"].as_array().unwrap().len() > 10);
+    // random search: no lineage; too early: importance waits
+    let rs = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/cora-random-2000.jsonl"
+    );
+    let out = nasviz(&["info", "--insight", rs, "--step", "10"], None);
+    let s = text(&out.stdout);
+    assert!(out.status.success());
+    assert!(s.contains("no parents are recorded"), "{s}");
+    assert!(s.contains("importance needs more trials"), "{s}");
+    // bad flags are clear errors
+    let out = nasviz(&["info", "--insight", rs, "--cost", "weight"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("unknown cost"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nasviz(&["info", "--insight", rs, "--run", "nope"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no run \"nope\""));
+}

@@ -362,3 +362,37 @@ fn scatter_circles_and_density_by_size() {
         &options(ViewKind::Dashboard, 1280, 800),
     );
 }
+
+#[test]
+fn insight_views() {
+    use nasviz::scene::insight::InsightKind;
+    let run = demo(true);
+    for k in InsightKind::ALL {
+        shot(
+            &format!("view_{}_evolution_1999", k.name()),
+            &run,
+            1999,
+            ViewKind::Insight(k),
+            1280,
+            800,
+        );
+    }
+    // a run with no parents says so; its front and importance still draw
+    let rs = demo(false);
+    shot(
+        "view_lineage_random_1999",
+        &rs,
+        1999,
+        ViewKind::Insight(InsightKind::Lineage),
+        640,
+        400,
+    );
+    shot(
+        "view_importance_random_15",
+        &rs,
+        15,
+        ViewKind::Insight(InsightKind::Importance),
+        640,
+        400,
+    );
+}

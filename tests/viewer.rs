@@ -1030,3 +1030,72 @@ fn circles_past_the_gpus_buffer_limit_fall_back_to_density() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(shot.exists());
 }
+
+#[test]
+fn insight_views_switch_while_playing_and_a_clicked_value_marks_its_trials() {
+    use nasviz::scene::insight::{Hit, InsightKind};
+    let ctx =
+        gpu_or_skip!("insight_views_switch_while_playing_and_a_clicked_value_marks_its_trials");
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let size = (1024, 680);
+    let mut v = demo_viewer(size, 300);
+    key(&mut v, Key::Space);
+    let mut t = 0.0;
+    let mut seen = Vec::new();
+    for want in InsightKind::ALL {
+        key(&mut v, Key::Char('v'));
+        for _ in 0..10 {
+            t += 0.05;
+            v.handle(Command::Tick(t));
+        }
+        assert_eq!(v.state.page(), Some(want));
+        let img = snap(&mut painter, ctx, &mut v);
+        assert!(
+            !v.insight_hits().is_empty(),
+            "{want:?} has something to point at"
+        );
+        seen.push(img);
+    }
+    // the playing step moved on while the views switched
+    assert!(v.state.step() > 300, "step {}", v.state.step());
+    // back to the dashboard
+    key(&mut v, Key::Char('v'));
+    assert_eq!(v.state.page(), None);
+    // importance, paused: click a value, its trials are marked in the plots
+    key(&mut v, Key::Space);
+    for _ in 0..3 {
+        key(&mut v, Key::Char('v'));
+    }
+    assert_eq!(v.state.page(), Some(InsightKind::Importance));
+    t += 1.0;
+    v.handle(Command::Tick(t));
+    let before = snap(&mut painter, ctx, &mut v);
+    // a value whose dot is on top where it is drawn
+    let hits = v.insight_hits().to_vec();
+    let (c, hit) = hits
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, h))| matches!(h, Hit::Value { .. }))
+        .map(|(k, (r, h))| (k, r.center(), h.clone()))
+        .find(|(k, c, _)| v.spot_at(*c).thing == Some(Thing::Choice(*k)))
+        .map(|(_, c, h)| (c, h))
+        .expect("a value to click");
+    point(&mut v, c, t + 0.1);
+    click(&mut v, c, false, t + 0.2);
+    assert_eq!(v.highlighted(), Some(&hit));
+    let after = snap(&mut painter, ctx, &mut v);
+    let p = dashboard_panels(size.0, v.state.ui().dashboard_height);
+    let marked = differing(&before, &after, p.scatter);
+    assert!(
+        marked > 50,
+        "marks drawn in the scatter: {marked} pixels changed"
+    );
+    common::assert_snapshot(
+        "viewer_importance_click_1024x680",
+        &after,
+        1024 * 680 / 2000,
+    );
+    // clicking it again clears it
+    click(&mut v, c, false, t + 0.4);
+    assert_eq!(v.highlighted(), None);
+}

@@ -63,10 +63,7 @@ impl Edits {
             if let (Some(m), false) = (&t.mutation, t.parents.is_empty()) {
                 let user = t.source == Source::User;
                 let addr = std::sync::Arc::as_ptr(m) as usize;
-                let stable = !matches!(
-                    **m,
-                    crate::arch::Mutation::ChangeOp { from: None, .. }
-                );
+                let stable = !matches!(**m, crate::arch::Mutation::ChangeOp { from: None, .. });
                 let kind = match self.by_edit.get(&addr) {
                     Some(&k) if stable && !user => k,
                     _ => {
@@ -101,7 +98,7 @@ impl Edits {
                 }
             }
         }
-        if self.seen % EVERY == 0 {
+        if self.seen.is_multiple_of(EVERY) {
             self.snapshots.push((self.entries.len(), self.now.clone()));
         }
     }

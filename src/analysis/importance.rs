@@ -137,7 +137,7 @@ impl Importance {
         }
         self.scratch = codes;
         self.seen += 1;
-        if self.seen % EVERY == 0 {
+        if self.seen.is_multiple_of(EVERY) {
             self.snapshots.push(self.now.clone());
         }
     }
@@ -315,7 +315,11 @@ pub fn encode(arch: &Arch, word: &mut dyn FnMut(&str) -> u16, out: &mut Vec<(u16
             let mut d = 6u16;
             for i in 0..nb101::MAX_VERTICES {
                 for j in i + 1..nb101::MAX_VERTICES {
-                    let code = if j < n { 1 + u16::from(c.has_edge(i, j)) } else { 0 };
+                    let code = if j < n {
+                        1 + u16::from(c.has_edge(i, j))
+                    } else {
+                        0
+                    };
                     out.push((d, code));
                     d += 1;
                 }
@@ -444,7 +448,9 @@ mod tests {
     }
 
     /// η² and marginal means by grouping by hand.
-    fn brute(archs: &[(Arch, f64)]) -> HashMap<String, (f64, HashMap<String, (f64, u64)>)> {
+    type Brute = HashMap<String, (f64, HashMap<String, (f64, u64)>)>;
+
+    fn brute(archs: &[(Arch, f64)]) -> Brute {
         let n = archs.len() as f64;
         let m = archs.iter().map(|a| a.1).sum::<f64>() / n;
         let ss: f64 = archs.iter().map(|a| (a.1 - m).powi(2)).sum();

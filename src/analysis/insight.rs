@@ -76,8 +76,17 @@ pub struct InsightReport {
 /// The lineage of the trial at `pos` as reported.
 pub fn lineage_report(run: &Run, pos: usize) -> LineageReport {
     let l: Lineage = lineage(run, pos, run.trials.len() + 1);
-    let note = match (l.links.len(), run.trials.iter().take(pos + 1).any(|t| !t.parents.is_empty())) {
-        (1, false) => Some("no parents are recorded in this run (random search, TPE): every trial is drawn afresh".into()),
+    let note = match (
+        l.links.len(),
+        run.trials.iter().any(|t| !t.parents.is_empty()),
+    ) {
+        (1, false) => Some(
+            "no parents are recorded in this run (random search, TPE): every trial is drawn afresh"
+                .into(),
+        ),
+        (1, true) => Some(
+            "the best trial so far was drawn at random (initial population): no ancestors".into(),
+        ),
         _ => None,
     };
     LineageReport {

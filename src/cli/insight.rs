@@ -28,7 +28,10 @@ pub fn run(file: &Path, format: Option<nasviz::trace::open::Format>, ask: Ask) -
     }
     let cost: Option<Cost> = ask
         .cost
-        .map(|c| c.parse().map_err(|e: String| anyhow::anyhow!("--cost: {e}")))
+        .map(|c| {
+            c.parse()
+                .map_err(|e: String| anyhow::anyhow!("--cost: {e}"))
+        })
         .transpose()?;
     let objective = match ask.objective {
         "val" | "val_acc" | "validation" => Objective::ValAcc,
@@ -38,11 +41,18 @@ pub fn run(file: &Path, format: Option<nasviz::trace::open::Format>, ask: Ask) -
     let runs: Vec<&nasviz::trace::Run> = match ask.run {
         Some(id) => vec![trace.run(id).with_context(|| {
             let ids: Vec<&str> = trace.runs.iter().map(|r| r.info.run_id.as_str()).collect();
-            format!("no run {id:?} in {} (runs: {})", file.display(), ids.join(", "))
+            format!(
+                "no run {id:?} in {} (runs: {})",
+                file.display(),
+                ids.join(", ")
+            )
         })?],
         None => trace.runs.iter().collect(),
     };
-    let step = ask.step.map(|s| super::step_index("--step", s)).transpose()?;
+    let step = ask
+        .step
+        .map(|s| super::step_index("--step", s))
+        .transpose()?;
     let mut table = None;
     let mut reports = Vec::new();
     for r in runs {

@@ -3,9 +3,9 @@
 
 mod arch;
 mod import;
+mod insight;
 mod render;
 mod search;
-mod insight;
 mod view;
 
 use anyhow::{bail, Result};
@@ -131,7 +131,8 @@ pub enum Command {
         /// Image size, WIDTHxHEIGHT.
         #[arg(long, default_value = "1280x800")]
         size: String,
-        /// dashboard, dag, scatter, line or table.
+        /// dashboard, dag, scatter, line or table; or an insight view:
+        /// lineage, pareto, importance or edits.
         #[arg(long, default_value = "dashboard")]
         view: String,
         /// The line chart's x axis: `step`, or `time` (the simulated search

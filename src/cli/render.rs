@@ -78,6 +78,15 @@ pub fn run(
         height: h,
         x_time,
         full_range,
+        insight: nasviz::scene::insight::InsightOptions {
+            table: matches!(
+                view,
+                nasviz::scene::ViewKind::Insight(nasviz::scene::insight::InsightKind::Importance)
+            )
+            .then(|| nasviz::viewer::insight::table_importance(run))
+            .flatten(),
+            ..Default::default()
+        },
         scatter_mode: match points {
             "circles" => ScatterMode::Circles,
             "density" => ScatterMode::Density,

@@ -4,6 +4,7 @@
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::density::{ScatterMode, CROWDED};
+use super::insight::{insight_view, Hit, InsightKind, InsightOptions};
 use super::motion::Motion;
 use super::plots::{
     line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
@@ -28,6 +29,8 @@ pub enum ViewKind {
     Scatter,
     Line,
     Table,
+    /// One insight view alone.
+    Insight(InsightKind),
 }
 
 impl std::str::FromStr for ViewKind {
@@ -39,8 +42,13 @@ impl std::str::FromStr for ViewKind {
             "scatter" => Ok(ViewKind::Scatter),
             "line" => Ok(ViewKind::Line),
             "table" => Ok(ViewKind::Table),
+            "lineage" => Ok(ViewKind::Insight(InsightKind::Lineage)),
+            "pareto" => Ok(ViewKind::Insight(InsightKind::Pareto)),
+            "importance" => Ok(ViewKind::Insight(InsightKind::Importance)),
+            "edits" => Ok(ViewKind::Insight(InsightKind::Edits)),
             other => Err(format!(
-                "unknown view {other:?}: expected dashboard, dag, scatter, line or table"
+                "unknown view {other:?}: expected dashboard, dag, scatter, line, table, \
+                 lineage, pareto, importance or edits"
             )),
         }
     }
@@ -74,6 +82,11 @@ pub struct DashboardOptions {
     pub table_at: Option<(usize, usize)>,
     /// Circles, density, or density when the points crowd.
     pub scatter_mode: ScatterMode,
+    /// The dashboard's insight page: this insight view in place of the
+    /// architecture and the table (the plots stay, linked).
+    pub page: Option<InsightKind>,
+    /// What the insight views show besides the run and step.
+    pub insight: InsightOptions,
 }
 
 /// Marks for the trials of `run` up to `step` that a user's edit made
@@ -104,6 +117,8 @@ impl Default for DashboardOptions {
             dag: None,
             table_at: None,
             scatter_mode: ScatterMode::Auto,
+            page: None,
+            insight: InsightOptions::default(),
         }
     }
 }
@@ -135,6 +150,8 @@ pub struct Dashboard {
     /// The scatter shows the density of its points (the cache's
     /// `density`) and the line chart their per-column envelope.
     pub density: bool,
+    /// Where an insight view's clickable things are, in window pixels.
+    pub hits: Vec<(Rect, Hit)>,
 }
 
 fn pretty_strategy(s: &str) -> String {
@@ -383,6 +400,7 @@ pub fn build_comparison(
     let mut chrome_text = Vec::new();
     let full = Rect::new(0.0, 0.0, w as f32, h as f32);
     let mut views = Vec::new();
+    let mut hits = Vec::new();
     let mut legend_at = None;
     let cur = run.trials.get(step);
     // mid-transition the viewer hands over the morphed picture
@@ -464,19 +482,38 @@ pub fn build_comparison(
                 ]
             });
             legend_at = Some((p.legend, runs));
-            views.push((ViewKind::Dag, dag_of(p.dag, measure)));
-            views.push((
-                ViewKind::Table,
-                table_view(
-                    table_run,
-                    table_analytics,
-                    table_step,
-                    p.table,
-                    motion.filter(|_| opts.table_at.is_none()),
+            if let Some(kind) = opts.page {
+                let rect = Rect::from_edges(p.dag.x, p.dag.y, p.dag.right(), p.table.bottom());
+                let s = insight_view(
+                    kind,
+                    run,
+                    analytics,
+                    step,
+                    rect,
+                    ranges,
+                    &opts.insight,
                     theme,
                     measure,
-                ),
-            ));
+                );
+                hits = s.hits;
+                views.push((ViewKind::Insight(kind), s.view));
+            } else {
+                views.push((ViewKind::Dag, dag_of(p.dag, measure)));
+            }
+            if opts.page.is_none() {
+                views.push((
+                    ViewKind::Table,
+                    table_view(
+                        table_run,
+                        table_analytics,
+                        table_step,
+                        p.table,
+                        motion.filter(|_| opts.table_at.is_none()),
+                        theme,
+                        measure,
+                    ),
+                ));
+            }
             views.push((
                 ViewKind::Scatter,
                 scatter_view(
@@ -506,6 +543,21 @@ pub fn build_comparison(
             let m = 12.0;
             let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
             let v = match kind {
+                ViewKind::Insight(k) => {
+                    let s = insight_view(
+                        k,
+                        run,
+                        analytics,
+                        step,
+                        rect,
+                        ranges,
+                        &opts.insight,
+                        theme,
+                        measure,
+                    );
+                    hits = s.hits;
+                    s.view
+                }
                 ViewKind::Dag => dag_of(rect, measure),
                 ViewKind::Table => table_view(
                     table_run,
@@ -580,6 +632,7 @@ pub fn build_comparison(
         views,
         held: if density { 0 } else { held },
         density,
+        hits,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod dag;
 pub mod dashboard;
 pub mod density;
+pub mod insight;
 pub mod motion;
 pub mod pick;
 pub mod plots;

@@ -160,6 +160,12 @@ pub enum Action {
     ResetZoom,
     /// The scatter's points: auto, density, circles.
     CycleScatterMode,
+    /// The page: the dashboard, then each insight view in turn.
+    CycleInsight,
+    /// The Pareto view's cost: the next one the run carries.
+    CycleCost,
+    /// The Pareto view's accuracy: validation or test.
+    ToggleFrontAccuracy,
     /// Edit mode on the live search (on or off).
     Edit,
     /// The LIVE badge: back to the newest trial of a followed trace or a
@@ -219,6 +225,9 @@ impl Action {
             Key::Char('z') => Action::ResetZoom,
             Key::Char('e') | Key::Char('E') => Action::Edit,
             Key::Char('d') => Action::CycleScatterMode,
+            Key::Char('v') | Key::Char('V') => Action::CycleInsight,
+            Key::Char('k') | Key::Char('K') => Action::CycleCost,
+            Key::Char('a') | Key::Char('A') => Action::ToggleFrontAccuracy,
             Key::Char(d @ '1'..='9') => Action::SelectRun(d as usize - '1' as usize),
             _ => return None,
         })
@@ -253,6 +262,9 @@ impl Action {
             Action::SelectParent => "Select the parent of the selected trial",
             Action::ResetZoom => "Reset the zoom of both plots",
             Action::CycleScatterMode => "Scatter: auto, density or circles",
+            Action::CycleInsight => "Views: dashboard, lineage, Pareto, importance, edits",
+            Action::CycleCost => "Pareto: the next cost",
+            Action::ToggleFrontAccuracy => "Pareto: validation or test accuracy",
             Action::Edit => "Edit an architecture of the live search (pauses it)",
             Action::GoLive => "Back to the newest trial, and keep to it",
             Action::Quit => "Quit",
@@ -288,6 +300,9 @@ impl Action {
             Action::SelectParent => "P".into(),
             Action::ResetZoom => "Z".into(),
             Action::CycleScatterMode => "D".into(),
+            Action::CycleInsight => "V".into(),
+            Action::CycleCost => "K".into(),
+            Action::ToggleFrontAccuracy => "A".into(),
             Action::Edit => "E".into(),
             Action::GoLive => "End".into(),
             Action::Quit => "Q".into(),

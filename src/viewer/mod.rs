@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod edit;
+pub mod insight;
 pub mod live;
 pub mod script;
 pub mod spot;
@@ -75,6 +76,10 @@ pub struct Viewer {
     /// Where each run's architectures were evaluated, for tooltips (built
     /// when one first asks).
     repeat_index: std::cell::RefCell<HashMap<usize, tips::RepeatIndex>>,
+    /// The clicked choice value or edit kind, and its trials.
+    highlight: insight::Highlight,
+    /// Each run's complete-table importance, where there is one.
+    tables: HashMap<usize, Option<Arc<crate::analysis::importance::ImportanceReport>>>,
 }
 
 /// What edit mode's picture shows: the base trial, or a menu item.
@@ -108,6 +113,8 @@ struct Geometry {
     table: Option<TrialRef>,
     /// Edit mode's menu rows.
     menu: Vec<Rect>,
+    /// The insight view's clickable things.
+    hits: Vec<(Rect, crate::scene::insight::Hit)>,
 }
 
 /// Pixels from the best-so-far line that still point at it.
@@ -216,6 +223,8 @@ impl Viewer {
             grids: (0..n).map(|_| Default::default()).collect(),
             selection_pic: None,
             repeat_index: Default::default(),
+            highlight: Default::default(),
+            tables: HashMap::new(),
             geom: Geometry::default(),
             follow: None,
             live: None,
@@ -383,6 +392,11 @@ impl Viewer {
                     }
                 }
                 let spot = self.spot_at(p);
+                if let (Command::Press(_), Some(Thing::Choice(k))) = (cmd, spot.thing) {
+                    if let Some((_, hit)) = self.geom.hits.get(k) {
+                        self.highlight.toggle(hit.clone(), self.geom.runs.0);
+                    }
+                }
                 self.state.handle_at(cmd, Some(spot));
             }
             Command::Tick(_) => {
@@ -668,6 +682,16 @@ impl Viewer {
 
     /// Where the last frame drew trial `t`'s point in `plot` (pixels),
     /// when it is on show.
+    /// Where the last frame's insight view drew its clickable things.
+    pub fn insight_hits(&self) -> &[(Rect, crate::scene::insight::Hit)] {
+        &self.geom.hits
+    }
+
+    /// The clicked choice value or edit kind whose trials are marked.
+    pub fn highlighted(&self) -> Option<&crate::scene::insight::Hit> {
+        self.highlight.hit.as_ref()
+    }
+
     pub fn point_of(&self, t: TrialRef, plot: Plot) -> Option<[f32; 2]> {
         self.drawn(t, plot.index()).map(|(_, p)| p)
     }
@@ -718,6 +742,16 @@ impl Viewer {
             if plot == Plot::Line {
                 spot.thing = self.best_line_at(g.runs.0, g.step, view, p);
             }
+            return spot;
+        }
+        if let Some(k) = g.hits.iter().rposition(|(r, _)| r.contains_point(p)) {
+            spot.thing = Some(match g.hits[k].1 {
+                crate::scene::insight::Hit::Trial(index) => Thing::Point(TrialRef {
+                    run: g.runs.0,
+                    index,
+                }),
+                _ => Thing::Choice(k),
+            });
             return spot;
         }
         if let Some(pic) = &g.dag {
@@ -920,7 +954,30 @@ impl Viewer {
         });
         let focus = editing.or(sec).or(sel).filter(|t| slot_of(t.run).is_some());
         let table_at = focus.and_then(|t| slot_of(t.run).map(|s| (s, t.index)));
+        // the insight page: its options, and the trials of a clicked value
+        let page = self.state.page();
+        if page == Some(crate::scene::insight::InsightKind::Importance) {
+            let run = &self.runs[ri];
+            self.tables
+                .entry(ri)
+                .or_insert_with(|| insight::table_importance(run));
+        }
+        let (cost, test) = self.state.front();
+        let insight_opts = crate::scene::insight::InsightOptions {
+            focus: sel.filter(|t| t.run == ri).map(|t| t.index),
+            cost,
+            test,
+            table: self.tables.get(&ri).cloned().flatten(),
+            highlight: self.highlight.hit.clone(),
+        };
+        if page.is_some() {
+            for &i in self.highlight.trials(ri, &self.runs[ri], step) {
+                marks.push((0, i, MarkKind::Hover(0.0)));
+            }
+        }
         let opts = DashboardOptions {
+            page,
+            insight: insight_opts,
             view: ViewKind::Dashboard,
             width: w,
             height: dash_h,
@@ -964,14 +1021,15 @@ impl Viewer {
         let mut geom = Geometry {
             runs: (ri, other_i),
             step,
-            dag: Some(dag),
-            table: (n > 0).then_some(focus.unwrap_or(TrialRef {
+            dag: if page.is_some() { None } else { Some(dag) },
+            table: (n > 0 && page.is_none()).then_some(focus.unwrap_or(TrialRef {
                 run: ri,
                 index: step,
             })),
             ..Geometry::default()
         };
         if let Some(d) = &dash {
+            geom.hits = d.hits.clone();
             for (kind, v) in &d.views {
                 match kind {
                     ViewKind::Scatter => geom.plots[0] = Some((v.rect, v.data_view)),
@@ -1304,6 +1362,17 @@ impl Viewer {
                 Some(t)
             }
             Some(Thing::Node(i)) => tips::node_tip(self.geom.dag.as_deref()?, i),
+            Some(Thing::Choice(k)) => {
+                let (r, hit) = self.geom.hits.get(k)?;
+                let ri = self.geom.runs.0;
+                insight::tip(
+                    hit,
+                    self.runs.get(ri)?,
+                    self.analytics.get(ri)?,
+                    self.geom.step,
+                    *r,
+                )
+            }
             Some(Thing::Edge(e)) => tips::edge_tip(self.geom.dag.as_deref()?, e, st.mouse()?),
             None => {
                 let t = st.tip_trial()?;

@@ -53,6 +53,9 @@ pub enum Thing {
     Edge(usize),
     /// A row of the summary table that names a trial.
     Row { trial: TrialRef, row: usize },
+    /// A choice value or an edit kind of an insight view (index into
+    /// the frame's insight hits).
+    Choice(usize),
 }
 
 impl Thing {
@@ -62,7 +65,7 @@ impl Thing {
             Thing::Point(t) | Thing::Best { trial: t, .. } | Thing::Row { trial: t, .. } => {
                 Some(*t)
             }
-            Thing::Node(_) | Thing::Edge(_) => None,
+            Thing::Node(_) | Thing::Edge(_) | Thing::Choice(_) => None,
         }
     }
 }

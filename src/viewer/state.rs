@@ -6,6 +6,7 @@ use super::command::{Action, Command, KeyPress, Mods};
 use super::spot::{boxed, panned, Plot, Spot, TrialRef, Zoom, WHEEL_FACTOR};
 use super::ui::{Target, UiLayout};
 use crate::scene::density::ScatterMode;
+use crate::scene::insight::InsightKind;
 use crate::scene::motion::ease_in_out;
 use crate::scene::plots::Window;
 
@@ -177,6 +178,11 @@ pub struct ViewerState {
     zoom: [Zoom; 2],
     last_click: Option<(f64, [f32; 2])>,
     scatter_mode: ScatterMode,
+    /// The insight view on show in place of the architecture and table.
+    page: Option<InsightKind>,
+    /// The Pareto view's cost (an index into the run's costs) and accuracy.
+    cost: usize,
+    front_test: bool,
     /// A file is followed: the viewer wakes to read what was appended.
     following: bool,
     /// Steps asked of a live search, not yet made.
@@ -228,6 +234,9 @@ impl ViewerState {
             zoom: [Zoom::default(); 2],
             last_click: None,
             scatter_mode: ScatterMode::Auto,
+            page: None,
+            cost: 0,
+            front_test: false,
             following: false,
             demand: 0,
             edit_request: false,
@@ -450,6 +459,18 @@ impl ViewerState {
     }
 
     /// How the scatter draws its points.
+    /// The insight view on show, if any (V cycles).
+    pub fn page(&self) -> Option<InsightKind> {
+        self.page
+    }
+    pub fn set_page(&mut self, page: Option<InsightKind>) {
+        self.page = page;
+        self.dirty = true;
+    }
+    /// The Pareto view's cost index and whether it plots test accuracy.
+    pub fn front(&self) -> (usize, bool) {
+        (self.cost, self.front_test)
+    }
     pub fn scatter_mode(&self) -> ScatterMode {
         self.scatter_mode
     }
@@ -961,6 +982,40 @@ impl ViewerState {
             }
             Action::Walk { back, second } => self.walk(back, second),
             Action::SelectParent => self.select_parent(),
+            Action::CycleInsight => {
+                let all = InsightKind::ALL;
+                self.page = match self.page {
+                    None => Some(all[0]),
+                    Some(k) => all
+                        .iter()
+                        .position(|&x| x == k)
+                        .and_then(|i| all.get(i + 1).copied()),
+                };
+                self.say(format!(
+                    "view: {} (V: next)",
+                    self.page.map_or("dashboard", |k| k.name())
+                ));
+                self.dirty = true;
+            }
+            Action::CycleCost => {
+                self.cost = self.cost.wrapping_add(1);
+                if self.page != Some(InsightKind::Pareto) {
+                    self.page = Some(InsightKind::Pareto);
+                }
+                self.dirty = true;
+            }
+            Action::ToggleFrontAccuracy => {
+                self.front_test = !self.front_test;
+                if self.page != Some(InsightKind::Pareto) {
+                    self.page = Some(InsightKind::Pareto);
+                }
+                self.say(if self.front_test {
+                    "Pareto: test accuracy".to_string()
+                } else {
+                    "Pareto: validation accuracy".to_string()
+                });
+                self.dirty = true;
+            }
             Action::CycleScatterMode => {
                 self.scatter_mode = self.scatter_mode.next();
                 self.say(format!(

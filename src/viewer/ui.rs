@@ -124,6 +124,8 @@ impl UiLayout {
         }
         let label = Face::Text("x: step".into());
         put(&mut buttons, &mut x, Action::ToggleTimeAxis, label);
+        let label = Face::Text("view: lineage".into());
+        put(&mut buttons, &mut x, Action::CycleInsight, label);
         if editable {
             let label = Face::Text("edit".into());
             put(&mut buttons, &mut x, Action::Edit, label);
@@ -316,6 +318,9 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
             Face::Text(t) => {
                 let label = match b.action {
                     Action::ToggleTimeAxis if state.time_axis() => "x: time".to_string(),
+                    Action::CycleInsight => {
+                        format!("view: {}", state.page().map_or("dashboard", |k| k.name()))
+                    }
                     _ => t.clone(),
                 };
                 let color = match b.action {
@@ -901,6 +906,18 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         (
             "D".into(),
             "scatter: auto, density (trials per pixel), circles".into(),
+        ),
+        (
+            "V".into(),
+            "views: dashboard, lineage, Pareto, importance, edits".into(),
+        ),
+        (
+            "K  A".into(),
+            "Pareto: next cost / validation or test accuracy".into(),
+        ),
+        (
+            "click a value".into(),
+            "in importance or edits: mark its trials in the plots".into(),
         ),
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
         ("Q  Ctrl+Q".into(), "quit".into()),

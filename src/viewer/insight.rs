@@ -1,0 +1,211 @@
+//! The viewer's side of the insight views: the highlighted choice value
+//! or edit kind and the trials that have it (found once and extended as
+//! the step moves on, never rescanned per frame), the complete table's
+//! importance (computed once), and the tooltip of a hovered value or kind.
+
+use super::ui::{Tip, TIP_NOTE, TIP_TEXT};
+use crate::analysis::importance::{self, ImportanceReport};
+use crate::analysis::lineage::edit_label;
+use crate::analysis::Analytics;
+use crate::fmt::{fmt_int, fmt_pct, fmt_pp};
+use crate::layout::Rect;
+use crate::scene::insight::Hit;
+use crate::trace::Run;
+use std::sync::Arc;
+
+/// Most trials marked in the plots for a highlight (the newest).
+pub const MAX_MARKED: usize = 5_000;
+
+/// A highlighted value or kind and the trials found to have it.
+#[derive(Clone, Debug, Default)]
+pub struct Highlight {
+    pub hit: Option<Hit>,
+    run: usize,
+    /// Trials scanned so far, and those that match, in order.
+    scanned: usize,
+    matches: Vec<usize>,
+    /// The decision and value codes of a `Hit::Value`, once found.
+    codes: Option<(u16, u16)>,
+}
+
+impl Highlight {
+    /// Highlights `hit` in run `run`, or clears it when it is the one
+    /// highlighted already.
+    pub fn toggle(&mut self, hit: Hit, run: usize) {
+        if self.hit.as_ref() == Some(&hit) && self.run == run {
+            *self = Highlight::default();
+            return;
+        }
+        *self = Highlight {
+            hit: Some(hit),
+            run,
+            ..Highlight::default()
+        };
+    }
+
+    /// The matching trials of `run` up to `step` (the newest
+    /// [`MAX_MARKED`]), scanning only trials not seen before.
+    pub fn trials(&mut self, run_index: usize, run: &Run, step: usize) -> &[usize] {
+        if run_index != self.run || self.hit.is_none() {
+            return &[];
+        }
+        let upto = (step + 1).min(run.trials.len());
+        if self.scanned < upto {
+            let mut codes = Vec::new();
+            let wanted = self.hit.clone();
+            for i in self.scanned..upto {
+                let t = &run.trials[i];
+                let hit = match &wanted {
+                    Some(Hit::Value { decision, value }) => {
+                        self.has_value(&t.arch, decision, value, &mut codes)
+                    }
+                    Some(Hit::Edit(kind)) => {
+                        let parent = t.parents.first().and_then(|&p| run.trial(p));
+                        match (&t.mutation, parent) {
+                            (Some(m), Some(p)) => {
+                                let l = edit_label(m, Some(&p.arch));
+                                if t.source == crate::trace::Source::User {
+                                    format!("user: {l}") == *kind
+                                } else {
+                                    l == *kind
+                                }
+                            }
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                };
+                if hit {
+                    self.matches.push(i);
+                }
+            }
+            self.scanned = upto;
+        }
+        let n = self.matches.partition_point(|&i| i <= step);
+        &self.matches[n.saturating_sub(MAX_MARKED)..n]
+    }
+}
+
+impl Highlight {
+    /// Whether `arch` takes `value` at `decision`. Spaces of fixed
+    /// decisions find the codes once (a trial before the first that has
+    /// the value does not have it); layer lists compare names.
+    fn has_value(
+        &mut self,
+        arch: &crate::arch::Arch,
+        decision: &str,
+        value: &str,
+        codes: &mut Vec<(u16, u16)>,
+    ) -> bool {
+        if let crate::arch::Arch::Sequential(l) = arch {
+            if decision == "depth" {
+                return l.layers.len().to_string() == value;
+            }
+            let k = decision
+                .strip_prefix("layer[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|k| k.parse::<usize>().ok());
+            return match (k, l.layers.get(k.unwrap_or(usize::MAX))) {
+                (Some(_), Some(w)) => w == value,
+                (Some(_), None) => value == "absent",
+                _ => false,
+            };
+        }
+        codes.clear();
+        importance::encode(arch, &mut |_| 0, codes);
+        if let Some(c) = self.codes {
+            return codes.contains(&c);
+        }
+        let space = arch.space();
+        let found = codes.iter().copied().find(|&(d, v)| {
+            importance::decision_name(space, d) == decision
+                && importance::value_name(space, d, v, &[]) == value
+        });
+        self.codes = found;
+        found.is_some()
+    }
+}
+
+/// The importance of the complete table behind `run`, where nasviz ships
+/// it (NAS-Bench-Graph Cora).
+pub fn table_importance(run: &Run) -> Option<Arc<ImportanceReport>> {
+    if run.info.benchmark != "nas-bench-graph/cora" {
+        return None;
+    }
+    let t = crate::table::nbgraph::NbGraphTable::cora().ok()?;
+    Some(Arc::new(importance::of_nbgraph_table(&t)))
+}
+
+/// The tooltip of a hovered value or edit kind.
+pub fn tip(hit: &Hit, run: &Run, analytics: &Analytics, step: usize, at: Rect) -> Option<Tip> {
+    match hit {
+        Hit::Value { decision, value } => {
+            let rep = analytics.insight().importance.at(run, step);
+            let d = rep.decisions.iter().find(|d| d.name == *decision)?;
+            let v = d.values.iter().find(|v| v.value == *value)?;
+            let ci = match (v.lo, v.hi) {
+                (Some(lo), Some(hi)) => format!("95% interval {} to {}", fmt_pct(lo), fmt_pct(hi)),
+                _ => "one trial: no interval".into(),
+            };
+            Some(Tip {
+                avoid: at,
+                outline: true,
+                title: format!("{decision} = {value}"),
+                lines: vec![
+                    (
+                        format!(
+                            "mean validation {} over {} trials",
+                            fmt_pct(v.mean),
+                            fmt_int(v.n as usize)
+                        ),
+                        TIP_TEXT,
+                    ),
+                    (ci, TIP_TEXT),
+                    (
+                        format!("{decision} explains {} of the variance", fmt_pct(d.share)),
+                        TIP_TEXT,
+                    ),
+                    ("click: mark these trials in the plots".into(), TIP_NOTE),
+                ],
+            })
+        }
+        Hit::Edit(kind) => {
+            let k = analytics
+                .insight()
+                .edits
+                .at(step)
+                .into_iter()
+                .find(|k| k.kind == *kind)?;
+            let mut lines = vec![(
+                format!("{} edits, mean {}", fmt_int(k.n as usize), fmt_pp(k.mean)),
+                TIP_TEXT,
+            )];
+            if let (Some(lo), Some(hi), Some(sd)) = (k.lo, k.hi, k.sd) {
+                lines.push((
+                    format!(
+                        "95% interval {} to {}, sd {}",
+                        fmt_pp(lo),
+                        fmt_pp(hi),
+                        fmt_pp(sd).trim_start_matches('+')
+                    ),
+                    TIP_TEXT,
+                ));
+            }
+            lines.push((
+                format!("from {} to {}", fmt_pp(k.min), fmt_pp(k.max)),
+                TIP_TEXT,
+            ));
+            lines.push((
+                "click: mark the trials it made in the plots".into(),
+                TIP_NOTE,
+            ));
+            Some(Tip {
+                avoid: at,
+                outline: true,
+                title: kind.clone(),
+                lines,
+            })
+        }
+        Hit::Trial(_) => None,
+    }
+}
