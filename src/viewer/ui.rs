@@ -908,16 +908,8 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
             "scatter: auto, density (trials per pixel), circles".into(),
         ),
         (
-            "V".into(),
-            "views: dashboard, lineage, Pareto, importance, edits".into(),
-        ),
-        (
-            "K  A".into(),
-            "Pareto: next cost / validation or test accuracy".into(),
-        ),
-        (
-            "click a value".into(),
-            "in importance or edits: mark its trials in the plots".into(),
+            "V  K  A".into(),
+            "insight views; Pareto: next cost / test accuracy".into(),
         ),
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
         ("Q  Ctrl+Q".into(), "quit".into()),
