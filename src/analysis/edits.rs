@@ -32,6 +32,24 @@ pub struct KindStat {
     pub user: bool,
 }
 
+/// The kind of edit that made `t` from `parent` (its label, `user: `
+/// before a user's); `None` when `t` records no edit.
+pub fn kind_of(t: &crate::trace::Trial, parent: &crate::trace::Trial) -> Option<String> {
+    let label = edit_label(t.mutation.as_deref()?, Some(&parent.arch));
+    Some(if t.source == Source::User {
+        format!("user: {label}")
+    } else {
+        label
+    })
+}
+
+/// The kind of edit that made the trial at `pos` of `run`, where it names
+/// a parent the run has and records the edit.
+pub fn kind_at(run: &Run, pos: usize) -> Option<String> {
+    let t = run.trials.get(pos)?;
+    kind_of(t, run.trial(*t.parents.first()?)?)
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     pos: u32,
@@ -67,10 +85,7 @@ impl Edits {
                 let kind = match self.by_edit.get(&addr) {
                     Some(&k) if stable && !user => k,
                     _ => {
-                        let mut label = edit_label(m, Some(&r.arch));
-                        if user {
-                            label = format!("user: {label}");
-                        }
+                        let label = kind_of(t, r).unwrap_or_default();
                         let k = match self.kind_ids.get(&label) {
                             Some(&k) => k,
                             None => {

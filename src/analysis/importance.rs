@@ -68,6 +68,25 @@ pub struct ImportanceReport {
     pub note: Option<String>,
 }
 
+/// Layer names as value codes (layer lists name their ops freely).
+#[derive(Clone, Debug, Default)]
+struct Words {
+    names: Vec<String>,
+    ids: HashMap<String, u16>,
+}
+
+impl Words {
+    fn intern(&mut self, w: &str) -> u16 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let id = self.names.len().min(usize::from(u16::MAX - 1)) as u16;
+        self.names.push(w.to_string());
+        self.ids.insert(w.to_string(), id);
+        id
+    }
+}
+
 /// The sums at one point.
 #[derive(Clone, Debug, Default)]
 struct Sums {
@@ -103,8 +122,7 @@ pub struct Importance {
     snapshots: Vec<Sums>,
     seen: usize,
     /// Layer names of layer lists, as value codes.
-    words: Vec<String>,
-    word_ids: HashMap<String, u16>,
+    words: Words,
     scratch: Vec<(u16, u16)>,
 }
 
@@ -122,17 +140,8 @@ impl Importance {
         let mut codes = std::mem::take(&mut self.scratch);
         codes.clear();
         if t.arch.space() == space {
-            let (words, ids) = (&mut self.words, &mut self.word_ids);
-            let mut intern = |w: &str| match ids.get(w) {
-                Some(&id) => id,
-                None => {
-                    let id = words.len().min(usize::from(u16::MAX - 1)) as u16;
-                    words.push(w.to_string());
-                    ids.insert(w.to_string(), id);
-                    id
-                }
-            };
-            encode(&t.arch, &mut intern, &mut codes);
+            let words = &mut self.words;
+            encode(&t.arch, &mut |w| words.intern(w), &mut codes);
             self.now.add(&codes, t.metrics.val_acc);
         }
         self.scratch = codes;
@@ -160,7 +169,7 @@ impl Importance {
             None => (Sums::default(), 0),
         };
         let mut codes = Vec::new();
-        let ids = &self.word_ids;
+        let ids = &self.words.ids;
         let mut lookup = |w: &str| ids.get(w).copied().unwrap_or(u16::MAX);
         for t in run.trials.get(from..count).unwrap_or(&[]) {
             if Some(t.arch.space()) != self.space {
@@ -170,12 +179,7 @@ impl Importance {
             encode(&t.arch, &mut lookup, &mut codes);
             sums.add(&codes, t.metrics.val_acc);
         }
-        report(
-            &sums,
-            self.space,
-            &self.words,
-            "over the trials of the search so far",
-        )
+        report(&sums, self.space, &self.words.names)
     }
 }
 
@@ -184,7 +188,7 @@ impl Importance {
 pub fn of_table<I: IntoIterator<Item = (Arch, f64)>>(archs: I) -> ImportanceReport {
     let mut sums = Sums::default();
     let mut space = None;
-    let (mut words, mut ids) = (Vec::<String>::new(), HashMap::<String, u16>::new());
+    let mut words = Words::default();
     let mut codes = Vec::new();
     for (arch, val) in archs {
         let s = *space.get_or_insert(arch.space());
@@ -192,19 +196,10 @@ pub fn of_table<I: IntoIterator<Item = (Arch, f64)>>(archs: I) -> ImportanceRepo
             continue;
         }
         codes.clear();
-        let mut intern = |w: &str| match ids.get(w) {
-            Some(&id) => id,
-            None => {
-                let id = words.len().min(usize::from(u16::MAX - 1)) as u16;
-                words.push(w.to_string());
-                ids.insert(w.to_string(), id);
-                id
-            }
-        };
-        encode(&arch, &mut intern, &mut codes);
+        encode(&arch, &mut |w| words.intern(w), &mut codes);
         sums.add(&codes, val);
     }
-    report(&sums, space, &words, "over every architecture of the table")
+    report(&sums, space, &words.names)
 }
 
 /// The importance of the NAS-Bench-Graph table (every architecture once,
@@ -215,7 +210,7 @@ pub fn of_nbgraph_table(table: &crate::table::nbgraph::NbGraphTable) -> Importan
     }))
 }
 
-fn report(sums: &Sums, space: Option<Space>, words: &[String], _over: &str) -> ImportanceReport {
+fn report(sums: &Sums, space: Option<Space>, words: &[String]) -> ImportanceReport {
     let total_ss = sums.total.ss();
     let mean = sums.total.mean();
     let mut decisions = Vec::new();
@@ -408,38 +403,12 @@ pub fn value_name(space: Space, d: u16, v: u16, words: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::arch::nbgraph::GraphArch;
-    use crate::trace::{RunInfo, Source, Trial, TrialMetrics};
+    use crate::trace::{RunInfo, Trial, TrialMetrics};
 
     fn run_of(archs: &[(Arch, f64)]) -> Run {
-        let mut run = Run::new(RunInfo {
-            run_id: "r".into(),
-            strategy: "random_search".into(),
-            space: "nbgraph".into(),
-            benchmark: String::new(),
-            seed: None,
-            objectives: Vec::new(),
-            config: None,
-        });
+        let mut run = Run::new(RunInfo::new("r", "random_search", "nbgraph"));
         for (i, (a, v)) in archs.iter().enumerate() {
-            let t = Trial {
-                trial_id: i as u64,
-                step: i as u64,
-                time_s: None,
-                parents: Default::default(),
-                mutation: None,
-                arch: a.clone(),
-                hash: None,
-                metrics: TrialMetrics {
-                    val_acc: *v,
-                    test_acc: *v,
-                    train_time_s: None,
-                    params: None,
-                    flops: None,
-                    latency_s: None,
-                },
-                source: Source::Search,
-                worker: None,
-            };
+            let t = Trial::new(i as u64, a.clone(), TrialMetrics::accuracies(*v, *v));
             if let Err(e) = run.push(t) {
                 panic!("{e}");
             }

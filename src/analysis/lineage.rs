@@ -197,39 +197,22 @@ mod tests {
 
     #[test]
     fn a_missing_parent_is_a_cut_link() {
-        let mut run = crate::trace::Run::new(crate::trace::RunInfo {
-            run_id: "r".into(),
-            strategy: "regularized_evolution".into(),
-            space: "sequential".into(),
-            benchmark: String::new(),
-            seed: None,
-            objectives: Vec::new(),
-            config: None,
-        });
+        let mut run = Run::new(crate::trace::RunInfo::new(
+            "r",
+            "regularized_evolution",
+            "sequential",
+        ));
         let arch = crate::arch::Arch::Sequential(
             crate::arch::sequential::LayerList::new(vec!["conv".into()])
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         for (id, parents) in [(5u64, vec![3u64]), (6, vec![5, 2])] {
-            let t = crate::trace::Trial {
-                trial_id: id,
-                step: id,
-                time_s: None,
-                parents: parents.into(),
-                mutation: None,
-                arch: arch.clone(),
-                hash: None,
-                metrics: crate::trace::TrialMetrics {
-                    val_acc: 0.5,
-                    test_acc: 0.5,
-                    train_time_s: None,
-                    params: None,
-                    flops: None,
-                    latency_s: None,
-                },
-                source: crate::trace::Source::Search,
-                worker: None,
-            };
+            let mut t = crate::trace::Trial::new(
+                id,
+                arch.clone(),
+                crate::trace::TrialMetrics::accuracies(0.5, 0.5),
+            );
+            t.parents = parents.into();
             run.push(t).unwrap_or_else(|e| panic!("{e}"));
         }
         let l = lineage(&run, 1, 100);

@@ -135,6 +135,8 @@ pub struct Front {
     pub members: Vec<Member>,
     /// Trials with this cost seen.
     pub with_cost: u64,
+    /// The least and the greatest cost seen.
+    pub cost_range: (f64, f64),
 }
 
 impl Front {
@@ -145,6 +147,7 @@ impl Front {
             now: BTreeMap::new(),
             members: Vec::new(),
             with_cost: 0,
+            cost_range: (f64::INFINITY, f64::NEG_INFINITY),
         }
     }
 
@@ -153,6 +156,7 @@ impl Front {
         let Some(c) = self.cost.of(t) else { return };
         let v = self.objective.of(t);
         self.with_cost += 1;
+        self.cost_range = (self.cost_range.0.min(c), self.cost_range.1.max(c));
         if let Some((_, &(pv, _))) = self.now.range(..=Key(c)).next_back() {
             if pv >= v {
                 return;
@@ -271,40 +275,20 @@ mod tests {
         let points: Vec<(f64, f64)> = (0..400)
             .map(|_| (rng.below(30) as f64, rng.below(40) as f64 / 40.0))
             .collect();
-        let mut run = crate::trace::Run::new(crate::trace::RunInfo {
-            run_id: "r".into(),
-            strategy: "random_search".into(),
-            space: "sequential".into(),
-            benchmark: String::new(),
-            seed: None,
-            objectives: Vec::new(),
-            config: None,
-        });
+        let mut run = Run::new(crate::trace::RunInfo::new(
+            "r",
+            "random_search",
+            "sequential",
+        ));
         let arch = crate::arch::Arch::Sequential(
             crate::arch::sequential::LayerList::new(vec!["conv".into()])
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         for (i, &(c, v)) in points.iter().enumerate() {
-            let t = Trial {
-                trial_id: i as u64,
-                step: i as u64,
-                time_s: None,
-                parents: Default::default(),
-                mutation: None,
-                arch: arch.clone(),
-                hash: None,
-                metrics: crate::trace::TrialMetrics {
-                    val_acc: v,
-                    test_acc: 1.0 - v,
-                    train_time_s: None,
-                    params: Some(c),
-                    flops: None,
-                    latency_s: None,
-                },
-                source: crate::trace::Source::Search,
-                worker: None,
-            };
-            run.push(t).unwrap_or_else(|e| panic!("{e}"));
+            let mut m = crate::trace::TrialMetrics::accuracies(v, 1.0 - v);
+            m.params = Some(c);
+            run.push(Trial::new(i as u64, arch.clone(), m))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         let mut fronts = Fronts::default();
         for _ in 0..points.len() {

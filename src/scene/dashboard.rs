@@ -4,7 +4,7 @@
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::density::{ScatterMode, CROWDED};
-use super::insight::{insight_view, Hit, InsightKind, InsightOptions};
+use super::insight::{insight_view, Hit, InsightBase, InsightKind, InsightOptions};
 use super::motion::Motion;
 use super::plots::{
     line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
@@ -415,6 +415,18 @@ pub fn build_comparison(
             theme,
         ),
     };
+    // an insight view, with the compared run's front beside the first's
+    let compared = other.as_ref().map(|o| (o.run, o.analytics, o.step));
+    let insight_of = |kind, rect, measure: &mut Measure| {
+        let base = InsightBase {
+            run,
+            analytics,
+            step,
+            other: compared,
+            ranges,
+        };
+        insight_view(kind, &base, rect, &opts.insight, theme, measure)
+    };
     match opts.view {
         ViewKind::Dashboard => {
             let p = dashboard_panels(w, h);
@@ -484,17 +496,7 @@ pub fn build_comparison(
             legend_at = Some((p.legend, runs));
             if let Some(kind) = opts.page {
                 let rect = Rect::from_edges(p.dag.x, p.dag.y, p.dag.right(), p.table.bottom());
-                let s = insight_view(
-                    kind,
-                    run,
-                    analytics,
-                    step,
-                    rect,
-                    ranges,
-                    &opts.insight,
-                    theme,
-                    measure,
-                );
+                let s = insight_of(kind, rect, measure);
                 hits = s.hits;
                 views.push((ViewKind::Insight(kind), s.view));
             } else {
@@ -544,17 +546,7 @@ pub fn build_comparison(
             let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
             let v = match kind {
                 ViewKind::Insight(k) => {
-                    let s = insight_view(
-                        k,
-                        run,
-                        analytics,
-                        step,
-                        rect,
-                        ranges,
-                        &opts.insight,
-                        theme,
-                        measure,
-                    );
+                    let s = insight_of(k, rect, measure);
                     hits = s.hits;
                     s.view
                 }

@@ -5,11 +5,11 @@
 //! validation delta). Each view also returns where its clickable things
 //! are ([`Hit`]), so that the viewer can hover and select them.
 
+use super::dashboard::RUN_COLORS;
 use super::plots::{draw_axes, empty_view, panel_frame, to_pixel, Ranges};
 use super::theme::{op_color, Theme};
 use super::{Measure, ViewScene};
 use crate::analysis::importance::ImportanceReport;
-use crate::analysis::insight::pareto_report;
 use crate::analysis::lineage::lineage;
 use crate::analysis::pareto::Objective;
 use crate::analysis::Analytics;
@@ -82,19 +82,28 @@ pub struct InsightScene {
     pub hits: Vec<(Rect, Hit)>,
 }
 
-/// Builds insight view `kind` of `run` at `step` in `rect`.
-#[allow(clippy::too_many_arguments)]
+/// What an insight view is of: a run at a step, and a compared run.
+#[derive(Clone, Copy)]
+pub struct InsightBase<'a> {
+    pub run: &'a Run,
+    pub analytics: &'a Analytics,
+    pub step: usize,
+    /// The compared run, its analytics and the step shown of it.
+    pub other: Option<(&'a Run, &'a Analytics, usize)>,
+    /// The accuracy ranges of the plots (so the axes agree).
+    pub ranges: Ranges,
+}
+
+/// Builds insight view `kind` of `base` in `rect`.
 pub fn insight_view(
     kind: InsightKind,
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
+    base: &InsightBase<'_>,
     rect: Rect,
-    ranges: Ranges,
     opts: &InsightOptions,
     theme: &Theme,
     measure: &mut Measure,
 ) -> InsightScene {
+    let (run, analytics, step, ranges) = (base.run, base.analytics, base.step, base.ranges);
     let mut mesh = MeshBuilder::new();
     let mut texts = Vec::new();
     let title = match kind {
@@ -136,9 +145,7 @@ pub fn insight_view(
         InsightKind::Lineage => lineage_body(
             &mut out, run, analytics, step, content, ranges, opts, theme, measure,
         ),
-        InsightKind::Pareto => pareto_body(
-            &mut out, run, analytics, step, content, ranges, opts, theme, measure,
-        ),
+        InsightKind::Pareto => pareto_body(&mut out, base, content, opts, theme, measure),
         InsightKind::Importance => importance_body(
             &mut out, run, analytics, step, content, opts, theme, measure,
         ),
@@ -423,18 +430,15 @@ fn lineage_body(
     None
 }
 
-#[allow(clippy::too_many_arguments)]
 fn pareto_body(
     out: &mut Out,
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
+    base: &InsightBase<'_>,
     content: Rect,
-    ranges: Ranges,
     opts: &InsightOptions,
     theme: &Theme,
     measure: &mut Measure,
 ) -> Option<String> {
+    let (run, analytics, step) = (base.run, base.analytics, base.step);
     let fronts = &analytics.insight().fronts;
     let costs = fronts.costs();
     if costs.is_empty() {
@@ -446,22 +450,33 @@ fn pareto_body(
     } else {
         Objective::ValAcc
     };
-    let front = fronts.get(cost, objective)?;
-    let members = front.at(step);
-    // the cost range of the whole run, so that the axes hold still
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for t in &run.trials {
-        if let Some(c) = cost.of(t) {
-            lo = lo.min(c);
-            hi = hi.max(c);
+    // each run's front (the compared run's where it has this cost)
+    let mut runs = vec![(run, fronts.get(cost, objective)?, step)];
+    if let Some((o, oa, os)) = base.other {
+        if let Some(f) = oa.insight().fronts.get(cost, objective) {
+            runs.push((o, f, os.min(o.trials.len().saturating_sub(1))));
         }
     }
+    let comparing = base.other.is_some();
+    // the costs of the whole runs, so that the axes hold still
+    let lo = runs
+        .iter()
+        .map(|r| r.1.cost_range.0)
+        .fold(f64::INFINITY, f64::min);
+    let mut hi = runs
+        .iter()
+        .map(|r| r.1.cost_range.1)
+        .fold(f64::NEG_INFINITY, f64::max);
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         hi = lo + 1.0;
     }
     let pad = (hi - lo) * 0.03;
     let x = (lo - pad, hi + pad);
-    let y = if opts.test { ranges.test } else { ranges.val };
+    let y = if opts.test {
+        base.ranges.test
+    } else {
+        base.ranges.val
+    };
     let notes_h = theme.tick_size * 2.0 + 16.0;
     let plot = Rect::new(content.x, content.y, content.w, content.h - notes_h);
     let acc = if opts.test {
@@ -483,45 +498,56 @@ fn pareto_body(
         measure,
     );
     let at = |c: f64, v: f64| axes.view.apply([c as f32, v.clamp(y.0, y.1) as f32]);
-    for i in sample(step, MAX_DOTS) {
-        let t = &run.trials[i];
-        if let Some(c) = cost.of(t) {
-            out.circles.push(trial_dot(
-                at(c, objective.of(t)),
-                2.0,
-                theme.muted.with_alpha(90),
-                None,
-            ));
+    for (slot, &(r, _, st)) in runs.iter().enumerate().rev() {
+        let dot = if comparing {
+            RUN_COLORS[slot].with_alpha(70)
+        } else {
+            theme.muted.with_alpha(90)
+        };
+        for i in sample(st, MAX_DOTS / runs.len()) {
+            let t = &r.trials[i];
+            if let Some(c) = cost.of(t) {
+                out.circles
+                    .push(trial_dot(at(c, objective.of(t)), 2.0, dot, None));
+            }
         }
     }
-    // the staircase: what the best accuracy at each cost is
-    let mut stairs = Vec::new();
-    for (j, m) in members.iter().enumerate() {
-        let p = at(m.cost, m.value);
-        if let Some(prev) = stairs.last().copied() {
-            let [_, py]: [f32; 2] = prev;
-            stairs.push([p[0], py]);
+    // the staircases: the best accuracy reached at each cost
+    // the compared run's first, the first run's on top
+    let mut members_of = vec![Vec::new(); runs.len()];
+    for (slot, &(_, front, st)) in runs.iter().enumerate().rev() {
+        let members = front.at(st);
+        let color = if comparing {
+            RUN_COLORS[slot]
+        } else {
+            theme.accent
+        };
+        let mut stairs: Vec<[f32; 2]> = Vec::new();
+        for (j, m) in members.iter().enumerate() {
+            let p = at(m.cost, m.value);
+            if let Some(&[_, py]) = stairs.last() {
+                stairs.push([p[0], py]);
+            }
+            stairs.push(p);
+            if j + 1 == members.len() {
+                stairs.push([axes.area.x + axes.area.w, p[1]]);
+            }
         }
-        stairs.push(p);
-        if j + 1 == members.len() {
-            stairs.push([axes.area.x + axes.area.w, p[1]]);
+        if stairs.len() >= 2 {
+            out.mesh.polyline(&stairs, color, 2.0);
         }
-    }
-    if stairs.len() >= 2 {
-        out.mesh.polyline(&stairs, theme.accent, 2.0);
-    }
-    for m in &members {
-        let p = at(m.cost, m.value);
-        out.circles.push(trial_dot(
-            p,
-            5.0,
-            theme.accent,
-            Some(Color::rgb(255, 255, 255)),
-        ));
-        out.hits.push((
-            Rect::new(p[0] - 6.0, p[1] - 6.0, 12.0, 12.0),
-            Hit::Trial(m.pos as usize),
-        ));
+        for m in &members {
+            let p = at(m.cost, m.value);
+            out.circles
+                .push(trial_dot(p, 5.0, color, Some(Color::rgb(255, 255, 255))));
+            if slot == 0 {
+                out.hits.push((
+                    Rect::new(p[0] - 6.0, p[1] - 6.0, 12.0, 12.0),
+                    Hit::Trial(m.pos as usize),
+                ));
+            }
+        }
+        members_of[slot] = members;
     }
     if let Some(c) = cost.of(&run.trials[step]) {
         let p = at(c, objective.of(&run.trials[step]));
@@ -532,21 +558,30 @@ fn pareto_body(
             Some(theme.current),
         ));
     }
-    let rep = pareto_report(run, analytics.insight(), step, Some(cost), objective);
-    let cheapest = members.first();
-    let best = members.last();
-    let line1 = format!(
-        "{} trials on the front of {} with {} · costs: {} (K: next cost, A: validation/test)",
-        rep.front.len(),
-        fmt_int(front.with_cost as usize),
-        cost.name(),
-        costs
-            .iter()
-            .map(|c| c.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let line2 = match (cheapest, best) {
+    let members = &members_of[0];
+    let front = runs[0].1;
+    let line1 = match &members_of.get(1) {
+        Some(theirs) => format!(
+            "front of {}: {} trials · of {}: {} trials · with {} (K: next cost, A: validation/test)",
+            run.info.run_id,
+            members.len(),
+            runs[1].0.info.run_id,
+            theirs.len(),
+            cost.name()
+        ),
+        None => format!(
+            "{} trials on the front of {} with {} · costs: {} (K: next cost, A: validation/test)",
+            members.len(),
+            fmt_int(front.with_cost as usize),
+            cost.name(),
+            costs
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let line2 = match (members.first(), members.last()) {
         (Some(a), Some(b)) => format!(
             "cheapest on the front: {} at {} · most accurate: {} at {}",
             fmt_pct(a.value),
@@ -557,12 +592,16 @@ fn pareto_body(
         _ => String::new(),
     };
     let yy = content.y + content.h - notes_h + 8.0;
-    out.text(
-        line1,
+    out.fit(
+        &[
+            &line1,
+            &line1.replace(" (K: next cost, A: validation/test)", ""),
+        ],
         [content.x, yy + 4.0],
+        content.w,
         theme.tick_size,
         theme.muted,
-        HAlign::Left,
+        measure,
     );
     out.text(
         line2,

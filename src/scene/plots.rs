@@ -118,6 +118,9 @@ pub enum MarkKind {
     Selected(Option<char>),
     /// Made by a user's edit: an outlined diamond around the point.
     User,
+    /// Picked out by an insight view (a clicked value or edit kind, a
+    /// member of the Pareto front): ringed in the accent colour.
+    Linked,
 }
 
 /// A marked point: the trial's circle (as cached) and how it is marked.
@@ -204,6 +207,16 @@ fn draw_marks(
                 ];
                 overlay.polyline(&d, Color::WHITE, 4.0);
                 overlay.polyline(&d, theme.user, 2.2);
+            }
+            MarkKind::Linked => {
+                let r = c.radius + 3.0;
+                overlay.rounded_rect(
+                    [p[0] - r, p[1] - r],
+                    [p[0] + r, p[1] + r],
+                    r,
+                    None,
+                    Some((theme.accent, 2.0)),
+                );
             }
             MarkKind::Hover(k) => {
                 let k = k.clamp(0.0, 1.0);

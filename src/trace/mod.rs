@@ -49,6 +49,21 @@ pub struct RunInfo {
     pub config: Option<serde_json::Value>,
 }
 
+impl RunInfo {
+    /// A run's header with no benchmark, seed, objectives or settings.
+    pub fn new(run_id: &str, strategy: &str, space: &str) -> RunInfo {
+        RunInfo {
+            run_id: run_id.into(),
+            strategy: strategy.into(),
+            space: space.into(),
+            benchmark: String::new(),
+            seed: None,
+            objectives: Vec::new(),
+            config: None,
+        }
+    }
+}
+
 /// Where a trial came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +93,18 @@ pub struct TrialMetrics {
 }
 
 impl TrialMetrics {
+    /// Validation and test accuracy alone (no costs).
+    pub fn accuracies(val_acc: f64, test_acc: f64) -> TrialMetrics {
+        TrialMetrics {
+            val_acc,
+            test_acc,
+            train_time_s: None,
+            params: None,
+            flops: None,
+            latency_s: None,
+        }
+    }
+
     /// Checks that accuracies are finite fractions and the rest finite and
     /// non-negative; returns what is wrong.
     pub fn check(&self) -> Result<(), String> {

@@ -5,7 +5,6 @@
 
 use super::ui::{Tip, TIP_NOTE, TIP_TEXT};
 use crate::analysis::importance::{self, ImportanceReport};
-use crate::analysis::lineage::edit_label;
 use crate::analysis::Analytics;
 use crate::fmt::{fmt_int, fmt_pct, fmt_pp};
 use crate::layout::Rect;
@@ -60,18 +59,7 @@ impl Highlight {
                         self.has_value(&t.arch, decision, value, &mut codes)
                     }
                     Some(Hit::Edit(kind)) => {
-                        let parent = t.parents.first().and_then(|&p| run.trial(p));
-                        match (&t.mutation, parent) {
-                            (Some(m), Some(p)) => {
-                                let l = edit_label(m, Some(&p.arch));
-                                if t.source == crate::trace::Source::User {
-                                    format!("user: {l}") == *kind
-                                } else {
-                                    l == *kind
-                                }
-                            }
-                            _ => false,
-                        }
+                        crate::analysis::edits::kind_at(run, i).as_ref() == Some(kind)
                     }
                     _ => false,
                 };

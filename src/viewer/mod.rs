@@ -392,10 +392,21 @@ impl Viewer {
                     }
                 }
                 let spot = self.spot_at(p);
-                if let (Command::Press(_), Some(Thing::Choice(k))) = (cmd, spot.thing) {
-                    if let Some((_, hit)) = self.geom.hits.get(k) {
-                        self.highlight.toggle(hit.clone(), self.geom.runs.0);
+                match (cmd, spot.thing) {
+                    (Command::Press(_), Some(Thing::Choice(k))) => {
+                        if let Some((_, hit)) = self.geom.hits.get(k) {
+                            self.highlight.toggle(hit.clone(), self.geom.runs.0);
+                        }
                     }
+                    // the most effective layer: its kind of edit, in the edits view
+                    (
+                        Command::Press(_),
+                        Some(Thing::Row {
+                            trial,
+                            row: EFFECTIVE_ROW,
+                        }),
+                    ) => self.show_edit_kind(trial),
+                    _ => {}
                 }
                 self.state.handle_at(cmd, Some(spot));
             }
@@ -682,6 +693,22 @@ impl Viewer {
 
     /// Where the last frame drew trial `t`'s point in `plot` (pixels),
     /// when it is on show.
+    /// Opens the edits view with the kind of edit that made trial `t`
+    /// highlighted (and its trials marked).
+    fn show_edit_kind(&mut self, t: TrialRef) {
+        let kind = self
+            .runs
+            .get(t.run)
+            .and_then(|run| crate::analysis::edits::kind_at(run, t.index));
+        if let Some(kind) = kind {
+            self.highlight = insight::Highlight::default();
+            self.highlight
+                .toggle(crate::scene::insight::Hit::Edit(kind), t.run);
+            self.state
+                .set_page(Some(crate::scene::insight::InsightKind::Edits));
+        }
+    }
+
     /// Where the last frame's insight view drew its clickable things.
     pub fn insight_hits(&self) -> &[(Rect, crate::scene::insight::Hit)] {
         &self.geom.hits
@@ -972,7 +999,25 @@ impl Viewer {
         };
         if page.is_some() {
             for &i in self.highlight.trials(ri, &self.runs[ri], step) {
-                marks.push((0, i, MarkKind::Hover(0.0)));
+                marks.push((0, i, MarkKind::Linked));
+            }
+        }
+        if page == Some(crate::scene::insight::InsightKind::Pareto) {
+            // the front's members, ringed in the scatter too
+            let fronts = &self.analytics[ri].insight().fronts;
+            let costs = fronts.costs();
+            let objective = if test {
+                crate::analysis::pareto::Objective::TestAcc
+            } else {
+                crate::analysis::pareto::Objective::ValAcc
+            };
+            if let Some(f) = costs
+                .get(cost % costs.len().max(1))
+                .and_then(|&c| fronts.get(c, objective))
+            {
+                for m in f.at(step) {
+                    marks.push((0, m.pos as usize, MarkKind::Linked));
+                }
             }
         }
         let opts = DashboardOptions {
