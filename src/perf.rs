@@ -412,6 +412,7 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     figures.extend(pick_figures(1_000_000));
     figures.extend(render_figures()?);
     figures.extend(viewer_figures(viewer_trials, 1_000_000, 120)?);
+    figures.extend(insight_figures(trials, 60)?);
     Ok(figures)
 }
 
@@ -931,4 +932,107 @@ pub fn viewer_scrub_ms(
         }
     }
     Ok(times)
+}
+
+/// An evolution run of `n` trials on the shipped Cora table (parents,
+/// edits and costs: what the insight views read).
+pub fn evolution_run(n: usize) -> Result<crate::trace::Run, String> {
+    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let strategy = crate::search::Strategy::Evolution {
+        population: 50,
+        sample: 10,
+    };
+    let mut session =
+        crate::search::Session::new(&bench, strategy, 0, "re-large").map_err(|e| e.to_string())?;
+    for _ in 0..n {
+        session.step().map_err(|e| e.to_string())?;
+    }
+    Ok(session.into_run())
+}
+
+/// The insight views at `n` trials of evolution: what each analysis costs
+/// per appended trial, and in the viewer at 1280x800 the frame that
+/// switches to each view and its animation frames (a step every 10
+/// frames), each drawn and waited for.
+pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
+    use crate::analysis::{edits::Edits, importance::Importance, lineage::Depths};
+    use crate::scene::insight::InsightKind;
+    use crate::viewer::command::Command;
+    let run = evolution_run(n)?;
+    let label = crate::fmt::fmt_int(n);
+    let per_trial = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        t.elapsed().as_secs_f64() / n.max(1) as f64 * 1e9
+    };
+    let mut figs = Vec::new();
+    let mut d = Depths::default();
+    let ns = per_trial(&mut || d.push(&run));
+    let mut f = crate::analysis::pareto::Fronts::default();
+    let nf = per_trial(&mut || f.push(&run));
+    let mut imp = Importance::new();
+    let ni = per_trial(&mut || imp.push(&run));
+    let mut e = Edits::default();
+    let analytics = crate::analysis::Analytics::of_run(&run);
+    let mut i = 0;
+    let ne = per_trial(&mut || {
+        e.push(&run, analytics.step(i).and_then(|s| s.reference));
+        i += 1;
+    });
+    for (what, v) in [
+        ("lineage depths", ns),
+        ("Pareto fronts (every cost, both accuracies)", nf),
+        ("importance sums", ni),
+        ("edit effects", ne),
+    ] {
+        figs.push(Figure {
+            name: format!("insight: append a trial to the {what}, {label} trials"),
+            value: v,
+            unit: "ns",
+            goal: None,
+        });
+    }
+    let t = Instant::now();
+    let rep = imp.at(&run, n.saturating_sub(1));
+    std::hint::black_box(rep.n);
+    figs.push(Figure {
+        name: format!("insight: importance at a step (snapshot + rest), {label} trials"),
+        value: t.elapsed().as_secs_f64() * 1e6,
+        unit: "µs",
+        goal: None,
+    });
+    // the viewer
+    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    let size = (1280, 800);
+    let mut v = crate::viewer::Viewer::new(vec![run], size);
+    v.handle(Command::Tick(0.0));
+    v.state.set_step(n / 2);
+    let target =
+        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    draw_frame(&ctx, &mut painter, &mut v, &target)?;
+    for kind in InsightKind::ALL {
+        // from the dashboard to the view, five times
+        let mut switches = Vec::new();
+        for _ in 0..5 {
+            v.state.set_page(None);
+            draw_frame(&ctx, &mut painter, &mut v, &target)?;
+            let t = Instant::now();
+            v.state.set_page(Some(kind));
+            let now = v.state.now() + crate::viewer::state::FRAME_S;
+            v.handle(Command::Tick(now));
+            draw_frame(&ctx, &mut painter, &mut v, &target)?;
+            switches.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let what = format!("viewer: switch to the {} view, {label} trials", kind.name());
+        push_median_p99(&mut figs, &what, median_p99(switches), 33.0);
+        let samples = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
+        let what = format!(
+            "viewer: {} view, animation frame, {label} trials",
+            kind.name()
+        );
+        push_median_p99(&mut figs, &what, frame_ms(&samples), 33.0);
+    }
+    Ok(figs)
 }

@@ -188,6 +188,10 @@ pub enum Command {
         /// Where --generate writes.
         #[arg(short, long, requires = "generate")]
         output: Option<PathBuf>,
+        /// Measure only the insight views (analyses per trial, view
+        /// switches and frames) on N trials of evolution.
+        #[arg(long, value_name = "N", conflicts_with = "generate")]
+        insight: Option<usize>,
         /// Replace OUTPUT if it already exists.
         #[arg(long)]
         force: bool,
@@ -455,6 +459,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             generate,
             output,
             force,
+            insight,
         } => {
             if let Some(n) = generate {
                 let Some(output) = output else {
@@ -471,8 +476,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if !(seconds.is_finite() && seconds > 0.0) {
                 bail!("--seconds must be a positive number, not {seconds}");
             }
+            let figures = match insight {
+                Some(0) => bail!("--insight 0: give a number of trials above 0"),
+                Some(n) => nasviz::perf::insight_figures(n, 60),
+                None => nasviz::perf::run_all(seconds),
+            };
             let mut out = std::io::stdout().lock();
-            for line in nasviz::perf::run_all(seconds).map_err(anyhow::Error::msg)? {
+            for line in figures.map_err(anyhow::Error::msg)? {
                 writeln!(out, "{line}")?;
             }
             Ok(ExitCode::SUCCESS)

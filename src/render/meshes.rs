@@ -253,6 +253,41 @@ impl MeshBuilder {
         )
     }
 
+    /// A straight segment as one quad, without lyon (no caps or joins):
+    /// for thousands of thin lines, such as a lineage's parent links.
+    pub fn segment(&mut self, a: [f32; 2], b: [f32; 2], color: Color, width: f32) -> &mut Self {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt();
+        if !(finite(a) && finite(b) && width.is_finite() && width > 0.0) || len <= 0.0 {
+            self.skipped += 1;
+            return self;
+        }
+        let (nx, ny) = (-dy / len * width / 2.0, dx / len * width / 2.0);
+        let base = self.geometry.vertices.len() as u32;
+        let c = color.packed();
+        for p in [
+            [a[0] + nx, a[1] + ny],
+            [a[0] - nx, a[1] - ny],
+            [b[0] + nx, b[1] + ny],
+            [b[0] - nx, b[1] - ny],
+        ] {
+            self.geometry.vertices.push(MeshVertex {
+                position: p,
+                color: c,
+                _pad: 0,
+            });
+        }
+        self.geometry.indices.extend_from_slice(&[
+            base,
+            base + 1,
+            base + 2,
+            base + 1,
+            base + 3,
+            base + 2,
+        ]);
+        self
+    }
+
     /// A filled disc (for small shapes; use [`super::CircleRenderer`] for many circles).
     pub fn disc(&mut self, center: [f32; 2], radius: f32, color: Color) -> &mut Self {
         if !(finite(center) && radius.is_finite() && radius > 0.0) {

@@ -72,9 +72,9 @@ pub struct InsightOptions {
 }
 
 /// Most trials drawn as dots in an overview; more are sampled evenly.
-pub const MAX_DOTS: usize = 20_000;
-/// Most parent links drawn in the lineage overview (the newest).
-pub const MAX_LINKS: usize = 20_000;
+pub const MAX_DOTS: usize = 8_000;
+/// Most parent links drawn in the lineage overview (an even sample).
+pub const MAX_LINKS: usize = 8_000;
 
 /// A view and its clickable places.
 pub struct InsightScene {
@@ -275,31 +275,32 @@ fn lineage_body(
         &mut out.mesh,
         &mut out.texts,
         plot,
-        (0.0, (run.trials.len().max(2) - 1) as f64),
+        (1.0, run.trials.len().max(2) as f64),
         y,
         "step",
         "validation accuracy",
-        &|v, s| crate::layout::format_tick(v + 1.0, s, crate::layout::TickStyle::Plain),
+        &|v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Plain),
         &|v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Percent),
         theme,
         measure,
     );
     let at = |i: usize| -> [f32; 2] {
         let v = run.trials[i].metrics.val_acc.clamp(y.0, y.1);
-        axes.view.apply([i as f32, v as f32])
+        axes.view.apply([(i + 1) as f32, v as f32])
     };
     // parent links, the newest faded least
-    let first = (step + 1).saturating_sub(MAX_LINKS);
-    for i in first..=step {
+    // every trial's up to MAX_LINKS, else an even sample across the run
+    for i in sample(step, MAX_LINKS) {
         let t = &run.trials[i];
         for (k, p) in t.parents.iter().enumerate() {
             let Some(pp) = run.position(*p).filter(|&pp| pp < i) else {
                 continue;
             };
-            let age = (step - i) as f32 / (step - first + 1) as f32;
-            let alpha = (70.0 * (1.0 - age) + 14.0) as u8;
+            let age = (step - i) as f32 / (step + 1) as f32;
+            let alpha = (55.0 * (1.0 - age) + 12.0) as u8;
             let color = if k == 0 { theme.edge } else { theme.changed };
-            out.mesh.line(at(pp), at(i), color.with_alpha(alpha), 0.7);
+            out.mesh
+                .segment(at(pp), at(i), color.with_alpha(alpha), 0.7);
         }
     }
     for i in sample(step, MAX_DOTS) {
@@ -357,7 +358,7 @@ fn lineage_body(
         t.trial_id,
         depths.depth(focus).unwrap_or(0),
         if step + 1 > MAX_LINKS {
-            format!(" · newest {} links drawn", fmt_int(MAX_LINKS))
+            format!(" · {} links drawn", fmt_int(MAX_LINKS))
         } else {
             String::new()
         }
