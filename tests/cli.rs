@@ -623,4 +623,11 @@ fn info_insight_json_equals_brute_force() {
     let out = nasviz(&["info", "--insight", rs, "--run", "nope"], None);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no run \"nope\""));
+    let out = nasviz(&["bench", "--insight", "0"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--insight 0"),
+        "{}",
+        text(&out.stderr)
+    );
 }

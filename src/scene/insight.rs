@@ -904,7 +904,7 @@ fn edits_body(
     out.fit(
         &[&head[0], &head[1]],
         [content.x, content.y + 6.0],
-        content.w * 0.62,
+        content.w,
         size,
         theme.muted,
         measure,
@@ -921,7 +921,7 @@ fn edits_body(
         measure,
     );
     let top = content.y + 14.0 + size * 2.8;
-    let bottom = content.y + content.h - size * 2.2;
+    let bottom = content.y + content.h - size * 3.6;
     let row_h = (size + 8.0)
         .max((bottom - top) / kinds.len() as f32)
         .min(size * 2.6);
@@ -1019,17 +1019,21 @@ fn edits_body(
         ));
         yy += row_h;
     }
-    if kinds.len() > picked.len() {
-        out.text(
-            format!("{} most frequent of {} kinds", picked.len(), kinds.len()),
-            [content.x + content.w, content.y + 6.0],
-            size,
-            theme.muted,
-            HAlign::Right,
-        );
-    }
     let ticks = crate::layout::nice_ticks(lo * 100.0, hi * 100.0, 5);
     let ay = yy + 4.0;
+    if kinds.len() > picked.len() {
+        out.text(
+            format!(
+                "the {} most frequent of {} kinds, by mean",
+                picked.len(),
+                kinds.len()
+            ),
+            [content.x, ay + size * 2.4],
+            size,
+            theme.muted,
+            HAlign::Left,
+        );
+    }
     for &v in &ticks.values {
         let x = sx(v / 100.0);
         if v / 100.0 < lo || v / 100.0 > hi {
