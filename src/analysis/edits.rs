@@ -199,7 +199,7 @@ mod tests {
         let run = &trace.runs[0];
         let a = crate::analysis::Analytics::of_run(run);
         for step in [0usize, 100, 511, 512, 1023, 1500, 1999] {
-            let got = a.insight().edits.at(step);
+            let got = a.insight(run).edits.at(step);
             let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
             for (i, t) in run.trials.iter().enumerate().take(step + 1) {
                 let (Some(m), Some(&p)) = (&t.mutation, t.parents.first()) else {
@@ -223,7 +223,7 @@ mod tests {
             }
             assert!(got.windows(2).all(|w| w[0].mean >= w[1].mean));
         }
-        let all = a.insight().edits.at(1999);
+        let all = a.insight(run).edits.at(1999);
         assert!(all.iter().any(|k| k.kind.starts_with("change_op ")));
         assert!(all.iter().any(|k| k.kind == "rewire"));
     }

@@ -140,7 +140,7 @@ pub fn report(
 ) -> Option<InsightReport> {
     let last = run.trials.len().checked_sub(1)?;
     let step = step.min(last);
-    let insight = analytics.insight();
+    let insight = analytics.insight(run);
     let best = analytics.step(step).map_or(step, |s| s.best);
     Some(InsightReport {
         run: run.info.run_id.clone(),

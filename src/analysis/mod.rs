@@ -129,7 +129,9 @@ pub struct Analytics {
     kinds: BTreeMap<&'static str, KindStats>,
     best: Option<usize>,
     most_effective: Option<Effective>,
-    insight: Insight,
+    /// Built on first ask ([`Analytics::insight`]), then kept with each
+    /// trial: commands that draw no insight view never pay for it.
+    insight: std::sync::OnceLock<Insight>,
 }
 
 impl Analytics {
@@ -141,6 +143,14 @@ impl Analytics {
     pub fn of_run(run: &Run) -> Self {
         let mut a = Self::new();
         a.extend(run);
+        a
+    }
+
+    /// [`Analytics::of_run`] with the insight views' numbers built too, so
+    /// that showing one costs nothing more (the viewer).
+    pub fn with_insight(run: &Run) -> Self {
+        let a = Self::of_run(run);
+        a.insight(run);
         a
     }
 
@@ -202,7 +212,9 @@ impl Analytics {
                     .add(dv);
             }
         }
-        self.insight.push(run, reference);
+        if let Some(ins) = self.insight.get_mut() {
+            ins.push(run, reference);
+        }
         let best = match self.best {
             Some(b) if run.trials[b].metrics.val_acc >= t.metrics.val_acc => b,
             _ => i,
@@ -240,9 +252,17 @@ impl Analytics {
         })
     }
 
-    /// Lineage depths, Pareto fronts, importance and edit effects.
-    pub fn insight(&self) -> &Insight {
-        &self.insight
+    /// Lineage depths, Pareto fronts, importance and edit effects of the
+    /// trials analysed so far (`run` must be the run analysed): built from
+    /// them the first time it is asked, then kept as trials are pushed.
+    pub fn insight(&self, run: &Run) -> &Insight {
+        self.insight.get_or_init(|| {
+            let mut ins = Insight::default();
+            for i in 0..self.len() {
+                ins.push(run, self.step(i).and_then(|s| s.reference));
+            }
+            ins
+        })
     }
 
     pub fn op_name(&self, id: u16) -> &str {

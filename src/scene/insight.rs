@@ -74,7 +74,7 @@ pub struct InsightOptions {
 /// Most trials drawn as dots in an overview; more are sampled evenly.
 pub const MAX_DOTS: usize = 8_000;
 /// Most parent links drawn in the lineage overview (an even sample).
-pub const MAX_LINKS: usize = 8_000;
+pub const MAX_LINKS: usize = 5_000;
 
 /// A view and its clickable places.
 pub struct InsightScene {
@@ -149,7 +149,9 @@ pub fn insight_view(
         InsightKind::Importance => importance_body(
             &mut out, run, analytics, step, content, opts, theme, measure,
         ),
-        InsightKind::Edits => edits_body(&mut out, analytics, step, content, opts, theme, measure),
+        InsightKind::Edits => edits_body(
+            &mut out, run, analytics, step, content, opts, theme, measure,
+        ),
     };
     if let Some(m) = message {
         return InsightScene {
@@ -229,7 +231,7 @@ fn lineage_body(
     theme: &Theme,
     measure: &mut Measure,
 ) -> Option<String> {
-    let depths = &analytics.insight().depths;
+    let depths = &analytics.insight(run).depths;
     if depths.with_parents == 0 {
         return Some(
             "No parents are recorded in this run (random search, TPE):\nevery trial is drawn afresh, so there is no lineage to draw."
@@ -440,7 +442,7 @@ fn pareto_body(
     measure: &mut Measure,
 ) -> Option<String> {
     let (run, analytics, step) = (base.run, base.analytics, base.step);
-    let fronts = &analytics.insight().fronts;
+    let fronts = &analytics.insight(run).fronts;
     let costs = fronts.costs();
     if costs.is_empty() {
         return Some("No cost column in this run: Pareto needs parameters,\nlatency, FLOPs or training time for each trial.".into());
@@ -454,7 +456,7 @@ fn pareto_body(
     // each run's front (the compared run's where it has this cost)
     let mut runs = vec![(run, fronts.get(cost, objective)?, step)];
     if let Some((o, oa, os)) = base.other {
-        if let Some(f) = oa.insight().fronts.get(cost, objective) {
+        if let Some(f) = oa.insight(o).fronts.get(cost, objective) {
             runs.push((o, f, os.min(o.trials.len().saturating_sub(1))));
         }
     }
@@ -643,7 +645,7 @@ fn importance_body(
     theme: &Theme,
     measure: &mut Measure,
 ) -> Option<String> {
-    let rep = analytics.insight().importance.at(run, step);
+    let rep = analytics.insight(run).importance.at(run, step);
     if let Some(n) = &rep.note {
         return Some(format!("{}:\n{n}.", capitalise(rep.estimator)));
     }
@@ -881,6 +883,7 @@ fn capitalise(s: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 fn edits_body(
     out: &mut Out,
+    run: &Run,
     analytics: &Analytics,
     step: usize,
     content: Rect,
@@ -888,7 +891,7 @@ fn edits_body(
     theme: &Theme,
     measure: &mut Measure,
 ) -> Option<String> {
-    let kinds = analytics.insight().edits.at(step);
+    let kinds = analytics.insight(run).edits.at(step);
     if kinds.is_empty() {
         return Some("No recorded edits up to this step: the run names no parent\nand edit for its trials (random search, TPE), or none yet.".into());
     }

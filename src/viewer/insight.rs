@@ -128,7 +128,7 @@ pub fn table_importance(run: &Run) -> Option<Arc<ImportanceReport>> {
 pub fn tip(hit: &Hit, run: &Run, analytics: &Analytics, step: usize, at: Rect) -> Option<Tip> {
     match hit {
         Hit::Value { decision, value } => {
-            let rep = analytics.insight().importance.at(run, step);
+            let rep = analytics.insight(run).importance.at(run, step);
             let d = rep.decisions.iter().find(|d| d.name == *decision)?;
             let v = d.values.iter().find(|v| v.value == *value)?;
             let ci = match (v.lo, v.hi) {
@@ -159,7 +159,7 @@ pub fn tip(hit: &Hit, run: &Run, analytics: &Analytics, step: usize, at: Rect) -
         }
         Hit::Edit(kind) => {
             let k = analytics
-                .insight()
+                .insight(run)
                 .edits
                 .at(step)
                 .into_iter()

@@ -203,7 +203,7 @@ pub fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
 impl Viewer {
     /// A viewer of `runs` in a window of `size` (physical pixels).
     pub fn new(runs: Vec<Run>, size: (u32, u32)) -> Viewer {
-        let analytics: Vec<Analytics> = runs.iter().map(Analytics::of_run).collect();
+        let analytics: Vec<Analytics> = runs.iter().map(Analytics::with_insight).collect();
         let metas = runs
             .iter()
             .zip(&analytics)
@@ -240,7 +240,7 @@ impl Viewer {
     pub fn start_live(&mut self, live: live::Live, show: bool) -> usize {
         let i = self.runs.len();
         let run = live.run().clone();
-        let a = Analytics::of_run(&run);
+        let a = Analytics::with_insight(&run);
         let mut meta = run_meta(&run, &a);
         meta.live = true;
         self.state.push_run(meta);
@@ -336,7 +336,7 @@ impl Viewer {
     fn absorb(&mut self, trace: &crate::trace::Trace) {
         for (i, r) in trace.runs.iter().enumerate() {
             if i >= self.runs.len() {
-                let a = Analytics::of_run(r);
+                let a = Analytics::with_insight(r);
                 self.state.push_run(run_meta(r, &a));
                 self.runs.push(r.clone());
                 self.analytics.push(a);
@@ -1004,7 +1004,7 @@ impl Viewer {
         }
         if page == Some(crate::scene::insight::InsightKind::Pareto) {
             // the front's members, ringed in the scatter too
-            let fronts = &self.analytics[ri].insight().fronts;
+            let fronts = &self.analytics[ri].insight(&self.runs[ri]).fronts;
             let costs = fronts.costs();
             let objective = if test {
                 crate::analysis::pareto::Objective::TestAcc
