@@ -396,3 +396,37 @@ fn insight_views() {
         400,
     );
 }
+
+/// NASLib's random search and regularized evolution on NAS-Bench-201
+/// CIFAR-10, five seeds each, in the strategies view (by step and by
+/// simulated time).
+#[test]
+fn strategies_view_on_naslib_seeds() {
+    use nasviz::scene::insight::{InsightKind, InsightOptions, StrategyCurves};
+    let mut runs = Vec::new();
+    for s in ["RE", "RS"] {
+        for i in 0..5 {
+            match shared_nb201(&format!("{s}/errors_{i}.json")) {
+                Some(r) => runs.push(r),
+                None => return,
+            }
+        }
+    }
+    let refs: Vec<&Run> = runs.iter().collect();
+    let curves = std::sync::Arc::new(StrategyCurves::of(&refs, None).unwrap());
+    assert_eq!(curves.stats.groups.len(), 2);
+    for (name, x_time) in [
+        ("view_strategies_naslib_nb201", false),
+        ("view_strategies_naslib_nb201_time", true),
+    ] {
+        let opts = DashboardOptions {
+            insight: InsightOptions {
+                strategies: Some(curves.clone()),
+                x_time,
+                ..InsightOptions::default()
+            },
+            ..options(ViewKind::Insight(InsightKind::Strategies), 1280, 800)
+        };
+        shot_with(name, &runs[0], None, 199, &opts);
+    }
+}

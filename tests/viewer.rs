@@ -1063,6 +1063,7 @@ fn insight_views_switch_while_playing_and_a_clicked_value_marks_its_trials() {
     assert_eq!(v.state.page(), None);
     // importance, paused: click a value, its trials are marked in the plots
     key(&mut v, Key::Space);
+    assert!(!v.state.shown_playing());
     for _ in 0..3 {
         key(&mut v, Key::Char('v'));
     }
@@ -1098,4 +1099,72 @@ fn insight_views_switch_while_playing_and_a_clicked_value_marks_its_trials() {
     // clicking it again clears it
     click(&mut v, c, false, t + 0.4);
     assert_eq!(v.highlighted(), None);
+}
+
+/// Seeds of random search and evolution on Cora, `n` trials each.
+fn cora_seeds(seeds: u64, n: usize) -> Vec<nasviz::trace::Run> {
+    use nasviz::search::{NbGraphBench, Session, Strategy};
+    let bench = NbGraphBench::new(nasviz::table::nbgraph::NbGraphTable::cora().unwrap());
+    let mut runs = Vec::new();
+    for (strategy, name) in [
+        (Strategy::Random, "rs"),
+        (
+            Strategy::Evolution {
+                population: 50,
+                sample: 10,
+            },
+            "re",
+        ),
+    ] {
+        for seed in 0..seeds {
+            let mut s = Session::new(&bench, strategy, seed, &format!("{name}-{seed}")).unwrap();
+            for _ in 0..n {
+                s.step().unwrap();
+            }
+            runs.push(s.into_run());
+        }
+    }
+    runs
+}
+
+#[test]
+fn strategies_view_hovers_a_curve_and_opens_the_median_seed() {
+    use nasviz::scene::insight::{Hit, InsightKind};
+    let ctx = gpu_or_skip!("strategies_view_hovers_a_curve_and_opens_the_median_seed");
+    let mut painter = Painter::new(ctx, TARGET_FORMAT);
+    let runs = cora_seeds(3, 300);
+    let mut v = Viewer::new(runs.clone(), (1024, 680));
+    v.handle(Command::Tick(0.0));
+    v.state.set_page(Some(InsightKind::Strategies));
+    let img = snap(&mut painter, ctx, &mut v);
+    common::assert_snapshot("viewer_strategies_cora_1024x680", &img, 1024 * 680 / 2000);
+    // a point of the evolution group's curve at step 200 or so
+    let (k, r, group, step) = v
+        .insight_hits()
+        .iter()
+        .enumerate()
+        .find_map(|(k, (r, h))| match h {
+            Hit::Curve { group: 1, step } if *step >= 200 => Some((k, *r, 1, *step)),
+            _ => None,
+        })
+        .expect("a point of the second group's curve");
+    let c = r.center();
+    assert_eq!(v.spot_at(c).thing, Some(Thing::Choice(k)));
+    // the median seed there, by brute force
+    let mut at: Vec<(f64, usize)> = (3..6)
+        .map(|i| {
+            let best = runs[i].trials[..=step]
+                .iter()
+                .map(|t| t.metrics.val_acc)
+                .fold(f64::MIN, f64::max);
+            (best, i)
+        })
+        .collect();
+    at.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let median = at[1].1;
+    assert_eq!(group, 1);
+    click(&mut v, c, false, 0.5);
+    assert_eq!(v.state.page(), None, "the dashboard shows the seed");
+    assert_eq!(v.state.run(), median);
+    assert_eq!(v.state.step(), step);
 }

@@ -11,6 +11,7 @@ pub mod insight;
 pub mod lineage;
 pub mod pareto;
 pub mod stats;
+pub mod strategies;
 
 pub use insight::Insight;
 

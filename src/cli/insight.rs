@@ -207,3 +207,96 @@ fn ids(v: &[u64]) -> String {
     }
     s.join(", ")
 }
+
+/// Opens every file and returns all their runs.
+pub fn open_all(
+    files: &[std::path::PathBuf],
+    format: Option<nasviz::trace::open::Format>,
+) -> Result<Vec<nasviz::trace::Run>> {
+    let mut runs = Vec::new();
+    for f in files {
+        let (trace, notes) = nasviz::trace::open::open_noted(f, format)?;
+        for n in notes {
+            eprintln!("{n}");
+        }
+        runs.extend(trace.runs);
+    }
+    // the same run id in two files: name both places
+    for (i, r) in runs.iter().enumerate() {
+        if runs[..i].iter().any(|o| o.info.run_id == r.info.run_id) {
+            anyhow::bail!(
+                "run {:?} is given twice (two files hold a run of that id); \
+                 compare runs with distinct ids",
+                r.info.run_id
+            );
+        }
+    }
+    Ok(runs)
+}
+
+/// `info --strategies`: the groups, as text or JSON.
+pub fn strategies(
+    files: &[std::path::PathBuf],
+    format: Option<nasviz::trace::open::Format>,
+    group_by: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let runs = open_all(files, format)?;
+    let refs: Vec<&nasviz::trace::Run> = runs.iter().filter(|r| !r.trials.is_empty()).collect();
+    if refs.is_empty() {
+        anyhow::bail!("no run with trials in the files given");
+    }
+    let s = nasviz::analysis::strategies::compare(&refs, group_by)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&s)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{} groups; bands: {}", s.groups.len(), s.interval)?;
+    for g in &s.groups {
+        let last = g.steps.len().saturating_sub(1);
+        let cut = if g.cut() {
+            format!(
+                " (cut at the shortest run; runs have {} to {} trials)",
+                g.lengths.iter().min().unwrap_or(&0),
+                g.lengths.iter().max().unwrap_or(&0)
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {} on {}: {} runs ({}), {} steps{cut}",
+            g.label,
+            if g.benchmark.is_empty() {
+                "?"
+            } else {
+                &g.benchmark
+            },
+            g.runs.len(),
+            g.runs.join(", "),
+            fmt_int(g.steps.len())
+        )?;
+        if let (Some(m), Some(l), Some(h)) = (g.mean.get(last), g.lo.get(last), g.hi.get(last)) {
+            writeln!(
+                out,
+                "    best so far at step {}: {} ({} to {}); test of that trial {}",
+                fmt_int(last + 1),
+                fmt_pct(*m),
+                fmt_pct(*l),
+                fmt_pct(*h),
+                g.test_mean.get(last).map_or("–".into(), |t| fmt_pct(*t))
+            )?;
+        }
+    }
+    for a in &s.ahead {
+        writeln!(
+            out,
+            "  {} is above {} from step {} on (95% intervals apart)",
+            a.a,
+            a.b,
+            fmt_int(a.from_step)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

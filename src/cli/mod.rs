@@ -44,8 +44,9 @@ pub enum Command {
     Record(view::RecordArgs),
     /// Say what a file holds (benchmark table, NB-101 cells or records, ...).
     Info {
-        /// The file to describe.
-        file: PathBuf,
+        /// The file to describe (several with --strategies).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Read it as this format instead of judging by content: native,
         /// naslib, dashboard, optuna, ray or nni.
         #[arg(long)]
@@ -61,8 +62,8 @@ pub enum Command {
         /// With --insight: the step, counted from 1 (default: the last).
         #[arg(long, requires = "insight")]
         step: Option<usize>,
-        /// With --insight: one JSON object, {"runs": [...]}.
-        #[arg(long, requires = "insight")]
+        /// With --insight or --strategies: one JSON object.
+        #[arg(long)]
         json: bool,
         /// With --insight: the Pareto front's cost (params, latency,
         /// train_time or flops; default: the first the run carries).
@@ -71,6 +72,16 @@ pub enum Command {
         /// With --insight: the accuracy the front maximises, val or test.
         #[arg(long, requires = "insight", default_value = "val")]
         objective: String,
+        /// Compare search strategies over the runs of every file given
+        /// (seeds): per group of runs, the mean best-so-far validation
+        /// accuracy per step with its 95% interval over seeds.
+        #[arg(long, conflicts_with = "insight")]
+        strategies: bool,
+        /// With --strategies: group runs by this pattern on their ids
+        /// (its first capture group, else the whole match) instead of by
+        /// strategy and benchmark, e.g. '^(\w+)-\d+$'.
+        #[arg(long, requires = "strategies")]
+        group_by: Option<String>,
     },
     /// Work with architectures.
     Arch {
@@ -114,8 +125,13 @@ pub enum Command {
     },
     /// Draw the dashboard (or one view) of a run at a step to a PNG.
     Render {
-        /// A trace (JSON Lines); the embedded demo runs when absent.
-        trace: Option<PathBuf>,
+        /// Traces (JSON Lines, or any format nasviz reads); their runs
+        /// together. The embedded demo runs when absent.
+        traces: Vec<PathBuf>,
+        /// With --view strategies: group runs by this pattern on their ids
+        /// (its first capture group, else the whole match).
+        #[arg(long)]
+        group_by: Option<String>,
         /// The run to draw (default: the first; for the demo, the
         /// evolution run `re-0`, or `rs-0` for random search).
         #[arg(long)]
@@ -332,7 +348,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::View(args) => view::view(args),
         Command::Record(args) => view::record(args),
         Command::Info {
-            file,
+            files,
+            format,
+            strategies: true,
+            group_by,
+            json,
+            ..
+        } => insight::strategies(&files, format, group_by.as_deref(), json),
+        Command::Info { files, .. } if files.len() != 1 => bail!(
+            "info describes one file ({} given); --strategies compares the runs of several",
+            files.len()
+        ),
+        Command::Info {
+            json: true,
+            insight: false,
+            ..
+        } => {
+            bail!("--json goes with --insight or --strategies")
+        }
+        Command::Info {
+            files,
             format,
             insight: true,
             run,
@@ -340,8 +375,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             cost,
             objective,
+            ..
         } => insight::run(
-            &file,
+            &files[0],
             format,
             insight::Ask {
                 run: run.as_deref(),
@@ -351,8 +387,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 objective: &objective,
             },
         ),
-        Command::Info { file, format, .. } => {
-            let s = nasviz::info::describe_as(&file, format)?;
+        Command::Info { files, format, .. } => {
+            let s = nasviz::info::describe_as(&files[0], format)?;
             std::io::stdout().write_all(s.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -384,7 +420,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             search::run(bench.as_ref(), strategy, budget, seed, &run_id, &output)
         }
         Command::Render {
-            trace,
+            traces,
+            group_by,
             run,
             compare,
             step,
@@ -397,7 +434,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             force,
             format,
         } => render::run(
-            trace.map(|t| (t, format)),
+            (traces, format, group_by),
             run,
             compare,
             step,

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    trace: Option<(PathBuf, Option<nasviz::trace::open::Format>)>,
+    (traces, format, group_by): (
+        Vec<PathBuf>,
+        Option<nasviz::trace::open::Format>,
+        Option<String>,
+    ),
     run: Option<String>,
     compare: Option<String>,
     step: Option<usize>,
@@ -21,15 +25,16 @@ pub fn run(
     refuse_overwrite(output, force)?;
     let view: nasviz::scene::ViewKind = view.parse().map_err(anyhow::Error::msg)?;
     let (w, h) = parse_size("--size", size)?;
-    let trace = match &trace {
-        Some((p, format)) => {
-            let (t, notes) = nasviz::trace::open::open_noted(p, *format)?;
-            for n in notes {
-                eprintln!("{n}");
-            }
-            t
-        }
-        None => nasviz::export::demo_trace()?,
+    if group_by.is_some()
+        && view != nasviz::scene::ViewKind::Insight(nasviz::scene::insight::InsightKind::Strategies)
+    {
+        anyhow::bail!("--group-by goes with --view strategies");
+    }
+    let trace = match traces.as_slice() {
+        [] => nasviz::export::demo_trace()?,
+        files => nasviz::trace::Trace {
+            runs: super::insight::open_all(files, format)?,
+        },
     };
     let run = match &run {
         Some(id) => trace.run(id).with_context(|| {
@@ -85,6 +90,19 @@ pub fn run(
             )
             .then(|| nasviz::viewer::insight::table_importance(run))
             .flatten(),
+            strategies: match view {
+                nasviz::scene::ViewKind::Insight(
+                    nasviz::scene::insight::InsightKind::Strategies,
+                ) => {
+                    let refs: Vec<&nasviz::trace::Run> =
+                        trace.runs.iter().filter(|r| !r.trials.is_empty()).collect();
+                    Some(std::sync::Arc::new(
+                        nasviz::scene::insight::StrategyCurves::of(&refs, group_by.as_deref())?,
+                    ))
+                }
+                _ => None,
+            },
+            x_time,
             ..Default::default()
         },
         scatter_mode: match points {

@@ -28,6 +28,15 @@ pub struct ViewArgs {
     /// Start in the comparison of the first two runs.
     #[arg(long)]
     compare: bool,
+    /// The strategies view groups runs by this pattern on their ids (its
+    /// first capture group, else the whole match) instead of by strategy
+    /// and benchmark, e.g. '^(\w+)-\d+$'.
+    #[arg(long)]
+    group_by: Option<String>,
+    /// Start on this view: dashboard, lineage, pareto, importance, edits
+    /// or strategies.
+    #[arg(long, default_value = "dashboard")]
+    page: String,
     /// The line chart's x axis: `step` or `time` (simulated search time).
     #[arg(long, default_value = "step", value_parser = ["step", "time"])]
     x: String,
@@ -119,6 +128,15 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         bail!("--size {}: the window needs at least 480x360", args.size);
     }
     // everything the user gave is checked before a window opens
+    let page = match args.page.as_str() {
+        "dashboard" => None,
+        p => match p.parse() {
+            Ok(nasviz::scene::ViewKind::Insight(k)) => Some(k),
+            _ => bail!(
+                "--page {p:?}: expected dashboard, lineage, pareto, importance, edits or strategies"
+            ),
+        },
+    };
     let script = match &args.script {
         Some(p) => Some(Script::load(p, size)?),
         None => None,
@@ -197,6 +215,13 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         viewer.state.set_compare(true);
     }
     viewer.state.set_time_axis(args.x == "time");
+    if let Some(p) = &args.group_by {
+        // every run must match, as info --strategies checks
+        let refs: Vec<&nasviz::trace::Run> = viewer.runs().iter().collect();
+        nasviz::analysis::strategies::group_keys(&refs, Some(p))?;
+        viewer.set_group_by(Some(p.clone()));
+    }
+    viewer.state.set_page(page);
     if args.headless {
         let Some(script) = script else {
             bail!("--headless needs --script FILE");

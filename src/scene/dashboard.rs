@@ -46,9 +46,10 @@ impl std::str::FromStr for ViewKind {
             "pareto" => Ok(ViewKind::Insight(InsightKind::Pareto)),
             "importance" => Ok(ViewKind::Insight(InsightKind::Importance)),
             "edits" => Ok(ViewKind::Insight(InsightKind::Edits)),
+            "strategies" => Ok(ViewKind::Insight(InsightKind::Strategies)),
             other => Err(format!(
                 "unknown view {other:?}: expected dashboard, dag, scatter, line, table, \
-                 lineage, pareto, importance or edits"
+                 lineage, pareto, importance, edits or strategies"
             )),
         }
     }

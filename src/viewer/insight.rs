@@ -12,6 +12,15 @@ use crate::scene::insight::Hit;
 use crate::trace::Run;
 use std::sync::Arc;
 
+/// The strategies view's groups as the viewer keeps them.
+pub struct Grouped {
+    /// The viewer's runs the groups were made of, in the order given.
+    pub runs: Vec<usize>,
+    /// How many runs and trials there were: made again when it changes.
+    pub key: (usize, usize),
+    pub curves: Arc<crate::scene::insight::StrategyCurves>,
+}
+
 /// Most trials marked in the plots for a highlight (the newest).
 pub const MAX_MARKED: usize = 5_000;
 
@@ -194,6 +203,42 @@ pub fn tip(hit: &Hit, run: &Run, analytics: &Analytics, step: usize, at: Rect) -
                 lines,
             })
         }
-        Hit::Trial(_) => None,
+        Hit::Trial(_) | Hit::Curve { .. } => None,
     }
+}
+
+/// The tooltip of a group's curve at `step` in the strategies view.
+pub fn curve_tip(
+    sc: &crate::scene::insight::StrategyCurves,
+    group: usize,
+    step: usize,
+    at: Rect,
+) -> Option<Tip> {
+    let g = sc.stats.groups.get(group)?;
+    let (m, lo, hi) = (g.mean.get(step)?, g.lo.get(step)?, g.hi.get(step)?);
+    let test = g.test_mean.get(step)?;
+    Some(Tip {
+        avoid: at,
+        outline: false,
+        title: format!("{} · step {}", g.label, fmt_int(step + 1)),
+        lines: vec![
+            (
+                format!(
+                    "best validation so far: mean {} over {} seeds",
+                    fmt_pct(*m),
+                    g.runs.len()
+                ),
+                TIP_TEXT,
+            ),
+            (
+                format!("95% interval {} to {}", fmt_pct(*lo), fmt_pct(*hi)),
+                TIP_TEXT,
+            ),
+            (
+                format!("test of those trials: mean {}", fmt_pct(*test)),
+                TIP_TEXT,
+            ),
+            ("click: open the median seed here".into(), TIP_NOTE),
+        ],
+    })
 }

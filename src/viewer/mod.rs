@@ -78,6 +78,11 @@ pub struct Viewer {
     repeat_index: std::cell::RefCell<HashMap<usize, tips::RepeatIndex>>,
     /// The clicked choice value or edit kind, and its trials.
     highlight: insight::Highlight,
+    /// The strategies view's groups: the runs they were made of (viewer
+    /// indices), a key of what they were made from, the curves.
+    strategies: Option<insight::Grouped>,
+    /// `--group-by`: the pattern on run ids that groups them.
+    group_by: Option<String>,
     /// Each run's complete-table importance, where there is one.
     tables: HashMap<usize, Option<Arc<crate::analysis::importance::ImportanceReport>>>,
 }
@@ -224,6 +229,8 @@ impl Viewer {
             selection_pic: None,
             repeat_index: Default::default(),
             highlight: Default::default(),
+            strategies: None,
+            group_by: None,
             tables: HashMap::new(),
             geom: Geometry::default(),
             follow: None,
@@ -393,11 +400,17 @@ impl Viewer {
                 }
                 let spot = self.spot_at(p);
                 match (cmd, spot.thing) {
-                    (Command::Press(_), Some(Thing::Choice(k))) => {
-                        if let Some((_, hit)) = self.geom.hits.get(k) {
-                            self.highlight.toggle(hit.clone(), self.geom.runs.0);
+                    (Command::Press(_), Some(Thing::Choice(k))) => match self.geom.hits.get(k) {
+                        Some((_, crate::scene::insight::Hit::Curve { group, step })) => {
+                            let (g, s) = (*group, *step);
+                            self.open_median_seed(g, s);
                         }
-                    }
+                        Some((_, hit)) => {
+                            let hit = hit.clone();
+                            self.highlight.toggle(hit, self.geom.runs.0);
+                        }
+                        None => {}
+                    },
                     // the most effective layer: its kind of edit, in the edits view
                     (
                         Command::Press(_),
@@ -693,6 +706,56 @@ impl Viewer {
 
     /// Where the last frame drew trial `t`'s point in `plot` (pixels),
     /// when it is on show.
+    /// The strategies view's groups of the runs held now (made again only
+    /// when runs or trials were added).
+    fn strategy_curves(&mut self) -> Option<Arc<crate::scene::insight::StrategyCurves>> {
+        let key = (
+            self.runs.len(),
+            self.runs.iter().map(|r| r.trials.len()).sum::<usize>(),
+        );
+        if self.strategies.as_ref().is_none_or(|s| s.key != key) {
+            let with: Vec<usize> = (0..self.runs.len())
+                .filter(|&i| !self.runs[i].trials.is_empty())
+                .collect();
+            let refs: Vec<&crate::trace::Run> = with.iter().map(|&i| &self.runs[i]).collect();
+            let pattern = self.group_by.as_deref();
+            self.strategies = crate::scene::insight::StrategyCurves::of(&refs, pattern)
+                .ok()
+                .map(|c| insight::Grouped {
+                    runs: with,
+                    key,
+                    curves: Arc::new(c),
+                });
+        }
+        self.strategies.as_ref().map(|s| s.curves.clone())
+    }
+
+    /// Shows, on the dashboard, the median seed of group `g` at `step`.
+    fn open_median_seed(&mut self, g: usize, step: usize) {
+        let Some(grouped) = &self.strategies else {
+            return;
+        };
+        let Some(run) = grouped
+            .curves
+            .median_seed(g, step)
+            .and_then(|i| grouped.runs.get(i).copied())
+        else {
+            return;
+        };
+        self.state
+            .act(crate::viewer::command::Action::SelectRun(run));
+        self.state.set_playing(false);
+        self.state.set_step(step);
+        self.state.set_page(None);
+    }
+
+    /// Sets how the strategies view groups runs: a pattern on run ids
+    /// (its first capture group), or strategy and benchmark (`None`).
+    pub fn set_group_by(&mut self, pattern: Option<String>) {
+        self.group_by = pattern;
+        self.strategies = None;
+    }
+
     /// Opens the edits view with the kind of edit that made trial `t`
     /// highlighted (and its trials marked).
     fn show_edit_kind(&mut self, t: TrialRef) {
@@ -990,7 +1053,14 @@ impl Viewer {
                 .or_insert_with(|| insight::table_importance(run));
         }
         let (cost, test) = self.state.front();
+        let strategies = if page == Some(crate::scene::insight::InsightKind::Strategies) {
+            self.strategy_curves()
+        } else {
+            None
+        };
         let insight_opts = crate::scene::insight::InsightOptions {
+            strategies,
+            x_time,
             focus: sel.filter(|t| t.run == ri).map(|t| t.index),
             cost,
             test,
@@ -1409,6 +1479,10 @@ impl Viewer {
             Some(Thing::Node(i)) => tips::node_tip(self.geom.dag.as_deref()?, i),
             Some(Thing::Choice(k)) => {
                 let (r, hit) = self.geom.hits.get(k)?;
+                if let crate::scene::insight::Hit::Curve { group, step } = hit {
+                    let sc = &self.strategies.as_ref()?.curves;
+                    return insight::curve_tip(sc, *group, *step, *r);
+                }
                 let ri = self.geom.runs.0;
                 insight::tip(
                     hit,

@@ -1006,13 +1006,16 @@ impl ViewerState {
             }
             Action::ToggleFrontAccuracy => {
                 self.front_test = !self.front_test;
-                if self.page != Some(InsightKind::Pareto) {
+                if !matches!(
+                    self.page,
+                    Some(InsightKind::Pareto | InsightKind::Strategies)
+                ) {
                     self.page = Some(InsightKind::Pareto);
                 }
                 self.say(if self.front_test {
-                    "Pareto: test accuracy".to_string()
+                    "Pareto and strategies: test accuracy".to_string()
                 } else {
-                    "Pareto: validation accuracy".to_string()
+                    "Pareto and strategies: validation accuracy".to_string()
                 });
                 self.dirty = true;
             }
