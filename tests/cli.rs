@@ -631,3 +631,122 @@ fn info_insight_json_equals_brute_force() {
         text(&out.stderr)
     );
 }
+
+/// `info --strategies --json` over seeds made by `nasviz search`, checked
+/// against the mean over seeds of each run's running maximum; and its
+/// bad inputs.
+#[test]
+fn info_strategies_equals_the_mean_of_running_maxima() {
+    let dir = tmp("strategies");
+    let _ = std::fs::create_dir_all(&dir);
+    let mut files = Vec::new();
+    for (strategy, seeds, budget) in [("random", 3, 120), ("evolution", 4, 150)] {
+        for seed in 0..seeds {
+            let f = dir.join(format!("{strategy}-{seed}.jsonl"));
+            let seed = seed.to_string();
+            let budget = budget.to_string();
+            let out = nasviz(
+                &[
+                    "search",
+                    "--strategy",
+                    strategy,
+                    "--budget",
+                    &budget,
+                    "--seed",
+                    &seed,
+                    "--force",
+                    "-o",
+                    f.to_str().unwrap(),
+                ],
+                None,
+            );
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            files.push(f);
+        }
+    }
+    let names: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let mut args = vec!["info", "--strategies", "--json"];
+    args.extend(&names);
+    let out = nasviz(&args, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    for g in groups {
+        let ids: Vec<&str> = g["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let curves: Vec<Vec<f64>> = ids
+            .iter()
+            .map(|id| {
+                let f = files.iter().find(|f| {
+                    let (t, _) = nasviz::trace::jsonl::read_trace(f).unwrap();
+                    t.runs[0].info.run_id == *id
+                });
+                let (t, _) = nasviz::trace::jsonl::read_trace(f.unwrap()).unwrap();
+                let mut best = f64::MIN;
+                t.runs[0]
+                    .trials
+                    .iter()
+                    .map(|t| {
+                        best = best.max(t.metrics.val_acc);
+                        best
+                    })
+                    .collect()
+            })
+            .collect();
+        let shortest = curves.iter().map(Vec::len).min().unwrap();
+        let steps = g["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), shortest, "cut at the shortest run");
+        assert_eq!(steps[0], 1);
+        let mean = g["mean"].as_array().unwrap();
+        let (lo, hi) = (g["lo"].as_array().unwrap(), g["hi"].as_array().unwrap());
+        for s in 0..shortest {
+            let m = curves.iter().map(|c| c[s]).sum::<f64>() / curves.len() as f64;
+            assert!((mean[s].as_f64().unwrap() - m).abs() < 1e-12, "step {s}");
+            assert!(lo[s].as_f64().unwrap() <= m + 1e-12 && hi[s].as_f64().unwrap() >= m - 1e-12);
+        }
+    }
+    assert_eq!(groups[0]["strategy"], "random_search");
+    assert_eq!(groups[1]["runs"].as_array().unwrap().len(), 4);
+    // text names the groups; bad inputs are clear errors
+    let mut t = vec!["info", "--strategies"];
+    t.extend(&names);
+    let out = nasviz(&t, None);
+    assert!(
+        text(&out.stdout).contains("regularized evolution on nas-bench-graph/cora: 4 runs"),
+        "{}",
+        text(&out.stdout)
+    );
+    let mut bad = vec!["info", "--strategies", "--group-by", "^zz(\\d)"];
+    bad.extend(&names);
+    let out = nasviz(&bad, None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("does not match run"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut bad = vec!["info", "--strategies", "--group-by", "("];
+    bad.extend(&names);
+    let out = nasviz(&bad, None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--group-by \"(\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nasviz(&["info", "--strategies", names[0], names[0]], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("given twice"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nasviz(&["info", names[0], names[1]], None);
+    assert!(!out.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
