@@ -413,6 +413,7 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     figures.extend(render_figures()?);
     figures.extend(viewer_figures(viewer_trials, 1_000_000, 120)?);
     figures.extend(insight_figures(trials, 60)?);
+    figures.extend(strategies_figures(100, 10_000, 60)?);
     Ok(figures)
 }
 
@@ -1034,5 +1035,71 @@ pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
         );
         push_median_p99(&mut figs, &what, frame_ms(&samples), 33.0);
     }
+    Ok(figs)
+}
+
+/// The strategies view at `runs` seeds of `trials` trials (half random
+/// search, half evolution on the shipped Cora table): the first switch to
+/// it (which groups the runs and makes their curves), later switches, and
+/// its animation frames, at 1280x800.
+pub fn strategies_figures(
+    runs: usize,
+    trials: usize,
+    frames: usize,
+) -> Result<Vec<Figure>, String> {
+    use crate::scene::insight::InsightKind;
+    use crate::viewer::command::Command;
+    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let mut all = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let (strategy, name) = if i % 2 == 0 {
+            (crate::search::Strategy::Random, "rs")
+        } else {
+            (
+                crate::search::Strategy::Evolution {
+                    population: 50,
+                    sample: 10,
+                },
+                "re",
+            )
+        };
+        let mut s = crate::search::Session::new(&bench, strategy, i as u64, &format!("{name}-{i}"))
+            .map_err(|e| e.to_string())?;
+        for _ in 0..trials {
+            s.step().map_err(|e| e.to_string())?;
+        }
+        all.push(s.into_run());
+    }
+    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    let size = (1280, 800);
+    let mut v = crate::viewer::Viewer::new(all, size);
+    v.handle(Command::Tick(0.0));
+    v.state.set_step(trials / 2);
+    let target =
+        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+    draw_frame(&ctx, &mut painter, &mut v, &target)?;
+    let label = format!("{runs} runs x {} trials", crate::fmt::fmt_int(trials));
+    let mut switches = Vec::new();
+    for _ in 0..6 {
+        v.state.set_page(None);
+        draw_frame(&ctx, &mut painter, &mut v, &target)?;
+        let t = Instant::now();
+        v.state.set_page(Some(InsightKind::Strategies));
+        let now = v.state.now() + crate::viewer::state::FRAME_S;
+        v.handle(Command::Tick(now));
+        draw_frame(&ctx, &mut painter, &mut v, &target)?;
+        switches.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut figs = vec![Figure {
+        name: format!("viewer: first switch to the strategies view (grouping), {label}"),
+        value: switches[0],
+        unit: "ms",
+        goal: Some((50.0, false)),
+    }];
+    let what = format!("viewer: switch to the strategies view, {label}");
+    push_median_p99(&mut figs, &what, median_p99(switches[1..].to_vec()), 50.0);
+    let samples = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
+    let what = format!("viewer: strategies view, animation frame, {label}");
+    push_median_p99(&mut figs, &what, frame_ms(&samples), 33.0);
     Ok(figs)
 }

@@ -124,6 +124,16 @@ pub fn best_so_far(run: &Run) -> (Vec<f64>, Vec<f64>) {
 
 /// Groups `runs` and computes each group's curves.
 pub fn compare(runs: &[&Run], pattern: Option<&str>) -> Result<Strategies, GroupError> {
+    let curves: Vec<(Vec<f64>, Vec<f64>)> = runs.iter().map(|r| best_so_far(r)).collect();
+    compare_curves(runs, pattern, &curves)
+}
+
+/// [`compare`] with each run's [`best_so_far`] made already.
+pub fn compare_curves(
+    runs: &[&Run],
+    pattern: Option<&str>,
+    curves: &[(Vec<f64>, Vec<f64>)],
+) -> Result<Strategies, GroupError> {
     let keys = group_keys(runs, pattern)?;
     let mut order: Vec<String> = Vec::new();
     for k in &keys {
@@ -131,7 +141,6 @@ pub fn compare(runs: &[&Run], pattern: Option<&str>) -> Result<Strategies, Group
             order.push(k.clone());
         }
     }
-    let curves: Vec<(Vec<f64>, Vec<f64>)> = runs.iter().map(|r| best_so_far(r)).collect();
     let mut groups = Vec::new();
     for key in order {
         let members: Vec<usize> = (0..runs.len()).filter(|&i| keys[i] == key).collect();
@@ -215,15 +224,21 @@ pub fn compare(runs: &[&Run], pattern: Option<&str>) -> Result<Strategies, Group
 /// A group's mean best-so-far validation accuracy against simulated time:
 /// `(times, mean, lo, hi)` at `points` times from 0 to the latest end of
 /// any run given; each run counts from its first trial on and holds its
-/// last best after it ends. Runs without times are left out.
-pub fn over_time(runs: &[&Run], group: &Group, end: f64, points: usize) -> Vec<[f64; 4]> {
+/// last best after it ends. Runs without times are left out. `best` is
+/// each run's best so far ([`best_so_far`]).
+pub fn over_time(
+    runs: &[&Run],
+    best: &[Vec<f64>],
+    group: &Group,
+    end: f64,
+    points: usize,
+) -> Vec<[f64; 4]> {
     let mut out = Vec::with_capacity(points);
-    let members: Vec<(Vec<f64>, &Run)> = group
+    let members: Vec<(&Vec<f64>, &Run)> = group
         .members
         .iter()
-        .filter_map(|&i| runs.get(i).copied())
-        .filter(|r| r.trials.iter().all(|t| t.time_s.is_some()))
-        .map(|r| (best_so_far(r).0, r))
+        .filter_map(|&i| Some((best.get(i)?, *runs.get(i)?)))
+        .filter(|(_, r)| r.trials.iter().all(|t| t.time_s.is_some()))
         .collect();
     let mut at = vec![0usize; members.len()];
     for k in 0..points {
@@ -355,7 +370,8 @@ mod tests {
         assert_eq!(ahead, vec![("a", "b", 4)]);
         // on a time axis runs hold their best
         let g = &s.groups[0];
-        let pts = over_time(&refs, g, 100.0, 11);
+        let best: Vec<Vec<f64>> = refs.iter().map(|r| best_so_far(r).0).collect();
+        let pts = over_time(&refs, &best, g, 100.0, 11);
         // none has a trial at t = 0; at t = 10 each has its first
         assert_eq!(pts.len(), 10);
         assert_eq!(pts[0][0], 10.0);

@@ -515,7 +515,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let figures = match insight {
                 Some(0) => bail!("--insight 0: give a number of trials above 0"),
-                Some(n) => nasviz::perf::insight_figures(n, 60),
+                Some(n) => nasviz::perf::insight_figures(n, 60).and_then(|mut f| {
+                    // the strategies view: 100 seeds of n / 100 trials
+                    f.extend(nasviz::perf::strategies_figures(100, (n / 100).max(1), 60)?);
+                    Ok(f)
+                }),
                 None => nasviz::perf::run_all(seconds),
             };
             let mut out = std::io::stdout().lock();

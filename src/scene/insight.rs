@@ -98,8 +98,10 @@ impl StrategyCurves {
         runs: &[&Run],
         pattern: Option<&str>,
     ) -> Result<Self, crate::analysis::strategies::GroupError> {
-        use crate::analysis::strategies::{best_so_far, compare, over_time};
-        let stats = compare(runs, pattern)?;
+        use crate::analysis::strategies::{best_so_far, compare_curves, over_time};
+        let curves: Vec<(Vec<f64>, Vec<f64>)> = runs.iter().map(|r| best_so_far(r)).collect();
+        let stats = compare_curves(runs, pattern, &curves)?;
+        let best: Vec<Vec<f64>> = curves.into_iter().map(|c| c.0).collect();
         let end = runs
             .iter()
             .filter_map(|r| r.trials.last().and_then(|t| t.time_s))
@@ -109,13 +111,12 @@ impl StrategyCurves {
             .iter()
             .map(|g| {
                 if end > 0.0 {
-                    over_time(runs, g, end, 256)
+                    over_time(runs, &best, g, end, 256)
                 } else {
                     Vec::new()
                 }
             })
             .collect();
-        let best = runs.iter().map(|r| best_so_far(r).0).collect();
         Ok(StrategyCurves {
             stats,
             over_time,
