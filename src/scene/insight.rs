@@ -1313,18 +1313,13 @@ fn strategies_body(
     );
     for a in sc.stats.ahead.iter().take(3) {
         yy += size + 6.0;
-        out.text(
-            format!(
-                "{} is above {} from step {} on (intervals apart)",
-                a.a,
-                a.b,
-                fmt_int(a.from_step)
-            ),
-            [content.x, yy],
-            size,
-            theme.text,
-            HAlign::Left,
+        let step = fmt_int(a.from_step);
+        let long = format!(
+            "{} is above {} from step {step} on (intervals apart)",
+            a.a, a.b
         );
+        let short = format!("{} > {} from step {step} on", a.a, a.b);
+        out.fit(&[&long, &short], [content.x, yy], content.w, size, theme.text, measure);
     }
     None
 }
