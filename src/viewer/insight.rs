@@ -242,3 +242,141 @@ pub fn curve_tip(
         ],
     })
 }
+
+impl super::Viewer {
+    /// The insight page's options for run `ri` at `step` (building what
+    /// its view needs: the table's importance, the strategies' groups),
+    /// and the trials it rings in the plots (a clicked value's or kind's,
+    /// the Pareto front's) added to `marks`.
+    pub(super) fn insight_options(
+        &mut self,
+        ri: usize,
+        step: usize,
+        focus: Option<usize>,
+        x_time: bool,
+        marks: &mut Vec<(usize, usize, crate::scene::plots::MarkKind)>,
+    ) -> crate::scene::insight::InsightOptions {
+        let page = self.state.page();
+        if page == Some(crate::scene::insight::InsightKind::Importance) {
+            let run = &self.runs[ri];
+            self.tables
+                .entry(ri)
+                .or_insert_with(|| table_importance(run));
+        }
+        let (cost, test) = self.state.front();
+        let strategies = if page == Some(crate::scene::insight::InsightKind::Strategies) {
+            self.strategy_curves()
+        } else {
+            None
+        };
+        let opts = crate::scene::insight::InsightOptions {
+            strategies,
+            x_time,
+            focus,
+            cost,
+            test,
+            table: self.tables.get(&ri).cloned().flatten(),
+            highlight: self.highlight.hit.clone(),
+        };
+        if page.is_some() {
+            for &i in self.highlight.trials(ri, &self.runs[ri], step) {
+                marks.push((0, i, crate::scene::plots::MarkKind::Linked));
+            }
+        }
+        if page == Some(crate::scene::insight::InsightKind::Pareto) {
+            // the front's members, ringed in the scatter too
+            let fronts = &self.analytics[ri].insight(&self.runs[ri]).fronts;
+            let costs = fronts.costs();
+            let objective = if test {
+                crate::analysis::pareto::Objective::TestAcc
+            } else {
+                crate::analysis::pareto::Objective::ValAcc
+            };
+            if let Some(f) = costs
+                .get(cost % costs.len().max(1))
+                .and_then(|&c| fronts.get(c, objective))
+            {
+                for m in f.at(step) {
+                    marks.push((0, m.pos as usize, crate::scene::plots::MarkKind::Linked));
+                }
+            }
+        }
+        opts
+    }
+
+    /// The strategies view's groups of the runs held now (made again only
+    /// when runs or trials were added).
+    pub(super) fn strategy_curves(&mut self) -> Option<Arc<crate::scene::insight::StrategyCurves>> {
+        let key = (
+            self.runs.len(),
+            self.runs.iter().map(|r| r.trials.len()).sum::<usize>(),
+        );
+        if self.strategies.as_ref().is_none_or(|s| s.key != key) {
+            let with: Vec<usize> = (0..self.runs.len())
+                .filter(|&i| !self.runs[i].trials.is_empty())
+                .collect();
+            let refs: Vec<&crate::trace::Run> = with.iter().map(|&i| &self.runs[i]).collect();
+            let pattern = self.group_by.as_deref();
+            self.strategies = crate::scene::insight::StrategyCurves::of(&refs, pattern)
+                .ok()
+                .map(|c| Grouped {
+                    runs: with,
+                    key,
+                    curves: Arc::new(c),
+                });
+        }
+        self.strategies.as_ref().map(|s| s.curves.clone())
+    }
+
+    /// Shows, on the dashboard, the median seed of group `g` at `step`.
+    pub(super) fn open_median_seed(&mut self, g: usize, step: usize) {
+        let Some(grouped) = &self.strategies else {
+            return;
+        };
+        let Some(run) = grouped
+            .curves
+            .median_seed(g, step)
+            .and_then(|i| grouped.runs.get(i).copied())
+        else {
+            return;
+        };
+        self.state
+            .act(crate::viewer::command::Action::SelectRun(run));
+        self.state.set_playing(false);
+        self.state.set_step(step);
+        self.state.set_page(None);
+    }
+
+    /// Sets how the strategies view groups runs: a pattern on run ids
+    /// (its first capture group), or strategy and benchmark (`None`).
+    pub fn set_group_by(&mut self, pattern: Option<String>) {
+        self.group_by = pattern;
+        self.strategies = None;
+    }
+
+    /// Opens the edits view with the kind of edit that made trial `t`
+    /// highlighted (and its trials marked).
+    pub(super) fn show_edit_kind(&mut self, t: super::spot::TrialRef) {
+        let kind = self
+            .runs
+            .get(t.run)
+            .and_then(|run| crate::analysis::edits::kind_at(run, t.index));
+        if let Some(kind) = kind {
+            self.highlight = Highlight::default();
+            self.highlight
+                .toggle(crate::scene::insight::Hit::Edit(kind), t.run);
+            self.state
+                .set_page(Some(crate::scene::insight::InsightKind::Edits));
+        }
+    }
+
+    /// Where the last frame's insight view drew its clickable things.
+    pub fn insight_hits(&self) -> &[(Rect, crate::scene::insight::Hit)] {
+        &self.geom.hits
+    }
+
+    /// The clicked choice value or edit kind whose trials are marked.
+    pub fn highlighted(&self) -> Option<&crate::scene::insight::Hit> {
+        self.highlight.hit.as_ref()
+    }
+}

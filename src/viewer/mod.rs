@@ -706,82 +706,6 @@ impl Viewer {
 
     /// Where the last frame drew trial `t`'s point in `plot` (pixels),
     /// when it is on show.
-    /// The strategies view's groups of the runs held now (made again only
-    /// when runs or trials were added).
-    fn strategy_curves(&mut self) -> Option<Arc<crate::scene::insight::StrategyCurves>> {
-        let key = (
-            self.runs.len(),
-            self.runs.iter().map(|r| r.trials.len()).sum::<usize>(),
-        );
-        if self.strategies.as_ref().is_none_or(|s| s.key != key) {
-            let with: Vec<usize> = (0..self.runs.len())
-                .filter(|&i| !self.runs[i].trials.is_empty())
-                .collect();
-            let refs: Vec<&crate::trace::Run> = with.iter().map(|&i| &self.runs[i]).collect();
-            let pattern = self.group_by.as_deref();
-            self.strategies = crate::scene::insight::StrategyCurves::of(&refs, pattern)
-                .ok()
-                .map(|c| insight::Grouped {
-                    runs: with,
-                    key,
-                    curves: Arc::new(c),
-                });
-        }
-        self.strategies.as_ref().map(|s| s.curves.clone())
-    }
-
-    /// Shows, on the dashboard, the median seed of group `g` at `step`.
-    fn open_median_seed(&mut self, g: usize, step: usize) {
-        let Some(grouped) = &self.strategies else {
-            return;
-        };
-        let Some(run) = grouped
-            .curves
-            .median_seed(g, step)
-            .and_then(|i| grouped.runs.get(i).copied())
-        else {
-            return;
-        };
-        self.state
-            .act(crate::viewer::command::Action::SelectRun(run));
-        self.state.set_playing(false);
-        self.state.set_step(step);
-        self.state.set_page(None);
-    }
-
-    /// Sets how the strategies view groups runs: a pattern on run ids
-    /// (its first capture group), or strategy and benchmark (`None`).
-    pub fn set_group_by(&mut self, pattern: Option<String>) {
-        self.group_by = pattern;
-        self.strategies = None;
-    }
-
-    /// Opens the edits view with the kind of edit that made trial `t`
-    /// highlighted (and its trials marked).
-    fn show_edit_kind(&mut self, t: TrialRef) {
-        let kind = self
-            .runs
-            .get(t.run)
-            .and_then(|run| crate::analysis::edits::kind_at(run, t.index));
-        if let Some(kind) = kind {
-            self.highlight = insight::Highlight::default();
-            self.highlight
-                .toggle(crate::scene::insight::Hit::Edit(kind), t.run);
-            self.state
-                .set_page(Some(crate::scene::insight::InsightKind::Edits));
-        }
-    }
-
-    /// Where the last frame's insight view drew its clickable things.
-    pub fn insight_hits(&self) -> &[(Rect, crate::scene::insight::Hit)] {
-        &self.geom.hits
-    }
-
-    /// The clicked choice value or edit kind whose trials are marked.
-    pub fn highlighted(&self) -> Option<&crate::scene::insight::Hit> {
-        self.highlight.hit.as_ref()
-    }
-
     pub fn point_of(&self, t: TrialRef, plot: Plot) -> Option<[f32; 2]> {
         self.drawn(t, plot.index()).map(|(_, p)| p)
     }
@@ -1044,52 +968,10 @@ impl Viewer {
         });
         let focus = editing.or(sec).or(sel).filter(|t| slot_of(t.run).is_some());
         let table_at = focus.and_then(|t| slot_of(t.run).map(|s| (s, t.index)));
-        // the insight page: its options, and the trials of a clicked value
+        // the insight page: its options, and the trials it marks
         let page = self.state.page();
-        if page == Some(crate::scene::insight::InsightKind::Importance) {
-            let run = &self.runs[ri];
-            self.tables
-                .entry(ri)
-                .or_insert_with(|| insight::table_importance(run));
-        }
-        let (cost, test) = self.state.front();
-        let strategies = if page == Some(crate::scene::insight::InsightKind::Strategies) {
-            self.strategy_curves()
-        } else {
-            None
-        };
-        let insight_opts = crate::scene::insight::InsightOptions {
-            strategies,
-            x_time,
-            focus: sel.filter(|t| t.run == ri).map(|t| t.index),
-            cost,
-            test,
-            table: self.tables.get(&ri).cloned().flatten(),
-            highlight: self.highlight.hit.clone(),
-        };
-        if page.is_some() {
-            for &i in self.highlight.trials(ri, &self.runs[ri], step) {
-                marks.push((0, i, MarkKind::Linked));
-            }
-        }
-        if page == Some(crate::scene::insight::InsightKind::Pareto) {
-            // the front's members, ringed in the scatter too
-            let fronts = &self.analytics[ri].insight(&self.runs[ri]).fronts;
-            let costs = fronts.costs();
-            let objective = if test {
-                crate::analysis::pareto::Objective::TestAcc
-            } else {
-                crate::analysis::pareto::Objective::ValAcc
-            };
-            if let Some(f) = costs
-                .get(cost % costs.len().max(1))
-                .and_then(|&c| fronts.get(c, objective))
-            {
-                for m in f.at(step) {
-                    marks.push((0, m.pos as usize, MarkKind::Linked));
-                }
-            }
-        }
+        let focus_here = sel.filter(|t| t.run == ri).map(|t| t.index);
+        let insight_opts = self.insight_options(ri, step, focus_here, x_time, &mut marks);
         let opts = DashboardOptions {
             page,
             insight: insight_opts,

@@ -1,0 +1,222 @@
+//! The lineage view: every trial by step and validation accuracy with its
+//! parent links, the best (or selected) trial's ancestry drawn and listed.
+
+use super::{sample, trial_dot, Hit, InsightBase, InsightOptions, Out, MAX_DOTS, MAX_LINKS};
+use crate::analysis::lineage::lineage;
+use crate::fmt::{fmt_int, fmt_pct, fmt_pp};
+use crate::layout::Rect;
+use crate::render::{Color, HAlign, TextRun, VAlign};
+use crate::scene::plots::draw_axes;
+use crate::scene::theme::Theme;
+use crate::scene::Measure;
+
+pub(super) fn lineage_body(
+    out: &mut Out,
+    base: &InsightBase<'_>,
+    content: Rect,
+    opts: &InsightOptions,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> Option<String> {
+    let (run, analytics, step, ranges) = (base.run, base.analytics, base.step, base.ranges);
+    let depths = &analytics.insight(run).depths;
+    if depths.with_parents == 0 {
+        return Some(
+            "No parents are recorded in this run (random search, TPE):\nevery trial is drawn afresh, so there is no lineage to draw."
+                .into(),
+        );
+    }
+    if !run
+        .trials
+        .iter()
+        .take(step + 1)
+        .any(|t| !t.parents.is_empty())
+    {
+        return Some(
+            "No parents yet: the first trials are drawn at random\n(the initial population); lineages start with the first edit."
+                .into(),
+        );
+    }
+    let best = analytics.step(step).map_or(step, |s| s.best);
+    let focus = opts.focus.filter(|&f| f <= step).unwrap_or(best);
+    let chain = lineage(run, focus, step + 2);
+    let best_chain = lineage(run, best, step + 2);
+    // the overview: step (x) against validation accuracy (y)
+    let (plot, list) = if content.w > 900.0 {
+        let lw = (content.w * 0.32).max(280.0);
+        (
+            Rect::new(content.x, content.y, content.w - lw - 12.0, content.h),
+            Rect::new(content.x + content.w - lw, content.y, lw, content.h),
+        )
+    } else {
+        let ph = (content.h * 0.5).round();
+        (
+            Rect::new(content.x, content.y, content.w, ph),
+            Rect::new(
+                content.x,
+                content.y + ph + 8.0,
+                content.w,
+                content.h - ph - 8.0,
+            ),
+        )
+    };
+    let y = ranges.val;
+    let axes = draw_axes(
+        &mut out.mesh,
+        &mut out.texts,
+        plot,
+        (1.0, run.trials.len().max(2) as f64),
+        y,
+        "step",
+        "validation accuracy",
+        &|v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Plain),
+        &|v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Percent),
+        theme,
+        measure,
+    );
+    let at = |i: usize| -> [f32; 2] {
+        let v = run.trials[i].metrics.val_acc.clamp(y.0, y.1);
+        axes.view.apply([(i + 1) as f32, v as f32])
+    };
+    // parent links, the newest faded least
+    // every trial's up to MAX_LINKS, else an even sample across the run
+    for i in sample(step, MAX_LINKS) {
+        let t = &run.trials[i];
+        for (k, p) in t.parents.iter().enumerate() {
+            let Some(pp) = run.position(*p).filter(|&pp| pp < i) else {
+                continue;
+            };
+            let age = (step - i) as f32 / (step + 1) as f32;
+            let alpha = (55.0 * (1.0 - age) + 12.0) as u8;
+            let color = if k == 0 { theme.edge } else { theme.changed };
+            out.mesh
+                .segment(at(pp), at(i), color.with_alpha(alpha), 0.7);
+        }
+    }
+    for i in sample(step, MAX_DOTS) {
+        out.circles
+            .push(trial_dot(at(i), 1.8, theme.muted.with_alpha(110), None));
+    }
+    // the best trial's lineage, and the focused one's
+    let mut draw_chain = |l: &crate::analysis::lineage::Lineage, color: Color, w: f32| {
+        let pts: Vec<[f32; 2]> = l.links.iter().map(|k| at(k.pos)).collect();
+        out.mesh.polyline(&pts, color, w);
+        for k in &l.links {
+            let p = at(k.pos);
+            out.circles.push(trial_dot(p, 3.5, color, None));
+            out.hits.push((
+                Rect::new(p[0] - 5.0, p[1] - 5.0, 10.0, 10.0),
+                Hit::Trial(k.pos),
+            ));
+            // a crossover's other parents
+            for o in &k.others {
+                if let Some(op) = run.position(*o).filter(|&op| op < k.pos) {
+                    out.mesh.line(at(op), p, theme.changed, 1.5);
+                }
+            }
+        }
+        if let (Some(cut), Some(last)) = (l.cut, l.links.last()) {
+            let p = at(last.pos);
+            out.mesh.line(p, [p[0] - 14.0, p[1]], theme.loss, 1.5);
+            out.texts.push(
+                TextRun::new(
+                    format!("parent {cut} missing"),
+                    [p[0] - 16.0, p[1]],
+                    theme.tick_size,
+                    theme.loss,
+                )
+                .aligned(HAlign::Right, VAlign::Middle),
+            );
+        }
+    };
+    draw_chain(&best_chain, theme.best, 2.5);
+    if focus != best {
+        draw_chain(&chain, theme.selected, 2.0);
+    }
+    let cur = at(step);
+    out.circles.push(trial_dot(
+        cur,
+        5.0,
+        Color::rgba(0, 0, 0, 0),
+        Some(theme.current),
+    ));
+    // the chain as a list: the trial, then each ancestor with its edit
+    let t = &run.trials[focus];
+    let head = format!(
+        "{} {} · {} ancestors{}",
+        if focus == best { "best trial" } else { "trial" },
+        t.trial_id,
+        depths.depth(focus).unwrap_or(0),
+        if step + 1 > MAX_LINKS {
+            format!(" · {} links drawn", fmt_int(MAX_LINKS))
+        } else {
+            String::new()
+        }
+    );
+    let size = theme.tick_size;
+    out.text(
+        head,
+        [list.x, list.y + 8.0],
+        theme.body_size,
+        theme.text,
+        HAlign::Left,
+    );
+    let row_h = size + 7.0;
+    let mut yy = list.y + 30.0;
+    let rows = ((list.h - 30.0) / row_h).floor().max(0.0) as usize;
+    let shown = chain.links.len().min(rows);
+    for (j, k) in chain.links.iter().take(shown).enumerate() {
+        let last = j + 1 == shown && shown < chain.links.len();
+        let tr = &run.trials[k.pos];
+        let label = if last {
+            format!("… {} more ancestors", chain.links.len() - j)
+        } else {
+            let delta = k.val_delta.map(fmt_pp).unwrap_or_default();
+            let edit = match (&k.edit, k.parent_id) {
+                (Some(e), _) => e.clone(),
+                (None, Some(_)) => "no edit recorded".into(),
+                (None, None) => "initial population".into(),
+            };
+            let who = if k.user { " (your edit)" } else { "" };
+            format!(
+                "{} {:>7}  {}  {edit}{who}",
+                tr.trial_id,
+                fmt_pct(tr.metrics.val_acc),
+                delta
+            )
+        };
+        let color = if k.user {
+            theme.user
+        } else if j == 0 {
+            theme.text
+        } else {
+            theme.muted
+        };
+        out.circles.push(trial_dot(
+            [list.x + 5.0, yy],
+            3.5,
+            if focus == best {
+                theme.best
+            } else {
+                theme.selected
+            },
+            None,
+        ));
+        out.text(label, [list.x + 14.0, yy], size, color, HAlign::Left);
+        if !last {
+            out.hits.push((
+                Rect::new(list.x, yy - row_h / 2.0, list.w, row_h),
+                Hit::Trial(k.pos),
+            ));
+        }
+        yy += row_h;
+    }
+    if chain.links.len() <= rows {
+        let end = match (chain.cut, chain.links.last().and_then(|l| l.parent_id)) {
+            (Some(c), _) => format!("parent {c} is missing from the run: the link is cut"),
+            _ => "made from nothing (initial population or a random draw)".into(),
+        };
+        out.text(end, [list.x + 14.0, yy], size, theme.muted, HAlign::Left);
+    }
+    None
+}
