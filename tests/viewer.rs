@@ -855,8 +855,13 @@ fn window_steering_session_previews_applies_continues_and_saves() {
         load("4-applied.png"),
         load("5-continued.png"),
     );
-    let ui =
-        nasviz::viewer::ui::UiLayout::new((1280, 800), 1.0, &["live-re-2".to_string()], true, true);
+    let ui = nasviz::viewer::ui::UiLayout::new(
+        (1280, 800),
+        1.0,
+        (&["live-re-2".to_string()], &[0]),
+        true,
+        true,
+    );
     let p = dashboard_panels(1280, ui.dashboard_height);
     let whole = Rect::new(0.0, 0.0, 1280.0, 800.0);
     assert!(differing(&edit, &menu, whole) > 5000, "no menu opened");

@@ -146,6 +146,7 @@ fn inside(r: PixelRect, p: [f32; 2]) -> bool {
 pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
     let mut m = RunMeta {
         id: run.info.run_id.clone(),
+        group: format!("{}\u{1f}{}", run.info.strategy, run.info.benchmark),
         len: 0,
         improvements: Vec::new(),
         best_at: Vec::new(),

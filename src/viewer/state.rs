@@ -36,6 +36,8 @@ const MAX_POSE_DEPTH: usize = 3;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunMeta {
     pub id: String,
+    /// What the strategies view groups runs by: strategy and benchmark.
+    pub group: String,
     /// Number of trials.
     pub len: usize,
     /// Steps at which the best trial changed (new bests), ascending.
@@ -1175,10 +1177,24 @@ impl ViewerState {
 
     fn relayout(&mut self) {
         let ids: Vec<String> = self.runs.iter().map(|r| r.id.clone()).collect();
+        // each run's group (of strategy and benchmark), in order of first
+        // appearance: the toolbar sets the groups apart
+        let mut keys: Vec<&str> = Vec::new();
+        let groups: Vec<usize> = self
+            .runs
+            .iter()
+            .map(|r| match keys.iter().position(|k| *k == r.group) {
+                Some(g) => g,
+                None => {
+                    keys.push(&r.group);
+                    keys.len() - 1
+                }
+            })
+            .collect();
         let live = self.runs.iter().any(|r| r.live);
         // the LIVE badge: a followed trace, or the live search on show
         let badge = self.following || self.live();
-        self.ui = UiLayout::new(self.size, self.scale, &ids, live, badge);
+        self.ui = UiLayout::new(self.size, self.scale, (&ids, &groups), live, badge);
     }
 }
 
@@ -1190,6 +1206,7 @@ mod tests {
     fn meta(id: &str, len: usize) -> RunMeta {
         RunMeta {
             id: id.into(),
+            group: String::new(),
             len,
             improvements: vec![0, 3, 7],
             best_at: (0..len)
@@ -1457,6 +1474,7 @@ mod pointer_tests {
     fn viewer() -> ViewerState {
         let meta = |id: &str, len: usize| RunMeta {
             id: id.into(),
+            group: String::new(),
             len,
             improvements: vec![0],
             best_at: vec![0; len],

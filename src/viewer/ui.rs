@@ -46,6 +46,9 @@ pub struct UiLayout {
     /// Height left for the dashboard above the bar.
     pub dashboard_height: u32,
     pub scale: f32,
+    /// Each run's group (strategy and benchmark), when there are several:
+    /// its run buttons are set apart and underlined in the group's colour.
+    pub run_groups: Option<Vec<usize>>,
 }
 
 /// Height of the bar at scale 1.
@@ -61,7 +64,7 @@ impl UiLayout {
     pub fn new(
         size: (u32, u32),
         scale: f32,
-        run_ids: &[String],
+        (run_ids, groups): (&[String], &[usize]),
         editable: bool,
         badge: bool,
     ) -> UiLayout {
@@ -115,6 +118,9 @@ impl UiLayout {
         x += group - gap;
         if run_ids.len() > 1 {
             for (i, id) in run_ids.iter().enumerate().take(9) {
+                if i > 0 && groups.get(i) != groups.get(i - 1) {
+                    x += group - gap;
+                }
                 let label = Face::Text(format!("{} {id}", i + 1));
                 put(&mut buttons, &mut x, Action::SelectRun(i), label);
             }
@@ -156,6 +162,7 @@ impl UiLayout {
             step_label,
             dashboard_height: bar.y.max(0.0) as u32,
             scale: s,
+            run_groups: groups.iter().any(|&g| g > 0).then(|| groups.to_vec()),
         }
     }
 
@@ -342,6 +349,20 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
                     TextRun::new(label, r.center(), font, color)
                         .aligned(HAlign::Center, VAlign::Middle),
                 );
+                // several groups of runs: each run's group colour beneath
+                if let (Action::SelectRun(i), Some(groups)) = (b.action, &ui.run_groups) {
+                    if let Some(&g) = groups.get(i) {
+                        let c = crate::scene::insight::GROUP_COLORS
+                            [g % crate::scene::insight::GROUP_COLORS.len()];
+                        p.mesh.rounded_rect(
+                            [r.x + 6.0 * s, r.bottom() - 4.0 * s],
+                            [r.right() - 6.0 * s, r.bottom() - 1.5 * s],
+                            1.0,
+                            Some(c),
+                            None,
+                        );
+                    }
+                }
             }
             Face::Icon => icon(&mut p.mesh, b.action, state.shown_playing(), r, s, theme),
         }
