@@ -3,9 +3,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` through a temporary file beside it, renamed
-/// into place only when complete, so a failed write never leaves a partial
-/// file where the user's file was.
 /// Makes sure `XDG_RUNTIME_DIR` names a private directory of this user
 /// (Mesa's drivers print an error on every start without one): when it is
 /// unset or unusable, a `nasviz-runtime-UID` directory (mode 0700) in the
@@ -38,6 +35,9 @@ pub fn ensure_runtime_dir() {
 #[cfg(not(unix))]
 pub fn ensure_runtime_dir() {}
 
+/// Writes `bytes` to `path` through a temporary file beside it, renamed
+/// into place only when complete, so a failed write never leaves a partial
+/// file where the user's file was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temp_sibling(path);
     let result = (|| {

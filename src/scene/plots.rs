@@ -608,6 +608,33 @@ pub fn draw_axes(
     theme: &Theme,
     measure: &mut Measure,
 ) -> Axes {
+    let labels = (x_label, y_label, x_fmt, y_fmt);
+    draw_axes_shifted(mesh, texts, content, x, y, 0.0, labels, theme, measure)
+}
+
+/// The labels of a pair of axes and how their ticks read.
+type AxisLabels<'a> = (
+    &'a str,
+    &'a str,
+    &'a dyn Fn(f64, f64) -> String,
+    &'a dyn Fn(f64, f64) -> String,
+);
+
+/// [`draw_axes`] whose x ticks read `x_shift` more than the data they
+/// stand at (a step axis over 0-based positions reads from 1), chosen as
+/// round numbers of what they read.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_axes_shifted(
+    mesh: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    content: Rect,
+    x: (f64, f64),
+    y: (f64, f64),
+    x_shift: f64,
+    (x_label, y_label, x_fmt, y_fmt): AxisLabels<'_>,
+    theme: &Theme,
+    measure: &mut Measure,
+) -> Axes {
     let ty = nice_ticks(y.0, y.1, 5);
     let y_labels: Vec<String> = ty.values.iter().map(|&v| y_fmt(v, ty.step)).collect();
     let label_w = y_labels
@@ -650,8 +677,13 @@ pub fn draw_axes(
             .aligned(HAlign::Right, VAlign::Middle),
         );
     }
-    let tx = nice_ticks(x.0, x.1, ((area.w / 110.0).round() as usize).clamp(2, 8));
-    for &v in &tx.values {
+    let tx = nice_ticks(
+        x.0 + x_shift,
+        x.1 + x_shift,
+        ((area.w / 110.0).round() as usize).clamp(2, 8),
+    );
+    for &shown in &tx.values {
+        let v = shown - x_shift;
         if v < x.0 || v > x.1 {
             continue;
         }
@@ -659,7 +691,7 @@ pub fn draw_axes(
         mesh.line([p[0], area.y], [p[0], area.y + area.h], theme.grid, 1.0);
         texts.push(
             TextRun::new(
-                x_fmt(v, tx.step),
+                x_fmt(shown, tx.step),
                 [p[0], area.y + area.h + 5.0],
                 theme.tick_size,
                 theme.muted,
@@ -970,16 +1002,15 @@ pub fn line_view(
     } else {
         ("Step", &int_fmt)
     };
-    let axes = draw_axes(
+    // steps read from 1, as on the timeline and in the table
+    let axes = draw_axes_shifted(
         &mut mesh,
         &mut texts,
         content,
         x,
         y,
-        x_label,
-        "Validation accuracy",
-        x_fmt,
-        &pct_fmt,
+        if x_time { 0.0 } else { 1.0 },
+        (x_label, "Validation accuracy", x_fmt, &pct_fmt),
         theme,
         measure,
     );

@@ -169,6 +169,8 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
 
 /// The row of the best model so far (its layers follow on the next row).
 pub const BEST_ROW: usize = 4;
+/// The row listing the best trial's layers.
+pub const BEST_LAYERS_ROW: usize = 5;
 /// The row of the most effective layer added so far.
 pub const EFFECTIVE_ROW: usize = 6;
 /// Rows of the table when there are trials.

@@ -220,7 +220,7 @@ impl Editor {
                         return self.choose(i);
                     }
                 }
-                Key::Char('e') | Key::Char('E') => return EditOutcome::Leave,
+                Key::Char('e') => return EditOutcome::Leave,
                 _ => return EditOutcome::Ignored,
             }
             return EditOutcome::Done;
@@ -232,16 +232,16 @@ impl Editor {
             Key::Tab => self.move_focus(k.mods.shift),
             Key::Right | Key::Down => self.move_focus(false),
             Key::Left | Key::Up => self.move_focus(true),
-            Key::Char('a') | Key::Char('A') => self.open(focus, EditKind::AddLayer, bench),
-            Key::Char('d') | Key::Char('D') => {
+            Key::Char('a') => self.open(focus, EditKind::AddLayer, bench),
+            Key::Char('d') => {
                 let kind = match focus {
                     EditTarget::Node(_) => EditKind::DeleteLayer,
                     EditTarget::Edge(..) => EditKind::RemoveEdge,
                 };
                 self.open(focus, kind, bench);
             }
-            Key::Char('o') | Key::Char('O') => self.open(focus, EditKind::ChangeOp, bench),
-            Key::Char('l') | Key::Char('L') => match focus {
+            Key::Char('o') => self.open(focus, EditKind::ChangeOp, bench),
+            Key::Char('l') => match focus {
                 EditTarget::Node(i) => {
                     self.link_from = Some(i);
                     self.message = Some(format!(
@@ -266,7 +266,7 @@ impl Editor {
                     return EditOutcome::Leave;
                 }
             }
-            Key::Char('e') | Key::Char('E') => return EditOutcome::Leave,
+            Key::Char('e') => return EditOutcome::Leave,
             _ => return EditOutcome::Ignored,
         }
         EditOutcome::Done

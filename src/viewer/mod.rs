@@ -28,7 +28,7 @@ use crate::scene::pick::PickGrid;
 use crate::scene::plots::MarkKind;
 use crate::scene::plots::PointCache;
 use crate::scene::table::table_values;
-use crate::scene::table::{row_boxes, BEST_ROW, EFFECTIVE_ROW};
+use crate::scene::table::{row_boxes, BEST_LAYERS_ROW, BEST_ROW, EFFECTIVE_ROW};
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
 use crate::trace::Run;
 use command::Command;
@@ -790,7 +790,7 @@ impl Viewer {
             if let Some(row) = g.rows.iter().position(|r| r.contains_point(p)) {
                 let st = self.analytics.get(t.run).and_then(|a| a.step(t.index));
                 let index = match row {
-                    BEST_ROW | 5 => st.map(|s| s.best),
+                    BEST_ROW | BEST_LAYERS_ROW => st.map(|s| s.best),
                     EFFECTIVE_ROW => st.and_then(|s| s.most_effective).map(|e| e.step),
                     _ => None,
                 };
@@ -953,11 +953,9 @@ impl Viewer {
         // the DAG view: edit mode's, two selected trials diffed, one
         // selected, or the step
         let edit_pic = self.edit_picture(dag_rect, &theme, measure);
-        let dag = match (sel, sec) {
-            _ if edit_pic.is_some() => edit_pic
-                .clone()
-                .unwrap_or_else(|| self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure)),
-            (Some(a), b) => self.selection_picture(a, b, dag_rect, &theme, measure),
+        let dag = match (&edit_pic, sel, sec) {
+            (Some(p), _, _) => p.clone(),
+            (None, Some(a), b) => self.selection_picture(a, b, dag_rect, &theme, measure),
             _ => match motion.as_ref().and_then(|m| m.dag.clone()) {
                 Some(d) => d,
                 None => self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure),

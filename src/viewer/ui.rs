@@ -438,7 +438,8 @@ fn draw_timeline(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, shown: f32
         // steps count from 1 on screen: ticks at round step numbers
         let ticks = nice_ticks(1.0, len as f64, n);
         for &v in &ticks.values {
-            if v < 1.0 || v > len as f64 {
+            // whole steps only (a short run's ticks fall between them)
+            if v < 1.0 || v > len as f64 || v.fract() != 0.0 {
                 continue;
             }
             let x = ui.x_of(v as f32 - 1.0, len);
@@ -933,7 +934,7 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
             "insight views; Pareto: next cost / test accuracy".into(),
         ),
         ("? or F1".into(), "this help (Esc or any key closes)".into()),
-        ("Q  Ctrl+Q".into(), "quit".into()),
+        ("Q  Ctrl+Q  Ctrl+W".into(), "quit".into()),
     ];
     let mut rows = rows;
     if state.runs().iter().any(|r| r.live) {
