@@ -66,6 +66,7 @@ pub fn describe_as(
         Ok(Kind::TfRecord) => return describe_tfrecord(path, &shown),
         Ok(Kind::Native) => {
             let (trace, stats, _) = crate::trace::cache::read_trace_cached(path)?;
+            check_links(&trace, path, &shown)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
         Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
@@ -291,6 +292,107 @@ fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// Whether a line (parsed) is the one sought.
+type LineMatch = Box<dyn Fn(&serde_json::Value) -> bool>;
+
+/// A record that reads but does not hold together with the rest.
+enum Loose {
+    /// Trial `trial` of run `run` names `parent`, not a trial of the run
+    /// recorded before it.
+    Parent {
+        run: String,
+        trial: u64,
+        parent: u64,
+    },
+    /// A steer event of run `run` at a step past the run's last.
+    Steer {
+        run: String,
+        step: u64,
+        action: String,
+        last: usize,
+    },
+}
+
+/// Fails on the first trial whose parent is not a trial of its run
+/// recorded before it, or steer event at a step the run does not have,
+/// naming its line of `path` (found by reading the file again, only then).
+fn check_links(trace: &crate::trace::Trace, path: &Path, shown: &str) -> Result<(), InfoError> {
+    let mut loose = None;
+    'runs: for run in &trace.runs {
+        for (i, t) in run.trials.iter().enumerate() {
+            if let Some(&p) = t
+                .parents
+                .iter()
+                .find(|&&p| run.position(p).is_none_or(|q| q >= i))
+            {
+                loose = Some(Loose::Parent {
+                    run: run.info.run_id.clone(),
+                    trial: t.trial_id,
+                    parent: p,
+                });
+                break 'runs;
+            }
+        }
+        let last = run.trials.len().max(1) - 1;
+        if let Some(st) = run.steers.iter().find(|s| s.step as usize > last) {
+            loose = Some(Loose::Steer {
+                run: run.info.run_id.clone(),
+                step: st.step,
+                action: st.action.clone(),
+                last,
+            });
+            break;
+        }
+    }
+    let Some(loose) = loose else { return Ok(()) };
+    let (what, wanted): (String, LineMatch) = match loose {
+        Loose::Parent { run, trial, parent } => (
+            format!(
+                "trial {trial} names parent {parent}, which is not a trial of run {run:?} recorded before it"
+            ),
+            Box::new(move |v| {
+                v["kind"] == "trial" && v["run_id"] == run.as_str() && v["trial_id"] == trial
+            }),
+        ),
+        Loose::Steer {
+            run,
+            step,
+            action,
+            last,
+        } => (
+            format!(
+                "steer event {action:?} at step {step}, but run {run:?} ends at step {last} (steps count from 0 in the file)"
+            ),
+            Box::new(move |v| {
+                v["kind"] == "steer"
+                    && v["run_id"] == run.as_str()
+                    && v["step"] == step
+                    && v["action"] == action.as_str()
+            }),
+        ),
+    };
+    let io = |source| InfoError::Io {
+        path: shown.to_string(),
+        source,
+    };
+    use std::io::BufRead;
+    let f = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    for (n, line) in f.lines().enumerate() {
+        let line = line.map_err(io)?;
+        let hit = serde_json::from_str::<serde_json::Value>(&line).is_ok_and(|v| wanted(&v));
+        if hit {
+            return Err(InfoError::Unknown {
+                path: format!("{shown}:{}", n + 1),
+                what,
+            });
+        }
+    }
+    Err(InfoError::Unknown {
+        path: shown.to_string(),
+        what,
+    })
 }
 
 fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> String {

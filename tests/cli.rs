@@ -750,3 +750,45 @@ fn info_strategies_equals_the_mean_of_running_maxima() {
     assert!(!out.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `info` names the line of a trial whose parent is not in its run, and of
+/// a steer event past the run's last step, and fails.
+#[test]
+fn info_names_loose_parents_and_steer_steps() {
+    let head = r#"{"kind":"run","run_id":"r","strategy":"regularized_evolution","space":"sequential"}
+{"kind":"trial","run_id":"r","trial_id":0,"step":0,"arch":{"space":"sequential","layers":["a"]},"metrics":{"val_acc":0.5,"test_acc":0.5}}
+"#;
+    let cases = [
+        (
+            r#"{"kind":"trial","run_id":"r","trial_id":1,"step":1,"parents":[7],"arch":{"space":"sequential","layers":["a"]},"metrics":{"val_acc":0.5,"test_acc":0.5}}"#,
+            ":3: trial 1 names parent 7",
+        ),
+        (
+            r#"{"kind":"steer","run_id":"r","step":4,"action":"pause"}"#,
+            ":3: steer event \"pause\" at step 4",
+        ),
+    ];
+    for (k, (line, want)) in cases.iter().enumerate() {
+        let p = tmp(&format!("loose-{k}.jsonl"));
+        std::fs::write(&p, format!("{head}{line}\n")).unwrap();
+        let out = nasviz(&["info", p.to_str().unwrap()], None);
+        assert!(!out.status.success());
+        let err = text(&out.stderr);
+        assert!(err.contains(want), "{err}");
+        let _ = std::fs::remove_file(&p);
+    }
+    // a parent recorded before its child, and a steer at the last step, are fine
+    let p = tmp("loose-ok.jsonl");
+    std::fs::write(
+        &p,
+        format!(
+            "{head}{}\n{}\n",
+            r#"{"kind":"trial","run_id":"r","trial_id":1,"step":1,"parents":[0],"arch":{"space":"sequential","layers":["a"]},"metrics":{"val_acc":0.5,"test_acc":0.5}}"#,
+            r#"{"kind":"steer","run_id":"r","step":1,"action":"pause"}"#
+        ),
+    )
+    .unwrap();
+    let out = nasviz(&["info", p.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let _ = std::fs::remove_file(&p);
+}
