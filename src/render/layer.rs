@@ -178,6 +178,19 @@ impl Compositor {
         layer: &CachedLayer,
         target_size: (u32, u32),
     ) -> Result<(), RenderError> {
+        let full = super::PixelRect::full(target_size.0, target_size.1);
+        self.render_in(pass, layer, target_size, &full)
+    }
+
+    /// Composites the part of `layer` within `rect` (nothing when `rect`
+    /// lies outside the target).
+    pub fn render_in(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        layer: &CachedLayer,
+        target_size: (u32, u32),
+        rect: &super::PixelRect,
+    ) -> Result<(), RenderError> {
         if layer.format != self.format {
             return Err(RenderError::LayerFormatMismatch {
                 layer: layer.format,
@@ -192,7 +205,9 @@ impl Compositor {
                 target_h: target_size.1,
             });
         }
-        pass.set_scissor_rect(0, 0, target_size.0, target_size.1);
+        if !super::view::set_scissor(pass, rect, target_size) {
+            return Ok(());
+        }
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &layer.bind_group, &[]);
         pass.draw(0..3, 0..1);

@@ -330,12 +330,15 @@ struct PreparedBatch {
     panel: Panel,
     first_index: u32,
     index_count: u32,
+    /// Every vertex fully opaque: drawn without blending.
+    opaque: bool,
 }
 
 /// Draws [`Mesh`]es: one vertex and one index buffer for all batches of a frame.
 pub struct MeshRenderer {
     format: wgpu::TextureFormat,
     pipeline: wgpu::RenderPipeline,
+    opaque_pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     uniforms: UniformArena,
     vertices: Option<wgpu::Buffer>,
@@ -364,39 +367,46 @@ impl MeshRenderer {
         });
         const ATTRS: [wgpu::VertexAttribute; 2] =
             wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("nasviz meshes pipeline"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: std::mem::size_of::<MeshVertex>() as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &ATTRS,
-                })],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(BLEND),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let make = |blend: Option<wgpu::BlendState>| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("nasviz meshes pipeline"),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: &shader,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &[Some(wgpu::VertexBufferLayout {
+                        array_stride: std::mem::size_of::<MeshVertex>() as u64,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &ATTRS,
+                    })],
+                },
+                primitive: wgpu::PrimitiveState::default(),
+                depth_stencil: None,
+                multisample: wgpu::MultisampleState::default(),
+                fragment: Some(wgpu::FragmentState {
+                    module: &shader,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format,
+                        blend,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        // opaque meshes are drawn without blending: the same pixels, and a
+        // software rasteriser does not read the target back
+        let pipeline = make(Some(BLEND));
+        let opaque_pipeline = make(None);
         let uniforms = UniformArena::new(device, &layout, "nasviz meshes view uniforms");
         MeshRenderer {
             format,
             pipeline,
+            opaque_pipeline,
             layout,
             uniforms,
             vertices: None,
@@ -450,6 +460,7 @@ impl MeshRenderer {
                 panel: b.panel,
                 first_index,
                 index_count: self.staging_i.len() as u32 - first_index,
+                opaque: b.mesh.vertices.iter().all(|v| v.color >> 24 == 0xff),
             });
         }
         let vbytes = (self.staging_v.len() * std::mem::size_of::<MeshVertex>()) as u64;
@@ -519,7 +530,11 @@ impl MeshRenderer {
         }
         let vbytes = (self.staging_v.len() * std::mem::size_of::<MeshVertex>()) as u64;
         let ibytes = (self.staging_i.len() * 4) as u64;
-        pass.set_pipeline(&self.pipeline);
+        pass.set_pipeline(if b.opaque {
+            &self.opaque_pipeline
+        } else {
+            &self.pipeline
+        });
         self.uniforms.bind(pass, 0, index);
         pass.set_vertex_buffer(0, v.slice(..vbytes));
         pass.set_index_buffer(i.slice(..ibytes), wgpu::IndexFormat::Uint32);

@@ -19,7 +19,8 @@ pub enum Content<'a> {
     Mesh(&'a Mesh),
     /// Text runs.
     Text(&'a [TextRun]),
-    /// A cached layer, composited over the whole target (its panel is ignored).
+    /// A cached layer, composited within its panel's rectangle (the layer
+    /// is of the target's size; only that part of it is drawn).
     Layer(&'a CachedLayer),
 }
 
@@ -79,11 +80,21 @@ impl<'a> Scene<'a> {
         });
     }
 
-    /// Adds a cached layer.
+    /// Adds a cached layer, composited over the whole target.
     pub fn cached(&mut self, layer: i32, cached: &'a CachedLayer) {
+        let rect = super::PixelRect::full(cached.size().0, cached.size().1);
+        self.cached_in(layer, cached, rect);
+    }
+
+    /// Adds the part of a cached layer within `rect` (where its content
+    /// is: a software rasteriser pays for every pixel composited).
+    pub fn cached_in(&mut self, layer: i32, cached: &'a CachedLayer, rect: super::PixelRect) {
         self.items.push(Item {
             layer,
-            panel: Panel::full(cached.size().0, cached.size().1),
+            panel: Panel {
+                rect,
+                view: super::ViewTransform::IDENTITY,
+            },
             content: Content::Layer(cached),
         });
     }
@@ -223,7 +234,7 @@ impl Renderer {
                         });
                     }
                     steps.push(Step::Layer(layers.len()));
-                    layers.push(layer);
+                    layers.push((layer, item.panel.rect));
                 }
             }
         }
@@ -273,7 +284,10 @@ impl Renderer {
                     Step::Splat(i) => self.splat.render_batch(&mut pass, i),
                     Step::Mesh(i) => self.meshes.render_batch(&mut pass, i),
                     Step::Text(i) => self.text.render_batch(&mut pass, i)?,
-                    Step::Layer(i) => self.compositor.render(&mut pass, layers[i], size)?,
+                    Step::Layer(i) => {
+                        let (layer, rect) = layers[i];
+                        self.compositor.render_in(&mut pass, layer, size, &rect)?
+                    }
                 }
             }
         }

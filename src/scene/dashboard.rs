@@ -851,7 +851,12 @@ impl Dashboard {
             for (i, (_, v)) in self.views.iter().enumerate() {
                 s.mesh(20 + i as i32, full, &v.mesh);
             }
-            s.cached(99, layer);
+            // the layer holds points of the scatter and the line chart only
+            for (kind, v) in &self.views {
+                if matches!(kind, ViewKind::Scatter | ViewKind::Line) {
+                    s.cached_in(99, layer, v.rect);
+                }
+            }
             for (i, (_, v)) in self.views.iter().enumerate() {
                 let base = 100 + 10 * i as i32;
                 if !v.circles.is_empty() {
