@@ -2,9 +2,7 @@
 //! whatever GPU adapter there is (a software one included).
 
 use crate::analysis::Analytics;
-use crate::render::{
-    AdapterChoice, GpuContext, OffscreenTarget, RenderError, Renderer, TARGET_FORMAT,
-};
+use crate::render::{GpuContext, OffscreenTarget, RenderError, Renderer};
 use crate::scene::dashboard::SceneError;
 use crate::scene::dashboard::{build_comparison, Other};
 use crate::scene::plots::PointCache;
@@ -28,22 +26,40 @@ pub enum ExportError {
 }
 
 /// The demo runs compiled into the binary (see `datasets/README.md`).
+#[cfg(not(target_arch = "wasm32"))]
 pub const DEMO_EVOLUTION: &str = include_str!("../datasets/cora-evolution-2000.jsonl");
+#[cfg(not(target_arch = "wasm32"))]
 pub const DEMO_RANDOM: &str = include_str!("../datasets/cora-random-2000.jsonl");
 
 /// The demo runs as one trace: regularized evolution (`re-0`), then
 /// random search (`rs-0`).
 pub fn demo_trace() -> Result<crate::trace::Trace, crate::trace::TraceError> {
     use crate::trace::jsonl::read_trace_from;
-    let (mut a, _) = read_trace_from(DEMO_EVOLUTION.as_bytes(), "demo")?;
-    let (b, _) = read_trace_from(DEMO_RANDOM.as_bytes(), "demo")?;
+    #[cfg(not(target_arch = "wasm32"))]
+    let (evolution, random) = (DEMO_EVOLUTION.as_bytes(), DEMO_RANDOM.as_bytes());
+    #[cfg(target_arch = "wasm32")]
+    let (evolution, random) = {
+        use crate::embedded::{inflate, DEMO_EVOLUTION_Z, DEMO_RANDOM_Z};
+        let io = |source| crate::trace::TraceError::Io {
+            path: "the demo".into(),
+            source,
+        };
+        (
+            &inflate(DEMO_EVOLUTION_Z, "the demo").map_err(io)?[..],
+            &inflate(DEMO_RANDOM_Z, "the demo").map_err(io)?[..],
+        )
+    };
+    let (mut a, _) = read_trace_from(evolution, "demo")?;
+    let (b, _) = read_trace_from(random, "demo")?;
     a.runs.extend(b.runs);
     Ok(a)
 }
 
 /// A renderer on the first adapter found (software adapters preferred, so
 /// that images are the same on every machine).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn headless() -> Result<(GpuContext, Renderer), RenderError> {
+    use crate::render::{AdapterChoice, TARGET_FORMAT};
     let ctx = GpuContext::headless(AdapterChoice::software_first().with_env())?;
     let r = Renderer::new(&ctx, TARGET_FORMAT);
     Ok((ctx, r))

@@ -22,11 +22,14 @@
 pub mod analysis;
 pub mod app;
 pub mod arch;
+#[cfg(target_arch = "wasm32")]
+pub mod embedded;
 pub mod export;
 pub mod fmt;
 pub mod fsutil;
 pub mod info;
 pub mod layout;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod perf;
 pub mod render;
 pub mod rng;

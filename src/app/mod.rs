@@ -3,14 +3,20 @@
 //! scripts ([`headless`]), and recordings of a replay ([`record`]). All
 //! three draw a [`crate::viewer::Frame`] through one [`Painter`].
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod headless;
+pub mod input;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod record;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod runner;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod window;
 
 use crate::render::{
     CachedLayer, FrameStats, GpuContext, Image, OffscreenTarget, RenderError, Renderer,
-    TARGET_FORMAT,
 };
 use crate::scene::dashboard::SceneError;
 use crate::trace::{Run, TraceError};
@@ -263,7 +269,7 @@ impl Painter {
     }
 
     /// Draws the current frame offscreen at the viewer's size and reads it
-    /// back (the painter must be of [`TARGET_FORMAT`]).
+    /// back (the painter must be of [`crate::render::TARGET_FORMAT`]).
     pub fn snapshot(&mut self, ctx: &GpuContext, viewer: &mut Viewer) -> Result<Image, AppError> {
         let (w, h) = viewer.state.size();
         let target = OffscreenTarget::new(ctx, w.max(1), h.max(1))?;
@@ -274,9 +280,10 @@ impl Painter {
 
 /// An offscreen painter on the software-first adapter (reproducible
 /// pixels), for headless scripts and recordings.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn offscreen() -> Result<(GpuContext, Painter), AppError> {
     let ctx = GpuContext::headless(crate::render::AdapterChoice::software_first().with_env())?;
-    let p = Painter::new(&ctx, TARGET_FORMAT);
+    let p = Painter::new(&ctx, crate::render::TARGET_FORMAT);
     Ok((ctx, p))
 }
 

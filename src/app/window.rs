@@ -6,16 +6,16 @@
 use super::runner::{Need, Runner};
 use super::{save_png, AppError, Painter};
 use crate::render::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface, TARGET_FORMAT};
-use crate::viewer::command::{Command, Key, KeyPress, Mods};
+use crate::viewer::command::Command;
 use crate::viewer::script::Script;
 use crate::viewer::Viewer;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalSize};
-use winit::event::{ElementState, MouseButton, MouseScrollDelta, WindowEvent};
+use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
-use winit::keyboard::{Key as WKey, ModifiersState, NamedKey};
+use winit::keyboard::ModifiersState;
 use winit::window::{Window, WindowId};
 
 /// Whether a display server is named in the environment.
@@ -225,9 +225,7 @@ impl App {
                 return Ok(());
             }
         };
-        let view = frame
-            .texture
-            .create_view(&wgpu::TextureViewDescriptor::default());
+        let view = g.surface.view(&frame);
         g.painter.paint(&g.ctx, &mut self.viewer, &view, (w, h))?;
         g.window.pre_present_notify();
         g.ctx.queue.present(frame);
@@ -243,38 +241,6 @@ impl App {
         }
         Ok(())
     }
-}
-
-fn map_key(key: &WKey, mods: ModifiersState) -> Option<KeyPress> {
-    let k = match key {
-        WKey::Named(n) => match n {
-            NamedKey::Space => Key::Space,
-            NamedKey::ArrowLeft => Key::Left,
-            NamedKey::ArrowRight => Key::Right,
-            NamedKey::ArrowUp => Key::Up,
-            NamedKey::ArrowDown => Key::Down,
-            NamedKey::Home => Key::Home,
-            NamedKey::End => Key::End,
-            NamedKey::Escape => Key::Escape,
-            NamedKey::Enter => Key::Enter,
-            NamedKey::Tab => Key::Tab,
-            NamedKey::F1 => Key::F1,
-            _ => return None,
-        },
-        WKey::Character(s) => {
-            let c = s.chars().next()?;
-            Key::Char(c.to_lowercase().next().unwrap_or(c))
-        }
-        _ => return None,
-    };
-    Some(KeyPress {
-        key: k,
-        mods: Mods {
-            ctrl: mods.control_key(),
-            shift: mods.shift_key(),
-            alt: mods.alt_key(),
-        },
-    })
 }
 
 impl ApplicationHandler for App {
@@ -305,58 +271,16 @@ impl ApplicationHandler for App {
             WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
                 self.viewer.handle(Command::Scale(scale_factor as f32));
             }
-            WindowEvent::ModifiersChanged(m) => {
-                self.mods = m.state();
-                if !scripted {
-                    self.viewer.handle(Command::Modifiers(Mods {
-                        ctrl: self.mods.control_key(),
-                        shift: self.mods.shift_key(),
-                        alt: self.mods.alt_key(),
-                    }));
-                }
-            }
-            WindowEvent::MouseWheel { delta, .. } if !scripted => {
-                let notches = match delta {
-                    MouseScrollDelta::LineDelta(_, y) => y,
-                    // touchpads: about 40 pixels a notch
-                    MouseScrollDelta::PixelDelta(p) => (p.y / 40.0) as f32,
-                };
-                if let Some(p) = self.viewer.state.mouse() {
-                    self.viewer.handle(Command::Tick(self.now()));
-                    self.viewer.handle(Command::Wheel(p, notches));
-                }
-            }
-            // a script owns the input while it runs
-            WindowEvent::KeyboardInput { event, .. }
-                if !scripted && event.state == ElementState::Pressed =>
-            {
-                if let Some(k) = map_key(&event.logical_key, self.mods) {
-                    self.viewer.handle(Command::Tick(self.now()));
-                    self.viewer.handle(Command::Key(k));
-                }
-            }
-            WindowEvent::CursorMoved { position, .. } if !scripted => {
-                self.viewer
-                    .handle(Command::Move([position.x as f32, position.y as f32]));
-            }
-            WindowEvent::CursorLeft { .. } if !scripted => self.viewer.handle(Command::Leave),
-            WindowEvent::MouseInput {
-                state,
-                button: MouseButton::Left,
-                ..
-            } if !scripted => {
-                if let Some(p) = self.viewer.state.mouse() {
-                    self.viewer.handle(Command::Tick(self.now()));
-                    self.viewer.handle(match state {
-                        ElementState::Pressed => Command::Press(p),
-                        ElementState::Released => Command::Release(p),
-                    });
-                }
-            }
             WindowEvent::RedrawRequested => {
                 if let Err(e) = self.redraw(event_loop) {
                     self.fail(event_loop, e);
                 }
+            }
+            WindowEvent::ModifiersChanged(m) if scripted => self.mods = m.state(),
+            // a script owns the input while it runs
+            ref e if !scripted => {
+                let now = self.now();
+                super::input::user_input(&mut self.viewer, e, &mut self.mods, now);
             }
             _ => {}
         }

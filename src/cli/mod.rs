@@ -1,11 +1,12 @@
 //! The `nasviz` command line: its arguments, and one file per family of
-//! commands (`view`, `render`, `search`, `import`, `arch`).
+//! commands (`view`, `render`, `search`, `import`, `arch`, `share`).
 
 mod arch;
 mod import;
 mod insight;
 mod render;
 mod search;
+mod share;
 mod view;
 
 use anyhow::{bail, Result};
@@ -173,6 +174,10 @@ pub enum Command {
         #[arg(long)]
         format: Option<nasviz::trace::open::Format>,
     },
+    /// Write a folder that shows traces in a browser: the page built by
+    /// `web/build.sh` and the traces, for any static host or
+    /// `python3 -m http.server`.
+    Share(share::ShareArgs),
     /// Write a trace's trials as a table, one row per trial (for pandas
     /// or polars): run, step (from 1), ids, metrics, the architecture as
     /// JSON, parents, the edit, the source.
@@ -444,6 +449,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &output,
             force,
         ),
+        Command::Share(args) => share::share(args),
         Command::Export {
             trace,
             format,

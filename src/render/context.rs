@@ -12,10 +12,15 @@ pub struct AdapterChoice {
 }
 
 impl Default for AdapterChoice {
-    /// Vulkan then GL, any adapter (a hardware one first).
+    /// Vulkan then GL, any adapter (a hardware one first); in a page,
+    /// WebGPU then WebGL2.
     fn default() -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let backends = wgpu::Backends::VULKAN | wgpu::Backends::GL;
+        #[cfg(target_arch = "wasm32")]
+        let backends = wgpu::Backends::BROWSER_WEBGPU | wgpu::Backends::GL;
         AdapterChoice {
-            backends: wgpu::Backends::VULKAN | wgpu::Backends::GL,
+            backends,
             prefer_cpu: false,
         }
     }
@@ -67,7 +72,8 @@ impl std::fmt::Debug for GpuContext {
 }
 
 impl GpuContext {
-    /// A headless context (blocking).
+    /// A headless context (blocking; native builds only, as a page cannot block).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn headless(choice: AdapterChoice) -> Result<Self, RenderError> {
         let instance = Self::new_instance(choice);
         pollster::block_on(Self::with_instance(instance, choice, None))
@@ -131,6 +137,27 @@ impl GpuContext {
         })
     }
 
+    /// A page's one adapter: the browser's WebGPU adapter when the instance
+    /// has WebGPU, its WebGL2 context otherwise.
+    #[cfg(target_arch = "wasm32")]
+    async fn pick_adapter(
+        instance: &wgpu::Instance,
+        choice: AdapterChoice,
+        surface: Option<&wgpu::Surface<'_>>,
+    ) -> Option<wgpu::Adapter> {
+        let _ = choice;
+        instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: surface,
+                apply_limit_buckets: false,
+            })
+            .await
+            .ok()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
     async fn pick_adapter(
         instance: &wgpu::Instance,
         choice: AdapterChoice,
@@ -199,6 +226,12 @@ impl GpuContext {
 pub struct WindowSurface {
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
+    /// The format frames are drawn in: the surface's own when it is sRGB,
+    /// else its sRGB view (WebGPU canvases offer only linear formats, and
+    /// the renderers write linear colour for an sRGB target to encode).
+    view_format: wgpu::TextureFormat,
+    /// Whether the surface was configured (not while its size is 0x0).
+    configured: bool,
 }
 
 /// The outcome of [`WindowSurface::acquire`].
@@ -225,6 +258,12 @@ impl WindowSurface {
             .find(|f| f.is_srgb())
             .or_else(|| caps.formats.first().copied())
             .ok_or_else(|| RenderError::Gpu("surface supports no format".into()))?;
+        let view_format = format.add_srgb_suffix();
+        let view_formats = if view_format == format {
+            vec![]
+        } else {
+            vec![view_format]
+        };
         let alpha_mode = caps
             .alpha_modes
             .first()
@@ -237,20 +276,35 @@ impl WindowSurface {
             height: height.max(1),
             present_mode: wgpu::PresentMode::AutoVsync,
             alpha_mode,
-            view_formats: vec![],
+            view_formats,
             desired_maximum_frame_latency: 2,
             color_space: wgpu::SurfaceColorSpace::Auto,
         };
-        let s = WindowSurface { surface, config };
+        let mut s = WindowSurface {
+            surface,
+            config,
+            view_format,
+            configured: false,
+        };
         if width > 0 && height > 0 {
             s.surface.configure(&ctx.device, &s.config);
+            s.configured = true;
         }
         Ok(s)
     }
 
-    /// The surface's texture format (pass it to the renderers).
+    /// The format frames are drawn in (pass it to the renderers): the
+    /// surface's, or its sRGB view's.
     pub fn format(&self) -> wgpu::TextureFormat {
-        self.config.format
+        self.view_format
+    }
+
+    /// A view of a frame's texture in [`WindowSurface::format`].
+    pub fn view(&self, frame: &wgpu::SurfaceTexture) -> wgpu::TextureView {
+        frame.texture.create_view(&wgpu::TextureViewDescriptor {
+            format: Some(self.view_format),
+            ..Default::default()
+        })
     }
 
     /// Current size in pixels.
@@ -267,6 +321,7 @@ impl WindowSurface {
         self.config.width = width.min(max);
         self.config.height = height.min(max);
         self.surface.configure(&ctx.device, &self.config);
+        self.configured = true;
     }
 
     /// Gets the next frame: Outdated/Suboptimal reconfigure, Lost recreates through `recreate`,
@@ -276,6 +331,9 @@ impl WindowSurface {
         ctx: &GpuContext,
         recreate: impl FnOnce() -> Option<wgpu::Surface<'static>>,
     ) -> SurfaceFrame {
+        if !self.configured {
+            return SurfaceFrame::Skip;
+        }
         match self.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(frame) => SurfaceFrame::Ready(frame),
             wgpu::CurrentSurfaceTexture::Suboptimal(frame) => {

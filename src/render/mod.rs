@@ -58,6 +58,7 @@ pub use view::{Panel, PixelRect, ViewTransform, ViewUniform};
 pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
 /// The font bundled into the binary (DejaVu Sans, Bitstream Vera licence; see `assets/fonts`).
+#[cfg(not(target_arch = "wasm32"))]
 pub const BUNDLED_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// Family name of [`BUNDLED_FONT`].
 pub const BUNDLED_FONT_FAMILY: &str = "DejaVu Sans";

@@ -4,7 +4,7 @@ use glyphon::{
     TextAtlas, TextBounds, Viewport,
 };
 
-use super::{Color, Panel, PixelRect, RenderError, BUNDLED_FONT, BUNDLED_FONT_FAMILY};
+use super::{Color, Panel, PixelRect, RenderError, BUNDLED_FONT_FAMILY};
 
 /// Horizontal anchor of a text run at its position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -123,7 +123,12 @@ impl TextRenderer {
     /// A renderer for targets of `format`.
     pub fn new(device: &wgpu::Device, queue: &wgpu::Queue, format: wgpu::TextureFormat) -> Self {
         let mut db = glyphon::fontdb::Database::new();
-        db.load_font_data(BUNDLED_FONT.to_vec());
+        #[cfg(not(target_arch = "wasm32"))]
+        db.load_font_data(super::BUNDLED_FONT.to_vec());
+        #[cfg(target_arch = "wasm32")]
+        if let Ok(font) = crate::embedded::inflate(crate::embedded::FONT_Z, "the font") {
+            db.load_font_data(font);
+        }
         db.set_sans_serif_family(BUNDLED_FONT_FAMILY);
         db.set_serif_family(BUNDLED_FONT_FAMILY);
         db.set_monospace_family(BUNDLED_FONT_FAMILY);

@@ -314,10 +314,16 @@ impl NbGraphTable {
 
     /// The table for Cora that ships with nasviz (26,206 architectures).
     pub fn cora() -> Result<Self, TableError> {
-        Self::from_bytes(
-            include_bytes!("../../datasets/nbgraph-cora.nbt"),
-            "datasets/nbgraph-cora.nbt (embedded)",
-        )
+        #[cfg(not(target_arch = "wasm32"))]
+        let bytes: &[u8] = include_bytes!("../../datasets/nbgraph-cora.nbt");
+        #[cfg(target_arch = "wasm32")]
+        let bytes = &crate::embedded::inflate(crate::embedded::CORA_Z, "the Cora table").map_err(
+            |source| TableError::Io {
+                path: "datasets/nbgraph-cora.nbt (embedded)".into(),
+                source,
+            },
+        )?[..];
+        Self::from_bytes(bytes, "datasets/nbgraph-cora.nbt (embedded)")
     }
 
     /// Reads an `.nbt` file.

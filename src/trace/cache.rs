@@ -279,12 +279,19 @@ pub fn read_with(
 /// The cache file's bytes, mapped: caches are replaced by renaming a new
 /// file into place, never written in place, so the mapped file does not
 /// change under the reader.
+#[cfg(not(target_arch = "wasm32"))]
 fn map(path: &Path) -> std::io::Result<memmap2::Mmap> {
     let f = std::fs::File::open(path)?;
     // SAFETY: nasviz writes caches only to a temporary file renamed into
     // place, so the inode mapped here is never modified; its contents are
     // checked (checksum, bounds) before use.
     unsafe { memmap2::Mmap::map(&f) }
+}
+
+/// A page has no files to map: read (the browser build never has a cache).
+#[cfg(target_arch = "wasm32")]
+fn map(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
 }
 
 fn ends_in_newline(path: &Path, len: u64) -> bool {
@@ -352,11 +359,13 @@ fn write(
     let tmp = crate::fsutil::temp_sibling(cpath);
     let result = (|| {
         use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&head)?;
-        f.write_all(&body.strings)?;
-        f.write_all(&body.cols)?;
-        drop(f);
+        {
+            // closed before the rename
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&head)?;
+            f.write_all(&body.strings)?;
+            f.write_all(&body.cols)?;
+        }
         std::fs::rename(&tmp, cpath)
     })();
     if result.is_err() {

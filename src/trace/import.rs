@@ -11,7 +11,13 @@ fn read_json(path: &Path) -> Result<Value, TraceError> {
         path: name.clone(),
         source,
     })?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    parse_json(&name, &bytes)
+}
+
+/// One JSON document; `name` names it in errors.
+fn parse_json(name: &str, bytes: &[u8]) -> Result<Value, TraceError> {
+    let name = name.to_string();
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         TraceError::bad(
             name.clone(),
             format!("not UTF-8 text: byte {} is not valid", e.valid_up_to()),
@@ -61,8 +67,22 @@ pub fn naslib_nb201(
     run_id: Option<&str>,
     strategy: Option<&str>,
 ) -> Result<Run, TraceError> {
+    naslib_nb201_doc(path, read_json(path)?, run_id, strategy)
+}
+
+/// [`naslib_nb201`] of a result held in memory (a file dropped on the
+/// page): `name` is its file name, as the run id and strategy come from it.
+pub fn naslib_nb201_bytes(name: &str, bytes: &[u8]) -> Result<Run, TraceError> {
+    naslib_nb201_doc(Path::new(name), parse_json(name, bytes)?, None, None)
+}
+
+fn naslib_nb201_doc(
+    path: &Path,
+    doc: Value,
+    run_id: Option<&str>,
+    strategy: Option<&str>,
+) -> Result<Run, TraceError> {
     let name = path.display().to_string();
-    let doc = read_json(path)?;
     let evals = doc
         .get("arch_eval")
         .and_then(Value::as_array)
@@ -162,7 +182,16 @@ fn first_num(rec: &Value, keys: &[&str]) -> Option<f64> {
 /// from the first record.
 pub fn dashboard_records(path: &Path, run_id: &str) -> Result<Run, TraceError> {
     let name = path.display().to_string();
-    let doc = read_json(path)?;
+    dashboard_doc(&name, read_json(path)?, run_id)
+}
+
+/// [`dashboard_records`] of records held in memory; `name` names them in errors.
+pub fn dashboard_bytes(name: &str, bytes: &[u8], run_id: &str) -> Result<Run, TraceError> {
+    dashboard_doc(name, parse_json(name, bytes)?, run_id)
+}
+
+fn dashboard_doc(name: &str, doc: Value, run_id: &str) -> Result<Run, TraceError> {
+    let name = name.to_string();
     let recs = doc
         .as_array()
         .ok_or_else(|| TraceError::bad(&name, "expected a JSON array of records"))?;

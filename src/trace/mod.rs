@@ -10,9 +10,11 @@ pub mod import;
 pub mod jsonl;
 pub mod log;
 pub mod memory;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod nni;
 pub mod open;
 pub mod optuna;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod optuna_db;
 pub mod params;
 pub mod ray;

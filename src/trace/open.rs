@@ -8,6 +8,14 @@ use super::{import, Trace, TraceError};
 use std::io::Read;
 use std::path::Path;
 
+/// The first bytes of every SQLite database file.
+pub const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// What the browser build says of an SQLite file (it has no SQLite).
+pub const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
+     build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
+     and open the trace";
+
 /// What kind of file a path holds, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -89,7 +97,7 @@ fn starts_with_sqlite(path: &Path) -> bool {
     let mut head = [0u8; 16];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| head.starts_with(super::optuna_db::MAGIC))
+        .is_ok_and(|_| head.starts_with(SQLITE_MAGIC))
 }
 
 /// The kind of `path`: as `format` says, or judged by content.
@@ -116,41 +124,49 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
         .map_err(io)?;
-    let ext = path
-        .extension()
+    Ok(kind_of_head(&head, &extension(path)))
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The kind of a file from its first bytes (up to 64 KiB) and its
+/// extension (lowercase, without the dot).
+pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nbgraph::MAGIC) {
-        return Ok(Kind::NbGraphTable);
+        return Kind::NbGraphTable;
     }
     if head.starts_with(crate::table::nb101::MAGIC) {
-        return Ok(Kind::Nb101Table);
+        return Kind::Nb101Table;
     }
-    if head.starts_with(super::optuna_db::MAGIC) {
-        return Ok(Kind::Sqlite);
+    if head.starts_with(SQLITE_MAGIC) {
+        return Kind::Sqlite;
     }
     if ext == "tfrecord" {
-        return Ok(Kind::TfRecord);
+        return Kind::TfRecord;
     }
     if head.first() == Some(&0x80) {
-        return Ok(Kind::Pickle);
+        return Kind::Pickle;
     }
-    let text = String::from_utf8_lossy(&head);
+    let text = String::from_utf8_lossy(head);
     let body = text.trim_start();
     if body.starts_with('[') {
-        return Ok(Kind::Dashboard);
+        return Kind::Dashboard;
     }
     if body.starts_with('{') {
         let first = body.lines().next().unwrap_or("");
         if super::optuna::looks_like_journal(first) {
-            return Ok(Kind::OptunaJournal);
+            return Kind::OptunaJournal;
         }
         let native = serde_json::from_str::<serde_json::Value>(first)
             .ok()
             .is_some_and(|v| v.get("kind").is_some());
-        return Ok(if native { Kind::Native } else { Kind::Naslib });
+        return if native { Kind::Native } else { Kind::Naslib };
     }
-    Ok(Kind::Unknown)
+    Kind::Unknown
 }
 
 /// The trace at `path`, whatever readable form it is in.
@@ -270,13 +286,84 @@ fn open_inner(
     }
 }
 
+/// A trace held in memory (a file dropped on the page, fetched by URL, or
+/// read from standard input), judged by its content as [`open`] judges a
+/// file's; `name` is the file's name, naming it in errors. Formats that
+/// need a folder beside them (NASLib folders, Ray experiments) or a
+/// database are refused with what to do instead.
+pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), TraceError> {
+    let refuse = |what: String| Err(TraceError::bad(name.to_string(), what));
+    if bytes.is_empty() {
+        return refuse("the file is empty".into());
+    }
+    let head = &bytes[..bytes.len().min(64 << 10)];
+    let ext = extension(Path::new(name));
+    let mut notes = Vec::new();
+    let trace = match kind_of_head(head, &ext) {
+        Kind::Native => super::jsonl::read_trace_from(bytes, name)?.0,
+        Kind::Naslib => Trace {
+            runs: vec![import::naslib_nb201_bytes(name, bytes)?],
+        },
+        Kind::Dashboard => {
+            let id = Path::new(name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "dashboard".into());
+            Trace {
+                runs: vec![import::dashboard_bytes(name, bytes, &id)?],
+            }
+        }
+        Kind::OptunaJournal => {
+            let r = super::optuna::JournalReader::from_bytes(name, bytes)?;
+            if r.trace().runs.is_empty() {
+                return refuse(format!(
+                    "an Optuna journal with nothing to draw: {}",
+                    super::optuna::summary(&r.journal, &r.runs).join("; ")
+                ));
+            }
+            notes.extend(r.journal.skipped.iter().map(|l| format!("skipped {l}")));
+            r.runs.trace
+        }
+        Kind::Sqlite => return refuse(NO_SQLITE_HERE.into()),
+        Kind::NbGraphTable | Kind::Nb101Table => {
+            return refuse(
+                "a benchmark table, not a trace: run a search on it with `nasviz search`".into(),
+            )
+        }
+        Kind::TfRecord | Kind::Pickle => {
+            return refuse(
+                "a benchmark file, not a trace: convert it with `nasviz import`, then search on it"
+                    .into(),
+            )
+        }
+        Kind::NaslibFolder | Kind::RayExperiment | Kind::Unknown => {
+            return refuse(
+                "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
+                 every line), a NASLib NAS-Bench-201 result (errors_<seed>.json), the original \
+                 dashboard's records (a JSON array), or an Optuna journal"
+                    .into(),
+            )
+        }
+    };
+    if trace.runs.is_empty() {
+        return refuse(
+            "no run in it: a nasviz trace declares its run first \
+             ({\"kind\":\"run\",\"run_id\":...}), then its trials"
+                .into(),
+        );
+    }
+    Ok((trace, notes))
+}
+
 /// A file followed as another process writes it: a native trace, or an
 /// Optuna journal that a study's workers append to.
 pub enum Followed {
     Native(super::jsonl::Follower),
     Optuna(Box<super::optuna::JournalReader>),
+    #[cfg(not(target_arch = "wasm32"))]
     OptunaDb(Box<super::optuna_db::DbReader>),
     Ray(Box<super::ray::RayReader>),
+    #[cfg(not(target_arch = "wasm32"))]
     Nni(Box<super::nni::NniReader>),
 }
 
@@ -293,9 +380,11 @@ impl Followed {
             Kind::OptunaJournal => {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Kind::Sqlite if super::optuna::sqlite_is_nni(path) => {
                 Followed::Nni(Box::new(super::nni::NniReader::new(path)))
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Kind::Sqlite => Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path))),
             Kind::RayExperiment => Followed::Ray(Box::new(super::ray::RayReader::new(path))),
             _ => Followed::Native(super::jsonl::Follower::new(path)),
@@ -309,8 +398,10 @@ impl Followed {
         match self {
             Followed::Native(f) => Ok(!f.poll()?.is_empty()),
             Followed::Optuna(r) => Ok(r.poll()? > 0),
+            #[cfg(not(target_arch = "wasm32"))]
             Followed::OptunaDb(r) => Ok(r.poll()? > 0),
             Followed::Ray(r) => Ok(r.poll()? > 0),
+            #[cfg(not(target_arch = "wasm32"))]
             Followed::Nni(r) => Ok(r.poll()? > 0),
         }
     }
@@ -319,8 +410,10 @@ impl Followed {
         match self {
             Followed::Native(f) => f.trace(),
             Followed::Optuna(r) => r.trace(),
+            #[cfg(not(target_arch = "wasm32"))]
             Followed::OptunaDb(r) => r.trace(),
             Followed::Ray(r) => r.trace(),
+            #[cfg(not(target_arch = "wasm32"))]
             Followed::Nni(r) => r.trace(),
         }
     }

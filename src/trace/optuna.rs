@@ -692,6 +692,19 @@ impl JournalReader {
         }
     }
 
+    /// A whole journal held in memory (a file dropped on the page); `name`
+    /// names its lines in what was skipped.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<JournalReader, TraceError> {
+        let mut r = JournalReader::new(Path::new(name));
+        r.pending.extend_from_slice(bytes);
+        if !bytes.ends_with(b"\n") {
+            r.pending.push(b'\n');
+        }
+        r.apply_pending(name);
+        r.runs.update(&r.journal)?;
+        Ok(r)
+    }
+
     /// Reads what was appended; returns the trials added to the runs. A
     /// line that cannot be read is skipped and kept in
     /// `journal.skipped` as `file:line: why`.
@@ -812,6 +825,14 @@ fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
             kind: "Ray Tune experiment".into(),
         });
     }
+    #[cfg(target_arch = "wasm32")]
+    if head[..n].starts_with(super::open::SQLITE_MAGIC) {
+        return Err(TraceError::bad(
+            path.display().to_string(),
+            super::open::NO_SQLITE_HERE.to_string(),
+        ));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
     if head[..n].starts_with(super::optuna_db::MAGIC) && sqlite_is_nni(path) {
         let mut r = super::nni::NniReader::new(path);
         r.poll()?;
@@ -821,6 +842,7 @@ fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
             kind: "NNI experiment database".into(),
         });
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if head[..n].starts_with(super::optuna_db::MAGIC) {
         let mut r = super::optuna_db::DbReader::new(path);
         r.poll()?;
@@ -840,6 +862,7 @@ fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
 }
 
 /// Whether the SQLite database at `path` is an NNI experiment's.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn sqlite_is_nni(path: &Path) -> bool {
     super::optuna_db::open_read_only(path).is_ok_and(|c| super::nni::is_nni(&c))
 }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The first bytes of every SQLite database.
-pub const MAGIC: &[u8] = b"SQLite format 3\0";
+pub use super::open::SQLITE_MAGIC as MAGIC;
 
 /// Reads an Optuna SQLite database, now and as it changes.
 pub struct DbReader {

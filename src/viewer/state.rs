@@ -330,6 +330,10 @@ impl ViewerState {
     pub fn quit_requested(&self) -> bool {
         self.quit
     }
+    /// Forgets a quit asked for (a page is closed by its tab, not by Q).
+    pub fn take_quit(&mut self) -> bool {
+        std::mem::take(&mut self.quit)
+    }
     pub fn ui(&self) -> &UiLayout {
         &self.ui
     }
