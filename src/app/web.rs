@@ -254,6 +254,8 @@ impl WebApp {
     }
 
     fn setup(&self, v: &mut Viewer) {
+        // a page is closed by its tab, not by Q or Ctrl+W
+        v.state.set_quit_key(false);
         if let Some(g) = &self.gpu {
             v.state.set_adapter(adapter_label(g));
         }
@@ -438,6 +440,7 @@ fn probe_json(v: &mut Viewer, g: &Gpu, frames: u64, scale: f32, paint_ms: f64) -
         "step": step + 1,
         "trials": v.runs().get(run).map(|r| r.trials.len()),
         "playing": v.state.playing(),
+        "editing": v.editor().is_some(),
         "hovered": hovered,
         "selected": selected,
         "notice": v.state.notice(),
@@ -517,6 +520,7 @@ impl ApplicationHandler<WebEvent> for WebApp {
             self.size = (inner.width, inner.height);
         }
         if let Some(v) = self.viewer.as_mut() {
+            v.state.set_quit_key(false);
             v.handle(Command::Scale(self.scale));
             v.handle(Command::Resize(self.size.0, self.size.1));
             v.state.set_playing(!self.opts.paused);
@@ -579,10 +583,6 @@ impl ApplicationHandler<WebEvent> for WebApp {
                     user_input(v, e, &mut self.mods, now);
                 }
             }
-        }
-        if let Some(v) = self.viewer.as_mut() {
-            // a page is closed by its tab, not by Q or Ctrl+W
-            v.state.take_quit();
         }
     }
 

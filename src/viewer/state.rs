@@ -160,6 +160,8 @@ pub struct ViewerState {
     pressed: Option<Target>,
     scrubbing: bool,
     quit: bool,
+    /// Whether Q quits (not in a page, which its tab closes).
+    quit_key: bool,
     dirty: bool,
     notice: Option<(String, f64)>,
     ui: UiLayout,
@@ -221,6 +223,7 @@ impl ViewerState {
             pressed: None,
             scrubbing: false,
             quit: false,
+            quit_key: true,
             dirty: true,
             notice: None,
             ui: UiLayout::default(),
@@ -330,9 +333,13 @@ impl ViewerState {
     pub fn quit_requested(&self) -> bool {
         self.quit
     }
-    /// Forgets a quit asked for (a page is closed by its tab, not by Q).
-    pub fn take_quit(&mut self) -> bool {
-        std::mem::take(&mut self.quit)
+    /// Whether Q (and Ctrl+Q, Ctrl+W) quits; a page turns it off, as its
+    /// tab closes it, and the key help leaves the key out.
+    pub fn set_quit_key(&mut self, on: bool) {
+        self.quit_key = on;
+    }
+    pub fn quit_key(&self) -> bool {
+        self.quit_key
     }
     pub fn ui(&self) -> &UiLayout {
         &self.ui
@@ -1046,7 +1053,7 @@ impl ViewerState {
                 self.clear_selection();
                 self.go(last);
             }
-            Action::Quit => self.quit = true,
+            Action::Quit => self.quit = self.quit_key,
         }
         self.dirty = true;
     }
@@ -1456,6 +1463,11 @@ mod tests {
         let k = KeyPress::plain(Key::Char('q'));
         v.handle(Command::Key(k));
         assert!(v.quit_requested());
+        // a page has no quit key
+        let mut page = viewer();
+        page.set_quit_key(false);
+        page.handle(Command::Key(k));
+        assert!(!page.quit_requested());
     }
 
     #[test]

@@ -957,6 +957,9 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
             ],
         );
     }
+    if !state.quit_key() {
+        rows.retain(|(_, d)| d != "quit");
+    }
     let title = 19.0 * s;
     let body = 14.0 * s;
     let row_h = body * 1.85;

@@ -176,6 +176,21 @@ for (const backend of ["webgl2", "webgpu"]) {
     await sleep(600);
     await page.screenshot({ path: path.join(OUT, `${backend}-help.png`) });
     await page.keyboard.press("F1");
+    // the live search on the shipped Cora table: it runs, and edit mode opens
+    if (backend === "webgl2") {
+      await page.keyboard.press("3");
+      p = await until(page, (p) => p.run === "live", `${label}: key 3 shows the live search`);
+      const made = p.trials;
+      await page.keyboard.press("Space");
+      p = await until(page, (p) => p.trials > made + 3, `${label}: Space runs the live search (from ${made} trials)`);
+      await page.keyboard.press("Space");
+      await page.keyboard.press("e");
+      p = await until(page, (p) => p.editing, `${label}: E opens edit mode on the live run`);
+      await sleep(400);
+      await page.screenshot({ path: path.join(OUT, `${backend}-edit.png`) });
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("1");
+    }
     // the page reflows when the window is resized
     await page.setViewportSize({ width: 900, height: 628 });
     await until(page, (p) => p.size[0] === 900 && p.size[1] === 600, `${label}: the canvas follows a resize to 900x600`);
