@@ -635,15 +635,23 @@ pub fn draw_axes_shifted(
     theme: &Theme,
     measure: &mut Measure,
 ) -> Axes {
-    let ty = nice_ticks(y.0, y.1, 5);
+    let bottom = content.y + content.h - theme.tick_size - 8.0 - theme.label_size - 6.0;
+    let top = content.y + theme.tick_size + 10.0;
+    // about five ticks, fewer where a short plot would crowd their labels
+    let height = f64::from((bottom - top).max(1.0));
+    let min_gap = f64::from(theme.tick_size) * 1.8;
+    let mut target = 5;
+    let mut ty = nice_ticks(y.0, y.1, target);
+    while target > 2 && ty.step / (y.1 - y.0).max(f64::MIN_POSITIVE) * height < min_gap {
+        target -= 1;
+        ty = nice_ticks(y.0, y.1, target);
+    }
     let y_labels: Vec<String> = ty.values.iter().map(|&v| y_fmt(v, ty.step)).collect();
     let label_w = y_labels
         .iter()
         .map(|l| measure(l, theme.tick_size).0)
         .fold(0.0f32, f32::max);
     let left = content.x + theme.label_size + 8.0 + label_w + 8.0;
-    let bottom = content.y + content.h - theme.tick_size - 8.0 - theme.label_size - 6.0;
-    let top = content.y + theme.tick_size + 10.0;
     let area = PixelRect::new(
         left,
         top,
@@ -1074,4 +1082,56 @@ pub fn line_view(
     scene.overlay = overlay.build();
     scene.texts = texts;
     scene
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The y tick labels of axes drawn in `h` pixels of height, top to bottom.
+    fn y_label_rows(h: f32) -> Vec<f32> {
+        let theme = Theme::default();
+        let mut mesh = MeshBuilder::default();
+        let mut texts = Vec::new();
+        let pct = |v: f64, _: f64| format!("{:.1}%", v * 100.0);
+        let num = |v: f64, _: f64| format!("{v}");
+        let mut measure = |s: &str, size: f32| crate::scene::approx_measure(s, size);
+        let axes = draw_axes(
+            &mut mesh,
+            &mut texts,
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 600.0,
+                h,
+            },
+            (1.0, 400.0),
+            (0.78, 0.815),
+            "Step",
+            "Validation accuracy",
+            &num,
+            &pct,
+            &theme,
+            &mut measure,
+        );
+        let right = axes.area.x - 6.0;
+        texts
+            .iter()
+            .filter(|t| (t.position[0] - right).abs() < 0.01)
+            .map(|t| t.position[1])
+            .collect()
+    }
+
+    #[test]
+    fn a_short_plot_gets_fewer_y_ticks_whose_labels_do_not_touch() {
+        let tall = y_label_rows(400.0);
+        assert!(tall.len() >= 4, "{tall:?}");
+        // about 70 pixels of plot, as the line chart has at 1100x700
+        let short = y_label_rows(130.0);
+        assert!(short.len() >= 2 && short.len() < tall.len(), "{short:?}");
+        let size = Theme::default().tick_size;
+        for w in short.windows(2) {
+            assert!((w[0] - w[1]).abs() >= size * 1.8, "{short:?}");
+        }
+    }
 }

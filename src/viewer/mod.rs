@@ -1136,10 +1136,11 @@ impl Viewer {
             }
             v.link_from = e.link_from().and_then(node_rect);
         }
-        if let Some(r) = v.focus_box {
-            v.avoid = r;
-        } else if let Some(r) = polyline_box(&v.focus_path) {
-            v.avoid = r;
+        // the panel goes beside the DAG's panel at the focus's height, not
+        // over the layers next to the focus
+        let focus = v.focus_box.or_else(|| polyline_box(&v.focus_path));
+        if let Some(r) = focus {
+            v.avoid = Rect::new(pic.rect.x, r.y, pic.rect.w, r.h);
         }
         let base_dag = e.arch.evaluated_dag();
         let target_name = |t: EditTarget| match t {
@@ -1271,10 +1272,18 @@ impl Viewer {
             None => {
                 let p = self.picture(&Pose::Step(a.index), a.run, rect, theme, measure);
                 let mut q = (*p).clone();
-                q.title = format!(
-                    "Selected {} · Esc: back to the step",
-                    p.title.trim_start_matches("Architecture · ")
-                );
+                // the hint shortens first where the panel is narrow
+                let what = p.title.trim_start_matches("Architecture · ");
+                let (size, room) = (theme.label_size + 1.0, rect.w - 24.0);
+                q.title = [
+                    format!("Selected {what} · Esc: back to the step"),
+                    format!("Selected {what} · Esc"),
+                ]
+                .into_iter()
+                .find(|t| measure(t, size).0 <= room)
+                .unwrap_or_else(|| {
+                    crate::scene::table::fit(&format!("Selected {what}"), size, room, measure)
+                });
                 q
             }
             Some(b) => {

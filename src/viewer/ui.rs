@@ -732,7 +732,9 @@ pub fn draw_overlay(
         let tw = text_w(msg, font) * 0.92 + 28.0 * s;
         let th = 30.0 * s;
         let x = (w - tw) / 2.0;
-        let y = ui.bar.y - th - 14.0 * s;
+        // over the timeline for the moment it shows, not over the table's
+        // or the line chart's last rows
+        let y = ui.scrubber.y + (ui.scrubber.h - th) / 2.0;
         tooltip_box(&mut p.mesh, [x, y], [x + tw, y + th], s, dark);
         p.texts.push(
             TextRun::new(msg, [w / 2.0, y + th / 2.0], font, Color::WHITE)
