@@ -768,3 +768,55 @@ fn recorded_edits_applied_to_the_parent_give_the_child() {
     );
     assert!(kinds.get("rewire").is_some_and(|&n| n > 100), "{kinds:?}");
 }
+
+/// What a page reads from a dropped file's bytes is what `open` reads from
+/// the file: native traces, NASLib results, dashboard records and Optuna
+/// journals; what it cannot read is refused by name.
+#[test]
+fn traces_read_from_bytes_as_from_their_files() {
+    use nasviz::trace::open::{open, open_bytes};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dash = tmp("records.json");
+    std::fs::write(
+        &dash,
+        r#"[{"layers": ["input", "conv3x3", "output"], "val_acc": 71.5, "test_acc": 70.0, "timestamp": 0},
+            {"layers": ["input", "maxpool", "output"], "val_acc": 72.5, "test_acc": 71.0, "timestamp": 60}]"#,
+    )
+    .unwrap();
+    let mut files = vec![
+        root.join("datasets/cora-random-2000.jsonl"),
+        root.join("tests/fixtures/optuna_nb201.journal"),
+        dash,
+    ];
+    files.extend(shared("nb201-naslib-traces/raw/RE/errors_0.json"));
+    for p in &files {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let from_file = open(p).unwrap();
+        let (from_bytes, _) = open_bytes(&name, &std::fs::read(p).unwrap()).unwrap();
+        assert!(!from_file.runs.is_empty(), "{name}");
+        // run ids come from the name, which a page has without the folder
+        assert_eq!(from_file.runs.len(), from_bytes.runs.len(), "{name}");
+        for (a, b) in from_file.runs.iter().zip(&from_bytes.runs) {
+            assert_eq!(a.trials, b.trials, "{name}");
+        }
+    }
+    let refused = |name: &str, bytes: &[u8]| open_bytes(name, bytes).unwrap_err().to_string();
+    let sqlite = std::fs::read(root.join("tests/fixtures/optuna_nb201.db")).unwrap();
+    let e = refused("study.db", &sqlite);
+    assert!(
+        e.starts_with("study.db") && e.contains("nasviz import optuna"),
+        "{e}"
+    );
+    let e = refused("notes.txt", b"hello");
+    assert!(
+        e.starts_with("notes.txt") && e.contains("not a trace"),
+        "{e}"
+    );
+    let e = refused("empty.jsonl", b"");
+    assert!(e.contains("empty"), "{e}");
+    let e = refused(
+        "table.nbt",
+        &std::fs::read(root.join("datasets/nbgraph-cora.nbt")).unwrap(),
+    );
+    assert!(e.contains("benchmark table"), "{e}");
+}
