@@ -70,7 +70,7 @@ pub fn describe_as(
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
         Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
-            let r = crate::trace::optuna::read_storage(path)?;
+            let r = crate::trace::optuna::read_storage_as(path, format, None)?;
             let what = if r.kind == "Optuna journal" {
                 format!("{} lines", fmt_int(r.journal.lines))
             } else if r.kind.starts_with("Ray") {

@@ -89,3 +89,62 @@ fn trials_finishing_later_are_taken_in_once() {
     assert_eq!(r.poll().expect("poll"), 0);
     let _ = std::fs::remove_file(&path);
 }
+
+/// A named engine is honoured: an NNI database is never read as Optuna's
+/// (nor an Optuna storage as NNI's), and a file that is not that engine's
+/// is refused by name, by `--format` and by `nasviz import ENGINE` alike.
+#[test]
+fn a_named_engine_is_read_as_that_engine_or_refused() {
+    let journal = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/optuna_nb201.journal"
+    );
+    let optuna_db = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/optuna_nb201.db"
+    );
+    let dir = std::env::temp_dir().join(format!("nasviz-engine-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let out = dir.join("out.jsonl");
+    let out = out.to_str().unwrap_or_default();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_nasviz"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // judged by content, each reads as its engine
+    let (ok, err) = run(&["info", DB]);
+    assert!(ok, "{err}");
+    let (ok, err) = run(&["info", journal]);
+    assert!(ok, "{err}");
+    let (ok, err) = run(&["info", journal, "--format", "nni"]);
+    assert!(
+        !ok && err.contains(journal) && err.contains("not an NNI experiment database"),
+        "{err}"
+    );
+    let (ok, err) = run(&["import", "nni", journal, "-o", out, "--force"]);
+    assert!(
+        !ok && err.contains("not an NNI experiment database"),
+        "{err}"
+    );
+    let (ok, err) = run(&["info", optuna_db, "--format", "nni"]);
+    assert!(!ok && err.contains("without NNI's tables"), "{err}");
+    // an NNI database named as Optuna's is read by Optuna's reader, which
+    // does not find Optuna's tables in it
+    let (ok, err) = run(&["import", "optuna", DB, "-o", out, "--force"]);
+    assert!(!ok && err.contains(DB), "{err}");
+    assert!(!err.contains("NNI experiment database,"), "{err}");
+    let (ok, err) = run(&["import", "nni", DB, "-o", out, "--force"]);
+    assert!(ok, "{err}");
+    let (ok, err) = run(&["import", "ray", journal, "-o", out, "--force"]);
+    assert!(
+        !ok && err.contains("not a Ray Tune experiment folder"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

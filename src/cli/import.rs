@@ -6,6 +6,14 @@ use nasviz::table::nbgraph::{NbGraphTable, OpSet};
 use std::process::ExitCode;
 
 pub fn run(format: ImportFormat) -> Result<ExitCode> {
+    use nasviz::trace::open::Format;
+    // the engine the subcommand names: its storage is read as that engine's
+    let engine = match &format {
+        ImportFormat::Optuna(_) => Some(Format::Optuna),
+        ImportFormat::Ray(_) => Some(Format::Ray),
+        ImportFormat::Nni(_) => Some(Format::Nni),
+        _ => None,
+    };
     match format {
         ImportFormat::NasBenchGraph {
             input,
@@ -119,7 +127,7 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
                 Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
                 None => None,
             };
-            let r = nasviz::trace::optuna::read_storage_mapped(&input, mapping)?;
+            let r = nasviz::trace::optuna::read_storage_as(&input, engine, mapping)?;
             for l in r.summary() {
                 eprintln!("{}: {l}", input.display());
             }

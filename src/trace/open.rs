@@ -240,7 +240,7 @@ fn open_inner(
             Ok(r.runs.trace)
         }
         Kind::OptunaJournal | Kind::Sqlite => {
-            let s = super::optuna::read_storage(path)?;
+            let s = super::optuna::read_storage_as(path, format, None)?;
             if s.trace().runs.is_empty() {
                 return refuse(format!(
                     "an {} with nothing to draw: {}",
@@ -376,12 +376,23 @@ impl Followed {
 
     /// [`Followed::start`], reading `path` in `format` when one is named.
     pub fn start_as(path: &Path, format: Option<Format>) -> Result<Followed, TraceError> {
+        if format == Some(Format::Nni) && !starts_with_sqlite(path) {
+            return Err(TraceError::bad(
+                path.display().to_string(),
+                "not an NNI experiment database: not SQLite (NNI keeps its trials in \
+                 db/nni.sqlite of the experiment's folder)",
+            ));
+        }
         let mut f = match kind_as(path, format)? {
             Kind::OptunaJournal => {
                 Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
             }
             #[cfg(not(target_arch = "wasm32"))]
-            Kind::Sqlite if super::optuna::sqlite_is_nni(path) => {
+            Kind::Sqlite if format == Some(Format::Optuna) => {
+                Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path)))
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Kind::Sqlite if format == Some(Format::Nni) || super::optuna::sqlite_is_nni(path) => {
                 Followed::Nni(Box::new(super::nni::NniReader::new(path)))
             }
             #[cfg(not(target_arch = "wasm32"))]

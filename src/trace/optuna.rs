@@ -783,15 +783,27 @@ impl Storage {
     }
 }
 
-/// Reads a search engine's storage: an Optuna journal or SQLite database
-/// (judged by its first bytes), or a Ray Tune experiment directory.
+/// Reads a search engine's storage: an Optuna journal or SQLite database,
+/// an NNI database (judged by their first bytes and tables), or a Ray Tune
+/// experiment directory.
 pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
-    read_storage_mapped(path, None)
+    read_storage_as(path, None, None)
 }
 
 /// [`read_storage`] with the user's mapping of metrics and architecture.
 pub fn read_storage_mapped(path: &Path, mapping: Option<Mapping>) -> Result<Storage, TraceError> {
-    let mut s = read_storage_raw(path)?;
+    read_storage_as(path, None, mapping)
+}
+
+/// [`read_storage_mapped`] as the engine `format` names, when one is named
+/// (`--format`, `nasviz import optuna|nni|ray`): an Optuna storage is never
+/// read as NNI's, and a file that is not that engine's is refused.
+pub fn read_storage_as(
+    path: &Path,
+    format: Option<super::open::Format>,
+    mapping: Option<Mapping>,
+) -> Result<Storage, TraceError> {
+    let mut s = read_storage_raw(path, format)?;
     if mapping.is_some() {
         let mut runs = Runs {
             engine: s.runs.engine,
@@ -804,61 +816,134 @@ pub fn read_storage_mapped(path: &Path, mapping: Option<Mapping>) -> Result<Stor
     Ok(s)
 }
 
-fn read_storage_raw(path: &Path) -> Result<Storage, TraceError> {
+/// Which engine's reader a storage takes: as named, or by content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Engine {
+    Journal,
+    OptunaDb,
+    NniDb,
+    Ray,
+}
+
+fn engine_of(path: &Path, format: Option<super::open::Format>) -> Result<Engine, TraceError> {
+    use super::open::Format;
+    let shown = path.display().to_string();
+    let is_dir = path.is_dir();
     let mut head = [0u8; 16];
-    let n = if path.is_dir() {
+    let n = if is_dir {
         0
     } else {
         std::fs::File::open(path)
             .and_then(|mut f| f.read(&mut head))
             .map_err(|source| TraceError::Io {
-                path: path.display().to_string(),
+                path: shown.clone(),
                 source,
             })?
     };
-    if path.is_dir() && super::ray::is_experiment(path) {
-        let mut r = super::ray::RayReader::new(path);
-        r.poll()?;
-        return Ok(Storage {
-            journal: r.journal,
-            runs: r.runs,
-            kind: "Ray Tune experiment".into(),
-        });
-    }
-    #[cfg(target_arch = "wasm32")]
-    if head[..n].starts_with(super::open::SQLITE_MAGIC) {
-        return Err(TraceError::bad(
+    let sqlite = head[..n].starts_with(super::open::SQLITE_MAGIC);
+    let ray = is_dir && super::ray::is_experiment(path);
+    let engine = match format {
+        Some(Format::Nni) if !sqlite => {
+            return Err(TraceError::bad(
+                shown,
+                "not an NNI experiment database: not SQLite (NNI keeps its trials in \
+                 db/nni.sqlite of the experiment's folder)",
+            ))
+        }
+        Some(Format::Nni) => Engine::NniDb,
+        Some(Format::Optuna) if is_dir => {
+            return Err(TraceError::bad(
+                shown,
+                "not an Optuna storage: a folder (Optuna stores a study in a journal file \
+                 or an SQLite database)",
+            ))
+        }
+        Some(Format::Optuna) if sqlite => Engine::OptunaDb,
+        Some(Format::Optuna) => Engine::Journal,
+        Some(Format::Ray) if !ray => {
+            return Err(TraceError::bad(
+                shown,
+                "not a Ray Tune experiment folder (trial folders with params.json and \
+                 result.json)",
+            ))
+        }
+        _ if ray => Engine::Ray,
+        _ if sqlite && sqlite_is_nni_checked(path) => Engine::NniDb,
+        _ if sqlite => Engine::OptunaDb,
+        _ => Engine::Journal,
+    };
+    Ok(engine)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn sqlite_is_nni_checked(path: &Path) -> bool {
+    sqlite_is_nni(path)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn sqlite_is_nni_checked(_: &Path) -> bool {
+    false
+}
+
+fn read_storage_raw(
+    path: &Path,
+    format: Option<super::open::Format>,
+) -> Result<Storage, TraceError> {
+    match engine_of(path, format)? {
+        Engine::Ray => {
+            let mut r = super::ray::RayReader::new(path);
+            r.poll()?;
+            Ok(Storage {
+                journal: r.journal,
+                runs: r.runs,
+                kind: "Ray Tune experiment".into(),
+            })
+        }
+        #[cfg(target_arch = "wasm32")]
+        Engine::NniDb | Engine::OptunaDb => Err(TraceError::bad(
             path.display().to_string(),
             super::open::NO_SQLITE_HERE.to_string(),
-        ));
+        )),
+        #[cfg(not(target_arch = "wasm32"))]
+        Engine::NniDb => {
+            let shown = path.display().to_string();
+            let is_nni =
+                super::optuna_db::open_read_only(path).is_ok_and(|c| super::nni::is_nni(&c));
+            if !is_nni {
+                return Err(TraceError::bad(
+                    shown,
+                    "not an NNI experiment database: SQLite without NNI's tables \
+                     (TrialJobEvent, MetricData)",
+                ));
+            }
+            let mut r = super::nni::NniReader::new(path);
+            r.poll()?;
+            Ok(Storage {
+                journal: r.journal,
+                runs: r.runs,
+                kind: "NNI experiment database".into(),
+            })
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Engine::OptunaDb => {
+            let mut r = super::optuna_db::DbReader::new(path);
+            r.poll()?;
+            let kind = format!("Optuna SQLite database (schema {})", r.schema);
+            Ok(Storage {
+                journal: r.journal,
+                runs: r.runs,
+                kind,
+            })
+        }
+        Engine::Journal => {
+            let r = read_journal(path)?;
+            Ok(Storage {
+                journal: r.journal,
+                runs: r.runs,
+                kind: "Optuna journal".into(),
+            })
+        }
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    if head[..n].starts_with(super::optuna_db::MAGIC) && sqlite_is_nni(path) {
-        let mut r = super::nni::NniReader::new(path);
-        r.poll()?;
-        return Ok(Storage {
-            journal: r.journal,
-            runs: r.runs,
-            kind: "NNI experiment database".into(),
-        });
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    if head[..n].starts_with(super::optuna_db::MAGIC) {
-        let mut r = super::optuna_db::DbReader::new(path);
-        r.poll()?;
-        let kind = format!("Optuna SQLite database (schema {})", r.schema);
-        return Ok(Storage {
-            journal: r.journal,
-            runs: r.runs,
-            kind,
-        });
-    }
-    let r = read_journal(path)?;
-    Ok(Storage {
-        journal: r.journal,
-        runs: r.runs,
-        kind: "Optuna journal".into(),
-    })
 }
 
 /// Whether the SQLite database at `path` is an NNI experiment's.
