@@ -1,6 +1,6 @@
 //! The pointer and the keyboard of a winit window as viewer commands:
-//! shared by the native window ([`super::window`]) and the page
-//! ([`super::web`]), so both answer the user the same way.
+//! shared by the native window (`window.rs`) and the page (`web.rs`), so
+//! both answer the user the same way.
 
 use crate::viewer::command::{Command, Key, KeyPress, Mods};
 use crate::viewer::Viewer;

@@ -6,12 +6,12 @@ use nasviz::table::nbgraph::{NbGraphTable, OpSet};
 use std::process::ExitCode;
 
 pub fn run(format: ImportFormat) -> Result<ExitCode> {
-    use nasviz::trace::open::Format;
+    use nasviz::trace::optuna::Engine;
     // the engine the subcommand names: its storage is read as that engine's
     let engine = match &format {
-        ImportFormat::Optuna(_) => Some(Format::Optuna),
-        ImportFormat::Ray(_) => Some(Format::Ray),
-        ImportFormat::Nni(_) => Some(Format::Nni),
+        ImportFormat::Optuna(_) => Some(Engine::Optuna),
+        ImportFormat::Ray(_) => Some(Engine::Ray),
+        ImportFormat::Nni(_) => Some(Engine::Nni),
         _ => None,
     };
     match format {

@@ -8,14 +8,6 @@ use super::{import, Trace, TraceError};
 use std::io::Read;
 use std::path::Path;
 
-/// The first bytes of every SQLite database file.
-pub const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
-
-/// What the browser build says of an SQLite file (it has no SQLite).
-pub const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
-     build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
-     and open the trace";
-
 /// What kind of file a path holds, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -68,6 +60,17 @@ impl std::str::FromStr for Format {
 }
 
 impl Format {
+    /// The search engine whose storage this format names, if it names one.
+    pub fn engine(self) -> Option<super::optuna::Engine> {
+        use super::optuna::Engine;
+        match self {
+            Format::Optuna => Some(Engine::Optuna),
+            Format::Nni => Some(Engine::Nni),
+            Format::Ray => Some(Engine::Ray),
+            _ => None,
+        }
+    }
+
     /// The kind of file `path` is read as in this format.
     fn kind(self, path: &Path) -> Kind {
         match self {
@@ -97,7 +100,7 @@ fn starts_with_sqlite(path: &Path) -> bool {
     let mut head = [0u8; 16];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| head.starts_with(SQLITE_MAGIC))
+        .is_ok_and(|_| head.starts_with(super::optuna::SQLITE_MAGIC))
 }
 
 /// The kind of `path`: as `format` says, or judged by content.
@@ -142,7 +145,7 @@ pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nb101::MAGIC) {
         return Kind::Nb101Table;
     }
-    if head.starts_with(SQLITE_MAGIC) {
+    if head.starts_with(super::optuna::SQLITE_MAGIC) {
         return Kind::Sqlite;
     }
     if ext == "tfrecord" {
@@ -240,7 +243,7 @@ fn open_inner(
             Ok(r.runs.trace)
         }
         Kind::OptunaJournal | Kind::Sqlite => {
-            let s = super::optuna::read_storage_as(path, format, None)?;
+            let s = super::optuna::read_storage_as(path, format.and_then(Format::engine), None)?;
             if s.trace().runs.is_empty() {
                 return refuse(format!(
                     "an {} with nothing to draw: {}",
@@ -324,7 +327,7 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), Trac
             notes.extend(r.journal.skipped.iter().map(|l| format!("skipped {l}")));
             r.runs.trace
         }
-        Kind::Sqlite => return refuse(NO_SQLITE_HERE.into()),
+        Kind::Sqlite => return refuse(super::optuna::NO_SQLITE_HERE.into()),
         Kind::NbGraphTable | Kind::Nb101Table => {
             return refuse(
                 "a benchmark table, not a trace: run a search on it with `nasviz search`".into(),

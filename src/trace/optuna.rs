@@ -783,6 +783,23 @@ impl Storage {
     }
 }
 
+/// The first bytes of every SQLite database file.
+pub const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// What the browser build says of an SQLite file (it has no SQLite).
+pub const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
+     build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
+     and open the trace";
+
+/// A search engine whose storage a user names (`--format`, `nasviz
+/// import ENGINE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Optuna,
+    Nni,
+    Ray,
+}
+
 /// Reads a search engine's storage: an Optuna journal or SQLite database,
 /// an NNI database (judged by their first bytes and tables), or a Ray Tune
 /// experiment directory.
@@ -795,15 +812,15 @@ pub fn read_storage_mapped(path: &Path, mapping: Option<Mapping>) -> Result<Stor
     read_storage_as(path, None, mapping)
 }
 
-/// [`read_storage_mapped`] as the engine `format` names, when one is named
+/// [`read_storage_mapped`] as the engine `engine` names, when one is named
 /// (`--format`, `nasviz import optuna|nni|ray`): an Optuna storage is never
 /// read as NNI's, and a file that is not that engine's is refused.
 pub fn read_storage_as(
     path: &Path,
-    format: Option<super::open::Format>,
+    engine: Option<Engine>,
     mapping: Option<Mapping>,
 ) -> Result<Storage, TraceError> {
-    let mut s = read_storage_raw(path, format)?;
+    let mut s = read_storage_raw(path, engine)?;
     if mapping.is_some() {
         let mut runs = Runs {
             engine: s.runs.engine,
@@ -818,15 +835,14 @@ pub fn read_storage_as(
 
 /// Which engine's reader a storage takes: as named, or by content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Engine {
+enum Reader {
     Journal,
     OptunaDb,
     NniDb,
     Ray,
 }
 
-fn engine_of(path: &Path, format: Option<super::open::Format>) -> Result<Engine, TraceError> {
-    use super::open::Format;
+fn reader_of(path: &Path, engine: Option<Engine>) -> Result<Reader, TraceError> {
     let shown = path.display().to_string();
     let is_dir = path.is_dir();
     let mut head = [0u8; 16];
@@ -840,39 +856,39 @@ fn engine_of(path: &Path, format: Option<super::open::Format>) -> Result<Engine,
                 source,
             })?
     };
-    let sqlite = head[..n].starts_with(super::open::SQLITE_MAGIC);
+    let sqlite = head[..n].starts_with(SQLITE_MAGIC);
     let ray = is_dir && super::ray::is_experiment(path);
-    let engine = match format {
-        Some(Format::Nni) if !sqlite => {
+    let reader = match engine {
+        Some(Engine::Nni) if !sqlite => {
             return Err(TraceError::bad(
                 shown,
                 "not an NNI experiment database: not SQLite (NNI keeps its trials in \
                  db/nni.sqlite of the experiment's folder)",
             ))
         }
-        Some(Format::Nni) => Engine::NniDb,
-        Some(Format::Optuna) if is_dir => {
+        Some(Engine::Nni) => Reader::NniDb,
+        Some(Engine::Optuna) if is_dir => {
             return Err(TraceError::bad(
                 shown,
                 "not an Optuna storage: a folder (Optuna stores a study in a journal file \
                  or an SQLite database)",
             ))
         }
-        Some(Format::Optuna) if sqlite => Engine::OptunaDb,
-        Some(Format::Optuna) => Engine::Journal,
-        Some(Format::Ray) if !ray => {
+        Some(Engine::Optuna) if sqlite => Reader::OptunaDb,
+        Some(Engine::Optuna) => Reader::Journal,
+        Some(Engine::Ray) if !ray => {
             return Err(TraceError::bad(
                 shown,
                 "not a Ray Tune experiment folder (trial folders with params.json and \
                  result.json)",
             ))
         }
-        _ if ray => Engine::Ray,
-        _ if sqlite && sqlite_is_nni_checked(path) => Engine::NniDb,
-        _ if sqlite => Engine::OptunaDb,
-        _ => Engine::Journal,
+        _ if ray => Reader::Ray,
+        _ if sqlite && sqlite_is_nni_checked(path) => Reader::NniDb,
+        _ if sqlite => Reader::OptunaDb,
+        _ => Reader::Journal,
     };
-    Ok(engine)
+    Ok(reader)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -885,12 +901,9 @@ fn sqlite_is_nni_checked(_: &Path) -> bool {
     false
 }
 
-fn read_storage_raw(
-    path: &Path,
-    format: Option<super::open::Format>,
-) -> Result<Storage, TraceError> {
-    match engine_of(path, format)? {
-        Engine::Ray => {
+fn read_storage_raw(path: &Path, engine: Option<Engine>) -> Result<Storage, TraceError> {
+    match reader_of(path, engine)? {
+        Reader::Ray => {
             let mut r = super::ray::RayReader::new(path);
             r.poll()?;
             Ok(Storage {
@@ -900,12 +913,12 @@ fn read_storage_raw(
             })
         }
         #[cfg(target_arch = "wasm32")]
-        Engine::NniDb | Engine::OptunaDb => Err(TraceError::bad(
+        Reader::NniDb | Reader::OptunaDb => Err(TraceError::bad(
             path.display().to_string(),
-            super::open::NO_SQLITE_HERE.to_string(),
+            NO_SQLITE_HERE.to_string(),
         )),
         #[cfg(not(target_arch = "wasm32"))]
-        Engine::NniDb => {
+        Reader::NniDb => {
             let shown = path.display().to_string();
             let is_nni =
                 super::optuna_db::open_read_only(path).is_ok_and(|c| super::nni::is_nni(&c));
@@ -925,7 +938,7 @@ fn read_storage_raw(
             })
         }
         #[cfg(not(target_arch = "wasm32"))]
-        Engine::OptunaDb => {
+        Reader::OptunaDb => {
             let mut r = super::optuna_db::DbReader::new(path);
             r.poll()?;
             let kind = format!("Optuna SQLite database (schema {})", r.schema);
@@ -935,7 +948,7 @@ fn read_storage_raw(
                 kind,
             })
         }
-        Engine::Journal => {
+        Reader::Journal => {
             let r = read_journal(path)?;
             Ok(Storage {
                 journal: r.journal,

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The first bytes of every SQLite database.
-pub use super::open::SQLITE_MAGIC as MAGIC;
+pub use super::optuna::SQLITE_MAGIC as MAGIC;
 
 /// Reads an Optuna SQLite database, now and as it changes.
 pub struct DbReader {
