@@ -38,6 +38,8 @@
 //! being written up to its last complete line, and report a bad line as
 //! `file:line: what is wrong`.
 
+use super::line::RawMutation;
+pub use super::line::{parse_mutation, Event};
 use super::scan::TrialScanner;
 use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
 use crate::arch::{Arch, ArchJson, Mutation};
@@ -46,19 +48,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-/// One line of a trace.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Event {
-    Run(RunInfo),
-    /// A trial of a run (the run's id shared between the lines of a
-    /// block: a large trace names its run a million times).
-    Trial {
-        run_id: std::sync::Arc<str>,
-        trial: Trial,
-    },
-    Steer(Steer),
-}
 
 #[derive(Deserialize)]
 struct RawLine<'a> {
@@ -109,125 +98,7 @@ struct RawLine<'a> {
     note: Option<String>,
 }
 
-/// A mutation as written (read field by field: faster than serde's
-/// buffering of internally tagged enums).
-#[derive(Deserialize)]
-struct RawMutation<'a> {
-    #[serde(borrow)]
-    op: Cow<'a, str>,
-    #[serde(default)]
-    node: Option<usize>,
-    #[serde(default)]
-    from: Option<FromField<'a>>,
-    #[serde(default)]
-    to: Option<FromField<'a>>,
-    #[serde(default, borrow)]
-    layer: Option<Cow<'a, str>>,
-}
-
-/// `from`/`to` are node numbers in edge edits and op names in op changes.
-enum FromField<'a> {
-    Node(usize),
-    Op(Cow<'a, str>),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for FromField<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = FromField<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a node number or an op name")
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                usize::try_from(v)
-                    .map(FromField::Node)
-                    .map_err(|_| E::custom("node number too large"))
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(
-                self,
-                v: &'de str,
-            ) -> Result<Self::Value, E> {
-                Ok(FromField::Op(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(FromField::Op(Cow::Owned(v.to_string())))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl RawMutation<'_> {
-    fn to_mutation(&self) -> Result<Mutation, String> {
-        let node = |f: &Option<FromField>, name: &str| match f {
-            Some(FromField::Node(n)) => Ok(*n),
-            Some(FromField::Op(s)) => Err(format!(
-                "mutation {:?}: \"{name}\" is {s:?}, not a node number",
-                self.op
-            )),
-            None => Err(format!("mutation {:?} without \"{name}\"", self.op)),
-        };
-        let op = |f: &Option<FromField>, name: &str| match f {
-            Some(FromField::Op(s)) => Ok(s.to_string()),
-            Some(FromField::Node(n)) => Err(format!(
-                "mutation {:?}: \"{name}\" is {n}, not an op name",
-                self.op
-            )),
-            None => Err(format!("mutation {:?} without \"{name}\"", self.op)),
-        };
-        let need_node = || {
-            self.node
-                .ok_or_else(|| format!("mutation {:?} without \"node\"", self.op))
-        };
-        Ok(match self.op.as_ref() {
-            "change_op" => Mutation::ChangeOp {
-                node: need_node()?,
-                from: match &self.from {
-                    None => None,
-                    Some(_) => Some(op(&self.from, "from")?),
-                },
-                to: op(&self.to, "to")?,
-            },
-            "add_edge" => Mutation::AddEdge {
-                from: node(&self.from, "from")?,
-                to: node(&self.to, "to")?,
-            },
-            "remove_edge" => Mutation::RemoveEdge {
-                from: node(&self.from, "from")?,
-                to: node(&self.to, "to")?,
-            },
-            "add_node" => Mutation::AddNode {
-                layer: self
-                    .layer
-                    .as_deref()
-                    .ok_or_else(|| "mutation \"add_node\" without \"layer\"".to_string())?
-                    .to_string(),
-                from: node(&self.from, "from")?,
-                to: node(&self.to, "to")?,
-            },
-            "remove_node" => Mutation::RemoveNode { node: need_node()? },
-            "rewire" => Mutation::Rewire {
-                node: need_node()?,
-                from: node(&self.from, "from")?,
-                to: node(&self.to, "to")?,
-            },
-            other => {
-                return Err(format!(
-                    "unknown mutation {other:?}: expected change_op, add_edge, remove_edge, add_node, remove_node or rewire"
-                ))
-            }
-        })
-    }
-}
-
 /// Parses one line. `place` is used in errors (`file:line`).
-/// Parses the JSON of an edit (a trial's `mutation`).
-pub fn parse_mutation(text: &str) -> Result<Mutation, String> {
-    let raw: RawMutation = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    raw.to_mutation()
-}
-
 pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, TraceError> {
     let raw: RawLine = serde_json::from_str(line).map_err(|e| {
         let what = if e.is_eof() {

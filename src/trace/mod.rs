@@ -8,6 +8,7 @@ pub mod cache;
 pub mod csv;
 pub mod import;
 pub mod jsonl;
+pub mod line;
 pub mod log;
 pub mod memory;
 #[cfg(not(target_arch = "wasm32"))]

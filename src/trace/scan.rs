@@ -1,7 +1,7 @@
 //! A fast reader of the trial lines nasviz writes.
 //!
 //! [`TrialScanner::scan`] reads a line laid out exactly as
-//! [`super::jsonl::TraceWriter`] writes a trial (keys in that order, no
+//! `jsonl::TraceWriter` writes a trial (keys in that order, no
 //! escapes, no spaces) with a cursor instead of a general JSON parser, and
 //! parses each distinct architecture once (lines of a search repeat a few
 //! thousand architectures hundreds of times). Anything else, including
@@ -10,7 +10,7 @@
 //! only that a line is one it knows. A property test checks that both
 //! readers agree on every line.
 
-use super::jsonl::Event;
+use super::line::Event;
 use super::{Parents, Source, Trial, TrialMetrics};
 use crate::arch::{Arch, Mutation};
 use std::collections::HashMap;
@@ -413,7 +413,7 @@ impl TrialScanner {
         if let Some(m) = self.edits.get(text) {
             return Some(m.clone());
         }
-        let m = Arc::new(super::jsonl::parse_mutation(text).ok()?);
+        let m = Arc::new(super::line::parse_mutation(text).ok()?);
         if self.edits.len() >= MAX_KEPT {
             self.edits.clear();
         }
