@@ -287,6 +287,33 @@ pub fn offscreen() -> Result<(GpuContext, Painter), AppError> {
     Ok((ctx, p))
 }
 
+/// Draws the viewer's frame into a window's (or a canvas's) surface and
+/// presents it. `Ok(false)` when the surface gave no frame this time (it
+/// was reconfigured or recreated; a redraw is asked for again).
+pub fn paint_surface(
+    ctx: &GpuContext,
+    surface: &mut crate::render::WindowSurface,
+    window: &std::sync::Arc<winit::window::Window>,
+    painter: &mut Painter,
+    viewer: &mut Viewer,
+) -> Result<bool, AppError> {
+    let (w, h) = surface.size();
+    let target = window.clone();
+    let frame = match surface.acquire(ctx, || ctx.instance.create_surface(target).ok()) {
+        crate::render::SurfaceFrame::Ready(f) => f,
+        crate::render::SurfaceFrame::Skip => {
+            window.request_redraw();
+            return Ok(false);
+        }
+    };
+    let view = surface.view(&frame);
+    painter.paint(ctx, viewer, &view, (w, h))?;
+    window.pre_present_notify();
+    ctx.queue.present(frame);
+    viewer.state.frame_drawn();
+    Ok(true)
+}
+
 /// Writes a PNG screenshot atomically, naming the script line on failure.
 pub fn save_png(img: &Image, path: &Path, place: &str) -> Result<(), AppError> {
     let png = img.encode_png()?;

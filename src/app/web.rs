@@ -9,7 +9,7 @@
 
 use super::input::user_input;
 use super::{make_viewer, Painter};
-use crate::render::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface};
+use crate::render::{AdapterChoice, GpuContext, WindowSurface};
 use crate::trace::Run;
 use crate::viewer::command::Command;
 use crate::viewer::spot::TrialRef;
@@ -339,35 +339,23 @@ impl WebApp {
         if w == 0 || h == 0 {
             return;
         }
-        let window = g.window.clone();
-        let ctx = &g.ctx;
-        let frame = match g
-            .surface
-            .acquire(ctx, || ctx.instance.create_surface(window).ok())
-        {
-            SurfaceFrame::Ready(f) => f,
-            SurfaceFrame::Skip => {
-                g.window.request_redraw();
-                return;
-            }
-        };
-        let view = g.surface.view(&frame);
         let t0 = Instant::now();
-        let painted = g.painter.paint(&g.ctx, v, &view, (w, h));
+        let painted = super::paint_surface(&g.ctx, &mut g.surface, &g.window, &mut g.painter, v);
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         self.paint_ms = if self.frames == 0 {
             ms
         } else {
             0.9 * self.paint_ms + 0.1 * ms
         };
-        if let Err(e) = painted {
-            web_sys::console::error_1(&format!("nasviz: drawing: {e}").into());
-            self.mark("error", &e.to_string());
-            return;
+        match painted {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                web_sys::console::error_1(&format!("nasviz: drawing: {e}").into());
+                self.mark("error", &e.to_string());
+                return;
+            }
         }
-        g.window.pre_present_notify();
-        g.ctx.queue.present(frame);
-        v.state.frame_drawn();
         self.frames += 1;
         let json = probe_json(v, g, self.frames, self.scale, self.paint_ms);
         PROBE.with(|p| *p.borrow_mut() = json);

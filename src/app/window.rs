@@ -5,7 +5,7 @@
 
 use super::runner::{Need, Runner};
 use super::{save_png, AppError, Painter};
-use crate::render::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface, TARGET_FORMAT};
+use crate::render::{AdapterChoice, GpuContext, WindowSurface, TARGET_FORMAT};
 use crate::viewer::command::Command;
 use crate::viewer::script::Script;
 use crate::viewer::Viewer;
@@ -208,29 +208,18 @@ impl App {
         let Some(g) = self.gpu.as_mut() else {
             return Ok(());
         };
-        let (w, h) = g.surface.size();
         let inner = g.window.inner_size();
         if inner.width == 0 || inner.height == 0 {
             return Ok(()); // minimised
         }
-        let window = g.window.clone();
-        let ctx = &g.ctx;
-        let frame = match g
-            .surface
-            .acquire(ctx, || ctx.instance.create_surface(window).ok())
-        {
-            SurfaceFrame::Ready(f) => f,
-            SurfaceFrame::Skip => {
-                g.window.request_redraw();
-                return Ok(());
-            }
-        };
-        let view = g.surface.view(&frame);
-        g.painter.paint(&g.ctx, &mut self.viewer, &view, (w, h))?;
-        g.window.pre_present_notify();
-        g.ctx.queue.present(frame);
-        self.viewer.state.frame_drawn();
-        if self.first_frame {
+        let drawn = super::paint_surface(
+            &g.ctx,
+            &mut g.surface,
+            &g.window,
+            &mut g.painter,
+            &mut self.viewer,
+        )?;
+        if drawn && self.first_frame {
             self.first_frame = false;
             if self.opts.timing {
                 eprintln!(
