@@ -78,9 +78,19 @@ pub fn default_session_path(now: std::time::SystemTime) -> PathBuf {
 
 /// `YYYYMMDD-HHMMSS` (UTC) of a Unix time.
 pub fn stamp(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
+    let (y, m, d) = civil((secs / 86_400) as i64);
     let rest = secs % 86_400;
-    // civil from days (Howard Hinnant's algorithm)
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The UTC date (year, month, day) of a day count since 1970-01-01
+/// (Howard Hinnant's civil-from-days).
+pub fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -90,12 +100,7 @@ pub fn stamp(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    (y, m as u32, d as u32)
 }
 
 #[cfg(test)]

@@ -164,6 +164,7 @@ impl NniReader {
                                 start: Some(at),
                                 complete: None,
                                 worker: env.clone(),
+                                fixed: None,
                             });
                         }
                     }

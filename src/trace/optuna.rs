@@ -72,7 +72,7 @@ impl State {
 
 /// A parameter's distribution, enough to decode its values.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Dist {
+pub enum Dist {
     Categorical(Vec<Value>),
     Float,
     Int,
@@ -158,6 +158,9 @@ pub struct OptunaTrial {
     pub complete: Option<f64>,
     /// The worker (or host) that ran it, where recorded.
     pub worker: Option<String>,
+    /// The parameters it was enqueued with (Optuna's `fixed_params`
+    /// system attribute, as `Study.enqueue_trial` writes it).
+    pub fixed: Option<Map<String, Value>>,
 }
 
 /// One journal line, with every field any operation uses.
@@ -201,6 +204,10 @@ struct Line<'a> {
     #[serde(default)]
     user_attrs: Option<Map<String, Value>>,
     #[serde(default)]
+    system_attr: Option<Map<String, Value>>,
+    #[serde(default)]
+    system_attrs: Option<Map<String, Value>>,
+    #[serde(default)]
     step: Option<i64>,
     #[serde(default)]
     intermediate_value: Option<f64>,
@@ -220,6 +227,10 @@ pub struct Journal {
     pub completed: Vec<usize>,
     /// Distributions by their JSON text (every trial repeats them).
     pub(crate) dist_memo: HashMap<String, Arc<Dist>>,
+    /// The first line with an operation this replay does not know (a newer
+    /// Optuna wrote it): its line number and op code. nasviz reads around
+    /// it but never writes to such a journal.
+    pub newer: Option<(usize, i64)>,
 }
 
 /// Seconds since the Unix epoch of an ISO 8601 time such as
@@ -253,7 +264,7 @@ impl Journal {
                     s.deleted = true;
                 }
             }
-            2 | 3 | 9 | 10 => {}
+            2 | 3 | 10 => {}
             4 => {
                 let Some(study) = l
                     .study_id
@@ -303,6 +314,13 @@ impl Journal {
                     start: l.datetime_start.as_deref().and_then(parse_time),
                     complete: l.datetime_complete.as_deref().and_then(parse_time),
                     worker: l.worker_id.map(str::to_string),
+                    fixed: l
+                        .system_attrs
+                        .and_then(|mut a| a.remove(FIXED_PARAMS))
+                        .and_then(|v| match v {
+                            Value::Object(m) => Some(m),
+                            _ => None,
+                        }),
                 });
                 if state == State::Complete {
                     self.completed.push(id);
@@ -371,7 +389,21 @@ impl Journal {
                     self.trials[id].user_attrs.extend(attrs);
                 }
             }
-            other => return Err(format!("unknown op_code {other}")),
+            9 => {
+                if let Some(id) = self.updatable(l.trial_id) {
+                    if let Some(Value::Object(m)) =
+                        l.system_attr.and_then(|mut a| a.remove(FIXED_PARAMS))
+                    {
+                        self.trials[id].fixed = Some(m);
+                    }
+                }
+            }
+            other => {
+                if self.newer.is_none() {
+                    self.newer = Some((self.lines, other));
+                }
+                return Err(format!("unknown op_code {other}"));
+            }
         }
         Ok(())
     }
@@ -421,6 +453,15 @@ impl Journal {
         out
     }
 }
+
+/// The system attribute that holds an enqueued trial's parameters.
+pub const FIXED_PARAMS: &str = "fixed_params";
+
+/// The user attribute nasviz writes on a trial it enqueues: the base
+/// trial's number, the edit in words and as nasviz records it, e.g.
+/// `{"base_trial": 12, "edit": "change the op of layer 2 to gat",
+/// "mutation": {"op": "change_op", "node": 2, "to": "gat"}}`.
+pub const PROVENANCE: &str = "nasviz_edit";
 
 const VAL_KEYS: [&str; 3] = ["val_acc", "val_accuracy", "valid_acc"];
 const TEST_KEYS: [&str; 3] = ["test_acc", "test_accuracy", "test"];
@@ -659,14 +700,48 @@ impl Runs {
                 source: Source::Import,
                 worker: t.worker.as_deref().map(Into::into),
             };
+            // a trial nasviz enqueued: a user trial, made from its base
+            let made = provenance(t);
+            let mut trial = trial;
+            if let Some((base, m)) = &made {
+                trial.source = Source::User;
+                trial.mutation = m.clone().map(Arc::new);
+                if r.position(*base).is_some() {
+                    trial.parents = super::Parents::one(*base);
+                }
+            }
             r.push(trial)
                 .map_err(|e| TraceError::bad(study.name.clone(), e))?;
+            if let Some((base, m)) = made {
+                let steer = super::Steer {
+                    run_id: study.name.clone(),
+                    step,
+                    action: m.as_ref().map_or("inject", |m| m.kind()).to_string(),
+                    base: r.position(base).map(|_| base),
+                    trial_id: Some(t.number as u64),
+                    mutation: m,
+                    note: Some("enqueued into the study by nasviz".into()),
+                };
+                r.push_steer(steer)
+                    .map_err(|e| TraceError::bad(study.name.clone(), e))?;
+            }
             mapped.drawn += 1;
         }
         self.taken = j.completed.len();
         let after: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
         Ok(after - before)
     }
+}
+
+/// The base trial's number and the edit, of a trial nasviz enqueued (its
+/// [`PROVENANCE`] attribute).
+fn provenance(t: &OptunaTrial) -> Option<(u64, Option<crate::arch::Mutation>)> {
+    let p = t.user_attrs.get(PROVENANCE)?;
+    let base = p.get("base_trial")?.as_u64()?;
+    let m = p
+        .get("mutation")
+        .and_then(|m| super::line::parse_mutation(&m.to_string()).ok());
+    Some((base, m))
 }
 
 /// Reads a journal that may still be written: a byte offset, complete
@@ -756,6 +831,15 @@ impl JournalReader {
 
     pub fn trace(&self) -> &Trace {
         &self.runs.trace
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes of a partial last line held back (a writer is mid-line).
+    pub fn partial(&self) -> usize {
+        self.pending.len()
     }
 }
 

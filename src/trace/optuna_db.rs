@@ -27,10 +27,14 @@ pub struct DbReader {
     /// complete (by completion time within one read).
     order: Vec<i64>,
     /// What the trials table looked like at the last read.
-    signature: Option<(i64, i64, i64)>,
+    signature: Option<Signature>,
     /// The schema, as `alembic_version` names it.
     pub schema: String,
 }
+
+/// What the trials table looked like: rows, the largest id, and how many
+/// are waiting, running and complete.
+type Signature = (i64, i64, i64, i64, i64);
 
 fn state_of(s: &str) -> Option<State> {
     Some(match s {
@@ -59,6 +63,10 @@ impl DbReader {
         &self.runs.trace
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Reads what changed; returns the trials added to the runs. A database
     /// locked by a writer is `Ok(0)` once something was read (the next poll
     /// tries again), an error at the first read.
@@ -79,11 +87,14 @@ impl DbReader {
         if self.schema.is_empty() {
             self.schema = check_schema(&c, &self.path)?;
         }
-        let sig: (i64, i64, i64) = c.query_row(
+        // a trial only moves forward (waiting, running, finished), so the
+        // counts by state see every change of state
+        let sig: Signature = c.query_row(
             "SELECT COUNT(*), COALESCE(MAX(trial_id), 0), \
-             COALESCE(SUM(CASE WHEN state = 'RUNNING' THEN 0 ELSE 1 END), 0) FROM trials",
+             COALESCE(SUM(state = 'WAITING'), 0), COALESCE(SUM(state = 'RUNNING'), 0), \
+             COALESCE(SUM(state = 'COMPLETE'), 0) FROM trials",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
         if self.signature == Some(sig) {
             return Ok(None);
@@ -157,6 +168,7 @@ impl DbReader {
                     start: start.as_deref().and_then(super::optuna::parse_time),
                     complete: complete.as_deref().and_then(super::optuna::parse_time),
                     worker: None,
+                    fixed: None,
                 });
             }
         }
@@ -250,6 +262,23 @@ impl DbReader {
                 }
             }
         }
+        {
+            // the parameters a trial was enqueued with
+            let mut q = c.prepare(
+                "SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1",
+            )?;
+            let rows = q.query_map([super::optuna::FIXED_PARAMS], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, json) = row?;
+                if let (Some(&t), Ok(Value::Object(m))) =
+                    (trial_index.get(&id), serde_json::from_str(&json))
+                {
+                    j.trials[t].fixed = Some(m);
+                }
+            }
+        }
         // completed trials: those seen before keep their place, new ones
         // follow by completion time
         self.order.retain(|id| {
@@ -311,7 +340,7 @@ pub(crate) fn fault(
 }
 
 /// Checks that the database is Optuna's, of a schema this reader knows.
-fn check_schema(c: &Connection, path: &Path) -> Result<String, rusqlite::Error> {
+pub(crate) fn check_schema(c: &Connection, path: &Path) -> Result<String, rusqlite::Error> {
     let has = |table: &str| -> Result<bool, rusqlite::Error> {
         c.query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",

@@ -13,9 +13,17 @@
 //! 4. NAS-Bench-101 as NNI writes it: `op1` ... `opN` for the interior
 //!    vertices and `input1` ... `input{N+1}` the list of each vertex's
 //!    inputs (the last is the output's);
-//! 5. `layers`: a list of layer names (a chain).
+//! 5. NAS-Bench-Graph, one parameter per node: `op0` ... `op3` (a GNN op
+//!    of the package's list) and `lk0` ... `lk3` or `link0` ... `link3`
+//!    (node `i`'s input: 0 the raw input, `k` the `k`-th node, `k <= i`),
+//!    the package's own `Arch(lk, op)` fields;
+//! 6. `layers`: a list of layer names (a chain).
+//!
+//! [`params_for`] goes the other way: the parameters that give an edited
+//! architecture, in the convention the base trial's parameters use (what
+//! nasviz enqueues into a running study).
 
-use crate::arch::{nb101, nb201, sequential::LayerList, Arch, ArchJson};
+use crate::arch::{nb101, nb201, nbgraph, sequential::LayerList, Arch, ArchJson};
 use serde_json::{Map, Value};
 
 /// The architecture a trial's `params` and `attrs` describe, if any.
@@ -32,6 +40,7 @@ pub fn arch_of(params: &Map<String, Value>, attrs: &Map<String, Value>) -> Optio
     }
     for m in [params, attrs] {
         if let Some(a) = nb201_edges(m)
+            .or_else(|| nbgraph_fields(m))
             .or_else(|| nb101_ops(m))
             .or_else(|| layers(m))
         {
@@ -66,16 +75,20 @@ fn nb201_string(v: &Value) -> Option<Arch> {
     nb201::Cell::parse(s).ok().map(Arch::Nb201)
 }
 
+/// The NAS-Bench-201 cell edge a parameter name names (`1<-0`,
+/// `edge_1<-0`, `1_0`), as an index into [`nb201::EDGES`].
+fn nb201_edge(k: &str) -> Option<usize> {
+    let key = k.strip_prefix("edge_").unwrap_or(k);
+    let (to, from) = key.split_once("<-").or_else(|| key.split_once('_'))?;
+    let (to, from) = (
+        to.trim().parse::<usize>().ok()?,
+        from.trim().parse::<usize>().ok()?,
+    );
+    nb201::EDGES.iter().position(|&x| x == (to, from))
+}
+
 fn nb201_edges(m: &Map<String, Value>) -> Option<Arch> {
-    let edge = |k: &str| -> Option<usize> {
-        let key = k.strip_prefix("edge_").unwrap_or(k);
-        let (to, from) = key.split_once("<-").or_else(|| key.split_once('_'))?;
-        let (to, from) = (
-            to.trim().parse::<usize>().ok()?,
-            from.trim().parse::<usize>().ok()?,
-        );
-        nb201::EDGES.iter().position(|&x| x == (to, from))
-    };
+    let edge = nb201_edge;
     let mut ops = [None; 6];
     for (k, v) in m {
         if let Some(e) = edge(k) {
@@ -121,6 +134,154 @@ fn nb101_ops(m: &Map<String, Value>) -> Option<Arch> {
     }
     ops.push("output".into());
     nb101::Cell::new(&matrix, &ops).ok().map(Arch::Nb101)
+}
+
+/// The name a NAS-Bench-Graph node's input goes by in `m` (`lk{i}` or
+/// `link{i}`).
+fn nbgraph_link_key(m: &Map<String, Value>, i: usize) -> Option<String> {
+    [format!("lk{i}"), format!("link{i}")]
+        .into_iter()
+        .find(|k| m.contains_key(k))
+}
+
+fn nbgraph_fields(m: &Map<String, Value>) -> Option<Arch> {
+    let mut links = [0u8; 4];
+    let mut ops = Vec::with_capacity(4);
+    for (i, link) in links.iter_mut().enumerate() {
+        let l = m.get(&nbgraph_link_key(m, i)?)?;
+        let l = l
+            .as_u64()
+            .or_else(|| l.as_str().and_then(|s| s.trim().parse().ok()))?;
+        *link = u8::try_from(l).ok()?;
+        ops.push(m.get(&format!("op{i}"))?.as_str()?.to_string());
+    }
+    nbgraph::GraphArch::from_names(links, &ops)
+        .ok()
+        .map(Arch::NbGraph)
+}
+
+/// The parameters that give `arch`, written in the convention of `base`
+/// (the parameters of the trial it was edited from); parameters that are
+/// not the architecture's (a learning rate) are kept. Each value is
+/// checked against the study's distribution of that parameter, when
+/// `choices` names one (categorical choices); `Err` says why the
+/// architecture cannot be written as parameters.
+pub fn params_for(
+    base: &Map<String, Value>,
+    arch: &Arch,
+    choices: &dyn Fn(&str) -> Option<Vec<Value>>,
+) -> Result<Map<String, Value>, String> {
+    let mut out = base.clone();
+    let none = Map::new();
+    let whole = |v: &Value| arch_json(v).is_some();
+    // a whole architecture in one parameter: nasviz's JSON or NB-201's string
+    if let Some((k, v)) = base.iter().find(|(_, v)| whole(v)) {
+        let j = serde_json::to_value(arch.to_json()).map_err(|e| e.to_string())?;
+        let nv = match v {
+            Value::String(_) => Value::String(j.to_string()),
+            _ => j,
+        };
+        out.insert(k.clone(), nv);
+    } else if let Some(k) = base
+        .iter()
+        .find(|(_, v)| nb201_string(v).is_some())
+        .map(|(k, _)| k.clone())
+    {
+        let Arch::Nb201(c) = arch else {
+            return Err(format!(
+                "parameter {k:?} holds a NAS-Bench-201 cell; this is {}",
+                arch.space().name()
+            ));
+        };
+        out.insert(k, Value::String(c.to_string()));
+    } else if nb201_edges(base).is_some() {
+        let Arch::Nb201(c) = arch else {
+            return Err(format!(
+                "the parameters are NAS-Bench-201 edges; this is {}",
+                arch.space().name()
+            ));
+        };
+        for k in base.keys() {
+            if let Some(e) = nb201_edge(k) {
+                out.insert(k.clone(), Value::String(c.ops[e].name().to_string()));
+            }
+        }
+    } else if nbgraph_fields(base).is_some() {
+        let Arch::NbGraph(g) = arch else {
+            return Err(format!(
+                "the parameters are NAS-Bench-Graph nodes; this is {}",
+                arch.space().name()
+            ));
+        };
+        for i in 0..4 {
+            if let Some(k) = nbgraph_link_key(base, i) {
+                // the link keeps the base's type (a number or a string)
+                let l = u64::from(g.links[i]);
+                let v = match base.get(&k) {
+                    Some(Value::String(_)) => Value::String(l.to_string()),
+                    _ => Value::from(l),
+                };
+                out.insert(k, v);
+            }
+            out.insert(format!("op{i}"), Value::String(g.ops[i].name().to_string()));
+        }
+    } else if nb101_ops(base).is_some() {
+        let Arch::Nb101(c) = arch else {
+            return Err(format!(
+                "the parameters are a NAS-Bench-101 cell; this is {}",
+                arch.space().name()
+            ));
+        };
+        out.retain(|k, _| {
+            let num = |p: &str| {
+                k.strip_prefix(p)
+                    .is_some_and(|n| n.parse::<usize>().is_ok())
+            };
+            !num("op") && !num("input")
+        });
+        let n = c.len();
+        for v in 1..n {
+            if v + 1 < n {
+                out.insert(format!("op{v}"), Value::String(c.op(v).name().to_string()));
+            }
+            let inputs: Vec<Value> = (0..v)
+                .filter(|&u| c.has_edge(u, v))
+                .map(Value::from)
+                .collect();
+            out.insert(format!("input{v}"), Value::Array(inputs));
+        }
+    } else if layers(base).is_some() {
+        let Arch::Sequential(l) = arch else {
+            return Err(format!(
+                "the parameters are a layer list; this is {}",
+                arch.space().name()
+            ));
+        };
+        let names = l.layers.iter().map(|x| Value::String(x.clone())).collect();
+        out.insert("layers".into(), Value::Array(names));
+    } else {
+        return Err(if arch_of(&none, base).is_some() || base.is_empty() {
+            "the architecture is not in the trial's parameters (only parameters can be enqueued)"
+                .into()
+        } else {
+            "nasviz does not know how these parameters describe an architecture".into()
+        });
+    }
+    if arch_of(&out, &none).as_ref() != Some(arch) {
+        return Err("the parameters written do not read back as the edited architecture".into());
+    }
+    for (k, v) in &out {
+        if let Some(c) = choices(k) {
+            if !c.contains(v) {
+                let list: Vec<String> = c.iter().map(Value::to_string).collect();
+                return Err(format!(
+                    "{k} = {v} is not among the study's choices ({})",
+                    list.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn layers(m: &Map<String, Value>) -> Option<Arch> {
@@ -185,5 +346,64 @@ mod tests {
         );
         assert!(matches!(l, Some(Arch::Sequential(_))));
         assert_eq!(arch_of(&map(json!({"lr": 0.1})), &none), None);
+    }
+
+    #[test]
+    fn params_for_writes_each_convention_back() {
+        use crate::arch::Mutation;
+        let none = Map::new();
+        let no_choices = |_: &str| None;
+        let cases = [
+            json!({"lr": 0.1, "1<-0": "nor_conv_3x3", "2<-0": "none", "2<-1": "skip_connect",
+                "3<-0": "avg_pool_3x3", "3<-1": "none", "3<-2": "nor_conv_1x1"}),
+            json!({"arch": "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|"}),
+            json!({"lk0": 0, "lk1": 1, "lk2": "1", "lk3": 2, "op0": "gcn", "op1": "gat", "op2": "sage", "op3": "gin", "wd": 5}),
+            json!({"op1": "conv3x3-bn-relu", "op2": "maxpool3x3", "input1": [0], "input2": [0, 1], "input3": [2]}),
+            json!({"g": {"space": "nbgraph", "links": [0, 0, 1, 2], "ops": ["gcn", "gat", "sage", "skip"]}}),
+            json!({"layers": ["input", "conv3x3", "output"]}),
+        ];
+        for base in cases {
+            let base = map(base);
+            let arch = arch_of(&base, &none).expect("base reads");
+            // the base itself writes back as itself
+            assert_eq!(params_for(&base, &arch, &no_choices).as_ref(), Ok(&base));
+            // an op changed: the parameters read back as the edit
+            let edited = arch
+                .mutate(&Mutation::ChangeOp {
+                    node: 1,
+                    from: None,
+                    to: match arch.space() {
+                        crate::arch::Space::Nb201 => "nor_conv_1x1".into(),
+                        crate::arch::Space::NbGraph => "cheb".into(),
+                        crate::arch::Space::Nb101 => "conv1x1-bn-relu".into(),
+                        _ => "relu".into(),
+                    },
+                })
+                .expect("an op change");
+            let p = params_for(&base, &edited, &no_choices).expect("writes");
+            assert_eq!(arch_of(&p, &none).as_ref(), Some(&edited), "{p:?}");
+            // what is not the architecture is kept
+            for k in ["lr", "wd"] {
+                assert_eq!(p.get(k), base.get(k));
+            }
+        }
+        // a choice the study does not offer is refused, by name
+        let base = map(
+            json!({"lk0": 0, "lk1": 1, "lk2": 1, "lk3": 2, "op0": "gcn", "op1": "gat", "op2": "sage", "op3": "gin"}),
+        );
+        let arch = arch_of(&base, &none).unwrap();
+        let edited = arch
+            .mutate(&Mutation::ChangeOp {
+                node: 1,
+                from: None,
+                to: "fc".into(),
+            })
+            .unwrap();
+        let only = |k: &str| (k == "op1" || k == "op0").then(|| vec![json!("gcn"), json!("gat")]);
+        let e = params_for(&base, &edited, &only).unwrap_err();
+        assert!(e.contains("is not among the study's choices"), "{e}");
+        // the architecture in attributes only cannot be enqueued
+        let e = params_for(&map(json!({"lr": 0.1})), &arch, &no_choices).unwrap_err();
+        assert!(e.contains("not know how"), "{e}");
     }
 }

@@ -226,6 +226,7 @@ impl RayReader {
                 start: f.first_start,
                 complete: end,
                 worker,
+                fixed: None,
             });
         }
         // finished trials keep their place; new ones follow by end time
