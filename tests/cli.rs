@@ -792,3 +792,79 @@ fn info_names_loose_parents_and_steer_steps() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let _ = std::fs::remove_file(&p);
 }
+
+#[test]
+fn view_follow_map_and_predict_refuse_what_does_not_fit() {
+    let fx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let script = tmp("steer-flags.txt");
+    std::fs::write(&script, "quit\n").unwrap();
+    let map = tmp("steer-map.json");
+    std::fs::write(&map, r#"{"test": "test_acc"}"#).unwrap();
+    let s = script.to_str().unwrap();
+    let m = map.to_str().unwrap();
+    let native = fx.join("optuna_nb201.expected.jsonl");
+    let journal = fx.join("optuna_nb201.journal");
+    let run = |args: &[&str]| {
+        let out = nasviz(args, None);
+        (out.status.code(), text(&out.stderr))
+    };
+    // --map on a nasviz trace
+    let (code, err) = run(&[
+        "view",
+        "--follow",
+        native.to_str().unwrap(),
+        "--map",
+        m,
+        "--headless",
+        "--script",
+        s,
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("--map applies to a search engine's storage"),
+        "{err}"
+    );
+    // a mapping file that is not one
+    let bad = tmp("steer-bad-map.json");
+    std::fs::write(&bad, r#"{"validaton": "x"}"#).unwrap();
+    let (code, err) = run(&[
+        "view",
+        "--follow",
+        journal.to_str().unwrap(),
+        "--map",
+        bad.to_str().unwrap(),
+        "--headless",
+        "--script",
+        s,
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("steer-bad-map.json") && err.contains("not a mapping"),
+        "{err}"
+    );
+    // a benchmark that is not one
+    let (code, err) = run(&[
+        "view",
+        "--follow",
+        journal.to_str().unwrap(),
+        "--predict",
+        "nbgraph:nowhere.nbt",
+        "--headless",
+        "--script",
+        s,
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("--predict nbgraph:nowhere.nbt"), "{err}");
+    // with a good mapping the journal is followed (and the script quits)
+    let (code, err) = run(&[
+        "view",
+        "--follow",
+        journal.to_str().unwrap(),
+        "--map",
+        m,
+        "--headless",
+        "--script",
+        s,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+}

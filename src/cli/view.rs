@@ -2,7 +2,7 @@
 //! record` (a GIF or animated PNG of a replay).
 
 use super::{parse_size, refuse_overwrite};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use nasviz::app::record::{frame_count, Format, RecordOptions};
 use nasviz::app::{load_runs, make_viewer, window};
@@ -81,6 +81,17 @@ pub struct ViewArgs {
     /// (`~/.local/share/nasviz/sessions/`), named on screen.
     #[arg(long, value_name = "FILE", requires = "live")]
     save: Option<PathBuf>,
+    /// With --follow on an engine's storage: which metric is the
+    /// validation and which the test accuracy, and which parameter holds
+    /// the architecture (a JSON file, as `nasviz import ... --map` takes).
+    #[arg(long, value_name = "FILE", requires = "follow")]
+    map: Option<PathBuf>,
+    /// With --follow on an Optuna study: the tabular benchmark the edit
+    /// menu looks each choice up in (`nbgraph:cora`, `nbgraph:FILE.nbt`,
+    /// `nb101:FILE.nb101`); without it the menu shows estimates from the
+    /// trials seen so far.
+    #[arg(long, value_name = "BENCHMARK", requires = "follow")]
+    predict: Option<String>,
     /// Read the traces (or the followed file) as this format instead of
     /// judging by content: native, naslib, dashboard, optuna, ray or nni.
     #[arg(long)]
@@ -147,7 +158,11 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     let mut follower = None;
     let runs = match &args.follow {
         Some(path) => {
-            let f = nasviz::trace::open::Followed::start_as(path, args.format)?;
+            let mapping = match &args.map {
+                Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
+                None => None,
+            };
+            let f = nasviz::trace::open::Followed::start_mapped(path, args.format, mapping)?;
             let runs = f.trace().runs.clone();
             if runs.is_empty() {
                 bail!(
@@ -207,6 +222,11 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             viewer.state.set_step(last.saturating_sub(1));
         }
         viewer.follow(f);
+    }
+    if let Some(spec) = &args.predict {
+        let bench =
+            super::search::open_benchmark(spec).with_context(|| format!("--predict {spec}"))?;
+        viewer.set_predict(Some(bench));
     }
     if args.compare {
         if viewer.runs().len() < 2 {

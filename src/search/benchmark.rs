@@ -24,6 +24,11 @@ pub trait Benchmark {
     fn ops(&self) -> Vec<String> {
         super::steer::default_ops(self.space())
     }
+    /// When [`Benchmark::query`] estimates rather than looks up, how (said
+    /// beside the numbers it gives).
+    fn estimates(&self) -> Option<String> {
+        None
+    }
 }
 
 /// NAS-Bench-Graph through its table.

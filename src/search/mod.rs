@@ -4,6 +4,7 @@
 pub mod benchmark;
 pub mod session;
 pub mod steer;
+pub mod study;
 
 pub use benchmark::{Benchmark, Nb101Bench, NbGraphBench};
 pub use session::{Session, Strategy};

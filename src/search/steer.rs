@@ -509,6 +509,8 @@ pub fn best_preview(previews: &[Preview]) -> Option<usize> {
         .iter()
         .enumerate()
         .filter_map(|(i, p)| p.metrics.as_ref().ok().map(|m| (i, m.val_acc)))
+        // an estimate that could not be made is no best
+        .filter(|(_, v)| !v.is_nan())
         .fold(None, |best: Option<(usize, f64)>, (i, v)| match best {
             Some((_, b)) if b >= v => best,
             _ => Some((i, v)),

@@ -77,6 +77,9 @@ pub enum LookupError {
     },
     #[error("architecture is invalid: {0}")]
     Invalid(#[from] crate::arch::ArchError),
+    /// What the source of the numbers refuses, in words.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Reading or writing a benchmark table file failed.

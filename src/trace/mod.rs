@@ -6,6 +6,8 @@
 pub mod arrow;
 pub mod cache;
 pub mod csv;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod enqueue;
 pub mod import;
 pub mod jsonl;
 pub mod line;

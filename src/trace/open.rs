@@ -379,6 +379,16 @@ impl Followed {
 
     /// [`Followed::start`], reading `path` in `format` when one is named.
     pub fn start_as(path: &Path, format: Option<Format>) -> Result<Followed, TraceError> {
+        Followed::start_mapped(path, format, None)
+    }
+
+    /// [`Followed::start_as`] with the user's mapping of an engine's
+    /// metrics and architecture (`--map`); a native trace takes none.
+    pub fn start_mapped(
+        path: &Path,
+        format: Option<Format>,
+        mapping: Option<super::optuna::Mapping>,
+    ) -> Result<Followed, TraceError> {
         if format == Some(Format::Nni) && !starts_with_sqlite(path) {
             return Err(TraceError::bad(
                 path.display().to_string(),
@@ -403,6 +413,24 @@ impl Followed {
             Kind::RayExperiment => Followed::Ray(Box::new(super::ray::RayReader::new(path))),
             _ => Followed::Native(super::jsonl::Follower::new(path)),
         };
+        if let Some(m) = mapping {
+            let runs = match &mut f {
+                Followed::Native(_) => {
+                    return Err(TraceError::bad(
+                        path.display().to_string(),
+                        "--map applies to a search engine's storage (Optuna, Ray Tune, NNI), \
+                         not to a nasviz trace",
+                    ))
+                }
+                Followed::Optuna(r) => &mut r.runs,
+                #[cfg(not(target_arch = "wasm32"))]
+                Followed::OptunaDb(r) => &mut r.runs,
+                Followed::Ray(r) => &mut r.runs,
+                #[cfg(not(target_arch = "wasm32"))]
+                Followed::Nni(r) => &mut r.runs,
+            };
+            runs.mapping = Some(m);
+        }
         f.poll()?;
         Ok(f)
     }

@@ -24,6 +24,9 @@ pub struct Menu {
     pub at: usize,
     /// The item with the best validation accuracy.
     pub best: Option<usize>,
+    /// How the numbers were made, when they are estimates or predictions
+    /// (a followed study's), not a benchmark's table.
+    pub note: Option<String>,
 }
 
 /// What a key did.
@@ -42,7 +45,9 @@ pub enum EditOutcome {
 /// Edit mode on one trial.
 #[derive(Clone, Debug)]
 pub struct Editor {
-    /// The base trial's position in the live run, and its id.
+    /// The run edited (the viewer's index).
+    pub run: usize,
+    /// The base trial's position in the run, and its id.
     pub base: usize,
     pub base_id: u64,
     pub arch: Arch,
@@ -58,13 +63,14 @@ pub struct Editor {
 }
 
 impl Editor {
-    /// Edit mode on the trial at `base` of `run`.
-    pub fn new(run: &Run, base: usize) -> Option<Editor> {
+    /// Edit mode on the trial at `base` of `run` (the viewer's run `index`).
+    pub fn new(index: usize, run: &Run, base: usize) -> Option<Editor> {
         let t = run.trials.get(base)?;
         let targets = targets(&t.arch);
         // start on the first layer that is not the input
         let focus = usize::from(targets.len() > 1);
         Some(Editor {
+            run: index,
             base,
             base_id: t.trial_id,
             arch: t.arch.clone(),
@@ -168,6 +174,7 @@ impl Editor {
                     at: best.unwrap_or(0),
                     best,
                     items,
+                    note: bench.estimates(),
                 });
             }
         }
@@ -288,7 +295,7 @@ mod tests {
         let bench = NbGraphBench::new(NbGraphTable::cora().unwrap());
         let mut s = Session::new(&bench, Strategy::Random, 5, "live").unwrap();
         s.run_n(3).unwrap();
-        let mut e = Editor::new(s.run(), 2).unwrap();
+        let mut e = Editor::new(0, s.run(), 2).unwrap();
         assert_eq!(e.focus(), Some(EditTarget::Node(1)));
         // NAS-Bench-Graph refuses a new layer, with the reason
         assert_eq!(e.key(key("a"), &bench), EditOutcome::Done);
@@ -383,7 +390,7 @@ mod tests {
         let bench = EveryCell;
         let mut s = Session::new(&bench, Strategy::Random, 1, "live").unwrap();
         s.inject(Arch::Nb101(cell), None, None, None).unwrap();
-        let mut e = Editor::new(s.run(), 0).unwrap();
+        let mut e = Editor::new(0, s.run(), 0).unwrap();
         // Tab past the four layers to the first edge, 0 -> 1
         for _ in 0..3 {
             e.key(key("tab"), &bench);
@@ -408,7 +415,7 @@ mod tests {
         assert_eq!(applied.arch.evaluated_dag().nodes.len(), 5);
         assert_eq!(s.run().trials.len(), t + 1);
         // a layer between the output and nothing is refused, with the reason
-        let mut e = Editor::new(s.run(), t).unwrap();
+        let mut e = Editor::new(0, s.run(), t).unwrap();
         for _ in 0..3 {
             e.key(key("tab"), &bench);
         }

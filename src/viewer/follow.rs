@@ -6,6 +6,9 @@ impl Viewer {
     /// Follows the file `follower` reads (which has read what the viewer
     /// holds): trials appended to it join the runs as they are written.
     pub fn follow(&mut self, follower: crate::trace::open::Followed) {
+        #[cfg(not(target_arch = "wasm32"))]
+        self.state
+            .set_steerable(crate::trace::enqueue::queue_of(&follower).is_ok());
         self.follow = Some(Follow {
             follower,
             next_poll: 0.0,
@@ -35,6 +38,9 @@ impl Viewer {
             Ok(true) => self.absorb(f.follower.trace()),
             Ok(false) => {}
         }
+        // enqueued trials move on without new trials (taken, withdrawn)
+        #[cfg(not(target_arch = "wasm32"))]
+        self.update_queue(&f.follower);
         self.follow = Some(f);
     }
 

@@ -7,8 +7,12 @@ impl Viewer {
     /// Builds the frame the state shows now. `measure` measures text with
     /// the renderer's fonts (or `scene::approx_measure` without a GPU).
     pub fn frame(&mut self, measure: &mut Measure) -> Result<Frame, SceneError> {
-        // edit mode belongs to the live run on show
-        if self.live.as_ref().map(|l| l.0) != Some(self.state.run()) {
+        // edit mode belongs to the run it edits
+        if self
+            .editor
+            .as_ref()
+            .is_some_and(|e| e.run != self.state.run())
+        {
             self.editor = None;
         }
         let state = &self.state;
@@ -200,10 +204,15 @@ impl Viewer {
             .tip()
             .filter(|_| self.editor.as_ref().is_none_or(|e| e.menu().is_none()));
         let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
+        #[cfg(not(target_arch = "wasm32"))]
+        let queue = self.queue_view();
+        #[cfg(target_arch = "wasm32")]
+        let queue: Option<ui::QueueView> = None;
         let over = ui::draw_overlay(
             &self.state,
             tip.as_ref(),
             edit_view.as_ref(),
+            queue.as_ref(),
             &theme,
             measure,
         );

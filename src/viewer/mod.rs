@@ -12,6 +12,8 @@ mod frame;
 pub mod insight;
 pub mod live;
 mod pick;
+#[cfg(not(target_arch = "wasm32"))]
+mod queue;
 pub mod script;
 pub mod spot;
 pub mod state;
@@ -91,6 +93,15 @@ pub struct Viewer {
     group_by: Option<String>,
     /// Each run's complete-table importance, where there is one.
     tables: HashMap<usize, Option<Arc<crate::analysis::importance::ImportanceReport>>>,
+    /// Edit mode's benchmark on a followed study's trial.
+    study_bench: Option<crate::search::study::StudyBench>,
+    /// What a followed study's what-if menu looks choices up in
+    /// (`--predict`).
+    #[cfg(not(target_arch = "wasm32"))]
+    predict: Option<Arc<dyn crate::search::Benchmark + Send + Sync>>,
+    /// The trials enqueued into a followed study, oldest first.
+    #[cfg(not(target_arch = "wasm32"))]
+    queue: Vec<queue::Queued>,
 }
 
 /// What edit mode's picture shows: the base trial, or a menu item.
@@ -246,6 +257,11 @@ impl Viewer {
             edit_pic: None,
             live_playing: false,
             drag_from: None,
+            study_bench: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            predict: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            queue: Vec::new(),
         }
     }
 

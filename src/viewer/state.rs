@@ -189,6 +189,8 @@ pub struct ViewerState {
     front_test: bool,
     /// A file is followed: the viewer wakes to read what was appended.
     following: bool,
+    /// Whether the followed storage takes edits (an Optuna study's).
+    steerable: bool,
     /// Steps asked of a live search, not yet made.
     demand: usize,
     /// Edit mode was asked for (E or the toolbar), not yet taken.
@@ -243,6 +245,7 @@ impl ViewerState {
             cost: 0,
             front_test: false,
             following: false,
+            steerable: false,
             demand: 0,
             edit_request: false,
             session_file: None,
@@ -420,6 +423,15 @@ impl ViewerState {
     }
     pub fn set_following(&mut self, on: bool) {
         self.following = on;
+        self.relayout();
+        self.dirty = true;
+    }
+    /// Whether the followed storage takes edits (E enqueues them).
+    pub fn steerable(&self) -> bool {
+        self.steerable
+    }
+    pub fn set_steerable(&mut self, on: bool) {
+        self.steerable = on;
         self.relayout();
         self.dirty = true;
     }
@@ -1202,7 +1214,7 @@ impl ViewerState {
                 }
             })
             .collect();
-        let live = self.runs.iter().any(|r| r.live);
+        let live = self.steerable || self.runs.iter().any(|r| r.live);
         // the LIVE badge: a followed trace, or the live search on show
         let badge = self.following || self.live();
         self.ui = UiLayout::new(self.size, self.scale, (&ids, &groups), live, badge);

@@ -4,6 +4,20 @@
 
 use super::*;
 
+/// What edit mode on run `run` looks its choices up in: the live search's
+/// benchmark, or a followed study's.
+fn edit_bench<'a>(
+    live: &'a Option<(usize, live::Live)>,
+    study: &'a Option<crate::search::study::StudyBench>,
+    run: usize,
+) -> Option<&'a dyn crate::search::Benchmark> {
+    match (live, study) {
+        (Some((r, l)), _) if *r == run => Some(l.bench()),
+        (_, Some(b)) => Some(b),
+        _ => None,
+    }
+}
+
 impl Viewer {
     /// Makes the trials playback asked of the live search, records pause
     /// and resume, and saves.
@@ -47,11 +61,11 @@ impl Viewer {
             return true;
         }
         if let Some(e) = &mut self.editor {
-            let Some((_, live)) = &self.live else {
+            let Some(bench) = edit_bench(&self.live, &self.study_bench, e.run) else {
                 self.editor = None;
                 return false;
             };
-            let out = e.key(k, live.bench());
+            let out = e.key(k, bench);
             self.state.notify_changed();
             match out {
                 edit::EditOutcome::Done => return true,
@@ -78,6 +92,12 @@ impl Viewer {
     /// E: edit mode on the selected trial of the live run, or its step on
     /// show; the search pauses.
     pub(super) fn enter_edit(&mut self) {
+        let on_live = self.live.as_ref().map(|l| l.0) == Some(self.state.run());
+        #[cfg(not(target_arch = "wasm32"))]
+        if !on_live && self.enter_study_edit() {
+            return;
+        }
+        let _ = on_live;
         let Some((r, _)) = &self.live else {
             self.state.notify(
                 "editing needs a live search: nasviz view --live nbgraph:cora (the demo has one)"
@@ -94,7 +114,7 @@ impl Viewer {
             Some(t) => t.index,
             None => self.state.step(),
         };
-        self.editor = edit::Editor::new(&self.runs[r], base);
+        self.editor = edit::Editor::new(r, &self.runs[r], base);
         self.state.notify_changed();
     }
 
@@ -104,6 +124,12 @@ impl Viewer {
         let Some(e) = self.editor.take() else {
             return;
         };
+        // a followed study's trial: the edit is enqueued for its workers
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.live.as_ref().map(|l| l.0) != Some(e.run) {
+            self.enqueue_edit(e, m);
+            return;
+        }
         let Some((r, mut live)) = self.live.take() else {
             return;
         };
@@ -141,6 +167,11 @@ impl Viewer {
     /// Ctrl+Z: takes back the newest user trial of the live run and shows
     /// its base again.
     pub(super) fn undo(&mut self) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.follow.is_some() && self.live.as_ref().map(|l| l.0) != Some(self.state.run()) {
+            self.withdraw_last();
+            return;
+        }
         let Some((r, mut live)) = self.live.take() else {
             self.state.notify("nothing to undo: no live search".into());
             return;
@@ -218,10 +249,13 @@ impl Viewer {
                 .map(|(a, b)| crate::search::steer::EditTarget::Edge(a, b)),
             _ => None,
         };
-        let (Some(t), Some(e), Some((_, live))) = (target, &mut self.editor, &self.live) else {
+        let (Some(t), Some(e)) = (target, &mut self.editor) else {
             return false;
         };
-        e.click(t, live.bench());
+        let Some(bench) = edit_bench(&self.live, &self.study_bench, e.run) else {
+            return false;
+        };
+        e.click(t, bench);
         self.drag_from = match t {
             crate::search::steer::EditTarget::Node(i) => Some(i),
             _ => None,
@@ -241,11 +275,14 @@ impl Viewer {
             (Some(Thing::Node(i)), Some(pic)) => pic.nodes.get(i).and_then(|n| n.id),
             _ => None,
         };
-        let (Some(to), Some(e), Some((_, live))) = (to, &mut self.editor, &self.live) else {
+        let (Some(to), Some(e)) = (to, &mut self.editor) else {
+            return false;
+        };
+        let Some(bench) = edit_bench(&self.live, &self.study_bench, e.run) else {
             return false;
         };
         if to != from {
-            e.drag(from, to, live.bench());
+            e.drag(from, to, bench);
             self.state.notify_changed();
         }
         true
@@ -293,6 +330,7 @@ impl Viewer {
     pub(super) fn edit_view(&self, pic: &DagPicture) -> Option<ui::EditView> {
         use crate::search::steer::EditTarget;
         let e = self.editor.as_ref()?;
+        let on_study = self.live.as_ref().map(|l| l.0) != Some(e.run);
         let node_rect = |i: usize| {
             pic.nodes.iter().find(|n| n.id == Some(i)).map(|n| {
                 let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
@@ -346,13 +384,29 @@ impl Viewer {
                     pct(e.base_acc.1)
                 );
                 v.at = Some(m.at);
+                if v.message.is_none() {
+                    v.message = m.note.clone();
+                }
+                let approx = if m
+                    .note
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("estimates"))
+                {
+                    "≈ "
+                } else {
+                    ""
+                };
                 for (i, p) in m.items.iter().enumerate() {
                     let (detail, color) = match &p.metrics {
+                        Ok(x) if x.val_acc.is_nan() => (
+                            "no estimate: no completed trial has this choice yet".to_string(),
+                            ui::TIP_TEXT,
+                        ),
                         Ok(x) => {
                             let dv = x.val_acc - e.base_acc.0;
                             (
                                 format!(
-                                    "validation {} ({})   test {} ({})",
+                                    "{approx}validation {} ({})   test {} ({})",
                                     pct(x.val_acc),
                                     pp(dv),
                                     pct(x.test_acc),
@@ -376,18 +430,31 @@ impl Viewer {
                         best: m.best == Some(i),
                     });
                 }
-                v.keys =
+                v.keys = if on_study {
+                    "↑ ↓ choose (the DAG shows it) · Enter or click enqueues it for the study's workers · 1–9 pick · Esc back"
+                } else {
                     "↑ ↓ choose (the DAG shows it) · Enter or click applies · 1–9 pick · Esc back"
-                        .into();
+                }
+                .into();
             }
             None => {
-                v.title = format!(
-                    "Edit step {} · {} · validation {}, test {}",
-                    e.base + 1,
-                    e.focus().map_or(String::new(), target_name),
-                    pct(e.base_acc.0),
-                    pct(e.base_acc.1)
-                );
+                v.title = if on_study {
+                    format!(
+                        "Edit trial {} for the study's workers · {} · validation {}, test {}",
+                        e.base_id,
+                        e.focus().map_or(String::new(), target_name),
+                        pct(e.base_acc.0),
+                        pct(e.base_acc.1)
+                    )
+                } else {
+                    format!(
+                        "Edit step {} · {} · validation {}, test {}",
+                        e.base + 1,
+                        e.focus().map_or(String::new(), target_name),
+                        pct(e.base_acc.0),
+                        pct(e.base_acc.1)
+                    )
+                };
                 v.keys = if e.link_from().is_some() {
                     "Tab / click the layer the edge goes to · Enter opens its preview · Esc cancels"
                         .into()

@@ -240,6 +240,16 @@ pub struct EditView {
     pub keys: String,
 }
 
+/// The strip of trials enqueued into a followed study, as plain data.
+#[derive(Clone, Debug, Default)]
+pub struct QueueView {
+    pub title: String,
+    /// One line a trial (queued, running, landed), in its colour.
+    pub lines: Vec<(String, Color)>,
+    /// The panel the strip sits in (its top right).
+    pub anchor: Rect,
+}
+
 /// One line of edit mode's menu.
 #[derive(Clone, Debug)]
 pub struct MenuRow {
@@ -675,6 +685,7 @@ pub fn draw_overlay(
     state: &ViewerState,
     tip: Option<&Tip>,
     edit: Option<&EditView>,
+    queue: Option<&QueueView>,
     theme: &Theme,
     measure: &mut Measure,
 ) -> UiPaint {
@@ -696,6 +707,11 @@ pub fn draw_overlay(
             Some(theme.accent.with_alpha(40)),
             Some((theme.accent, 1.2)),
         );
+    }
+    if let Some(q) = queue {
+        if !state.help_shown() {
+            draw_queue(&mut p, q, s, measure);
+        }
     }
     if let Some(e) = edit {
         if !state.help_shown() {
@@ -745,6 +761,44 @@ pub fn draw_overlay(
         help(&mut p, state, w, h, s, theme);
     }
     p
+}
+
+/// The queue strip: a dark box at the top right of its panel, a title
+/// and one line per enqueued trial.
+fn draw_queue(p: &mut UiPaint, q: &QueueView, s: f32, measure: &mut Measure) {
+    let title = 12.5 * s;
+    let body = 11.5 * s;
+    let pad = 8.0 * s;
+    let line_h = body * 1.55;
+    let head = measure(&q.title, title).0;
+    let tw = q
+        .lines
+        .iter()
+        .map(|(l, _)| measure(l, body).0)
+        .fold(head, f32::max);
+    let bw = (tw + 2.0 * pad).min(q.anchor.w - 16.0 * s);
+    let bh = pad * 2.0 + title * 1.4 + line_h * q.lines.len() as f32;
+    let x = q.anchor.right() - bw - 10.0 * s;
+    let y = q.anchor.y + 30.0 * s;
+    tooltip_box(
+        &mut p.mesh,
+        [x, y],
+        [x + bw, y + bh],
+        s,
+        Color::rgba(36, 41, 47, 230),
+    );
+    p.texts.push(TextRun::new(
+        q.title.clone(),
+        [x + pad, y + pad],
+        title,
+        Color::WHITE,
+    ));
+    let mut ly = y + pad + title * 1.4;
+    for (line, color) in &q.lines {
+        p.texts
+            .push(TextRun::new(line.clone(), [x + pad, ly], body, *color));
+        ly += line_h;
+    }
 }
 
 /// Edit mode: the focus ring, and the panel with the menu of previewed
@@ -939,6 +993,22 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         ("Q  Ctrl+Q  Ctrl+W".into(), "quit".into()),
     ];
     let mut rows = rows;
+    if state.steerable() {
+        let at = rows.len() - 2;
+        rows.splice(
+            at..at,
+            [
+                (
+                    "E (followed study)".into(),
+                    "edit a trial; Enter enqueues it for the study's workers".into(),
+                ),
+                (
+                    "Ctrl+Z".into(),
+                    "withdraw the newest enqueued trial, while it waits".into(),
+                ),
+            ],
+        );
+    }
     if state.runs().iter().any(|r| r.live) {
         let at = rows.len() - 2;
         rows.splice(
