@@ -176,3 +176,72 @@ fn a_large_trace_reopens_exactly_whatever_its_trials_hold() {
     assert_eq!(b.runs[1].position(8), None);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// An Optuna journal's runs are cached while the journal is exactly as it
+/// was: a reopen reads the cache, any change reads the journal again, and
+/// a journal with skipped lines is not cached (what was skipped is said
+/// every time).
+#[test]
+fn a_journal_reopens_from_its_cache_while_unchanged() {
+    use nasviz::trace::cache::derived_with;
+    let d = dir("journal");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/optuna_nb201.journal");
+    let path = d.join("s.journal");
+    std::fs::copy(&src, &path).expect("copy");
+    let o = opts(&d);
+    let read =
+        |p: &Path| -> Result<(nasviz::trace::Trace, Vec<String>), nasviz::trace::TraceError> {
+            let s = nasviz::trace::optuna::read_storage(p)?;
+            let notes = s.journal.skipped.clone();
+            Ok((s.runs.trace, notes))
+        };
+    let calls = std::cell::Cell::new(0);
+    let derive = |p: &Path| {
+        calls.set(calls.get() + 1);
+        read(p)
+    };
+    let (a, notes, u) = derived_with(&path, "t", &o, || derive(&path)).expect("first");
+    assert_eq!((u, notes.len(), calls.get()), (CacheUse::Written, 0, 1));
+    let (b, _, u) = derived_with(&path, "t", &o, || derive(&path)).expect("again");
+    assert_eq!((u, calls.get()), (CacheUse::Hit, 1), "read from the cache");
+    assert_eq!(a, b, "the same runs, every field");
+    // another reading of the same file has its own cache
+    let (_, _, u) = derived_with(&path, "other", &o, || derive(&path)).expect("salted");
+    assert_eq!((u, calls.get()), (CacheUse::Written, 2));
+    // the journal grows (a worker appends): read again, the new trial in
+    let cell =
+        "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+    let dist =
+        serde_json::json!({"name": "CategoricalDistribution", "attributes": {"choices": [cell]}})
+            .to_string();
+    let line = serde_json::json!({"op_code": 4, "worker_id": "w", "study_id": 0, "state": 1,
+        "values": [0.9], "datetime_start": "2026-12-05T00:00:00", "datetime_complete": "2026-12-05T00:00:09",
+        "distributions": {"late_arch": dist}, "params": {"late_arch": 0}, "user_attrs": {"test_acc": 0.85}});
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    writeln!(f, "{line}").expect("append");
+    drop(f);
+    let (c, _, u) = derived_with(&path, "t", &o, || derive(&path)).expect("grown");
+    assert!(matches!(u, CacheUse::Rebuilt(_)), "{u:?}");
+    assert_eq!(calls.get(), 3);
+    assert!(
+        c == read(&path).expect("direct").0,
+        "the journal as it is now"
+    );
+    assert_eq!(c.trial_count(), a.trial_count() + 1, "the new trial is in");
+    // a line that cannot be read: said each time, never cached
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    writeln!(f, "{{not json").expect("append");
+    drop(f);
+    for _ in 0..2 {
+        let (_, notes, u) = derived_with(&path, "t", &o, || derive(&path)).expect("bad line");
+        assert_eq!(u, CacheUse::Off);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}

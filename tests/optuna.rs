@@ -67,7 +67,7 @@ fn check_against_optuna(path: &str, expected: &str) {
         let t = &j.trials[j.studies[study].trials[number]];
         assert_eq!(t.number, number);
         assert_eq!(Some(t.state.name()), want["state"].as_str(), "{line}");
-        assert_eq!(Value::Object(t.params.clone()), want["params"], "{line}");
+        assert_eq!(Value::Object((*t.params).clone()), want["params"], "{line}");
         assert_eq!(
             Value::Object(t.user_attrs.clone()),
             want["user_attrs"],

@@ -54,7 +54,7 @@ fn reading_equals_rays() {
             other => panic!("{other:?}"),
         };
         assert_eq!(t.state, state, "{line}");
-        assert_eq!(Value::Object(t.params.clone()), want["config"], "{line}");
+        assert_eq!(Value::Object((*t.params).clone()), want["config"], "{line}");
         for k in ["val_acc", "test_acc", "training_iteration"] {
             if !want[k].is_null() {
                 assert_eq!(t.user_attrs.get(k), Some(&want[k]), "{k} of {line}");

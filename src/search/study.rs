@@ -71,7 +71,7 @@ impl StudyBench {
             .ok_or_else(|| format!("trial {base} is not drawn"))?;
         let mut choices = HashMap::new();
         for &id in &s.trials {
-            for (k, d) in &journal.trials[id].dists {
+            for (k, d) in journal.trials[id].dists.iter() {
                 if let Dist::Categorical(c) = d.as_ref() {
                     choices.entry(k.clone()).or_insert_with(|| c.clone());
                 }
@@ -82,7 +82,7 @@ impl StudyBench {
             let Some(o) = trial_of(t.trial_id) else {
                 continue;
             };
-            for (k, v) in &o.params {
+            for (k, v) in o.params.iter() {
                 let m = sums.entry((k.clone(), v.to_string())).or_default();
                 m.val += t.metrics.val_acc;
                 m.test += t.metrics.test_acc;
@@ -96,7 +96,7 @@ impl StudyBench {
         let bench = StudyBench {
             study: s.name.clone(),
             base: base_run.arch.clone(),
-            base_params: base_trial.params.clone(),
+            base_params: (*base_trial.params).clone(),
             base_acc: (base_run.metrics.val_acc, base_run.metrics.test_acc),
             choices,
             means: sums,

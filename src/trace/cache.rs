@@ -276,6 +276,79 @@ pub fn read_with(
     Ok((trace, stats, use_))
 }
 
+/// Reads the runs another format's file gives (an Optuna journal, whose
+/// replay is the slow part), through a cache of those runs. Unlike a
+/// native trace's, such a cache is used only while the file is exactly as
+/// it was cached (length, modification time, checksums): any change, a
+/// grown file too, has `derive` read it again and the cache written anew.
+/// `salt` names the reading (a file read with a mapping of its metrics is
+/// another reading). A reading that skipped lines (`derive` returned
+/// notes) is not cached, so that a cache hit never hides what was said.
+pub fn derived_cached(
+    path: &Path,
+    salt: &str,
+    derive: impl FnOnce() -> Result<(Trace, Vec<String>), TraceError>,
+) -> Result<(Trace, Vec<String>, CacheUse), TraceError> {
+    derived_with(path, salt, &CacheOptions::default(), derive)
+}
+
+/// [`derived_cached`] with the cache's options.
+pub fn derived_with(
+    path: &Path,
+    salt: &str,
+    opts: &CacheOptions,
+    derive: impl FnOnce() -> Result<(Trace, Vec<String>), TraceError>,
+) -> Result<(Trace, Vec<String>, CacheUse), TraceError> {
+    let io = |source| TraceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let len = meta.len();
+    let dir = match &opts.dir {
+        Some(d) if enabled() && len >= opts.min_bytes && ends_in_newline(path, len) => d,
+        _ => {
+            let (t, notes) = derive()?;
+            return Ok((t, notes, CacheUse::Off));
+        }
+    };
+    let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let cpath = dir.join(format!(
+        "{:016x}.nvc",
+        fnv(format!("{}\0{salt}", canon.to_string_lossy()).as_bytes())
+    ));
+    let mut why = None;
+    match map(&cpath) {
+        Ok(bytes) => match decode(&bytes) {
+            Ok((h, trace)) => {
+                let same = h.len == len && header_of(path, len, h.lines, &meta).map_err(io)? == h;
+                if same {
+                    return Ok((trace, Vec::new(), CacheUse::Hit));
+                }
+                why = Some("the file changed since it was cached".to_string());
+            }
+            Err(e) => why = Some(e),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => why = Some(format!("cannot read the cache: {e}")),
+    }
+    let (trace, notes) = derive()?;
+    // the file may have changed while it was read: cache only what was
+    // read of a file that is still as it was at the start
+    let still = std::fs::metadata(path).map_err(io)?;
+    if !notes.is_empty() || still.len() != len || mtime_of(&still) != mtime_of(&meta) {
+        return Ok((trace, notes, CacheUse::Off));
+    }
+    let use_ = match write(path, &cpath, &trace, len, 0, &meta) {
+        Err(e) => CacheUse::Unwritable(e),
+        Ok(()) => match why {
+            Some(w) => CacheUse::Rebuilt(w),
+            None => CacheUse::Written,
+        },
+    };
+    Ok((trace, notes, use_))
+}
+
 /// The cache file's bytes, mapped: caches are replaced by renaming a new
 /// file into place, never written in place, so the mapped file does not
 /// change under the reader.

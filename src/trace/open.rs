@@ -242,6 +242,41 @@ fn open_inner(
             notes.extend(r.skipped.iter().map(|s| format!("skipped {s}")));
             Ok(r.runs.trace)
         }
+        // a journal's replay is cached (its runs, while the file is as it
+        // was); a journal named as another engine's storage is refused below
+        Kind::OptunaJournal
+            if format
+                .and_then(Format::engine)
+                .is_none_or(|e| e == super::optuna::Engine::Optuna) =>
+        {
+            let (trace, more, cache) =
+                super::cache::derived_cached(path, "optuna-journal-1", || {
+                    let s = super::optuna::read_storage(path)?;
+                    if s.trace().runs.is_empty() {
+                        return Err(TraceError::bad(
+                            shown.clone(),
+                            format!(
+                                "an {} with nothing to draw: {}",
+                                s.kind,
+                                s.summary().join("; ")
+                            ),
+                        ));
+                    }
+                    let skipped = s.journal.skipped.iter().map(|l| format!("skipped {l}"));
+                    Ok((s.runs.trace, skipped.collect()))
+                })?;
+            match cache {
+                super::cache::CacheUse::Rebuilt(why) => {
+                    notes.push(format!("{shown}: cache rebuilt: {why}"))
+                }
+                super::cache::CacheUse::Unwritable(why) => {
+                    notes.push(format!("{shown}: no cache ({why})"))
+                }
+                _ => {}
+            }
+            notes.extend(more);
+            Ok(trace)
+        }
         Kind::OptunaJournal | Kind::Sqlite => {
             let s = super::optuna::read_storage_as(path, format.and_then(Format::engine), None)?;
             if s.trace().runs.is_empty() {

@@ -27,7 +27,9 @@
 //! Trials that were pruned, failed, are still running or have no readable
 //! architecture are counted, not drawn.
 
+use super::scan::FxMap;
 use super::{Run, RunInfo, Source, Trace, TraceError, Trial, TrialMetrics};
+use crate::arch::Arch;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -142,14 +144,22 @@ pub struct Study {
     pub trials: Vec<usize>,
 }
 
+/// Parameters' distributions by name, shared by the trials that declare
+/// the same ones (every trial of a study, typically).
+pub type Dists = Arc<HashMap<String, Arc<Dist>>>;
+
+/// A trial's parameters as the user sees them, shared by the trials that
+/// have the same ones.
+pub type Params = Arc<Map<String, Value>>;
+
 /// A trial as replayed.
 #[derive(Clone, Debug)]
 pub struct OptunaTrial {
     pub study: usize,
     pub number: usize,
     pub state: State,
-    pub params: Map<String, Value>,
-    pub(crate) dists: HashMap<String, Arc<Dist>>,
+    pub params: Params,
+    pub(crate) dists: Dists,
     pub values: Option<Vec<f64>>,
     pub user_attrs: Map<String, Value>,
     pub intermediate: Vec<(i64, f64)>,
@@ -169,8 +179,8 @@ struct Line<'a> {
     op_code: i64,
     #[serde(default, borrow)]
     worker_id: Option<&'a str>,
-    #[serde(default)]
-    study_name: Option<String>,
+    #[serde(default, borrow)]
+    study_name: Option<std::borrow::Cow<'a, str>>,
     #[serde(default)]
     directions: Option<Vec<i64>>,
     #[serde(default)]
@@ -195,10 +205,13 @@ struct Line<'a> {
     /// repeat it, so it is decoded once (see `Journal::dist`).
     #[serde(default, borrow)]
     distribution: Option<&'a serde_json::value::RawValue>,
-    #[serde(default)]
-    distributions: Option<Map<String, Value>>,
-    #[serde(default)]
-    params: Option<Map<String, Value>>,
+    /// A trial's distributions and parameters, kept raw: trials repeat
+    /// them, so each distinct text is decoded once (`Journal::dist_set`,
+    /// `Journal::param_set`).
+    #[serde(default, borrow)]
+    distributions: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    params: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     user_attr: Option<Map<String, Value>>,
     #[serde(default)]
@@ -227,6 +240,11 @@ pub struct Journal {
     pub completed: Vec<usize>,
     /// Distributions by their JSON text (every trial repeats them).
     pub(crate) dist_memo: HashMap<String, Arc<Dist>>,
+    /// A create line's distributions by their JSON text.
+    pub(crate) dist_sets: FxMap<Box<str>, Dists>,
+    /// A create line's parameters by the address of their distributions
+    /// (one of `dist_sets`) and their JSON text.
+    pub(crate) param_sets: FxMap<usize, FxMap<Box<str>, Params>>,
     /// The first line with an operation this replay does not know (a newer
     /// Optuna wrote it): its line number and op code. nasviz reads around
     /// it but never writes to such a journal.
@@ -239,16 +257,95 @@ pub fn parse_time(s: &str) -> Option<f64> {
     super::import::parse_iso_seconds(s)
 }
 
+/// One journal line parsed (borrowing from its text).
+fn parse_line(text: &[u8]) -> Result<Line<'_>, String> {
+    serde_json::from_slice(text).map_err(|e| match std::str::from_utf8(text) {
+        Err(u) => format!("not UTF-8: {u}"),
+        Ok(_) => format!("not a journal line: {e}"),
+    })
+}
+
+/// A line of a block parsed ahead of its replay.
+#[allow(clippy::large_enum_variant)] // nearly every line is a `Line`: boxing would cost each one
+enum Parsed<'a> {
+    Blank,
+    Line(Line<'a>),
+    Bad(String),
+}
+
+/// The lines of `part` (whole lines, each ending in a newline), parsed.
+fn parse_lines(part: &[u8]) -> Vec<Parsed<'_>> {
+    part.split(|&b| b == b'\n')
+        .take(memchr::memchr_iter(b'\n', part).count())
+        .map(|l| {
+            let l = l.trim_ascii();
+            if l.is_empty() {
+                Parsed::Blank
+            } else {
+                match parse_line(l) {
+                    Ok(x) => Parsed::Line(x),
+                    Err(e) => Parsed::Bad(e),
+                }
+            }
+        })
+        .collect()
+}
+
+/// [`parse_lines`] on up to `threads` threads, in order.
+fn parse_block(block: &[u8], threads: usize) -> Vec<Parsed<'_>> {
+    if threads < 2 || block.len() < 1 << 20 {
+        return parse_lines(block);
+    }
+    // cut at newlines into parts of about equal size
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let at = (block.len() * k / threads).max(*cuts.last().unwrap_or(&0));
+        let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i + 1);
+        cuts.push(end);
+    }
+    cuts.push(block.len());
+    cuts.dedup();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                let part = &block[w[0]..w[1]];
+                s.spawn(move || parse_lines(part))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        out
+    })
+}
+
 impl Journal {
     /// Replays one line; `Err` says why it cannot be read (the caller
     /// skips it and goes on, as Optuna's readers do with lines they drop).
     pub fn apply_line(&mut self, text: &str) -> Result<(), String> {
+        self.apply_bytes(text.as_bytes())
+    }
+
+    /// [`Journal::apply_line`] on the line's bytes (UTF-8 is checked as
+    /// they are parsed, and said when it is what failed).
+    pub fn apply_bytes(&mut self, text: &[u8]) -> Result<(), String> {
         self.lines += 1;
-        let l: Line<'_> =
-            serde_json::from_str(text).map_err(|e| format!("not a journal line: {e}"))?;
+        self.apply_parsed(parse_line(text)?)
+    }
+
+    /// Replays a parsed line (counted already in `lines`).
+    fn apply_parsed(&mut self, l: Line<'_>) -> Result<(), String> {
         match l.op_code {
             0 => {
-                let name = l.study_name.ok_or("create_study without study_name")?;
+                let name = l
+                    .study_name
+                    .ok_or("create_study without study_name")?
+                    .into_owned();
                 if self.studies.iter().any(|s| s.name == name && !s.deleted) {
                     return Ok(());
                 }
@@ -273,17 +370,14 @@ impl Journal {
                 else {
                     return Ok(());
                 };
-                let mut dists = HashMap::new();
-                for (k, v) in l.distributions.iter().flatten() {
-                    dists.insert(k.clone(), self.dist(&v.to_string())?);
-                }
-                let mut params = Map::new();
-                for (k, v) in l.params.iter().flatten() {
-                    let d = dists
-                        .get(k)
-                        .ok_or_else(|| format!("parameter {k:?} has no distribution"))?;
-                    params.insert(k.clone(), d.external(v)?);
-                }
+                let (dists, shared) = match l.distributions {
+                    Some(raw) => self.dist_set(raw.get())?,
+                    None => (Dists::default(), false),
+                };
+                let params = match l.params {
+                    Some(raw) => self.param_set(&dists, shared, raw.get())?,
+                    None => Params::default(),
+                };
                 let state = match l.state {
                     Some(c) => State::from_code(c).ok_or(format!("unknown state {c}"))?,
                     None => State::Running,
@@ -344,8 +438,8 @@ impl Journal {
                 }
                 let value = dist.external(&internal)?;
                 let t = &mut self.trials[id];
-                t.params.insert(name.clone(), value);
-                t.dists.insert(name, dist);
+                Arc::make_mut(&mut t.params).insert(name.clone(), value);
+                Arc::make_mut(&mut t.dists).insert(name, dist);
             }
             6 => {
                 let Some(id) = self.updatable(l.trial_id) else {
@@ -406,6 +500,57 @@ impl Journal {
             }
         }
         Ok(())
+    }
+
+    /// A create line's distributions (a JSON object of distributions),
+    /// decoded once per distinct text; and whether the set is kept (its
+    /// address then names it for [`Journal::param_set`]).
+    fn dist_set(&mut self, text: &str) -> Result<(Dists, bool), String> {
+        if let Some(d) = self.dist_sets.get(text) {
+            return Ok((d.clone(), true));
+        }
+        let raw: HashMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(text).map_err(|e| format!("distributions: {e}"))?;
+        let mut set = HashMap::with_capacity(raw.len());
+        for (k, v) in raw {
+            set.insert(k, self.dist(v.get())?);
+        }
+        let set = Arc::new(set);
+        let keep = self.dist_sets.len() < 4096;
+        if keep {
+            self.dist_sets.insert(text.into(), set.clone());
+        }
+        Ok((set, keep))
+    }
+
+    /// A create line's parameters (internal values) in the user's form,
+    /// decoded once per distinct text and distributions.
+    fn param_set(&mut self, dists: &Dists, shared: bool, text: &str) -> Result<Params, String> {
+        let at = Arc::as_ptr(dists) as usize;
+        if shared {
+            if let Some(p) = self.param_sets.get(&at).and_then(|m| m.get(text)) {
+                return Ok(p.clone());
+            }
+        }
+        let raw: HashMap<String, Value> =
+            serde_json::from_str(text).map_err(|e| format!("params: {e}"))?;
+        let mut params = Map::new();
+        for (k, v) in raw {
+            let d = dists
+                .get(&k)
+                .ok_or_else(|| format!("parameter {k:?} has no distribution"))?;
+            let x = d.external(&v)?;
+            params.insert(k, x);
+        }
+        let params = Arc::new(params);
+        if shared {
+            let memo = self.param_sets.entry(at).or_default();
+            // float parameters are rarely repeated: keep a bounded memo
+            if memo.len() < 1 << 16 {
+                memo.insert(text.into(), params.clone());
+            }
+        }
+        Ok(params)
     }
 
     /// A distribution from its JSON form in the journal (a string holding
@@ -507,6 +652,44 @@ pub struct Runs {
     pub engine: Option<&'static str>,
     /// The user's mapping of metrics and architecture, when given.
     pub mapping: Option<Mapping>,
+    /// The architecture (and its key) of each distinct parameters, by
+    /// their address (the clone kept here keeps the address theirs).
+    arch_memo: ArchMemo,
+}
+
+/// Distinct parameters (by address, with the clone that keeps the address
+/// theirs), and the architecture and key they give.
+type ArchMemo = FxMap<usize, (Params, Option<(Arch, Option<Arc<str>>)>)>;
+
+/// The architecture `t`'s parameters and attributes give, with its key:
+/// looked up by the parameters' address when the attributes cannot name
+/// one (numbers only, as a `test_acc`), so trials that share parameters
+/// read them once.
+fn arch_memoized(
+    memo: &mut ArchMemo,
+    t: &OptunaTrial,
+) -> Option<(Arch, Option<Arc<str>>)> {
+    let read = || {
+        super::params::arch_of(&t.params, &t.user_attrs)
+            .map(|a| (a.key().ok().map(Into::into), a))
+            .map(|(k, a)| (a, k))
+    };
+    let scalar = t
+        .user_attrs
+        .values()
+        .all(|v| v.is_number() || v.is_boolean() || v.is_null());
+    if !scalar {
+        return read();
+    }
+    let at = Arc::as_ptr(&t.params) as usize;
+    if let Some((_, got)) = memo.get(&at) {
+        return got.clone();
+    }
+    let got = read();
+    if memo.len() < 1 << 18 {
+        memo.insert(at, (t.params.clone(), got.clone()));
+    }
+    got
 }
 
 /// How accuracies are written.
@@ -637,7 +820,7 @@ impl Runs {
                     val
                 }
             };
-            let arch = match map.and_then(|m| m.architecture.as_deref()) {
+            let found = match map.and_then(|m| m.architecture.as_deref()) {
                 Some(name) => {
                     let one = |m: &Map<String, Value>| -> Map<String, Value> {
                         m.get(name)
@@ -649,10 +832,12 @@ impl Runs {
                             .unwrap_or_default()
                     };
                     super::params::arch_of(&one(&t.params), &one(&t.user_attrs))
+                        .map(|a| (a.key().ok().map(Into::into), a))
+                        .map(|(k, a)| (a, k))
                 }
-                None => super::params::arch_of(&t.params, &t.user_attrs),
+                None => arch_memoized(&mut self.arch_memo, t),
             };
-            let Some(arch) = arch else {
+            let Some((arch, hash)) = found else {
                 mapped.no_arch += 1;
                 continue;
             };
@@ -684,7 +869,7 @@ impl Runs {
                 time_s,
                 parents: Default::default(),
                 mutation: None,
-                hash: arch.key().ok().map(Into::into),
+                hash,
                 arch,
                 metrics: TrialMetrics {
                     val_acc: val,
@@ -775,7 +960,7 @@ impl JournalReader {
         if !bytes.ends_with(b"\n") {
             r.pending.push(b'\n');
         }
-        r.apply_pending(name);
+        r.apply_pending(name, threads());
         r.runs.update(&r.journal)?;
         Ok(r)
     }
@@ -798,35 +983,41 @@ impl JournalReader {
             }
             self.tail.offset += n as u64;
             self.pending.extend_from_slice(&chunk[..n]);
-            self.apply_pending(&name);
+            self.apply_pending(&name, threads());
         }
         self.runs.update(&self.journal)
     }
 
     /// Replays the complete lines held, keeping a partial last one.
-    fn apply_pending(&mut self, name: &str) {
-        let mut start = 0;
-        while let Some(nl) = self.pending[start..].iter().position(|&b| b == b'\n') {
-            let end = start + nl;
-            self.line += 1;
-            let applied = match std::str::from_utf8(&self.pending[start..end]) {
-                Ok(t) if t.trim().is_empty() => Ok(()),
-                Ok(t) => self.journal.apply_line(t.trim()),
-                Err(e) => {
-                    self.journal.lines += 1;
-                    Err(format!("not UTF-8: {e}"))
+    /// Lines are parsed on `threads` threads, then replayed in order.
+    fn apply_pending(&mut self, name: &str, threads: usize) {
+        let Some(last) = memchr::memrchr(b'\n', &self.pending) else {
+            return;
+        };
+        let JournalReader {
+            pending,
+            journal,
+            line,
+            ..
+        } = self;
+        for p in parse_block(&pending[..=last], threads) {
+            *line += 1;
+            let applied = match p {
+                Parsed::Blank => Ok(()),
+                Parsed::Line(l) => {
+                    journal.lines += 1;
+                    journal.apply_parsed(l)
+                }
+                Parsed::Bad(why) => {
+                    journal.lines += 1;
+                    Err(why)
                 }
             };
-            {
-                if let Err(why) = applied {
-                    self.journal
-                        .skipped
-                        .push(format!("{name}:{}: {why}", self.line));
-                }
+            if let Err(why) = applied {
+                journal.skipped.push(format!("{name}:{line}: {why}"));
             }
-            start = end + 1;
         }
-        self.pending.drain(..start);
+        pending.drain(..=last);
     }
 
     pub fn trace(&self) -> &Trace {
@@ -841,6 +1032,15 @@ impl JournalReader {
     pub fn partial(&self) -> usize {
         self.pending.len()
     }
+}
+
+/// The threads a journal's lines are parsed on: every core (the browser
+/// build has one thread).
+fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    #[cfg(target_arch = "wasm32")]
+    return 1;
 }
 
 /// Whether the first line of a file is an Optuna journal operation.
@@ -1144,5 +1344,95 @@ mod tests {
         assert_eq!(t.complete.zip(t.start).map(|(c, s)| c - s), Some(10.0));
         assert!(j.apply_line("{not json").is_err());
         assert!(j.apply_line(r#"{"op_code":42,"worker_id":"w"}"#).is_err());
+    }
+
+    /// Lines parsed in parallel and replayed in order give what replaying
+    /// them one by one gives: the same trials, the same runs, the same
+    /// skipped lines with the same line numbers.
+    #[test]
+    fn parallel_replay_equals_line_by_line() {
+        let ops = [
+            "none",
+            "skip_connect",
+            "nor_conv_1x1",
+            "nor_conv_3x3",
+            "avg_pool_3x3",
+        ];
+        let edges = ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"];
+        let cat =
+            serde_json::json!({"name": "CategoricalDistribution", "attributes": {"choices": ops}})
+                .to_string();
+        let mut rng = crate::rng::Rng::new(7);
+        let mut lines = vec![
+            r#"{"op_code":0,"worker_id":"w","study_name":"a","directions":[2]}"#.to_string(),
+            r#"{"op_code":0,"worker_id":"w","study_name":"b","directions":[2]}"#.to_string(),
+        ];
+        for i in 0..4000u64 {
+            let mut dists = Map::new();
+            let mut params = Map::new();
+            for e in edges {
+                dists.insert(e.into(), Value::from(cat.clone()));
+                params.insert(e.into(), Value::from(rng.next_u64() % 5));
+            }
+            let v = 0.5 + (rng.next_u64() % 400) as f64 / 1000.0;
+            let state = if i % 7 == 3 { 0 } else { 1 };
+            lines.push(
+                serde_json::json!({"op_code": 4, "worker_id": format!("w{}", i % 3),
+                    "study_id": i % 2, "state": state, "values": [v],
+                    "datetime_start": "2026-12-05T00:00:00+00:00",
+                    "datetime_complete": "2026-12-05T00:00:01+00:00",
+                    "distributions": dists, "params": params,
+                    "user_attrs": {"test_acc": v - 0.01}})
+                .to_string(),
+            );
+            match i % 500 {
+                5 => lines.push("{broken".into()),
+                9 => lines.push(String::new()),
+                11 => lines.push(r#"{"op_code":8,"worker_id":"w","trial_id":3,"user_attr":{"k":1}}"#.into()),
+                13 => lines.push(format!(
+                    r#"{{"op_code":6,"worker_id":"w","trial_id":{},"state":1,"values":[0.9],"datetime_complete":"2026-12-05T00:00:02+00:00"}}"#,
+                    i.saturating_sub(4)
+                )),
+                _ => {}
+            }
+        }
+        let text = lines.join("\n") + "\n";
+        assert!(text.len() > 2 << 20, "large enough to be cut in parts");
+        // one by one
+        let mut j = Journal::default();
+        let mut skipped = Vec::new();
+        for (n, l) in lines.iter().enumerate() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            if let Err(why) = j.apply_line(l) {
+                skipped.push(format!("x:{}: {why}", n + 1));
+            }
+        }
+        let mut runs = Runs::default();
+        runs.update(&j).unwrap();
+        for threads in [1, 2, 3, 8] {
+            let mut r = JournalReader::new(Path::new("x"));
+            r.pending.extend_from_slice(text.as_bytes());
+            r.apply_pending("x", threads);
+            r.runs.update(&r.journal).unwrap();
+            assert_eq!(r.journal.skipped, skipped, "{threads} threads");
+            assert_eq!(r.journal.lines, j.lines);
+            assert_eq!(r.journal.completed, j.completed);
+            assert_eq!(r.journal.trials.len(), j.trials.len());
+            for (a, b) in r.journal.trials.iter().zip(&j.trials) {
+                assert_eq!(
+                    (a.number, a.state, &a.params, &a.values),
+                    (b.number, b.state, &b.params, &b.values)
+                );
+                assert_eq!((&a.user_attrs, &a.worker), (&b.user_attrs, &b.worker));
+            }
+            assert!(
+                r.runs.trace == runs.trace,
+                "{threads} threads: the same runs"
+            );
+        }
+        assert_eq!(runs.trace.runs.len(), 2);
+        assert!(skipped.len() >= 8, "{skipped:?}");
     }
 }

@@ -160,8 +160,8 @@ impl DbReader {
                         .and_then(|n| usize::try_from(n).ok())
                         .unwrap_or(j.studies[s].trials.len() - 1),
                     state,
-                    params: Map::new(),
-                    dists: HashMap::new(),
+                    params: Default::default(),
+                    dists: Default::default(),
                     values: None,
                     user_attrs: Map::new(),
                     intermediate: Vec::new(),
@@ -194,8 +194,9 @@ impl DbReader {
                     continue;
                 };
                 if let Ok(v) = d.external(&Value::from(value.unwrap_or(f64::NAN))) {
-                    j.trials[t].params.insert(name.clone(), v);
-                    j.trials[t].dists.insert(name, d);
+                    let t = &mut j.trials[t];
+                    std::sync::Arc::make_mut(&mut t.params).insert(name.clone(), v);
+                    std::sync::Arc::make_mut(&mut t.dists).insert(name, d);
                 }
             }
         }
