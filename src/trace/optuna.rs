@@ -187,18 +187,18 @@ struct Line<'a> {
     study_id: Option<i64>,
     #[serde(default)]
     trial_id: Option<i64>,
-    #[serde(default)]
-    datetime_start: Option<String>,
-    #[serde(default)]
-    datetime_complete: Option<String>,
+    #[serde(default, borrow)]
+    datetime_start: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    datetime_complete: Option<std::borrow::Cow<'a, str>>,
     #[serde(default)]
     state: Option<i64>,
     #[serde(default)]
     values: Option<Vec<Option<f64>>>,
     #[serde(default)]
     value: Option<f64>,
-    #[serde(default)]
-    param_name: Option<String>,
+    #[serde(default, borrow)]
+    param_name: Option<std::borrow::Cow<'a, str>>,
     #[serde(default)]
     param_value_internal: Option<Value>,
     /// A JSON string holding the distribution's JSON, kept raw: trials
@@ -218,14 +218,15 @@ struct Line<'a> {
     user_attrs: Option<Map<String, Value>>,
     #[serde(default)]
     system_attr: Option<Map<String, Value>>,
-    #[serde(default)]
-    system_attrs: Option<Map<String, Value>>,
+    /// Kept raw: only an enqueued trial's `fixed_params` is read.
+    #[serde(default, borrow)]
+    system_attrs: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     step: Option<i64>,
     #[serde(default)]
     intermediate_value: Option<f64>,
-    #[serde(default)]
-    intermediate_values: Option<Map<String, Value>>,
+    #[serde(default, borrow)]
+    intermediate_values: Option<&'a serde_json::value::RawValue>,
 }
 
 /// The replayed journal.
@@ -387,8 +388,12 @@ impl Journal {
                     (None, Some(v)) => Some(vec![v]),
                     _ => None,
                 };
-                let intermediate = l
-                    .intermediate_values
+                // raw, and read only when not empty (`{}`, as most are)
+                let object = |raw: Option<&serde_json::value::RawValue>| {
+                    raw.filter(|r| r.get().len() > 2)
+                        .and_then(|r| serde_json::from_str::<Map<String, Value>>(r.get()).ok())
+                };
+                let intermediate = object(l.intermediate_values)
                     .iter()
                     .flatten()
                     .filter_map(|(k, v)| Some((k.parse().ok()?, v.as_f64()?)))
@@ -408,8 +413,7 @@ impl Journal {
                     start: l.datetime_start.as_deref().and_then(parse_time),
                     complete: l.datetime_complete.as_deref().and_then(parse_time),
                     worker: l.worker_id.map(str::to_string),
-                    fixed: l
-                        .system_attrs
+                    fixed: object(l.system_attrs)
                         .and_then(|mut a| a.remove(FIXED_PARAMS))
                         .and_then(|v| match v {
                             Value::Object(m) => Some(m),
@@ -424,7 +428,10 @@ impl Journal {
                 let Some(id) = self.updatable(l.trial_id) else {
                     return Ok(());
                 };
-                let name = l.param_name.ok_or("set_trial_param without param_name")?;
+                let name = l
+                    .param_name
+                    .ok_or("set_trial_param without param_name")?
+                    .into_owned();
                 let dist = self.dist(l.distribution.map_or("null", |r| r.get()))?;
                 let internal = l.param_value_internal.ok_or("no param_value_internal")?;
                 let study = self.trials[id].study;
@@ -665,10 +672,7 @@ type ArchMemo = FxMap<usize, (Params, Option<(Arch, Option<Arc<str>>)>)>;
 /// looked up by the parameters' address when the attributes cannot name
 /// one (numbers only, as a `test_acc`), so trials that share parameters
 /// read them once.
-fn arch_memoized(
-    memo: &mut ArchMemo,
-    t: &OptunaTrial,
-) -> Option<(Arch, Option<Arc<str>>)> {
+fn arch_memoized(memo: &mut ArchMemo, t: &OptunaTrial) -> Option<(Arch, Option<Arc<str>>)> {
     let read = || {
         super::params::arch_of(&t.params, &t.user_attrs)
             .map(|a| (a.key().ok().map(Into::into), a))
