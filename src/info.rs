@@ -70,8 +70,11 @@ pub fn describe_as(
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
         Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
-            let r =
-                crate::trace::optuna::read_storage_as(path, format.and_then(Format::engine), None)?;
+            let r = crate::trace::storage::read_storage_as(
+                path,
+                format.and_then(Format::engine),
+                None,
+            )?;
             let what = if r.kind == "Optuna journal" {
                 format!("{} lines", fmt_int(r.journal.lines))
             } else if r.kind.starts_with("Ray") {

@@ -4,8 +4,9 @@
 //! NAS-Bench-201 cells, a journal still being written is followed line by
 //! line, and a corrupt line is skipped with its place.
 
-use nasviz::trace::optuna::{read_journal, read_storage, JournalReader, State};
+use nasviz::trace::optuna::{read_journal, JournalReader, State};
 use nasviz::trace::optuna_db::DbReader;
+use nasviz::trace::storage::read_storage;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -408,7 +409,8 @@ fn other_databases_are_refused_with_the_reason() {
 
 #[test]
 fn a_mapping_names_the_metrics_and_the_architecture() {
-    use nasviz::trace::optuna::{read_storage_mapped, Mapping};
+    use nasviz::trace::optuna::Mapping;
+    use nasviz::trace::storage::read_storage_mapped;
     let map = tmp("map.json");
     std::fs::write(
         &map,

@@ -319,7 +319,7 @@ fn steer_a_running_study(storage_name: &str, workers: usize) {
     }
 
     // nasviz's reading: user trials made from their bases, with deltas
-    let s = nasviz::trace::optuna::read_storage(&storage).expect("read");
+    let s = nasviz::trace::storage::read_storage(&storage).expect("read");
     let run = &s.trace().runs[0];
     let user: Vec<_> = run
         .trials

@@ -6,7 +6,7 @@ use nasviz::table::nbgraph::{NbGraphTable, OpSet};
 use std::process::ExitCode;
 
 pub fn run(format: ImportFormat) -> Result<ExitCode> {
-    use nasviz::trace::optuna::Engine;
+    use nasviz::trace::storage::Engine;
     // the engine the subcommand names: its storage is read as that engine's
     let engine = match &format {
         ImportFormat::Optuna(_) => Some(Engine::Optuna),
@@ -127,7 +127,7 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
                 Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
                 None => None,
             };
-            let r = nasviz::trace::optuna::read_storage_as(&input, engine, mapping)?;
+            let r = nasviz::trace::storage::read_storage_as(&input, engine, mapping)?;
             for l in r.summary() {
                 eprintln!("{}: {l}", input.display());
             }

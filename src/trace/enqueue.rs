@@ -23,8 +23,9 @@
 //! the file, and nothing was written.
 
 use super::open::Followed;
-use super::optuna::{Journal, JournalReader, State};
+use super::optuna::JournalReader;
 use super::optuna_db::DbReader;
+use super::replay::{Journal, State};
 use super::TraceError;
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -433,7 +434,7 @@ pub fn enqueue_journal(
     let trial_id = r.journal.trials.len();
     let mut system = Map::new();
     system.insert(
-        super::optuna::FIXED_PARAMS.into(),
+        super::replay::FIXED_PARAMS.into(),
         Value::Object(req.params.clone()),
     );
     let line = journal_line(
@@ -626,7 +627,7 @@ pub fn enqueue_db(
             "INSERT INTO trial_system_attributes (trial_id, key, value_json) VALUES (?1, ?2, ?3)",
             rusqlite::params![
                 tid,
-                super::optuna::FIXED_PARAMS,
+                super::replay::FIXED_PARAMS,
                 py_json(&Value::Object(req.params.clone()))
             ],
         )?;

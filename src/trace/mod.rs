@@ -21,7 +21,10 @@ pub mod optuna;
 pub mod optuna_db;
 pub mod params;
 pub mod ray;
+pub mod replay;
 pub mod scan;
+pub mod storage;
+pub mod studies;
 
 use crate::arch::{Arch, Mutation};
 use serde::{Deserialize, Serialize};

@@ -18,9 +18,10 @@
 //!
 //! Each parameter set that succeeded becomes a trial (its final `default`
 //! the objective, other entries of the final dictionary attributes such as
-//! `test_acc`), in the order they succeeded; see [`super::optuna::Runs`].
+//! `test_acc`), in the order they succeeded; see [`super::studies::Runs`].
 
-use super::optuna::{Journal, OptunaTrial, Runs, State, Study};
+use super::replay::{Journal, OptunaTrial, State, Study};
+use super::studies::Runs;
 use super::{Trace, TraceError};
 use rusqlite::Connection;
 use serde_json::{Map, Value};

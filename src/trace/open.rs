@@ -61,8 +61,8 @@ impl std::str::FromStr for Format {
 
 impl Format {
     /// The search engine whose storage this format names, if it names one.
-    pub fn engine(self) -> Option<super::optuna::Engine> {
-        use super::optuna::Engine;
+    pub fn engine(self) -> Option<super::storage::Engine> {
+        use super::storage::Engine;
         match self {
             Format::Optuna => Some(Engine::Optuna),
             Format::Nni => Some(Engine::Nni),
@@ -100,7 +100,7 @@ fn starts_with_sqlite(path: &Path) -> bool {
     let mut head = [0u8; 16];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| head.starts_with(super::optuna::SQLITE_MAGIC))
+        .is_ok_and(|_| head.starts_with(super::storage::SQLITE_MAGIC))
 }
 
 /// The kind of `path`: as `format` says, or judged by content.
@@ -145,7 +145,7 @@ pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nb101::MAGIC) {
         return Kind::Nb101Table;
     }
-    if head.starts_with(super::optuna::SQLITE_MAGIC) {
+    if head.starts_with(super::storage::SQLITE_MAGIC) {
         return Kind::Sqlite;
     }
     if ext == "tfrecord" {
@@ -236,7 +236,7 @@ fn open_inner(
             if r.trace().runs.is_empty() {
                 return refuse(format!(
                     "a Ray Tune experiment with nothing to draw: {}",
-                    super::optuna::summary(&r.journal, &r.runs).join("; ")
+                    super::studies::summary(&r.journal, &r.runs).join("; ")
                 ));
             }
             notes.extend(r.skipped.iter().map(|s| format!("skipped {s}")));
@@ -247,11 +247,11 @@ fn open_inner(
         Kind::OptunaJournal
             if format
                 .and_then(Format::engine)
-                .is_none_or(|e| e == super::optuna::Engine::Optuna) =>
+                .is_none_or(|e| e == super::storage::Engine::Optuna) =>
         {
             let (trace, more, cache) =
                 super::cache::derived_cached(path, "optuna-journal-1", || {
-                    let s = super::optuna::read_storage(path)?;
+                    let s = super::storage::read_storage(path)?;
                     if s.trace().runs.is_empty() {
                         return Err(TraceError::bad(
                             shown.clone(),
@@ -278,7 +278,7 @@ fn open_inner(
             Ok(trace)
         }
         Kind::OptunaJournal | Kind::Sqlite => {
-            let s = super::optuna::read_storage_as(path, format.and_then(Format::engine), None)?;
+            let s = super::storage::read_storage_as(path, format.and_then(Format::engine), None)?;
             if s.trace().runs.is_empty() {
                 return refuse(format!(
                     "an {} with nothing to draw: {}",
@@ -356,13 +356,13 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), Trac
             if r.trace().runs.is_empty() {
                 return refuse(format!(
                     "an Optuna journal with nothing to draw: {}",
-                    super::optuna::summary(&r.journal, &r.runs).join("; ")
+                    super::studies::summary(&r.journal, &r.runs).join("; ")
                 ));
             }
             notes.extend(r.journal.skipped.iter().map(|l| format!("skipped {l}")));
             r.runs.trace
         }
-        Kind::Sqlite => return refuse(super::optuna::NO_SQLITE_HERE.into()),
+        Kind::Sqlite => return refuse(super::storage::NO_SQLITE_HERE.into()),
         Kind::NbGraphTable | Kind::Nb101Table => {
             return refuse(
                 "a benchmark table, not a trace: run a search on it with `nasviz search`".into(),
@@ -440,7 +440,7 @@ impl Followed {
                 Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path)))
             }
             #[cfg(not(target_arch = "wasm32"))]
-            Kind::Sqlite if format == Some(Format::Nni) || super::optuna::sqlite_is_nni(path) => {
+            Kind::Sqlite if format == Some(Format::Nni) || super::storage::sqlite_is_nni(path) => {
                 Followed::Nni(Box::new(super::nni::NniReader::new(path)))
             }
             #[cfg(not(target_arch = "wasm32"))]

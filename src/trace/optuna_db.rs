@@ -8,15 +8,13 @@
 //! again when its trials change; a writer holding the lock makes a poll
 //! wait for the next one.
 
-use super::optuna::{Journal, OptunaTrial, Runs, State, Study};
+use super::replay::{Journal, OptunaTrial, State, Study};
+use super::studies::Runs;
 use super::{Trace, TraceError};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// The first bytes of every SQLite database.
-pub use super::optuna::SQLITE_MAGIC as MAGIC;
 
 /// Reads an Optuna SQLite database, now and as it changes.
 pub struct DbReader {
@@ -165,8 +163,8 @@ impl DbReader {
                     values: None,
                     user_attrs: Map::new(),
                     intermediate: Vec::new(),
-                    start: start.as_deref().and_then(super::optuna::parse_time),
-                    complete: complete.as_deref().and_then(super::optuna::parse_time),
+                    start: start.as_deref().and_then(super::replay::parse_time),
+                    complete: complete.as_deref().and_then(super::replay::parse_time),
                     worker: None,
                     fixed: None,
                 });
@@ -268,7 +266,7 @@ impl DbReader {
             let mut q = c.prepare(
                 "SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1",
             )?;
-            let rows = q.query_map([super::optuna::FIXED_PARAMS], |r| {
+            let rows = q.query_map([super::replay::FIXED_PARAMS], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?;
             for row in rows {

@@ -9,11 +9,12 @@
 //! reader reads each again when it changed, takes complete lines only, and
 //! treats a half-written JSON file as not there yet. A trial is drawn once
 //! it is finished (`TERMINATED`, or its last report says `done`), with its
-//! last report's metrics (see [`super::optuna::Runs`] for the names read)
+//! last report's metrics (see [`super::studies::Runs`] for the names read)
 //! and the architecture in its config ([`super::params`]); errored and
 //! running trials are counted.
 
-use super::optuna::{Journal, OptunaTrial, Runs, State, Study};
+use super::replay::{Journal, OptunaTrial, State, Study};
+use super::studies::Runs;
 use super::{Trace, TraceError};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
