@@ -10,7 +10,7 @@
 //! the others fade and shrink out or grow in.
 
 use super::motion::{fade, lerp, lerp2, lerp_color, resample};
-use super::plots::panel_frame;
+use super::panel::{fit, panel_frame};
 use super::theme::{op_color, op_label, Theme};
 use super::{Measure, ViewScene};
 use crate::arch::{Arch, Dag};
@@ -98,7 +98,7 @@ pub fn dag_picture(
     measure: &mut Measure,
 ) -> DagPicture {
     // the title stays inside its panel (a narrow window shortens it)
-    let title = super::table::fit(title, theme.label_size + 1.0, rect.w - 24.0, measure);
+    let title = fit(title, theme.label_size + 1.0, rect.w - 24.0, measure);
     let mut pic = DagPicture {
         empty: None,
         ..DagPicture::empty(rect, &title, "")
@@ -269,7 +269,7 @@ pub fn draw_picture(pic: &DagPicture, theme: &Theme) -> ViewScene {
     let mut texts = Vec::new();
     let content = panel_frame(&mut mesh, &mut texts, rect, &pic.title, theme);
     if let Some(msg) = &pic.empty {
-        return super::plots::empty_view(mesh, texts, rect, content, msg, theme);
+        return super::panel::empty_view(mesh, texts, rect, content, msg, theme);
     }
     let mut scene = ViewScene::new(PixelRect::new(rect.x, rect.y, rect.w, rect.h));
     if !pic.summary.is_empty() {

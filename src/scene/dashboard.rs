@@ -5,12 +5,12 @@
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::density::{ScatterMode, CROWDED};
 use super::insight::{insight_view, Hit, InsightBase, InsightKind, InsightOptions};
-use super::motion::Motion;
 use super::plots::{
     line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
 };
 use super::table::table_view;
 use super::theme::{ramp, Theme};
+use super::transition::Motion;
 use super::{Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::{dashboard_panels, Rect};

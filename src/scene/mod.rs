@@ -7,10 +7,12 @@ pub mod dashboard;
 pub mod density;
 pub mod insight;
 pub mod motion;
+pub mod panel;
 pub mod pick;
 pub mod plots;
 pub mod table;
 pub mod theme;
+pub mod transition;
 
 use crate::render::{
     Circle, Mesh, MeshBuilder, Panel, PixelRect, SizeMode, TextRun, ViewTransform,

@@ -1,31 +1,10 @@
-//! Animation between two steps as plain data: what a frame in the middle
-//! of a transition draws differently from a still one. Everything here is
-//! a pure function of (from, to, u), u in 0..=1 already eased, so a test
-//! can build the frame at any point of a transition exactly.
+//! The arithmetic of animation: easing curves, interpolation of numbers,
+//! points and colours, fading, resampling a polyline. Everything here is a
+//! pure function of (from, to, u), u in 0..=1 already eased, so a test can
+//! build the frame at any point of a transition exactly.
 
-use super::dag::DagPicture;
 use crate::render::Color;
 use glam::Vec2;
-use std::sync::Arc;
-
-/// What moves in a frame between the previous pose and the current step.
-#[derive(Clone, Debug)]
-pub struct Motion {
-    /// Progress of the transition, eased, 0 (from) to 1 (the step).
-    pub u: f32,
-    /// The current-trial ring's (validation, test) at the start.
-    pub ring_from: Option<[f64; 2]>,
-    /// The line chart's cursor x (step or time) at the start.
-    pub cursor_from: Option<f64>,
-    /// The architecture picture to draw (a [`super::dag::morph`] of the
-    /// pictures at both ends), instead of the step's own.
-    pub dag: Option<Arc<DagPicture>>,
-    /// The summary table's values at the start: rows whose value changed
-    /// are highlighted, fading out.
-    pub table_from: Option<Vec<String>>,
-    /// The newest trial grows in (its circles drawn scaled, with a pulse).
-    pub grow: Option<usize>,
-}
 
 /// Cubic ease in-out: slow start, slow end.
 pub fn ease_in_out(t: f32) -> f32 {

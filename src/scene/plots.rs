@@ -5,8 +5,10 @@
 //! [`PointCache`]: moving the step appends or drops only the points in
 //! between, so a step change costs O(steps moved), not O(trials).
 
-use super::motion::{ease_out_back, fade, lerp2, Motion};
+use super::motion::{ease_out_back, fade, lerp2};
+use super::panel::{empty_view, panel_frame, to_pixel};
 use super::theme::{ramp, Theme};
+use super::transition::Motion;
 use super::{fmt_pct, Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::nice_ticks;
@@ -538,59 +540,6 @@ pub struct Axes {
     pub view: ViewTransform,
     pub x: (f64, f64),
     pub y: (f64, f64),
-}
-
-pub(crate) fn to_pixel(r: Rect) -> PixelRect {
-    PixelRect::new(r.x, r.y, r.w, r.h)
-}
-
-/// Draws a framed panel with a title; returns the content rectangle.
-pub fn panel_frame(
-    mesh: &mut MeshBuilder,
-    texts: &mut Vec<TextRun>,
-    rect: Rect,
-    title: &str,
-    theme: &Theme,
-) -> Rect {
-    mesh.rounded_rect(
-        [rect.x, rect.y],
-        [rect.x + rect.w, rect.y + rect.h],
-        8.0,
-        Some(theme.panel),
-        Some((theme.panel_border, 1.0)),
-    );
-    let pad = 12.0;
-    texts.push(TextRun::new(
-        title,
-        [rect.x + pad, rect.y + pad - 2.0],
-        theme.label_size + 1.0,
-        theme.text,
-    ));
-    Rect::new(
-        rect.x + pad,
-        rect.y + pad + theme.label_size + 10.0,
-        (rect.w - 2.0 * pad).max(1.0),
-        (rect.h - 2.0 * pad - theme.label_size - 10.0).max(1.0),
-    )
-}
-
-/// A framed view that only says `message` (nothing to show).
-pub fn empty_view(
-    mesh: MeshBuilder,
-    mut texts: Vec<TextRun>,
-    rect: Rect,
-    content: Rect,
-    message: &str,
-    theme: &Theme,
-) -> ViewScene {
-    texts.push(
-        TextRun::new(message, content.center(), theme.body_size, theme.muted)
-            .aligned(HAlign::Center, VAlign::Middle),
-    );
-    let mut scene = ViewScene::new(to_pixel(rect));
-    scene.mesh = mesh.build();
-    scene.texts = texts;
-    scene
 }
 
 /// Axes with gridlines, ticks and labels inside `content`.

@@ -1,9 +1,10 @@
 //! The summary table: the step's validation and test deltas, the best
 //! model so far, the most effective layer added so far.
 
-use super::motion::{fade, Motion};
-use super::plots::panel_frame;
+use super::motion::fade;
+use super::panel::{fit, panel_frame};
 use super::theme::{op_label, Theme};
+use super::transition::Motion;
 use super::{fmt_pct, fmt_pp, Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::arch::Arch;
@@ -25,23 +26,6 @@ pub fn arch_summary(arch: &Arch) -> String {
     } else {
         ops.join(", ")
     }
-}
-
-/// Shortens `s` to fit `width` pixels, with an ellipsis.
-pub(crate) fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
-    if measure(s, size).0 <= width {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let mut n = chars.len();
-    while n > 1 {
-        n -= 1;
-        let t: String = chars[..n].iter().collect::<String>() + "…";
-        if measure(&t, size).0 <= width {
-            return t;
-        }
-    }
-    "…".into()
 }
 
 /// How a value is set in `width` pixels and a row of `row_h`: at `size`

@@ -298,7 +298,7 @@ impl Viewer {
                 .into_iter()
                 .find(|t| measure(t, size).0 <= room)
                 .unwrap_or_else(|| {
-                    crate::scene::table::fit(&format!("Selected {what}"), size, room, measure)
+                    crate::scene::panel::fit(&format!("Selected {what}"), size, room, measure)
                 });
                 q
             }

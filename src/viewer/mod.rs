@@ -29,12 +29,13 @@ use crate::render::{
 };
 use crate::scene::dag::{dag_picture, morph, DagPicture};
 use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
-use crate::scene::motion::{lerp, Motion};
+use crate::scene::motion::lerp;
 use crate::scene::pick::PickGrid;
 use crate::scene::plots::MarkKind;
 use crate::scene::plots::PointCache;
 use crate::scene::table::table_values;
 use crate::scene::table::{row_boxes, BEST_LAYERS_ROW, BEST_ROW, EFFECTIVE_ROW};
+use crate::scene::transition::Motion;
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
 use crate::trace::Run;
 use command::Command;

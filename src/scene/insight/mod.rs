@@ -13,7 +13,8 @@ mod strategies;
 
 pub use strategies::{StrategyCurves, GROUP_COLORS};
 
-use super::plots::{empty_view, panel_frame, to_pixel, Ranges};
+use super::panel::{empty_view, panel_frame, to_pixel};
+use super::plots::Ranges;
 use super::theme::Theme;
 use super::{Measure, ViewScene};
 use crate::analysis::importance::ImportanceReport;

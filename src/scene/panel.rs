@@ -1,0 +1,78 @@
+//! What every panel of the dashboard shares: its frame and title, the
+//! message of an empty one, a title shortened to fit.
+
+use super::theme::Theme;
+use super::{Measure, ViewScene};
+use crate::layout::Rect;
+use crate::render::{HAlign, MeshBuilder, PixelRect, TextRun, VAlign};
+
+/// A layout rectangle as the renderer's pixel rectangle.
+pub(crate) fn to_pixel(r: Rect) -> PixelRect {
+    PixelRect::new(r.x, r.y, r.w, r.h)
+}
+
+/// Draws a framed panel with a title; returns the content rectangle.
+pub fn panel_frame(
+    mesh: &mut MeshBuilder,
+    texts: &mut Vec<TextRun>,
+    rect: Rect,
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    mesh.rounded_rect(
+        [rect.x, rect.y],
+        [rect.x + rect.w, rect.y + rect.h],
+        8.0,
+        Some(theme.panel),
+        Some((theme.panel_border, 1.0)),
+    );
+    let pad = 12.0;
+    texts.push(TextRun::new(
+        title,
+        [rect.x + pad, rect.y + pad - 2.0],
+        theme.label_size + 1.0,
+        theme.text,
+    ));
+    Rect::new(
+        rect.x + pad,
+        rect.y + pad + theme.label_size + 10.0,
+        (rect.w - 2.0 * pad).max(1.0),
+        (rect.h - 2.0 * pad - theme.label_size - 10.0).max(1.0),
+    )
+}
+
+/// A framed view that only says `message` (nothing to show).
+pub fn empty_view(
+    mesh: MeshBuilder,
+    mut texts: Vec<TextRun>,
+    rect: Rect,
+    content: Rect,
+    message: &str,
+    theme: &Theme,
+) -> ViewScene {
+    texts.push(
+        TextRun::new(message, content.center(), theme.body_size, theme.muted)
+            .aligned(HAlign::Center, VAlign::Middle),
+    );
+    let mut scene = ViewScene::new(to_pixel(rect));
+    scene.mesh = mesh.build();
+    scene.texts = texts;
+    scene
+}
+
+/// Shortens `s` to fit `width` pixels, with an ellipsis.
+pub(crate) fn fit(s: &str, size: f32, width: f32, measure: &mut Measure) -> String {
+    if measure(s, size).0 <= width {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut n = chars.len();
+    while n > 1 {
+        n -= 1;
+        let t: String = chars[..n].iter().collect::<String>() + "…";
+        if measure(&t, size).0 <= width {
+            return t;
+        }
+    }
+    "…".into()
+}
