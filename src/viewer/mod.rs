@@ -5,6 +5,7 @@
 //! plain drawing data ([`Frame`]). `app/` puts frames on a window or an
 //! offscreen target.
 
+pub mod bar;
 pub mod command;
 pub mod edit;
 mod follow;

@@ -2,9 +2,9 @@
 //! the transition in flight, the pointer and the thin UI. Driven by
 //! [`Command`]s and an injected clock (`Command::Tick`); no GPU, no window.
 
+use super::bar::{Target, UiLayout};
 use super::command::{Action, Command, KeyPress, Mods};
 use super::spot::{boxed, panned, Plot, Spot, TrialRef, Zoom, WHEEL_FACTOR};
-use super::ui::{Target, UiLayout};
 use crate::scene::density::ScatterMode;
 use crate::scene::insight::InsightKind;
 use crate::scene::motion::ease_in_out;
