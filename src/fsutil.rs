@@ -39,12 +39,29 @@ pub fn ensure_runtime_dir() {}
 /// into place only when complete, so a failed write never leaves a partial
 /// file where the user's file was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, true, |w| w.write_all(bytes))
+}
+
+/// Writes `path` through a temporary file beside it: `write` fills the
+/// file (through a buffer), which is then flushed, synced to disk when
+/// `sync`, and renamed into place. When anything fails the temporary file
+/// is removed and `path` is as it was. Returns what `write` returned.
+pub fn write_atomic_with<T, E: From<std::io::Error>>(
+    path: &Path,
+    sync: bool,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, E>,
+) -> Result<T, E> {
     let tmp = temp_sibling(path);
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let out = write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        if sync {
+            f.sync_all()?;
+        }
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        Ok(out)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -114,27 +114,20 @@ pub fn cora_load_ms(runs: usize) -> Result<f64, crate::table::TableError> {
 /// (through a temporary file beside it).
 pub fn write_trace_file(path: &std::path::Path, n: usize) -> Result<(), String> {
     let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let f = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", path.display()))?;
-    let written = crate::search::write_search(
-        &bench,
-        crate::search::Strategy::EVOLUTION,
-        n,
-        0,
-        "re-0",
-        std::io::BufWriter::new(f),
-        |_| {},
-    )
+    crate::fsutil::write_atomic_with(path, false, |w| {
+        crate::search::write_search(
+            &bench,
+            crate::search::Strategy::EVOLUTION,
+            n,
+            0,
+            "re-0",
+            w,
+            |_| {},
+        )
+        .map(|_| ())
+        .map_err(std::io::Error::other)
+    })
     .map_err(|e| format!("{}: {e}", path.display()))
-    .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display())));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 /// The peak resident memory of this process so far, in bytes (Linux;

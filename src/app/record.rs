@@ -64,11 +64,9 @@ pub fn record(
     viewer.state.set_adapter(ctx.adapter_name());
     let n = frame_count(opts);
     let (w, h) = viewer.state.size();
-    let tmp = crate::fsutil::temp_sibling(out);
-    let file = std::fs::File::create(&tmp).map_err(|e| bad(e.to_string()))?;
-    let result = (|| -> Result<(), AppError> {
-        let mut sink =
-            Sink::new(format, std::io::BufWriter::new(file), w, h, opts.fps, n).map_err(&bad)?;
+    // written beside OUT and renamed when complete
+    let result = crate::fsutil::write_atomic_with(out, false, |file| -> Result<(), Failed> {
+        let mut sink = Sink::new(format, file, w, h, opts.fps, n).map_err(&bad)?;
         viewer.state.set_step(opts.from);
         viewer.state.show_playback(opts.speed);
         viewer.handle(Command::Tick(0.0));
@@ -90,17 +88,31 @@ pub fn record(
             sink.add(&img).map_err(&bad)?;
             progress(i + 1, n);
         }
-        sink.finish().map_err(&bad)
-    })();
+        sink.finish().map_err(&bad)?;
+        Ok(())
+    });
     match result {
-        Ok(()) => {
-            std::fs::rename(&tmp, out).map_err(|e| bad(e.to_string()))?;
-            Ok(n)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
+        Ok(()) => Ok(n),
+        Err(Failed::Io(e)) => Err(bad(e.to_string())),
+        Err(Failed::App(e)) => Err(e),
+    }
+}
+
+/// Why a recording was not written: the file, or the drawing.
+enum Failed {
+    Io(std::io::Error),
+    App(AppError),
+}
+
+impl From<std::io::Error> for Failed {
+    fn from(e: std::io::Error) -> Self {
+        Failed::Io(e)
+    }
+}
+
+impl From<AppError> for Failed {
+    fn from(e: AppError) -> Self {
+        Failed::App(e)
     }
 }
 

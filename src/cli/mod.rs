@@ -465,37 +465,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let t = nasviz::trace::open::open(&trace)?;
-            let tmp = nasviz::fsutil::temp_sibling(&output);
-            let write = || -> Result<usize> {
-                let f = std::fs::File::create(&tmp)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
-                let out = std::io::BufWriter::new(f);
-                let rows = if arrow {
+            let written = nasviz::fsutil::write_atomic_with(&output, false, |out| {
+                if arrow {
                     write_arrow(&t, out)
                 } else {
                     nasviz::trace::csv::write_csv(&t, out).map_err(anyhow::Error::from)
                 }
-                .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
-                std::fs::rename(&tmp, &output)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
-                Ok(rows)
-            };
-            match write() {
-                Ok(rows) => {
-                    eprintln!(
-                        "{}: {} trials of {} run{}",
-                        output.display(),
-                        nasviz::fmt::fmt_int(rows),
-                        t.runs.len(),
-                        if t.runs.len() == 1 { "" } else { "s" }
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(e)
-                }
-            }
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()));
+            let rows = written?;
+            eprintln!(
+                "{}: {} trials of {} run{}",
+                output.display(),
+                nasviz::fmt::fmt_int(rows),
+                t.runs.len(),
+                if t.runs.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
             seconds,

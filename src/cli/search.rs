@@ -3,7 +3,6 @@
 use anyhow::{bail, Context, Result};
 use nasviz::search::{Benchmark, NbGraphBench, Strategy};
 use nasviz::table::nbgraph::NbGraphTable;
-use std::io::BufWriter;
 use std::process::ExitCode;
 
 /// `nbgraph:cora` (shipped), `nbgraph:FILE.nbt` or `nb101:FILE.nb101`.
@@ -42,28 +41,15 @@ pub fn run(
         bail!("--budget must be at least 1");
     }
     // written beside OUTPUT and renamed when complete
-    let tmp = nasviz::fsutil::temp_sibling(output);
-    let file = std::fs::File::create(&tmp)
-        .with_context(|| format!("{}: cannot write there", output.display()))?;
     let bar = super::progress(budget as u64, "trials");
-    let result = nasviz::search::write_search(
-        bench,
-        strategy,
-        budget,
-        seed,
-        run_id,
-        BufWriter::new(file),
-        |done| bar.set_position(done as u64),
-    );
+    let result = nasviz::fsutil::write_atomic_with(output, false, |w| {
+        nasviz::search::write_search(bench, strategy, budget, seed, run_id, w, |done| {
+            bar.set_position(done as u64)
+        })
+        .map_err(anyhow::Error::from)
+    });
     bar.finish_and_clear();
-    let run = match result {
-        Ok(run) => run,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
-        }
-    };
-    std::fs::rename(&tmp, output).with_context(|| format!("{}", output.display()))?;
+    let run = result.with_context(|| format!("{}", output.display()))?;
     let run = &run;
     if let Strategy::Evolution { population, .. } = strategy {
         let drawn = run

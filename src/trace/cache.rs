@@ -429,22 +429,13 @@ fn write(
     // Written beside, then renamed into place (a mapped cache never changes
     // under its reader). Not synced: a cache cut short by a crash fails its
     // checksum and is rebuilt.
-    let tmp = crate::fsutil::temp_sibling(cpath);
-    let result = (|| {
+    crate::fsutil::write_atomic_with(cpath, false, |f| {
         use std::io::Write;
-        {
-            // closed before the rename
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&head)?;
-            f.write_all(&body.strings)?;
-            f.write_all(&body.cols)?;
-        }
-        std::fs::rename(&tmp, cpath)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| format!("{}: {e}", cpath.display()))
+        f.write_all(&head)?;
+        f.write_all(&body.strings)?;
+        f.write_all(&body.cols)
+    })
+    .map_err(|e| format!("{}: {e}", cpath.display()))
 }
 
 /// Strings stored once, referred to by index.

@@ -583,14 +583,12 @@ mod tests {
     /// skipped lines with the same line numbers.
     #[test]
     fn parallel_replay_equals_line_by_line() {
-        let ops = [
-            "none",
-            "skip_connect",
-            "nor_conv_1x1",
-            "nor_conv_3x3",
-            "avg_pool_3x3",
-        ];
-        let edges = ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"];
+        use crate::arch::nb201;
+        let ops: Vec<&str> = nb201::Op::ALL.iter().map(|o| o.name()).collect();
+        let edges: Vec<String> = nb201::EDGES
+            .iter()
+            .map(|(t, f)| format!("{t}<-{f}"))
+            .collect();
         let cat =
             serde_json::json!({"name": "CategoricalDistribution", "attributes": {"choices": ops}})
                 .to_string();
@@ -602,9 +600,9 @@ mod tests {
         for i in 0..4000u64 {
             let mut dists = Map::new();
             let mut params = Map::new();
-            for e in edges {
-                dists.insert(e.into(), Value::from(cat.clone()));
-                params.insert(e.into(), Value::from(rng.next_u64() % 5));
+            for e in &edges {
+                dists.insert(e.clone(), Value::from(cat.clone()));
+                params.insert(e.clone(), Value::from(rng.next_u64() % 5));
             }
             let v = 0.5 + (rng.next_u64() % 400) as f64 / 1000.0;
             let state = if i % 7 == 3 { 0 } else { 1 };
