@@ -1,3 +1,4 @@
+use super::pipeline::{layout_of, PipelineSpec};
 use super::view::{set_scissor, UniformArena, ViewUniform};
 use super::{Color, Panel, RenderError};
 
@@ -133,46 +134,21 @@ impl CircleRenderer {
             source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/circles.wgsl").into()),
         });
         let layout = UniformArena::layout(device, "nasviz circles view layout");
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("nasviz circles pipeline layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
+        let pipeline_layout = layout_of(device, "nasviz circles pipeline layout", &layout);
         const ATTRS: [wgpu::VertexAttribute; 5] = wgpu::vertex_attr_array![
             0 => Float32x2, 1 => Float32, 2 => Float32, 3 => Uint32, 4 => Uint32
         ];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("nasviz circles pipeline"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: std::mem::size_of::<Circle>() as u64,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &ATTRS,
-                })],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(BLEND),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
+        let pipeline = PipelineSpec {
+            buffer: Some(wgpu::VertexBufferLayout {
+                array_stride: std::mem::size_of::<Circle>() as u64,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &ATTRS,
             }),
-            multiview_mask: None,
-            cache: None,
-        });
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            blend: Some(BLEND),
+            ..PipelineSpec::new("nasviz circles pipeline", &pipeline_layout, &shader, format)
+        }
+        .build(device);
         let uniforms = UniformArena::new(device, &layout, "nasviz circles view uniforms");
         CircleRenderer {
             format,

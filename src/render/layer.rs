@@ -1,3 +1,4 @@
+use super::pipeline::{layout_of, PipelineSpec};
 use super::target::{create_texture, read_texture};
 use super::{GpuContext, Image, RenderError};
 
@@ -126,44 +127,25 @@ impl Compositor {
                 count: None,
             }],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("nasviz composite pipeline layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
+        let pipeline_layout = layout_of(device, "nasviz composite pipeline layout", &layout);
         let premultiplied = wgpu::BlendComponent {
             src_factor: wgpu::BlendFactor::One,
             dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
             operation: wgpu::BlendOperation::Add,
         };
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("nasviz composite pipeline"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(wgpu::BlendState {
-                        color: premultiplied,
-                        alpha: premultiplied,
-                    }),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
+        let pipeline = PipelineSpec {
+            blend: Some(wgpu::BlendState {
+                color: premultiplied,
+                alpha: premultiplied,
             }),
-            multiview_mask: None,
-            cache: None,
-        });
+            ..PipelineSpec::new(
+                "nasviz composite pipeline",
+                &pipeline_layout,
+                &shader,
+                format,
+            )
+        }
+        .build(device);
         Compositor {
             format,
             pipeline,

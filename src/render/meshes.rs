@@ -1,3 +1,4 @@
+use super::pipeline::{layout_of, PipelineSpec};
 use lyon::math::{point, Box2D, Point};
 use lyon::path::builder::BorderRadii;
 use lyon::path::{Path, Winding};
@@ -360,43 +361,20 @@ impl MeshRenderer {
             source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/meshes.wgsl").into()),
         });
         let layout = UniformArena::layout(device, "nasviz meshes view layout");
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("nasviz meshes pipeline layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
+        let pipeline_layout = layout_of(device, "nasviz meshes pipeline layout", &layout);
         const ATTRS: [wgpu::VertexAttribute; 2] =
             wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32];
         let make = |blend: Option<wgpu::BlendState>| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("nasviz meshes pipeline"),
-                layout: Some(&pipeline_layout),
-                vertex: wgpu::VertexState {
-                    module: &shader,
-                    entry_point: Some("vs_main"),
-                    compilation_options: Default::default(),
-                    buffers: &[Some(wgpu::VertexBufferLayout {
-                        array_stride: std::mem::size_of::<MeshVertex>() as u64,
-                        step_mode: wgpu::VertexStepMode::Vertex,
-                        attributes: &ATTRS,
-                    })],
-                },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: &shader,
-                    entry_point: Some("fs_main"),
-                    compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format,
-                        blend,
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
+            PipelineSpec {
+                buffer: Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<MeshVertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &ATTRS,
                 }),
-                multiview_mask: None,
-                cache: None,
-            })
+                blend,
+                ..PipelineSpec::new("nasviz meshes pipeline", &pipeline_layout, &shader, format)
+            }
+            .build(device)
         };
         // opaque meshes are drawn without blending: the same pixels, and a
         // software rasteriser does not read the target back

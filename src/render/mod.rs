@@ -36,6 +36,7 @@ mod context;
 mod error;
 mod layer;
 mod meshes;
+mod pipeline;
 mod scene;
 mod splat;
 mod target;

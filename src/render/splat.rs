@@ -1,4 +1,5 @@
 use super::circles::BLEND;
+use super::pipeline::{layout_of, PipelineSpec};
 use super::view::{set_scissor, ViewUniform};
 use super::{Circle, CircleBatch, CircleStats, RenderError, SizeMode};
 
@@ -165,16 +166,16 @@ impl SplatRenderer {
             label: Some("nasviz splat resolve layout"),
             entries: &[uniform(fs), storage(1, fs, true), storage(3, fs, true)],
         });
-        let compute_pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("nasviz splat compute pipeline layout"),
-            bind_group_layouts: &[Some(&compute_layout)],
-            immediate_size: 0,
-        });
-        let resolve_pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("nasviz splat resolve pipeline layout"),
-            bind_group_layouts: &[Some(&resolve_layout)],
-            immediate_size: 0,
-        });
+        let compute_pl = layout_of(
+            device,
+            "nasviz splat compute pipeline layout",
+            &compute_layout,
+        );
+        let resolve_pl = layout_of(
+            device,
+            "nasviz splat resolve pipeline layout",
+            &resolve_layout,
+        );
         let make = |mode: SplatMode| {
             let constants = [("PLANES", mode.planes() as f64)];
             let options = wgpu::PipelineCompilationOptions {
@@ -189,31 +190,18 @@ impl SplatRenderer {
                 compilation_options: options.clone(),
                 cache: None,
             });
-            let resolve = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("nasviz splat resolve pipeline"),
-                layout: Some(&resolve_pl),
-                vertex: wgpu::VertexState {
-                    module: &shader,
-                    entry_point: Some("vs_resolve"),
-                    compilation_options: options.clone(),
-                    buffers: &[],
-                },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: &shader,
-                    entry_point: Some("fs_resolve"),
-                    compilation_options: options,
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format,
-                        blend: Some(BLEND),
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
-                }),
-                multiview_mask: None,
-                cache: None,
-            });
+            let resolve = PipelineSpec {
+                entries: ("vs_resolve", "fs_resolve"),
+                blend: Some(BLEND),
+                options,
+                ..PipelineSpec::new(
+                    "nasviz splat resolve pipeline",
+                    &resolve_pl,
+                    &shader,
+                    format,
+                )
+            }
+            .build(device);
             (compute, resolve)
         };
         let (c0, r0) = make(SplatMode::Blended);
