@@ -1,21 +1,13 @@
 //! The edit effects view: per kind of edit, the child-minus-parent delta
 //! as interval, spread and extremes.
 
-use super::{trial_dot, Hit, InsightBase, InsightOptions, Out};
+use super::{trial_dot, Body, Hit, Out};
 use crate::fmt::{fmt_int, fmt_pp};
 use crate::layout::Rect;
 use crate::render::HAlign;
-use crate::scene::theme::Theme;
-use crate::scene::Measure;
 
-pub(super) fn edits_body(
-    out: &mut Out,
-    base: &InsightBase<'_>,
-    content: Rect,
-    opts: &InsightOptions,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Option<String> {
+pub(super) fn edits_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
+    let (base, content, opts, theme, measure) = b.parts();
     let (run, analytics, step) = (base.run, base.analytics, base.step);
     let kinds = analytics.insight(run).edits.at(step);
     if kinds.is_empty() {

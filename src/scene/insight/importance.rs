@@ -1,21 +1,14 @@
 //! The importance view: each decision's share of variance, its values'
 //! means with intervals on one axis, the table's share beside it.
 
-use super::{trial_dot, Hit, InsightBase, InsightOptions, Out};
+use super::{trial_dot, Body, Hit, Out};
 use crate::fmt::{fmt_int, fmt_pct};
 use crate::layout::Rect;
 use crate::render::{Color, HAlign};
-use crate::scene::theme::{op_color, Theme};
-use crate::scene::Measure;
+use crate::scene::theme::op_color;
 
-pub(super) fn importance_body(
-    out: &mut Out,
-    base: &InsightBase<'_>,
-    content: Rect,
-    opts: &InsightOptions,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Option<String> {
+pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
+    let (base, content, opts, theme, measure) = b.parts();
     let (run, analytics, step) = (base.run, base.analytics, base.step);
     let rep = analytics.insight(run).importance.at(run, step);
     if let Some(n) = &rep.note {

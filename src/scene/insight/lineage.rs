@@ -1,23 +1,15 @@
 //! The lineage view: every trial by step and validation accuracy with its
 //! parent links, the best (or selected) trial's ancestry drawn and listed.
 
-use super::{sample, trial_dot, Hit, InsightBase, InsightOptions, Out, MAX_DOTS, MAX_LINKS};
+use super::{sample, trial_dot, Body, Hit, Out, MAX_DOTS, MAX_LINKS};
 use crate::analysis::lineage::lineage;
 use crate::fmt::{fmt_int, fmt_pct, fmt_pp};
 use crate::layout::Rect;
 use crate::render::{Color, HAlign, TextRun, VAlign};
 use crate::scene::plots::draw_axes;
-use crate::scene::theme::Theme;
-use crate::scene::Measure;
 
-pub(super) fn lineage_body(
-    out: &mut Out,
-    base: &InsightBase<'_>,
-    content: Rect,
-    opts: &InsightOptions,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Option<String> {
+pub(super) fn lineage_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
+    let (base, content, opts, theme, measure) = b.parts();
     let (run, analytics, step, ranges) = (base.run, base.analytics, base.step, base.ranges);
     let depths = &analytics.insight(run).depths;
     if depths.with_parents == 0 {

@@ -164,7 +164,16 @@ pub fn insight_view(
         InsightKind::Edits => edits::edits_body,
         InsightKind::Strategies => strategies::strategies_body,
     };
-    let message = body(&mut out, base, content, opts, theme, measure);
+    let message = body(
+        &mut out,
+        Body {
+            base,
+            content,
+            opts,
+            theme,
+            measure,
+        },
+    );
     if let Some(m) = message {
         return InsightScene {
             view: empty_view(out.mesh, out.texts, rect, content, &m, theme),
@@ -178,6 +187,32 @@ pub fn insight_view(
     InsightScene {
         view,
         hits: out.hits,
+    }
+}
+
+/// What a view's body draws from and in: the run at its step, the
+/// content rectangle, the options, the theme and the text measure.
+pub(super) struct Body<'a, 'm> {
+    base: &'a InsightBase<'a>,
+    content: Rect,
+    opts: &'a InsightOptions,
+    theme: &'a Theme,
+    measure: &'m mut Measure<'m>,
+}
+
+impl<'a, 'm> Body<'a, 'm> {
+    /// Its parts, each named as the bodies name them.
+    #[allow(clippy::type_complexity)]
+    fn parts(
+        self,
+    ) -> (
+        &'a InsightBase<'a>,
+        Rect,
+        &'a InsightOptions,
+        &'a Theme,
+        &'m mut Measure<'m>,
+    ) {
+        (self.base, self.content, self.opts, self.theme, self.measure)
     }
 }
 

@@ -1,23 +1,15 @@
 //! The Pareto view: accuracy against a cost, each run's front a staircase.
 
-use super::{sample, short_number, trial_dot, Hit, InsightBase, InsightOptions, Out, MAX_DOTS};
+use super::{sample, short_number, trial_dot, Body, Hit, Out, MAX_DOTS};
 use crate::analysis::pareto::Objective;
 use crate::fmt::{fmt_int, fmt_pct};
 use crate::layout::Rect;
 use crate::render::{Color, HAlign};
 use crate::scene::dashboard::RUN_COLORS;
 use crate::scene::plots::draw_axes;
-use crate::scene::theme::Theme;
-use crate::scene::Measure;
 
-pub(super) fn pareto_body(
-    out: &mut Out,
-    base: &InsightBase<'_>,
-    content: Rect,
-    opts: &InsightOptions,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Option<String> {
+pub(super) fn pareto_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
+    let (base, content, opts, theme, measure) = b.parts();
     let (run, analytics, step) = (base.run, base.analytics, base.step);
     let fronts = &analytics.insight(run).fronts;
     let costs = fronts.costs();

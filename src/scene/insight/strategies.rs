@@ -1,13 +1,11 @@
 //! The strategies view: per group of seeds the mean best so far with its
 //! band, against step or simulated time; the groups' data.
 
-use super::{short_number, Hit, InsightBase, InsightOptions, Out};
+use super::{short_number, Body, Hit, Out};
 use crate::fmt::fmt_int;
 use crate::layout::Rect;
 use crate::render::{Color, HAlign};
 use crate::scene::plots::draw_axes;
-use crate::scene::theme::Theme;
-use crate::scene::Measure;
 use crate::trace::Run;
 
 /// The strategies view's data: the groups, and each group's curve over
@@ -80,14 +78,8 @@ pub const GROUP_COLORS: [Color; 8] = [
     Color::rgb(87, 96, 106),
 ];
 
-pub(super) fn strategies_body(
-    out: &mut Out,
-    base: &InsightBase<'_>,
-    content: Rect,
-    opts: &InsightOptions,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Option<String> {
+pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
+    let (base, content, opts, theme, measure) = b.parts();
     let Some(sc) = opts
         .strategies
         .as_deref()
