@@ -172,6 +172,15 @@ pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     Kind::Unknown
 }
 
+/// What the cache did that the user should hear of, in words.
+fn cache_note(shown: &str, cache: super::cache::CacheUse) -> Option<String> {
+    match cache {
+        super::cache::CacheUse::Rebuilt(why) => Some(format!("{shown}: cache rebuilt: {why}")),
+        super::cache::CacheUse::Unwritable(why) => Some(format!("{shown}: no cache ({why})")),
+        _ => None,
+    }
+}
+
 /// The trace at `path`, whatever readable form it is in.
 pub fn open(path: &Path) -> Result<Trace, TraceError> {
     open_as(path, None)
@@ -204,15 +213,7 @@ fn open_inner(
     match kind {
         Kind::Native => {
             let (trace, _, cache) = super::cache::read_trace_cached(path)?;
-            match cache {
-                super::cache::CacheUse::Rebuilt(why) => {
-                    notes.push(format!("{shown}: cache rebuilt: {why}"))
-                }
-                super::cache::CacheUse::Unwritable(why) => {
-                    notes.push(format!("{shown}: no cache ({why})"))
-                }
-                _ => {}
-            }
+            notes.extend(cache_note(&shown, cache));
             if trace.runs.is_empty() {
                 return refuse(
                     "no run in it: a nasviz trace declares its run first \
@@ -265,15 +266,7 @@ fn open_inner(
                     let skipped = s.journal.skipped.iter().map(|l| format!("skipped {l}"));
                     Ok((s.runs.trace, skipped.collect()))
                 })?;
-            match cache {
-                super::cache::CacheUse::Rebuilt(why) => {
-                    notes.push(format!("{shown}: cache rebuilt: {why}"))
-                }
-                super::cache::CacheUse::Unwritable(why) => {
-                    notes.push(format!("{shown}: no cache ({why})"))
-                }
-                _ => {}
-            }
+            notes.extend(cache_note(&shown, cache));
             notes.extend(more);
             Ok(trace)
         }
