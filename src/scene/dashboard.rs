@@ -4,9 +4,10 @@
 
 use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::density::{ScatterMode, CROWDED};
-use super::insight::{insight_view, Hit, InsightBase, InsightKind, InsightOptions};
+use super::insight::{insight_view, Hit, InsightBase, InsightKind, InsightOptions, InsightScene};
 use super::plots::{
-    line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Window,
+    line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Ranges,
+    Window,
 };
 use super::table::table_view;
 use super::theme::{ramp, Theme};
@@ -295,43 +296,11 @@ pub fn build_comparison(
     measure: &mut Measure,
 ) -> Result<Dashboard, SceneError> {
     let (w, h) = (opts.width, opts.height);
-    if w < 200 || h < 150 {
-        return Err(SceneError::TooSmall {
-            width: w,
-            height: h,
-        });
-    }
     let n = run.trials.len();
-    if n > 0 && step >= n {
-        return Err(SceneError::StepPastEnd {
-            step,
-            count: n,
-            run: run.info.run_id.clone(),
-        });
-    }
+    check_frame(run, step, opts)?;
     let theme = &opts.theme;
-    let mut ranges = cache.ranges(run, opts.full_range);
-    let mut other_improvements = Vec::new();
-    if let Some(o) = other.as_mut() {
-        let r2 = o.cache.ranges(o.run, opts.full_range);
-        ranges.val = (ranges.val.0.min(r2.val.0), ranges.val.1.max(r2.val.1));
-        ranges.test = (ranges.test.0.min(r2.test.0), ranges.test.1.max(r2.test.1));
-        cache.set_tint(Some(RUN_COLORS[0]));
-        o.cache.set_tint(Some(RUN_COLORS[1]));
-        let on = o.run.trials.len();
-        o.cache
-            .sync(o.run, (o.step + 1).min(on), ranges, opts.x_time);
-        if on > 0 {
-            other_improvements = o
-                .cache
-                .improvements_until(o.analytics, o.step.min(on - 1))
-                .to_vec();
-        }
-    } else {
-        cache.set_tint(None);
-    }
-    cache.sync(run, if n == 0 { 0 } else { step + 1 }, ranges, opts.x_time);
-    let improvements = cache.improvements_until(analytics, step).to_vec();
+    let (ranges, improvements, other_improvements) =
+        sync_caches(run, analytics, other.as_mut(), step, opts, cache);
     let line_other = other.as_ref().map(|o| {
         (
             o.run,
@@ -341,38 +310,9 @@ pub fn build_comparison(
             o.step,
         )
     });
-    // marked points, from the cache of their run
-    let mut marks: [Vec<PointMark>; 2] = [Vec::new(), Vec::new()];
-    for &(slot, i, kind) in &opts.marks {
-        let c = match slot {
-            0 => Some(&*cache),
-            _ => other.as_ref().map(|o| &*o.cache),
-        };
-        if let Some(c) = c {
-            if let Some(p) = c.scatter.get(i) {
-                marks[0].push((*p, kind));
-            }
-            if let Some(p) = c.line.get(i) {
-                marks[1].push((*p, kind));
-            }
-        }
-    }
+    let marks = point_marks(opts, cache, other.as_ref());
     let [zs, zl] = opts.zoom;
-    let scatter_outside = if zs.is_full() {
-        cache.outside + other.as_ref().map_or(0, |o| o.cache.outside)
-    } else {
-        let (x, y) = (zs.range(0, ranges.val), zs.range(1, ranges.test));
-        cache.outside_of(0, x, y) + other.as_mut().map_or(0, |o| o.cache.outside_of(0, x, y))
-    };
-    let line_outside = if zl.is_full() {
-        0
-    } else {
-        let (x, y) = (
-            zl.range(0, line_x_range(run, opts.x_time)),
-            zl.range(1, ranges.val),
-        );
-        cache.outside_of(1, x, y) + other.as_mut().map_or(0, |o| o.cache.outside_of(1, x, y))
-    };
+    let (scatter_outside, line_outside) = outside_counts(run, opts, ranges, cache, other.as_mut());
     let scatter_pv = PlotView {
         window: zs,
         outside: scatter_outside,
@@ -404,204 +344,71 @@ pub fn build_comparison(
     let mut hits = Vec::new();
     let mut legend_at = None;
     let cur = run.trials.get(step);
-    // mid-transition the viewer hands over the morphed picture
-    let dag_of = |rect: Rect, measure: &mut Measure| match opts
-        .dag
-        .as_deref()
-        .or(motion.and_then(|m| m.dag.as_deref()))
-    {
-        Some(p) if cur.is_some() => draw_picture(p, theme),
-        _ => draw_picture(
-            &step_picture(run, analytics, step, rect, theme, measure),
-            theme,
-        ),
-    };
-    // an insight view, with the compared run's front beside the first's
-    let compared = other.as_ref().map(|o| (o.run, o.analytics, o.step));
-    let insight_of = |kind, rect, measure: &mut Measure| {
-        let base = InsightBase {
-            run,
-            analytics,
-            step,
-            other: compared,
-            ranges,
-        };
-        insight_view(kind, &base, rect, &opts.insight, theme, measure)
+    let vs = Views {
+        run,
+        analytics,
+        step,
+        compared: other.as_ref().map(|o| (o.run, o.analytics, o.step)),
+        ranges,
+        opts,
+        motion,
+        held,
+        cache,
+        table: (table_run, table_analytics, table_step),
+        improvements: &improvements,
+        line_other,
+        pv: [scatter_pv, line_pv],
+        // mid-transition the viewer hands over the morphed picture
+        picture: opts
+            .dag
+            .as_deref()
+            .or(motion.and_then(|m| m.dag.as_deref()))
+            .filter(|_| cur.is_some()),
     };
     match opts.view {
         ViewKind::Dashboard => {
             let p = dashboard_panels(w, h);
-            // title bar
-            let t = p.title;
-            let title = match &other {
-                Some(o) => format!(
-                    "{} vs {}{}",
-                    who(&run.info),
-                    who(&o.run.info).to_lowercase(),
-                    where_(&run.info)
-                ),
-                None => format!("{}{}", who(&run.info), where_(&run.info)),
-            };
-            let title_w = measure(&title, theme.title_size).0;
-            chrome_text.push(
-                TextRun::new(title, [t.x, t.y + t.h / 2.0], theme.title_size, theme.text)
-                    .aligned(HAlign::Left, VAlign::Middle),
+            let runs = title_bar(
+                run,
+                other.as_ref(),
+                step,
+                p.title,
+                theme,
+                measure,
+                &mut chrome_text,
             );
-            let step_text = if n == 0 {
-                "no trials".to_string()
-            } else {
-                format!(
-                    "step {} of {}",
-                    crate::fmt::fmt_int(step + 1),
-                    crate::fmt::fmt_int(n)
-                )
-            };
-            // the longest right-hand text that fits beside the title
-            let candidates = [
-                format!(
-                    "run {} · space {} · {step_text}",
-                    run.info.run_id, run.info.space
-                ),
-                format!("run {} · {step_text}", run.info.run_id),
-                step_text.clone(),
-            ];
-            let room = t.w - title_w - 24.0;
-            if let Some(right) = candidates
-                .into_iter()
-                .find(|c| measure(c, theme.label_size).0 <= room)
-            {
-                chrome_text.push(
-                    TextRun::new(
-                        right,
-                        [t.x + t.w, t.y + t.h / 2.0],
-                        theme.label_size,
-                        theme.muted,
-                    )
-                    .aligned(HAlign::Right, VAlign::Middle),
-                );
-            }
-            let runs = other.as_ref().map(|o| {
-                [
-                    format!(
-                        "{} ({})",
-                        run.info.run_id,
-                        pretty_strategy(&run.info.strategy).to_lowercase()
-                    ),
-                    format!(
-                        "{} ({})",
-                        o.run.info.run_id,
-                        pretty_strategy(&o.run.info.strategy).to_lowercase()
-                    ),
-                ]
-            });
             legend_at = Some((p.legend, runs));
             if let Some(kind) = opts.page {
                 let rect = Rect::from_edges(p.dag.x, p.dag.y, p.dag.right(), p.table.bottom());
-                let s = insight_of(kind, rect, measure);
+                let s = vs.insight(kind, rect, measure);
                 hits = s.hits;
                 views.push((ViewKind::Insight(kind), s.view));
             } else {
-                views.push((ViewKind::Dag, dag_of(p.dag, measure)));
+                views.push((ViewKind::Dag, vs.dag(p.dag, measure)));
+                let table_motion = motion.filter(|_| opts.table_at.is_none());
+                views.push((ViewKind::Table, vs.table(p.table, table_motion, measure)));
             }
-            if opts.page.is_none() {
-                views.push((
-                    ViewKind::Table,
-                    table_view(
-                        table_run,
-                        table_analytics,
-                        table_step,
-                        p.table,
-                        motion.filter(|_| opts.table_at.is_none()),
-                        theme,
-                        measure,
-                    ),
-                ));
-            }
-            views.push((
-                ViewKind::Scatter,
-                scatter_view(
-                    run, analytics, step, p.scatter, ranges, cache, motion, held, scatter_pv,
-                    theme, measure,
-                ),
-            ));
-            views.push((
-                ViewKind::Line,
-                line_view(
-                    run,
-                    analytics,
-                    step,
-                    p.line,
-                    ranges,
-                    &improvements,
-                    line_other,
-                    opts.x_time,
-                    (cache, motion, held),
-                    line_pv,
-                    theme,
-                    measure,
-                ),
-            ));
+            views.push((ViewKind::Scatter, vs.scatter(p.scatter, measure)));
+            views.push((ViewKind::Line, vs.line(p.line, measure)));
         }
         kind => {
             let m = 12.0;
             let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
             let v = match kind {
                 ViewKind::Insight(k) => {
-                    let s = insight_of(k, rect, measure);
+                    let s = vs.insight(k, rect, measure);
                     hits = s.hits;
                     s.view
                 }
-                ViewKind::Dag => dag_of(rect, measure),
-                ViewKind::Table => table_view(
-                    table_run,
-                    table_analytics,
-                    table_step,
-                    rect,
-                    motion,
-                    theme,
-                    measure,
-                ),
-                ViewKind::Scatter => scatter_view(
-                    run, analytics, step, rect, ranges, cache, motion, held, scatter_pv, theme,
-                    measure,
-                ),
-                _ => line_view(
-                    run,
-                    analytics,
-                    step,
-                    rect,
-                    ranges,
-                    &improvements,
-                    line_other,
-                    opts.x_time,
-                    (cache, motion, held),
-                    line_pv,
-                    theme,
-                    measure,
-                ),
+                ViewKind::Dag => vs.dag(rect, measure),
+                ViewKind::Table => vs.table(rect, motion, measure),
+                ViewKind::Scatter => vs.scatter(rect, measure),
+                _ => vs.line(rect, measure),
             };
             views.push((kind, v));
         }
     }
-    // density: when asked, or when the points crowd (one run at a time)
-    let mut density = false;
-    if opts.scatter_mode != ScatterMode::Circles && other.is_none() {
-        if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Scatter) {
-            let (view, area) = (v.data_view, v.rect);
-            let total = run.trials.len();
-            let source = cache.generation();
-            cache
-                .density
-                .sync(&cache.scatter, view, area, source, total);
-            density =
-                opts.scatter_mode == ScatterMode::Density || cache.density.crowding() >= CROWDED;
-        }
-        if density {
-            if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Line) {
-                cache.sync_envelope(v.data_view, v.rect);
-            }
-        }
-    }
+    let density = apply_density(opts, other.is_none(), run, &views, cache);
     if let Some((r, runs)) = legend_at {
         legend(
             &mut chrome_mesh,
@@ -627,6 +434,322 @@ pub fn build_comparison(
         density,
         hits,
     })
+}
+
+/// What the views of one dashboard frame are drawn from, and each view
+/// drawn in a rectangle.
+struct Views<'a> {
+    run: &'a Run,
+    analytics: &'a Analytics,
+    step: usize,
+    /// The compared run, its analytics and its step on show.
+    compared: Option<(&'a Run, &'a Analytics, usize)>,
+    ranges: Ranges,
+    opts: &'a DashboardOptions,
+    motion: Option<&'a Motion>,
+    held: usize,
+    cache: &'a PointCache,
+    /// The run, analytics and step the summary table describes.
+    table: (&'a Run, &'a Analytics, usize),
+    improvements: &'a [usize],
+    line_other: Option<(&'a Run, &'a Analytics, &'a [usize], Color, usize)>,
+    /// The scatter's and the line chart's windows, marks and outside counts.
+    pv: [PlotView<'a>; 2],
+    /// The picture the architecture view draws instead of the step's own.
+    picture: Option<&'a DagPicture>,
+}
+
+impl Views<'_> {
+    fn dag(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
+        let theme = &self.opts.theme;
+        match self.picture {
+            Some(p) => draw_picture(p, theme),
+            None => draw_picture(
+                &step_picture(self.run, self.analytics, self.step, rect, theme, measure),
+                theme,
+            ),
+        }
+    }
+
+    /// An insight view, with the compared run's front beside the first's.
+    fn insight(&self, kind: InsightKind, rect: Rect, measure: &mut Measure) -> InsightScene {
+        let base = InsightBase {
+            run: self.run,
+            analytics: self.analytics,
+            step: self.step,
+            other: self.compared,
+            ranges: self.ranges,
+        };
+        insight_view(
+            kind,
+            &base,
+            rect,
+            &self.opts.insight,
+            &self.opts.theme,
+            measure,
+        )
+    }
+
+    fn table(&self, rect: Rect, motion: Option<&Motion>, measure: &mut Measure) -> ViewScene {
+        let (run, analytics, step) = self.table;
+        table_view(
+            run,
+            analytics,
+            step,
+            rect,
+            motion,
+            &self.opts.theme,
+            measure,
+        )
+    }
+
+    fn scatter(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
+        scatter_view(
+            self.run,
+            self.analytics,
+            self.step,
+            rect,
+            self.ranges,
+            self.cache,
+            self.motion,
+            self.held,
+            self.pv[0],
+            &self.opts.theme,
+            measure,
+        )
+    }
+
+    fn line(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
+        line_view(
+            self.run,
+            self.analytics,
+            self.step,
+            rect,
+            self.ranges,
+            self.improvements,
+            self.line_other,
+            self.opts.x_time,
+            (self.cache, self.motion, self.held),
+            self.pv[1],
+            &self.opts.theme,
+            measure,
+        )
+    }
+}
+
+/// A dashboard too small to draw, or a step past the run's end.
+fn check_frame(run: &Run, step: usize, opts: &DashboardOptions) -> Result<(), SceneError> {
+    let (w, h) = (opts.width, opts.height);
+    if w < 200 || h < 150 {
+        return Err(SceneError::TooSmall {
+            width: w,
+            height: h,
+        });
+    }
+    let n = run.trials.len();
+    if n > 0 && step >= n {
+        return Err(SceneError::StepPastEnd {
+            step,
+            count: n,
+            run: run.info.run_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The points of both runs outside the scatter's and the line chart's
+/// windows (unzoomed: outside the scatter's dense range).
+fn outside_counts(
+    run: &Run,
+    opts: &DashboardOptions,
+    ranges: Ranges,
+    cache: &mut PointCache,
+    mut other: Option<&mut Other<'_>>,
+) -> (usize, usize) {
+    let [zs, zl] = opts.zoom;
+    let scatter = if zs.is_full() {
+        cache.outside + other.as_ref().map_or(0, |o| o.cache.outside)
+    } else {
+        let (x, y) = (zs.range(0, ranges.val), zs.range(1, ranges.test));
+        cache.outside_of(0, x, y) + other.as_mut().map_or(0, |o| o.cache.outside_of(0, x, y))
+    };
+    let line = if zl.is_full() {
+        0
+    } else {
+        let (x, y) = (
+            zl.range(0, line_x_range(run, opts.x_time)),
+            zl.range(1, ranges.val),
+        );
+        cache.outside_of(1, x, y) + other.map_or(0, |o| o.cache.outside_of(1, x, y))
+    };
+    (scatter, line)
+}
+
+/// Brings both runs' point caches to the steps on show over shared
+/// ranges; returns the ranges and each run's improving steps so far.
+fn sync_caches(
+    run: &Run,
+    analytics: &Analytics,
+    other: Option<&mut Other<'_>>,
+    step: usize,
+    opts: &DashboardOptions,
+    cache: &mut PointCache,
+) -> (Ranges, Vec<usize>, Vec<usize>) {
+    let n = run.trials.len();
+    let mut ranges = cache.ranges(run, opts.full_range);
+    let mut other_improvements = Vec::new();
+    if let Some(o) = other {
+        let r2 = o.cache.ranges(o.run, opts.full_range);
+        ranges.val = (ranges.val.0.min(r2.val.0), ranges.val.1.max(r2.val.1));
+        ranges.test = (ranges.test.0.min(r2.test.0), ranges.test.1.max(r2.test.1));
+        cache.set_tint(Some(RUN_COLORS[0]));
+        o.cache.set_tint(Some(RUN_COLORS[1]));
+        let on = o.run.trials.len();
+        o.cache
+            .sync(o.run, (o.step + 1).min(on), ranges, opts.x_time);
+        if on > 0 {
+            other_improvements = o
+                .cache
+                .improvements_until(o.analytics, o.step.min(on - 1))
+                .to_vec();
+        }
+    } else {
+        cache.set_tint(None);
+    }
+    cache.sync(run, if n == 0 { 0 } else { step + 1 }, ranges, opts.x_time);
+    let improvements = cache.improvements_until(analytics, step).to_vec();
+    (ranges, improvements, other_improvements)
+}
+
+/// The marked points (hovered, selected), from the cache of their run:
+/// the scatter's, then the line chart's.
+fn point_marks(
+    opts: &DashboardOptions,
+    cache: &PointCache,
+    other: Option<&Other<'_>>,
+) -> [Vec<PointMark>; 2] {
+    let mut marks: [Vec<PointMark>; 2] = [Vec::new(), Vec::new()];
+    for &(slot, i, kind) in &opts.marks {
+        let c = match slot {
+            0 => Some(cache),
+            _ => other.map(|o| &*o.cache),
+        };
+        if let Some(c) = c {
+            if let Some(p) = c.scatter.get(i) {
+                marks[0].push((*p, kind));
+            }
+            if let Some(p) = c.line.get(i) {
+                marks[1].push((*p, kind));
+            }
+        }
+    }
+    marks
+}
+
+/// The title bar: who searched what (both runs when compared) and the
+/// step on show, as much as fits; returns the legend's run names when
+/// compared.
+fn title_bar(
+    run: &Run,
+    other: Option<&Other<'_>>,
+    step: usize,
+    t: Rect,
+    theme: &Theme,
+    measure: &mut Measure,
+    chrome_text: &mut Vec<TextRun>,
+) -> Option<[String; 2]> {
+    let n = run.trials.len();
+    let title = match other {
+        Some(o) => format!(
+            "{} vs {}{}",
+            who(&run.info),
+            who(&o.run.info).to_lowercase(),
+            where_(&run.info)
+        ),
+        None => format!("{}{}", who(&run.info), where_(&run.info)),
+    };
+    let title_w = measure(&title, theme.title_size).0;
+    chrome_text.push(
+        TextRun::new(title, [t.x, t.y + t.h / 2.0], theme.title_size, theme.text)
+            .aligned(HAlign::Left, VAlign::Middle),
+    );
+    let step_text = if n == 0 {
+        "no trials".to_string()
+    } else {
+        format!(
+            "step {} of {}",
+            crate::fmt::fmt_int(step + 1),
+            crate::fmt::fmt_int(n)
+        )
+    };
+    // the longest right-hand text that fits beside the title
+    let candidates = [
+        format!(
+            "run {} · space {} · {step_text}",
+            run.info.run_id, run.info.space
+        ),
+        format!("run {} · {step_text}", run.info.run_id),
+        step_text.clone(),
+    ];
+    let room = t.w - title_w - 24.0;
+    if let Some(right) = candidates
+        .into_iter()
+        .find(|c| measure(c, theme.label_size).0 <= room)
+    {
+        chrome_text.push(
+            TextRun::new(
+                right,
+                [t.x + t.w, t.y + t.h / 2.0],
+                theme.label_size,
+                theme.muted,
+            )
+            .aligned(HAlign::Right, VAlign::Middle),
+        );
+    }
+    other.map(|o| {
+        [
+            format!(
+                "{} ({})",
+                run.info.run_id,
+                pretty_strategy(&run.info.strategy).to_lowercase()
+            ),
+            format!(
+                "{} ({})",
+                o.run.info.run_id,
+                pretty_strategy(&o.run.info.strategy).to_lowercase()
+            ),
+        ]
+    })
+}
+
+/// Whether the scatter is drawn as density (asked, or crowded points of
+/// one run), its grid and the line chart's envelope brought up to date.
+fn apply_density(
+    opts: &DashboardOptions,
+    single: bool,
+    run: &Run,
+    views: &[(ViewKind, ViewScene)],
+    cache: &mut PointCache,
+) -> bool {
+    let mut density = false;
+    if opts.scatter_mode != ScatterMode::Circles && single {
+        if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Scatter) {
+            let (view, area) = (v.data_view, v.rect);
+            let total = run.trials.len();
+            let source = cache.generation();
+            cache
+                .density
+                .sync(&cache.scatter, view, area, source, total);
+            density =
+                opts.scatter_mode == ScatterMode::Density || cache.density.crowding() >= CROWDED;
+        }
+        if density {
+            if let Some((_, v)) = views.iter().find(|(k, _)| *k == ViewKind::Line) {
+                cache.sync_envelope(v.data_view, v.rect);
+            }
+        }
+    }
+    density
 }
 
 /// The cached points a view draws: the scatter's or the line chart's,
