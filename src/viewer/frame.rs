@@ -36,35 +36,8 @@ impl Viewer {
             self.selection_pic = None;
             self.picture_key = key;
         }
-        let motion = match &pose {
-            Pose::Step(_) => None,
-            Pose::Blend { from, u, .. } => {
-                let dag = self.picture(&pose, ri, dag_rect, &theme, measure);
-                let run = &self.runs[ri];
-                let ring = |s: usize| {
-                    run.trials
-                        .get(s)
-                        .map(|t| [t.metrics.val_acc, t.metrics.test_acc])
-                };
-                // the run's clock, known once per run (not scanned per frame)
-                let times = self.state.runs()[ri].times.as_deref().filter(|_| x_time);
-                let cursor = |s: usize| -> Option<f64> {
-                    match times {
-                        Some(t) => t.get(s).copied(),
-                        None => Some(s as f64),
-                    }
-                };
-                Some(Motion {
-                    u: *u,
-                    ring_from: blend_at(from, &ring),
-                    cursor_from: blend_at(from, &|s| cursor(s).map(|c| [c, 0.0])).map(|c| c[0]),
-                    dag: Some(dag),
-                    table_from: Some(table_values(run, &self.analytics[ri], from.target())),
-                    grow,
-                })
-            }
-        };
-        // hovered and selected trials, marked in the plots
+        let motion = self.motion_of(&pose, grow, dag_rect, &theme, measure);
+        let (sel, sec) = (self.state.selected(), self.state.second());
         let slot_of = |r: usize| {
             if r == ri {
                 Some(0)
@@ -74,41 +47,7 @@ impl Viewer {
                 None
             }
         };
-        let (sel, sec) = (self.state.selected(), self.state.second());
-        let mut marks = Vec::new();
-        for (r, slot) in [(Some(ri), 0), (other_i, 1)] {
-            let Some(meta) = r.and_then(|r| self.state.runs().get(r)) else {
-                continue;
-            };
-            let upto = if slot == 0 {
-                step
-            } else {
-                other_step.unwrap_or(step)
-            };
-            for &i in meta.user.iter().take_while(|&&i| i <= upto) {
-                marks.push((slot, i, MarkKind::User));
-            }
-        }
-        let mut mark = |t: Option<TrialRef>, kind: MarkKind| {
-            if let Some(t) = t {
-                if let Some(slot) = slot_of(t.run) {
-                    marks.push((slot, t.index, kind));
-                }
-            }
-        };
-        mark(
-            self.editor.as_ref().map(|e| TrialRef {
-                run: ri,
-                index: e.base,
-            }),
-            MarkKind::Selected(None),
-        );
-        mark(sel, MarkKind::Selected(sec.map(|_| 'A')));
-        mark(sec, MarkKind::Selected(Some('B')));
-        mark(
-            self.state.hovered_trial(),
-            MarkKind::Hover(self.state.hover_growth()),
-        );
+        let mut marks = self.trial_marks(step);
         // the DAG view: edit mode's, two selected trials diffed, one
         // selected, or the step
         let edit_pic = self.edit_picture(dag_rect, &theme, measure);
@@ -173,30 +112,12 @@ impl Viewer {
             None
         };
         // where things are, for the pointer
-        let mut geom = Geometry {
-            runs: (ri, other_i),
-            step,
-            dag: if page.is_some() { None } else { Some(dag) },
-            table: (n > 0 && page.is_none()).then_some(focus.unwrap_or(TrialRef {
-                run: ri,
-                index: step,
-            })),
-            ..Geometry::default()
-        };
-        if let Some(d) = &dash {
-            geom.hits = d.hits.clone();
-            for (kind, v) in &d.views {
-                match kind {
-                    ViewKind::Scatter => geom.plots[0] = Some((v.rect, v.data_view)),
-                    ViewKind::Line => geom.plots[1] = Some((v.rect, v.data_view)),
-                    ViewKind::Table => {
-                        geom.rows =
-                            row_boxes(Rect::new(v.rect.x, v.rect.y, v.rect.w, v.rect.h), &theme)
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let table = (n > 0 && page.is_none()).then_some(focus.unwrap_or(TrialRef {
+            run: ri,
+            index: step,
+        }));
+        let dag = if page.is_some() { None } else { Some(dag) };
+        let geom = geometry_of(dash.as_ref(), (ri, other_i), step, dag, table, &theme);
         let edit_view = edit_pic.as_ref().and_then(|p| self.edit_view(p));
         self.geom = geom;
         // no tooltip over an open menu
@@ -229,6 +150,101 @@ impl Viewer {
             overlay_mesh: over.mesh.build(),
             overlay_text: over.texts,
         })
+    }
+
+    /// What moves in a frame mid-transition (none on a still step).
+    fn motion_of(
+        &mut self,
+        pose: &Pose,
+        grow: Option<usize>,
+        dag_rect: Rect,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Option<Motion> {
+        let ri = self.state.run();
+        let x_time = self.state.time_axis();
+        match pose {
+            Pose::Step(_) => None,
+            Pose::Blend { from, u, .. } => {
+                let dag = self.picture(pose, ri, dag_rect, theme, measure);
+                let run = &self.runs[ri];
+                let ring = |s: usize| {
+                    run.trials
+                        .get(s)
+                        .map(|t| [t.metrics.val_acc, t.metrics.test_acc])
+                };
+                // the run's clock, known once per run (not scanned per frame)
+                let times = self.state.runs()[ri].times.as_deref().filter(|_| x_time);
+                let cursor = |s: usize| -> Option<f64> {
+                    match times {
+                        Some(t) => t.get(s).copied(),
+                        None => Some(s as f64),
+                    }
+                };
+                Some(Motion {
+                    u: *u,
+                    ring_from: blend_at(from, &ring),
+                    cursor_from: blend_at(from, &|s| cursor(s).map(|c| [c, 0.0])).map(|c| c[0]),
+                    dag: Some(dag),
+                    table_from: Some(table_values(run, &self.analytics[ri], from.target())),
+                    grow,
+                })
+            }
+        }
+    }
+
+    /// The trials marked in the plots, as (slot, index, kind): user trials
+    /// up to the steps on show, edit mode's base, the selection, the
+    /// hovered trial.
+    fn trial_marks(&self, step: usize) -> Vec<(usize, usize, MarkKind)> {
+        let ri = self.state.run();
+        let other_i = self.state.other_run();
+        let other_step = self.state.other_step();
+        let slot_of = |r: usize| {
+            if r == ri {
+                Some(0)
+            } else if Some(r) == other_i {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        let (sel, sec) = (self.state.selected(), self.state.second());
+        let mut marks = Vec::new();
+        for (r, slot) in [(Some(ri), 0), (other_i, 1)] {
+            let Some(meta) = r.and_then(|r| self.state.runs().get(r)) else {
+                continue;
+            };
+            let upto = if slot == 0 {
+                step
+            } else {
+                other_step.unwrap_or(step)
+            };
+            for &i in meta.user.iter().take_while(|&&i| i <= upto) {
+                marks.push((slot, i, MarkKind::User));
+            }
+        }
+        let mut mark = |t: Option<TrialRef>, kind: MarkKind| {
+            if let Some(t) = t {
+                if let Some(slot) = slot_of(t.run) {
+                    marks.push((slot, t.index, kind));
+                }
+            }
+        };
+        mark(
+            self.editor.as_ref().map(|e| TrialRef {
+                run: ri,
+                index: e.base,
+            }),
+            MarkKind::Selected(None),
+        );
+        mark(sel, MarkKind::Selected(sec.map(|_| 'A')));
+        mark(sec, MarkKind::Selected(Some('B')));
+        mark(
+            self.state.hovered_trial(),
+            MarkKind::Hover(self.state.hover_growth()),
+        );
+        marks
     }
 
     /// The DAG picture of a pose: a step's own, or a morph of morphs.
@@ -565,4 +581,36 @@ impl Frame {
         s.text(UI_LAYER + 3, full, &self.overlay_text);
         s
     }
+}
+
+/// Where a frame put what the pointer can point at.
+fn geometry_of(
+    dash: Option<&Dashboard>,
+    runs: (usize, Option<usize>),
+    step: usize,
+    dag: Option<Arc<DagPicture>>,
+    table: Option<TrialRef>,
+    theme: &Theme,
+) -> Geometry {
+    let mut geom = Geometry {
+        runs,
+        step,
+        dag,
+        table,
+        ..Geometry::default()
+    };
+    if let Some(d) = dash {
+        geom.hits = d.hits.clone();
+        for (kind, v) in &d.views {
+            match kind {
+                ViewKind::Scatter => geom.plots[0] = Some((v.rect, v.data_view)),
+                ViewKind::Line => geom.plots[1] = Some((v.rect, v.data_view)),
+                ViewKind::Table => {
+                    geom.rows = row_boxes(Rect::new(v.rect.x, v.rect.y, v.rect.w, v.rect.h), theme)
+                }
+                _ => {}
+            }
+        }
+    }
+    geom
 }
