@@ -70,52 +70,7 @@ pub fn describe_as(
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
         Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
-            let r = crate::trace::storage::read_storage_as(
-                path,
-                format.and_then(Format::engine),
-                None,
-            )?;
-            let what = if r.kind == "Optuna journal" {
-                format!("{} lines", fmt_int(r.journal.lines))
-            } else if r.kind.starts_with("Ray") {
-                format!("{} trial folders", fmt_int(r.journal.trials.len()))
-            } else if r.kind.starts_with("NNI") {
-                format!("{} parameter sets", fmt_int(r.journal.trials.len()))
-            } else {
-                format!("{} trials", fmt_int(r.journal.trials.len()))
-            };
-            let mut s = format!(
-                "{shown}: {}, {what}, {} studies\n",
-                r.kind,
-                r.journal.studies.iter().filter(|s| !s.deleted).count()
-            );
-            for l in r.summary() {
-                let _ = writeln!(s, "{l}");
-            }
-            for l in r.journal.skipped.iter().take(10) {
-                let _ = writeln!(s, "skipped: {l}");
-            }
-            if r.journal.skipped.len() > 10 {
-                let _ = writeln!(s, "skipped: {} more lines", r.journal.skipped.len() - 10);
-            }
-            let _ = writeln!(
-                s,
-                "convert:    nasviz import {} {shown} -o trace.jsonl (render and view read it as it is)",
-                if r.kind.starts_with("Ray") {
-                    "ray"
-                } else if r.kind.starts_with("NNI") {
-                    "nni"
-                } else {
-                    "optuna"
-                }
-            );
-            if !r.journal.skipped.is_empty() {
-                return Err(InfoError::Unknown {
-                    path: shown,
-                    what: format!("{} unreadable lines skipped:\n{s}", r.journal.skipped.len()),
-                });
-            }
-            return Ok(s);
+            return describe_storage(path, &shown, format.and_then(Format::engine));
         }
         _ => {}
     }
@@ -123,40 +78,7 @@ pub fn describe_as(
         path: shown.clone(),
         source,
     })?;
-    if bytes.starts_with(crate::table::nbgraph::MAGIC) {
-        let t = NbGraphTable::from_bytes(&bytes, &shown)?;
-        return Ok(describe_nbgraph(
-            &t,
-            &shown,
-            "nasviz benchmark table (.nbt)",
-        ));
-    }
-    if bytes.starts_with(crate::table::nb101::MAGIC) {
-        let t = crate::table::nb101::Nb101Table::from_bytes(&bytes, &shown)?;
-        let mut s = format!("{shown}: NAS-Bench-101 table (.nb101)\n");
-        let _ = writeln!(s, "space:      nb101, {} epochs", t.epochs());
-        let _ = writeln!(s, "cells:      {}", fmt_int(t.len()));
-        if let Some((h, m)) = t.best_by_test() {
-            let _ = writeln!(
-                s,
-                "best test:  {} (hash {h}, validation {})",
-                fmt_pct(m.test_acc),
-                fmt_pct(m.val_acc)
-            );
-        }
-        return Ok(s);
-    }
-    if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let t = NbGraphTable::from_bench_bytes(&bytes, &stem, OpSet::for_dataset(&stem), &shown)?;
-        let mut s = describe_nbgraph(&t, &shown, "NAS-Bench-Graph package benchmark (pickle)");
-        let _ = writeln!(
-            s,
-            "convert:    nasviz import nas-bench-graph {shown} -o {stem}.nbt"
-        );
+    if let Some(s) = describe_table(path, &shown, &bytes)? {
         return Ok(s);
     }
     let text = std::str::from_utf8(&bytes).map_err(|e| InfoError::Unknown {
@@ -202,7 +124,11 @@ pub fn describe_as(
         let (trace, stats) = crate::trace::jsonl::read_trace_from(text.as_bytes(), &shown)?;
         return Ok(describe_trace(&trace, &shown, stats.partial_tail));
     }
-    // JSON Lines?
+    describe_cell_lines(text, shown)
+}
+
+/// JSON Lines of NAS-Bench-101 cells, each checked and hashed.
+fn describe_cell_lines(text: &str, shown: String) -> Result<String, InfoError> {
     let mut cells = 0usize;
     let mut invalid = 0usize;
     let mut why: Vec<String> = Vec::new();
@@ -262,6 +188,101 @@ pub fn describe_as(
         path: shown,
         what: "JSON, but not a file format nasviz knows (expected NB-101 cells, NB-101 records, a NASLib search result or a benchmark table)".into(),
     })
+}
+
+/// What an engine's storage holds: its studies, their trials by state,
+/// what was not drawn, lines skipped (an error when any), and the command
+/// that converts it.
+fn describe_storage(
+    path: &Path,
+    shown: &str,
+    engine: Option<crate::trace::storage::Engine>,
+) -> Result<String, InfoError> {
+    let r = crate::trace::storage::read_storage_as(path, engine, None)?;
+    let what = if r.kind == "Optuna journal" {
+        format!("{} lines", fmt_int(r.journal.lines))
+    } else if r.kind.starts_with("Ray") {
+        format!("{} trial folders", fmt_int(r.journal.trials.len()))
+    } else if r.kind.starts_with("NNI") {
+        format!("{} parameter sets", fmt_int(r.journal.trials.len()))
+    } else {
+        format!("{} trials", fmt_int(r.journal.trials.len()))
+    };
+    let mut s = format!(
+        "{shown}: {}, {what}, {} studies\n",
+        r.kind,
+        r.journal.studies.iter().filter(|s| !s.deleted).count()
+    );
+    for l in r.summary() {
+        let _ = writeln!(s, "{l}");
+    }
+    for l in r.journal.skipped.iter().take(10) {
+        let _ = writeln!(s, "skipped: {l}");
+    }
+    if r.journal.skipped.len() > 10 {
+        let _ = writeln!(s, "skipped: {} more lines", r.journal.skipped.len() - 10);
+    }
+    let _ = writeln!(
+        s,
+        "convert:    nasviz import {} {shown} -o trace.jsonl (render and view read it as it is)",
+        if r.kind.starts_with("Ray") {
+            "ray"
+        } else if r.kind.starts_with("NNI") {
+            "nni"
+        } else {
+            "optuna"
+        }
+    );
+    if !r.journal.skipped.is_empty() {
+        return Err(InfoError::Unknown {
+            path: shown.to_string(),
+            what: format!("{} unreadable lines skipped:\n{s}", r.journal.skipped.len()),
+        });
+    }
+    Ok(s)
+}
+
+/// A benchmark table (nasviz's `.nbt` or `.nb101`, or the NAS-Bench-Graph
+/// package's pickle) described, or `None` when `bytes` are not one.
+fn describe_table(path: &Path, shown: &str, bytes: &[u8]) -> Result<Option<String>, InfoError> {
+    let shown = shown.to_string();
+    if bytes.starts_with(crate::table::nbgraph::MAGIC) {
+        let t = NbGraphTable::from_bytes(bytes, &shown)?;
+        return Ok(Some(describe_nbgraph(
+            &t,
+            &shown,
+            "nasviz benchmark table (.nbt)",
+        )));
+    }
+    if bytes.starts_with(crate::table::nb101::MAGIC) {
+        let t = crate::table::nb101::Nb101Table::from_bytes(bytes, &shown)?;
+        let mut s = format!("{shown}: NAS-Bench-101 table (.nb101)\n");
+        let _ = writeln!(s, "space:      nb101, {} epochs", t.epochs());
+        let _ = writeln!(s, "cells:      {}", fmt_int(t.len()));
+        if let Some((h, m)) = t.best_by_test() {
+            let _ = writeln!(
+                s,
+                "best test:  {} (hash {h}, validation {})",
+                fmt_pct(m.test_acc),
+                fmt_pct(m.val_acc)
+            );
+        }
+        return Ok(Some(s));
+    }
+    if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let t = NbGraphTable::from_bench_bytes(bytes, &stem, OpSet::for_dataset(&stem), &shown)?;
+        let mut s = describe_nbgraph(&t, &shown, "NAS-Bench-Graph package benchmark (pickle)");
+        let _ = writeln!(
+            s,
+            "convert:    nasviz import nas-bench-graph {shown} -o {stem}.nbt"
+        );
+        return Ok(Some(s));
+    }
+    Ok(None)
 }
 
 fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
