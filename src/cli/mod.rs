@@ -455,72 +455,85 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             output,
             force,
-        } => {
-            refuse_overwrite(&output, force)?;
-            let arrow = format == "arrow";
-            if arrow && !cfg!(feature = "arrow") {
-                anyhow::bail!(
-                    "--format arrow: this nasviz was built without Arrow support; \
-                     build it with `cargo build --release --features arrow`, or export CSV"
-                );
-            }
-            let t = nasviz::trace::open::open(&trace)?;
-            let written = nasviz::fsutil::write_atomic_with(&output, false, |out| {
-                if arrow {
-                    write_arrow(&t, out)
-                } else {
-                    nasviz::trace::csv::write_csv(&t, out).map_err(anyhow::Error::from)
-                }
-            })
-            .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()));
-            let rows = written?;
-            eprintln!(
-                "{}: {} trials of {} run{}",
-                output.display(),
-                nasviz::fmt::fmt_int(rows),
-                t.runs.len(),
-                if t.runs.len() == 1 { "" } else { "s" }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => export(trace, format, output, force),
         Command::Bench {
             seconds,
             generate,
             output,
             force,
             insight,
-        } => {
-            if let Some(n) = generate {
-                let Some(output) = output else {
-                    bail!("--generate {n} needs --output FILE");
-                };
-                if n == 0 {
-                    bail!("--generate 0: give a number of trials above 0");
-                }
-                refuse_overwrite(&output, force)?;
-                nasviz::perf::write_trace_file(&output, n).map_err(anyhow::Error::msg)?;
-                eprintln!("{}: {} trials", output.display(), nasviz::fmt::fmt_int(n));
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !(seconds.is_finite() && seconds > 0.0) {
-                bail!("--seconds must be a positive number, not {seconds}");
-            }
-            let figures = match insight {
-                Some(0) => bail!("--insight 0: give a number of trials above 0"),
-                Some(n) => nasviz::perf::insight_figures(n, 60).and_then(|mut f| {
-                    // the strategies view: 100 seeds of n / 100 trials
-                    f.extend(nasviz::perf::strategies_figures(100, (n / 100).max(1), 60)?);
-                    Ok(f)
-                }),
-                None => nasviz::perf::run_all(seconds),
-            };
-            let mut out = std::io::stdout().lock();
-            for line in figures.map_err(anyhow::Error::msg)? {
-                writeln!(out, "{line}")?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => bench(seconds, generate, output, force, insight),
     }
+}
+
+/// `nasviz export`: a trace as CSV or Arrow, written whole or not at all.
+fn export(trace: PathBuf, format: String, output: PathBuf, force: bool) -> Result<ExitCode> {
+    refuse_overwrite(&output, force)?;
+    let arrow = format == "arrow";
+    if arrow && !cfg!(feature = "arrow") {
+        anyhow::bail!(
+            "--format arrow: this nasviz was built without Arrow support; \
+             build it with `cargo build --release --features arrow`, or export CSV"
+        );
+    }
+    let t = nasviz::trace::open::open(&trace)?;
+    let written = nasviz::fsutil::write_atomic_with(&output, false, |out| {
+        if arrow {
+            write_arrow(&t, out)
+        } else {
+            nasviz::trace::csv::write_csv(&t, out).map_err(anyhow::Error::from)
+        }
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()));
+    let rows = written?;
+    eprintln!(
+        "{}: {} trials of {} run{}",
+        output.display(),
+        nasviz::fmt::fmt_int(rows),
+        t.runs.len(),
+        if t.runs.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nasviz bench`: the figures of BENCHMARKS.md, or `--generate N` the
+/// trace they are measured on.
+fn bench(
+    seconds: f64,
+    generate: Option<usize>,
+    output: Option<PathBuf>,
+    force: bool,
+    insight: Option<usize>,
+) -> Result<ExitCode> {
+    if let Some(n) = generate {
+        let Some(output) = output else {
+            bail!("--generate {n} needs --output FILE");
+        };
+        if n == 0 {
+            bail!("--generate 0: give a number of trials above 0");
+        }
+        refuse_overwrite(&output, force)?;
+        nasviz::perf::write_trace_file(&output, n).map_err(anyhow::Error::msg)?;
+        eprintln!("{}: {} trials", output.display(), nasviz::fmt::fmt_int(n));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !(seconds.is_finite() && seconds > 0.0) {
+        bail!("--seconds must be a positive number, not {seconds}");
+    }
+    let figures = match insight {
+        Some(0) => bail!("--insight 0: give a number of trials above 0"),
+        Some(n) => nasviz::perf::insight_figures(n, 60).and_then(|mut f| {
+            // the strategies view: 100 seeds of n / 100 trials
+            f.extend(nasviz::perf::strategies_figures(100, (n / 100).max(1), 60)?);
+            Ok(f)
+        }),
+        None => nasviz::perf::run_all(seconds),
+    };
+    let mut out = std::io::stdout().lock();
+    for line in figures.map_err(anyhow::Error::msg)? {
+        writeln!(out, "{line}")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress bar on stderr for `len` units of `unit` (rate and time
