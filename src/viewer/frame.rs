@@ -38,15 +38,7 @@ impl Viewer {
         }
         let motion = self.motion_of(&pose, grow, dag_rect, &theme, measure);
         let (sel, sec) = (self.state.selected(), self.state.second());
-        let slot_of = |r: usize| {
-            if r == ri {
-                Some(0)
-            } else if Some(r) == other_i {
-                Some(1)
-            } else {
-                None
-            }
-        };
+        let slot_of = |r: usize| slot_in(r, ri, other_i);
         let mut marks = self.trial_marks(step);
         // the DAG view: edit mode's, two selected trials diffed, one
         // selected, or the step
@@ -200,15 +192,7 @@ impl Viewer {
         let ri = self.state.run();
         let other_i = self.state.other_run();
         let other_step = self.state.other_step();
-        let slot_of = |r: usize| {
-            if r == ri {
-                Some(0)
-            } else if Some(r) == other_i {
-                Some(1)
-            } else {
-                None
-            }
-        };
+        let slot_of = |r: usize| slot_in(r, ri, other_i);
         let (sel, sec) = (self.state.selected(), self.state.second());
         let mut marks = Vec::new();
         for (r, slot) in [(Some(ri), 0), (other_i, 1)] {
@@ -613,4 +597,15 @@ fn geometry_of(
         }
     }
     geom
+}
+
+/// The plot slot of run `r`: 0 the run on show (`ri`), 1 the compared one.
+fn slot_in(r: usize, ri: usize, other_i: Option<usize>) -> Option<usize> {
+    if r == ri {
+        Some(0)
+    } else if Some(r) == other_i {
+        Some(1)
+    } else {
+        None
+    }
 }
