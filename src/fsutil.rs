@@ -55,11 +55,13 @@ pub fn write_atomic_with<T, E: From<std::io::Error>>(
     let result = (|| {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let out = write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        if sync {
-            f.sync_all()?;
+        {
+            // closed before the rename
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            if sync {
+                f.sync_all()?;
+            }
         }
-        drop(f);
         std::fs::rename(&tmp, path)?;
         Ok(out)
     })();

@@ -2,6 +2,7 @@
 //! (run, analytics, step, view state) to circles, a tessellated mesh and
 //! text runs in a panel. Nothing here talks to the GPU; `render/` draws it.
 
+pub mod axes;
 pub mod dag;
 pub mod dashboard;
 pub mod density;
@@ -10,6 +11,7 @@ pub mod motion;
 pub mod panel;
 pub mod pick;
 pub mod plots;
+pub mod points;
 pub mod table;
 pub mod theme;
 pub mod transition;
