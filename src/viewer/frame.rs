@@ -120,8 +120,8 @@ impl Viewer {
         #[cfg(not(target_arch = "wasm32"))]
         let queue = self.queue_view();
         #[cfg(target_arch = "wasm32")]
-        let queue: Option<ui::QueueView> = None;
-        let over = ui::draw_overlay(
+        let queue: Option<overlay::QueueView> = None;
+        let over = overlay::draw_overlay(
             &self.state,
             tip.as_ref(),
             edit_view.as_ref(),

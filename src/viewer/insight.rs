@@ -3,7 +3,7 @@
 //! the step moves on, never rescanned per frame), the complete table's
 //! importance (computed once), and the tooltip of a hovered value or kind.
 
-use super::ui::{Tip, TIP_NOTE, TIP_TEXT};
+use super::overlay::{Tip, TIP_NOTE, TIP_TEXT};
 use crate::analysis::importance::{self, ImportanceReport};
 use crate::analysis::Analytics;
 use crate::fmt::{fmt_int, fmt_pct, fmt_pp};

@@ -12,6 +12,7 @@ mod follow;
 mod frame;
 pub mod insight;
 pub mod live;
+pub mod overlay;
 mod pick;
 #[cfg(not(target_arch = "wasm32"))]
 mod queue;
@@ -40,11 +41,11 @@ use crate::scene::transition::Motion;
 use crate::scene::{DashboardOptions, Measure, Theme, ViewKind};
 use crate::trace::Run;
 use command::Command;
+use overlay::Tip;
 use spot::{Plot, PlotAt, Spot, Thing, TrialRef};
 use state::{Pose, RunMeta, ViewerState};
 use std::collections::HashMap;
 use std::sync::Arc;
-use ui::Tip;
 
 pub use frame::{Frame, PointsKey};
 

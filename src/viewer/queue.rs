@@ -279,7 +279,7 @@ impl Viewer {
 
     /// The queue strip: each enqueued trial of the run on show, newest
     /// last (at most five).
-    pub(super) fn queue_view(&self) -> Option<ui::QueueView> {
+    pub(super) fn queue_view(&self) -> Option<overlay::QueueView> {
         let r = self.state.run();
         let mine: Vec<&Queued> = self.queue.iter().filter(|q| q.run == r).collect();
         if mine.is_empty() {
@@ -300,13 +300,13 @@ impl Viewer {
                 )
             };
             let (text, color) = match &q.phase {
-                Phase::Waiting => (format!("queued   {what}{expect}"), ui::TIP_NOTE),
+                Phase::Waiting => (format!("queued   {what}{expect}"), overlay::TIP_NOTE),
                 Phase::Running(w) => (
                     format!(
                         "running  {what} on {}{expect}",
                         w.as_deref().map_or("a worker".to_string(), short_worker)
                     ),
-                    ui::TIP_TEXT,
+                    overlay::TIP_TEXT,
                 ),
                 Phase::Landed(v, t) => (
                     format!(
@@ -317,9 +317,9 @@ impl Viewer {
                         pp(t - q.base_acc.1)
                     ),
                     if *v >= q.base_acc.0 {
-                        ui::TIP_GOOD
+                        overlay::TIP_GOOD
                     } else {
-                        ui::TIP_BAD
+                        overlay::TIP_BAD
                     },
                 ),
                 Phase::Ended(why) => (format!("ended    {what}: {why}"), Color::hex(0x8c959f)),
@@ -330,7 +330,7 @@ impl Viewer {
         let (w, h) = self.state.size();
         let panels = dashboard_panels(w, self.state.ui().dashboard_height.max(1));
         let _ = h;
-        Some(ui::QueueView {
+        Some(overlay::QueueView {
             title: format!("Enqueued into the study ({})", mine.len()),
             lines,
             anchor: panels.scatter,

@@ -327,7 +327,7 @@ impl Viewer {
     }
 
     /// What edit mode draws over the dashboard for picture `pic`.
-    pub(super) fn edit_view(&self, pic: &DagPicture) -> Option<ui::EditView> {
+    pub(super) fn edit_view(&self, pic: &DagPicture) -> Option<overlay::EditView> {
         use crate::search::steer::EditTarget;
         let e = self.editor.as_ref()?;
         let on_study = self.live.as_ref().map(|l| l.0) != Some(e.run);
@@ -337,7 +337,7 @@ impl Viewer {
                 Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h)
             })
         };
-        let mut v = ui::EditView {
+        let mut v = overlay::EditView {
             avoid: pic.rect,
             message: e.message().map(str::to_string),
             ..Default::default()
@@ -400,7 +400,7 @@ impl Viewer {
                     let (detail, color) = match &p.metrics {
                         Ok(x) if x.val_acc.is_nan() => (
                             "no estimate: no completed trial has this choice yet".to_string(),
-                            ui::TIP_TEXT,
+                            overlay::TIP_TEXT,
                         ),
                         Ok(x) => {
                             let dv = x.val_acc - e.base_acc.0;
@@ -413,17 +413,17 @@ impl Viewer {
                                     pp(x.test_acc - e.base_acc.1)
                                 ),
                                 if dv > 0.0 {
-                                    ui::TIP_GOOD
+                                    overlay::TIP_GOOD
                                 } else if dv < 0.0 {
-                                    ui::TIP_BAD
+                                    overlay::TIP_BAD
                                 } else {
-                                    ui::TIP_TEXT
+                                    overlay::TIP_TEXT
                                 },
                             )
                         }
                         Err(why) => (format!("refused: {why}"), Color::hex(0x8c959f)),
                     };
-                    v.rows.push(ui::MenuRow {
+                    v.rows.push(overlay::MenuRow {
                         label: p.candidate.label.clone(),
                         detail,
                         color,

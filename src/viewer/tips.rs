@@ -2,7 +2,7 @@
 //! layers, parent and edit), the best-so-far line at a step, a box or an
 //! edge of the architecture view.
 
-use super::ui::{Tip, TIP_BAD, TIP_GOOD, TIP_NOTE, TIP_TEXT};
+use super::overlay::{Tip, TIP_BAD, TIP_GOOD, TIP_NOTE, TIP_TEXT};
 use crate::analysis::Analytics;
 use crate::arch::Mutation;
 use crate::fmt::{fmt_duration, fmt_int, fmt_pct, fmt_pp};
