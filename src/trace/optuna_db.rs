@@ -170,114 +170,11 @@ impl DbReader {
                 });
             }
         }
-        {
-            let mut q = c.prepare(
-                "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params \
-                 ORDER BY param_id",
-            )?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<f64>>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, name, value, dist) = row?;
-                let Some(&t) = trial_index.get(&id) else {
-                    continue;
-                };
-                let Ok(d) = j.dist(&dist) else {
-                    continue;
-                };
-                if let Ok(v) = d.external(&Value::from(value.unwrap_or(f64::NAN))) {
-                    let t = &mut j.trials[t];
-                    std::sync::Arc::make_mut(&mut t.params).insert(name.clone(), v);
-                    std::sync::Arc::make_mut(&mut t.dists).insert(name, d);
-                }
-            }
-        }
-        {
-            let mut q = c.prepare(
-                "SELECT trial_id, value, value_type FROM trial_values ORDER BY trial_id, objective",
-            )?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<f64>>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, value, kind) = row?;
-                let Some(&t) = trial_index.get(&id) else {
-                    continue;
-                };
-                let v = match kind.as_str() {
-                    "INF_POS" => f64::INFINITY,
-                    "INF_NEG" => f64::NEG_INFINITY,
-                    _ => value.unwrap_or(f64::NAN),
-                };
-                j.trials[t].values.get_or_insert_with(Vec::new).push(v);
-            }
-        }
-        {
-            let mut q = c.prepare(
-                "SELECT trial_id, step, intermediate_value FROM trial_intermediate_values \
-                 ORDER BY trial_id, step",
-            )?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<f64>>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, step, v) = row?;
-                if let Some(&t) = trial_index.get(&id) {
-                    j.trials[t].intermediate.push((step, v.unwrap_or(f64::NAN)));
-                }
-            }
-        }
-        {
-            let mut q = c.prepare(
-                "SELECT trial_id, key, value_json FROM trial_user_attributes \
-                 ORDER BY trial_user_attribute_id",
-            )?;
-            let rows = q.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, key, json) = row?;
-                if let Some(&t) = trial_index.get(&id) {
-                    let v = serde_json::from_str(&json).unwrap_or(Value::String(json));
-                    j.trials[t].user_attrs.insert(key, v);
-                }
-            }
-        }
-        {
-            // the parameters a trial was enqueued with
-            let mut q = c.prepare(
-                "SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1",
-            )?;
-            let rows = q.query_map([super::replay::FIXED_PARAMS], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (id, json) = row?;
-                if let (Some(&t), Ok(Value::Object(m))) =
-                    (trial_index.get(&id), serde_json::from_str(&json))
-                {
-                    j.trials[t].fixed = Some(m);
-                }
-            }
-        }
+        read_params(&c, &mut j, &trial_index)?;
+        read_values(&c, &mut j, &trial_index)?;
+        read_intermediate(&c, &mut j, &trial_index)?;
+        read_user_attrs(&c, &mut j, &trial_index)?;
+        read_fixed(&c, &mut j, &trial_index)?;
         // completed trials: those seen before keep their place, new ones
         // follow by completion time
         self.order.retain(|id| {
@@ -301,6 +198,148 @@ impl DbReader {
         self.signature = Some(sig);
         Ok(Some(j))
     }
+}
+
+/// The trials' parameters, decoded through their distributions.
+fn read_params(
+    c: &Connection,
+    j: &mut Journal,
+    trial_index: &HashMap<i64, usize>,
+) -> Result<(), rusqlite::Error> {
+    let mut q = c.prepare(
+        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params \
+         ORDER BY param_id",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<f64>>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, name, value, dist) = row?;
+        let Some(&t) = trial_index.get(&id) else {
+            continue;
+        };
+        let Ok(d) = j.dist(&dist) else {
+            continue;
+        };
+        if let Ok(v) = d.external(&Value::from(value.unwrap_or(f64::NAN))) {
+            let t = &mut j.trials[t];
+            std::sync::Arc::make_mut(&mut t.params).insert(name.clone(), v);
+            std::sync::Arc::make_mut(&mut t.dists).insert(name, d);
+        }
+    }
+    Ok(())
+}
+
+/// The trials' objective values (infinities as Optuna stores them).
+fn read_values(
+    c: &Connection,
+    j: &mut Journal,
+    trial_index: &HashMap<i64, usize>,
+) -> Result<(), rusqlite::Error> {
+    let mut q = c.prepare(
+        "SELECT trial_id, value, value_type FROM trial_values ORDER BY trial_id, objective",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<f64>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, value, kind) = row?;
+        let Some(&t) = trial_index.get(&id) else {
+            continue;
+        };
+        let v = match kind.as_str() {
+            "INF_POS" => f64::INFINITY,
+            "INF_NEG" => f64::NEG_INFINITY,
+            _ => value.unwrap_or(f64::NAN),
+        };
+        j.trials[t].values.get_or_insert_with(Vec::new).push(v);
+    }
+    Ok(())
+}
+
+/// The trials' intermediate values.
+fn read_intermediate(
+    c: &Connection,
+    j: &mut Journal,
+    trial_index: &HashMap<i64, usize>,
+) -> Result<(), rusqlite::Error> {
+    let mut q = c.prepare(
+        "SELECT trial_id, step, intermediate_value FROM trial_intermediate_values \
+         ORDER BY trial_id, step",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<f64>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, step, v) = row?;
+        if let Some(&t) = trial_index.get(&id) {
+            j.trials[t].intermediate.push((step, v.unwrap_or(f64::NAN)));
+        }
+    }
+    Ok(())
+}
+
+/// The trials' user attributes.
+fn read_user_attrs(
+    c: &Connection,
+    j: &mut Journal,
+    trial_index: &HashMap<i64, usize>,
+) -> Result<(), rusqlite::Error> {
+    let mut q = c.prepare(
+        "SELECT trial_id, key, value_json FROM trial_user_attributes \
+         ORDER BY trial_user_attribute_id",
+    )?;
+    let rows = q.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, key, json) = row?;
+        if let Some(&t) = trial_index.get(&id) {
+            let v = serde_json::from_str(&json).unwrap_or(Value::String(json));
+            j.trials[t].user_attrs.insert(key, v);
+        }
+    }
+    Ok(())
+}
+
+/// The parameters a trial was enqueued with (`fixed_params`).
+fn read_fixed(
+    c: &Connection,
+    j: &mut Journal,
+    trial_index: &HashMap<i64, usize>,
+) -> Result<(), rusqlite::Error> {
+    // the parameters a trial was enqueued with
+    let mut q =
+        c.prepare("SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1")?;
+    let rows = q.query_map([super::replay::FIXED_PARAMS], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, json) = row?;
+        if let (Some(&t), Ok(Value::Object(m))) =
+            (trial_index.get(&id), serde_json::from_str(&json))
+        {
+            j.trials[t].fixed = Some(m);
+        }
+    }
+    Ok(())
 }
 
 /// An engine's database, opened read-only; a writer's lock is waited for
