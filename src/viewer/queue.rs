@@ -327,9 +327,7 @@ impl Viewer {
             };
             lines.push((text, color));
         }
-        let (w, h) = self.state.size();
-        let panels = dashboard_panels(w, self.state.ui().dashboard_height.max(1));
-        let _ = h;
+        let panels = dashboard_panels(self.state.size().0, self.state.ui().dashboard_height.max(1));
         Some(overlay::QueueView {
             title: format!("Enqueued into the study ({})", mine.len()),
             lines,
