@@ -41,6 +41,8 @@ pub struct StudyBench {
     /// Completed trials the means are made of.
     seen: usize,
     predict: Option<Arc<dyn Benchmark + Send + Sync>>,
+    /// Why the `--predict` benchmark given cannot score this study.
+    unfit: Option<String>,
 }
 
 impl StudyBench {
@@ -101,6 +103,17 @@ impl StudyBench {
             choices,
             means: sums,
             seen: run.trials.len(),
+            unfit: predict
+                .as_ref()
+                .filter(|p| p.space() != base_run.arch.space())
+                .map(|p| {
+                    format!(
+                        "{} holds {} architectures, this study {}",
+                        p.name(),
+                        p.space().name(),
+                        base_run.arch.space().name()
+                    )
+                }),
             predict: predict.filter(|p| p.space() == base_run.arch.space()),
         };
         // the base itself must be writable as parameters
@@ -198,8 +211,11 @@ impl Benchmark for StudyBench {
         match &self.predict {
             Some(p) => Some(format!("predicted by {}", p.name())),
             None => Some(format!(
-                "estimates: the base moved by marginal means of {} trials",
-                self.seen
+                "estimates: the base moved by marginal means of {} trials{}",
+                self.seen,
+                self.unfit
+                    .as_ref()
+                    .map_or(String::new(), |why| format!(" (--predict: {why})"))
             )),
         }
     }
@@ -234,6 +250,27 @@ mod tests {
             "datetime_start": "2026-12-05T00:00:00", "datetime_complete": "2026-12-05T00:01:00",
             "distributions": dists, "params": params, "user_attrs": {"test_acc": test}})
         .to_string()
+    }
+
+    /// A benchmark of another space (NAS-Bench-101), never queried.
+    struct Other101;
+
+    impl Benchmark for Other101 {
+        fn name(&self) -> String {
+            "nb101-test".into()
+        }
+        fn space(&self) -> Space {
+            Space::Nb101
+        }
+        fn query(&self, _: &Arch) -> Result<(String, Metrics), LookupError> {
+            Err(LookupError::Refused("not queried".into()))
+        }
+        fn random_arch(&self, _: &mut Rng) -> Arch {
+            Arch::Nb101(crate::arch::nb101::Cell::random(&mut Rng::new(1)))
+        }
+        fn random_mutation(&self, _: &Arch, _: &mut Rng) -> Option<(Arch, Mutation)> {
+            None
+        }
     }
 
     #[test]
@@ -307,5 +344,16 @@ mod tests {
         // and still refuses what the study does not offer
         let off = crate::arch::Arch::NbGraph(off);
         assert!(p.query(&off).is_err());
+        // a table of another space is not used, and the note says why
+        let nb101: Arc<dyn Benchmark + Send + Sync> = Arc::new(Other101);
+        let u = StudyBench::new(&j, 0, run, 0, Some(nb101)).unwrap();
+        let note = u.estimates().unwrap_or_default();
+        assert!(
+            note.starts_with("estimates")
+                && note.contains(
+                    "--predict: nb101-test holds nb101 architectures, this study nbgraph"
+                ),
+            "{note}"
+        );
     }
 }
