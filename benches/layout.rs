@@ -13,8 +13,13 @@
 use std::time::Instant;
 
 use nasviz::layout::{layout_graph, LayoutOptions};
-use nasviz::perf::Figure;
 use nasviz::rng::Rng;
+use perf::Figure;
+
+/// The measurements of `nasviz bench`, shared by path with the command line.
+#[path = "../src/cli/perf/mod.rs"]
+#[allow(dead_code)]
+mod perf;
 
 /// `n` nodes; node `j > 0` gets an edge from a random earlier node within
 /// `window` (so everything is reachable from node 0), then edges are added

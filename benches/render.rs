@@ -14,7 +14,7 @@ const W: u32 = 1280;
 const H: u32 = 800;
 
 fn scatter(n: usize) -> Vec<Circle> {
-    nasviz::perf::uniform_circles(n, W, H)
+    nasviz::testdata::uniform_circles(n, W, H)
 }
 
 /// CPU time of this process, all threads (lavapipe renders on worker threads), from
@@ -165,7 +165,7 @@ fn main() {
     let build = t.elapsed();
     let mut times = vec![];
     for f in 0..21 {
-        let moving = nasviz::perf::moving_circles(f);
+        let moving = nasviz::testdata::moving_circles(f);
         let mut scene = Scene::new(Some(Color::WHITE));
         scene.cached(0, &layer);
         scene.circles(1, panel, &moving, SizeMode::Pixels);

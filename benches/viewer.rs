@@ -7,13 +7,18 @@
 //!
 //! `cargo bench --bench viewer`; `NASVIZ_BENCH_QUICK=1` skips the large runs.
 
+/// The measurements of `nasviz bench`, shared by path with the command line.
+#[path = "../src/cli/perf/mod.rs"]
+#[allow(dead_code)]
+mod perf;
+
 fn main() {
     let quick = std::env::var("NASVIZ_BENCH_QUICK").as_deref() == Ok("1");
     let (large, huge) = if quick { (0, 0) } else { (423_624, 1_000_000) };
-    for f in nasviz::perf::pick_figures(1_000_000) {
+    for f in perf::pick_figures(1_000_000) {
         println!("{f}");
     }
-    match nasviz::perf::viewer_figures(large, huge, 120) {
+    match perf::viewer_figures(large, huge, 120) {
         Ok(figs) => {
             for f in figs {
                 println!("{f}");

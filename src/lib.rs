@@ -29,12 +29,12 @@ pub mod fmt;
 pub mod fsutil;
 pub mod info;
 pub mod layout;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod perf;
 pub mod render;
 pub mod rng;
 pub mod scene;
 pub mod search;
 pub mod table;
+#[doc(hidden)]
+pub mod testdata;
 pub mod trace;
 pub mod viewer;

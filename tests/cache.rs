@@ -139,7 +139,7 @@ fn a_large_trace_reopens_exactly_whatever_its_trials_hold() {
     let d = dir("large");
     let path = d.join("t.jsonl");
     let evo = d.join("evo.jsonl");
-    nasviz::perf::write_trace_file(&evo, 70_000).expect("generate");
+    nasviz::testdata::write_trace_file(&evo, 70_000).expect("generate");
     let (first, _) = read_trace(&evo).expect("read");
     let mut other = first.runs[0].clone();
     other.info.run_id = "mixed".into();

@@ -380,7 +380,7 @@ fn batch_hashing_equals_one_by_one() {
         .lines()
         .map(|l| Cell::from_json(&serde_json::from_str::<Value>(l).unwrap()).unwrap())
         .collect();
-    cells.extend(nasviz::perf::random_nb101_cells(300, 5));
+    cells.extend(nasviz::testdata::random_nb101_cells(300, 5));
     let batch = nasviz::arch::nb101::hash_many(&cells);
     assert_eq!(batch.len(), cells.len());
     for (c, b) in cells.iter().zip(&batch) {

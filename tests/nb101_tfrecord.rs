@@ -732,7 +732,7 @@ fn other_bad_payloads_are_bad_records() {
 
 #[test]
 fn twenty_thousand_records_stream_with_progress() {
-    let cells = nasviz::perf::random_nb101_cells(40_000, 42);
+    let cells = nasviz::testdata::random_nb101_cells(40_000, 42);
     let hashes = hash_many(&cells);
     let mut seen = HashSet::new();
     let unique: Vec<(Cell, ModuleHash)> = cells

@@ -274,9 +274,11 @@ fn info_and_import_take_a_journal() {
 fn the_benchmarks_journal_replays_whole() {
     // `nasviz bench` replays a generated journal; it must be one Optuna
     // would write, every trial drawn
-    let figs = nasviz::perf::optuna_figures(500).expect("figures");
-    assert_eq!(figs.len(), 1);
-    assert!(figs[0].value > 0.0);
+    let path = tmp("generated.journal");
+    nasviz::testdata::write_optuna_journal(&path, 500).expect("write");
+    let r = nasviz::trace::optuna::read_journal(&path).expect("replay");
+    assert_eq!(r.trace().trial_count(), 500);
+    assert!(r.journal.skipped.is_empty(), "{:?}", r.journal.skipped);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod arch;
 mod import;
 mod insight;
+mod perf;
 mod render;
 mod search;
 mod share;
@@ -513,7 +514,7 @@ fn bench(
             bail!("--generate 0: give a number of trials above 0");
         }
         refuse_overwrite(&output, force)?;
-        nasviz::perf::write_trace_file(&output, n).map_err(anyhow::Error::msg)?;
+        nasviz::testdata::write_trace_file(&output, n).map_err(anyhow::Error::msg)?;
         eprintln!("{}: {} trials", output.display(), nasviz::fmt::fmt_int(n));
         return Ok(ExitCode::SUCCESS);
     }
@@ -522,12 +523,12 @@ fn bench(
     }
     let figures = match insight {
         Some(0) => bail!("--insight 0: give a number of trials above 0"),
-        Some(n) => nasviz::perf::insight_figures(n, 60).and_then(|mut f| {
+        Some(n) => perf::insight_figures(n, 60).and_then(|mut f| {
             // the strategies view: 100 seeds of n / 100 trials
-            f.extend(nasviz::perf::strategies_figures(100, (n / 100).max(1), 60)?);
+            f.extend(perf::strategies_figures(100, (n / 100).max(1), 60)?);
             Ok(f)
         }),
-        None => nasviz::perf::run_all(seconds),
+        None => perf::run_all(seconds),
     };
     let mut out = std::io::stdout().lock();
     for line in figures.map_err(anyhow::Error::msg)? {

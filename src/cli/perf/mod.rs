@@ -1,15 +1,18 @@
-//! Measurements behind `nasviz bench` and `benches/`: each returns what it
-//! measured so that the figures can be printed or checked against goals.
+//! Measurements behind `nasviz bench` and `benches/` (which include this
+//! module by path): each returns what it measured so that the figures can
+//! be printed or checked against goals. The data they measure on comes from
+//! `nasviz::testdata`.
 
 mod views;
-pub use views::{
-    evolution_run, insight_figures, strategies_figures, viewer_animation_ms, viewer_figures,
-    viewer_hover_ms, viewer_scrub_ms, FrameSample,
-};
+pub use views::{insight_figures, strategies_figures, viewer_figures};
 
-use crate::arch::nb101::Cell;
-use crate::rng::Rng;
-use crate::table::nbgraph::NbGraphTable;
+use nasviz::arch::nb101::Cell;
+use nasviz::rng::Rng;
+use nasviz::table::nbgraph::NbGraphTable;
+use nasviz::testdata::{
+    accuracy_like_circles, moving_circles, random_nb101_cells, uniform_circles,
+    write_optuna_journal, write_trace_file,
+};
 use std::time::Instant;
 
 /// One measured figure.
@@ -60,13 +63,6 @@ impl std::fmt::Display for Figure {
     }
 }
 
-/// `n` random valid NB-101 cells (as NAS-Bench-101's random search draws
-/// them), deterministic for `seed`.
-pub fn random_nb101_cells(n: usize, seed: u64) -> Vec<Cell> {
-    let mut rng = Rng::new(seed);
-    (0..n).map(|_| Cell::random(&mut rng)).collect()
-}
-
 /// Canonical hashing (prune + module hash) throughput on one core, in
 /// cells per second, over `cells` repeated for about `seconds`.
 pub fn nb101_hash_rate(cells: &[Cell], seconds: f64) -> f64 {
@@ -86,13 +82,13 @@ pub fn nb101_hash_rate(cells: &[Cell], seconds: f64) -> f64 {
 }
 
 /// Like [`nb101_hash_rate`] but through the batch API
-/// ([`crate::arch::nb101::hash_many`]).
+/// ([`nasviz::arch::nb101::hash_many`]).
 pub fn nb101_hash_many_rate(cells: &[Cell], seconds: f64) -> f64 {
     let start = Instant::now();
     let mut done = 0usize;
     let mut sink = 0u8;
     while done == 0 || start.elapsed().as_secs_f64() < seconds {
-        for h in crate::arch::nb101::hash_many(cells).into_iter().flatten() {
+        for h in nasviz::arch::nb101::hash_many(cells).into_iter().flatten() {
             sink ^= h.0[0];
         }
         done += cells.len();
@@ -103,7 +99,7 @@ pub fn nb101_hash_many_rate(cells: &[Cell], seconds: f64) -> f64 {
 
 /// Milliseconds to load the embedded NAS-Bench-Graph Cora table: the
 /// median of `runs` loads.
-pub fn cora_load_ms(runs: usize) -> Result<f64, crate::table::TableError> {
+pub fn cora_load_ms(runs: usize) -> Result<f64, nasviz::table::TableError> {
     let mut times = Vec::with_capacity(runs.max(1));
     for _ in 0..runs.max(1) {
         let t = Instant::now();
@@ -113,27 +109,6 @@ pub fn cora_load_ms(runs: usize) -> Result<f64, crate::table::TableError> {
     }
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
-}
-
-/// Writes a native trace of `n` trials (regularized evolution on the
-/// shipped NAS-Bench-Graph Cora table, seed 0) to `path`, atomically
-/// (through a temporary file beside it).
-pub fn write_trace_file(path: &std::path::Path, n: usize) -> Result<(), String> {
-    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    crate::fsutil::write_atomic_with(path, false, |w| {
-        crate::search::write_search(
-            &bench,
-            crate::search::Strategy::EVOLUTION,
-            n,
-            0,
-            "re-0",
-            w,
-            |_| {},
-        )
-        .map(|_| ())
-        .map_err(std::io::Error::other)
-    })
-    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The peak resident memory of this process so far, in bytes (Linux;
@@ -149,14 +124,14 @@ pub fn peak_rss() -> Option<u64> {
 pub fn trace_read_seconds(
     path: &std::path::Path,
     runs: usize,
-) -> Result<(f64, crate::trace::Trace), String> {
+) -> Result<(f64, nasviz::trace::Trace), String> {
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs.max(1) {
         // one trace alive at a time
         drop(last.take());
         let t = Instant::now();
-        let (trace, _) = crate::trace::jsonl::read_trace(path).map_err(|e| e.to_string())?;
+        let (trace, _) = nasviz::trace::jsonl::read_trace(path).map_err(|e| e.to_string())?;
         times.push(t.elapsed().as_secs_f64());
         last = Some(trace);
     }
@@ -167,9 +142,9 @@ pub fn trace_read_seconds(
 
 /// Seconds to append every trial of `run`, one by one, through the step
 /// analytics.
-pub fn analytics_append_seconds(run: &crate::trace::Run) -> f64 {
+pub fn analytics_append_seconds(run: &nasviz::trace::Run) -> f64 {
     let t = Instant::now();
-    let mut a = crate::analysis::Analytics::new();
+    let mut a = nasviz::analysis::Analytics::new();
     for _ in 0..run.trials.len() {
         a.push(run);
     }
@@ -180,7 +155,7 @@ pub fn analytics_append_seconds(run: &crate::trace::Run) -> f64 {
 /// The best of three reopenings of `path` through its binary cache (made
 /// first, in a temporary folder).
 pub fn cache_reopen_seconds(path: &std::path::Path) -> Result<f64, String> {
-    use crate::trace::cache::{read_with, CacheOptions, CacheUse};
+    use nasviz::trace::cache::{read_with, CacheOptions, CacheUse};
     let dir = std::env::temp_dir().join(format!("nasviz-bench-cache-{}", std::process::id()));
     let opts = CacheOptions {
         dir: Some(dir.clone()),
@@ -227,13 +202,13 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     let scale = 1e6 / n as f64;
     let mut figs = vec![
         Figure {
-            name: format!("read a trace, {} trials", crate::fmt::fmt_int(n)),
+            name: format!("read a trace, {} trials", nasviz::fmt::fmt_int(n)),
             value: n as f64 / read.max(1e-9),
             unit: "trials/s",
             goal: None,
         },
         Figure {
-            name: format!("read a trace, {} trials", crate::fmt::fmt_int(n)),
+            name: format!("read a trace, {} trials", nasviz::fmt::fmt_int(n)),
             value: bytes as f64 / 1e6 / read.max(1e-9),
             unit: "MB/s",
             goal: None,
@@ -243,7 +218,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
         figs.push(Figure {
             name: format!(
                 "peak memory after reading {} trials (+ analytics)",
-                crate::fmt::fmt_int(n)
+                nasviz::fmt::fmt_int(n)
             ),
             value: rss as f64 / n as f64,
             unit: "bytes/trial",
@@ -253,7 +228,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     figs.push(Figure {
         name: format!(
             "reopen a trace from its cache, {} trials",
-            crate::fmt::fmt_int(n)
+            nasviz::fmt::fmt_int(n)
         ),
         value: n as f64 / reopen.max(1e-9),
         unit: "trials/s",
@@ -262,7 +237,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     figs.push(Figure {
         name: format!(
             "reopen a trace from its cache, {} trials (trace MB)",
-            crate::fmt::fmt_int(n)
+            nasviz::fmt::fmt_int(n)
         ),
         value: bytes as f64 / 1e6 / reopen.max(1e-9),
         unit: "MB/s",
@@ -271,7 +246,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     figs.push(Figure {
         name: format!(
             "reopen {} trials from the trace's cache, scaled to 1M",
-            crate::fmt::fmt_int(n)
+            nasviz::fmt::fmt_int(n)
         ),
         value: reopen * scale,
         unit: "s",
@@ -281,7 +256,7 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
         Figure {
             name: format!(
                 "read {} trials ({} MB), scaled to 1M",
-                crate::fmt::fmt_int(n),
+                nasviz::fmt::fmt_int(n),
                 bytes / 1_000_000
             ),
             value: read * scale,
@@ -298,52 +273,6 @@ pub fn trace_figures(n: usize) -> Result<Vec<Figure>, String> {
     Ok(figs)
 }
 
-/// Writes an Optuna journal of `n` NAS-Bench-201 trials as Optuna 5 does
-/// (create, six categorical edge parameters, a user attribute, the
-/// completion: nine lines a trial).
-pub fn write_optuna_journal(path: &std::path::Path, n: usize) -> Result<(), String> {
-    use std::io::Write;
-    let ops = [
-        "none",
-        "skip_connect",
-        "nor_conv_1x1",
-        "nor_conv_3x3",
-        "avg_pool_3x3",
-    ];
-    let edges = ["1<-0", "2<-0", "2<-1", "3<-0", "3<-1", "3<-2"];
-    let dist =
-        serde_json::json!({"name": "CategoricalDistribution", "attributes": {"choices": ops}})
-            .to_string();
-    let dist = serde_json::to_string(&dist).map_err(|e| e.to_string())?;
-    let w = "c21f6917-9e3f-4f2a-9c32-4e2074c4e17d-139752799968128";
-    let f = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::new(f);
-    let mut rng = Rng::new(7);
-    let io = |e: std::io::Error| e.to_string();
-    writeln!(
-        out,
-        r#"{{"op_code":0,"worker_id":"{w}","study_name":"bench","directions":[2]}}"#
-    )
-    .map_err(io)?;
-    for t in 0..n {
-        writeln!(out, r#"{{"op_code":4,"worker_id":"{w}","study_id":0,"datetime_start":"2026-11-30T13:34:54.024964+00:00"}}"#).map_err(io)?;
-        for e in edges {
-            writeln!(out, r#"{{"op_code":5,"worker_id":"{w}","trial_id":{t},"param_name":"{e}","param_value_internal":{},"distribution":{dist}}}"#, rng.below(5)).map_err(io)?;
-        }
-        let (v, x) = (
-            0.5 + rng.below(4000) as f64 / 10_000.0,
-            0.5 + rng.below(4000) as f64 / 10_000.0,
-        );
-        writeln!(
-            out,
-            r#"{{"op_code":8,"worker_id":"{w}","trial_id":{t},"user_attr":{{"test_acc":{x}}}}}"#
-        )
-        .map_err(io)?;
-        writeln!(out, r#"{{"op_code":6,"worker_id":"{w}","trial_id":{t},"state":1,"values":[{v}],"datetime_complete":"2026-11-30T13:35:54.024964+00:00"}}"#).map_err(io)?;
-    }
-    out.flush().map_err(io)
-}
-
 /// Replaying a generated Optuna journal of `n` trials into runs.
 pub fn optuna_figures(n: usize) -> Result<Vec<Figure>, String> {
     let path =
@@ -351,7 +280,7 @@ pub fn optuna_figures(n: usize) -> Result<Vec<Figure>, String> {
     write_optuna_journal(&path, n)?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
-    let r = crate::trace::optuna::read_journal(&path).map_err(|e| e.to_string());
+    let r = nasviz::trace::optuna::read_journal(&path).map_err(|e| e.to_string());
     let secs = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&path);
     let drawn = r?.trace().trial_count();
@@ -361,7 +290,7 @@ pub fn optuna_figures(n: usize) -> Result<Vec<Figure>, String> {
     Ok(vec![Figure {
         name: format!(
             "replay an Optuna journal, {} trials ({} MB), scaled to 100k",
-            crate::fmt::fmt_int(n),
+            nasviz::fmt::fmt_int(n),
             bytes / 1_000_000
         ),
         value: secs * 1e5 / n as f64,
@@ -416,37 +345,12 @@ pub fn run_all(seconds: f64) -> Result<Vec<Figure>, String> {
     Ok(figures)
 }
 
-/// `n` circles scattered uniformly over a `w`x`h` target, radius 1.5–3 px,
-/// alpha 200/255, two colours: the scene of the render benchmark.
-pub fn uniform_circles(n: usize, w: u32, h: u32) -> Vec<crate::render::Circle> {
-    use crate::render::{Circle, Color};
-    let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 40) as f32 / (1u64 << 24) as f32
-    };
-    (0..n)
-        .map(|i| {
-            let x = w as f32 * (0.02 + 0.96 * next());
-            let y = h as f32 * (0.02 + 0.96 * next());
-            let fill = if i % 2 == 0 {
-                Color::rgba(31, 119, 180, 200)
-            } else {
-                Color::rgba(255, 127, 14, 200)
-            };
-            Circle::new([x, y], 1.5 + 1.5 * next(), fill)
-        })
-        .collect()
-}
-
 /// Renderer figures at 1280x800 on the offscreen (software-first) adapter:
 /// a full redraw of a scatter drawn as circles at 423,624 and 10^6 points
 /// (the default path, median of 3 after a warm-up), and a frame over a
 /// cached layer of 10^6 points with 100 moving circles on top.
 pub fn render_figures() -> Result<Vec<Figure>, String> {
-    use crate::render::{
+    use nasviz::render::{
         AdapterChoice, CachedLayer, Color, GpuContext, OffscreenTarget, Panel, Renderer, Scene,
         SizeMode, TARGET_FORMAT,
     };
@@ -477,7 +381,7 @@ pub fn render_figures() -> Result<Vec<Figure>, String> {
         figs.push(Figure {
             name: format!(
                 "full scatter redraw, circle mode, {} circles ({adapter})",
-                crate::fmt::fmt_int(n)
+                nasviz::fmt::fmt_int(n)
             ),
             value: times[1],
             unit: "s",
@@ -510,46 +414,12 @@ pub fn render_figures() -> Result<Vec<Figure>, String> {
     Ok(figs)
 }
 
-/// The 100 circles moving over a cached layer in frame `f` of the render
-/// benchmark (on a circle of radius 300 around (640, 400)).
-pub fn moving_circles(f: usize) -> Vec<crate::render::Circle> {
-    use crate::render::{Circle, Color};
-    (0..100)
-        .map(|i| {
-            let a = f as f32 * 0.05 + i as f32 * 0.0628;
-            Circle::new(
-                [640.0 + 300.0 * a.cos(), 400.0 + 300.0 * a.sin()],
-                6.0,
-                Color::hex(0xd62728),
-            )
-            .with_stroke(Color::BLACK, 1.5)
-        })
-        .collect()
-}
-
-/// `n` circles spread like a search's accuracies (crowded near the top,
-/// with a tail), sized as the scatter sizes them at that count.
-pub fn accuracy_like_circles(n: usize, seed: u64) -> Vec<crate::render::Circle> {
-    let mut rng = Rng::new(seed);
-    let mut acc = || {
-        // a sum of uniforms, skewed towards 1
-        let s = (0..4).map(|_| rng.unit()).sum::<f64>() / 4.0;
-        (1.0 - (1.0 - s).powi(2)) as f32
-    };
-    (0..n)
-        .map(|_| {
-            let (v, t) = (acc(), acc());
-            crate::render::Circle::new([v, t], 1.2 + 0.3 * t, crate::render::Color::WHITE)
-        })
-        .collect()
-}
-
 /// Pick-grid figures at `n` points in a 700x340 plot: build, a step's
 /// append, query time (mean of many queries over the plot), and how many
 /// sampled answers differ from a scan of every point (must be none).
 pub fn pick_figures(n: usize) -> Vec<Figure> {
-    use crate::render::{PixelRect, ViewTransform};
-    use crate::scene::pick::{pick_brute, PickGrid};
+    use nasviz::render::{PixelRect, ViewTransform};
+    use nasviz::scene::pick::{pick_brute, PickGrid};
     let circles = accuracy_like_circles(n, 7);
     let area = PixelRect::new(560.0, 160.0, 700.0, 340.0);
     let view = ViewTransform::fit(area, 0.3, 1.0, 0.3, 1.0);
@@ -590,7 +460,7 @@ pub fn pick_figures(n: usize) -> Vec<Figure> {
         .step_by(probes.len() / 200)
         .filter(|p| grid.pick(**p) != pick_brute(&circles, &view, area, **p))
         .count();
-    let label = crate::fmt::fmt_int(n);
+    let label = nasviz::fmt::fmt_int(n);
     vec![
         Figure {
             name: format!("pick grid: build, {label} points"),

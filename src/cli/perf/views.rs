@@ -3,6 +3,7 @@
 //! would draw them (offscreen).
 
 use super::*;
+use nasviz::testdata::evolution_run;
 
 /// One frame drawn by the viewer bench.
 #[derive(Clone, Copy, Debug)]
@@ -19,22 +20,22 @@ pub struct FrameSample {
 /// flight (a step every 10 frames, each animating for 18): `frames` frames
 /// drawn offscreen, each waited for.
 pub fn viewer_animation_ms(
-    ctx: &crate::render::GpuContext,
-    painter: &mut crate::app::Painter,
-    viewer: &mut crate::viewer::Viewer,
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    viewer: &mut nasviz::viewer::Viewer,
     frames: usize,
 ) -> Result<Vec<FrameSample>, String> {
-    use crate::viewer::command::{Command, Key, KeyPress};
+    use nasviz::viewer::command::{Command, Key, KeyPress};
     let size = viewer.state.size();
     let target =
-        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
     let mut now = viewer.state.now();
     let mut times = Vec::with_capacity(frames);
     for i in 0..frames + 5 {
         if i % 10 == 0 {
             viewer.handle(Command::Key(KeyPress::plain(Key::Right)));
         }
-        now += crate::viewer::state::FRAME_S;
+        now += nasviz::viewer::state::FRAME_S;
         viewer.handle(Command::Tick(now));
         let t = Instant::now();
         let stats = draw_frame(ctx, painter, viewer, &target)?;
@@ -51,11 +52,11 @@ pub fn viewer_animation_ms(
 
 /// Draws the viewer's frame into `target` and waits for the GPU.
 fn draw_frame(
-    ctx: &crate::render::GpuContext,
-    painter: &mut crate::app::Painter,
-    viewer: &mut crate::viewer::Viewer,
-    target: &crate::render::OffscreenTarget,
-) -> Result<crate::render::FrameStats, String> {
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    viewer: &mut nasviz::viewer::Viewer,
+    target: &nasviz::render::OffscreenTarget,
+) -> Result<nasviz::render::FrameStats, String> {
     let stats = painter
         .paint(ctx, viewer, target.view(), target.size())
         .map_err(|e| e.to_string())?;
@@ -73,16 +74,16 @@ fn frame_ms(samples: &[FrameSample]) -> (f64, f64) {
 /// the scatter, each move drawn (tooltip and grown circle over the cached
 /// points) and waited for; and the time of each move's pick alone.
 pub fn viewer_hover_ms(
-    ctx: &crate::render::GpuContext,
-    painter: &mut crate::app::Painter,
-    viewer: &mut crate::viewer::Viewer,
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    viewer: &mut nasviz::viewer::Viewer,
     frames: usize,
 ) -> Result<(Vec<f64>, Vec<f64>), String> {
-    use crate::viewer::command::Command;
-    use crate::viewer::spot::{Plot, TrialRef};
+    use nasviz::viewer::command::Command;
+    use nasviz::viewer::spot::{Plot, TrialRef};
     let size = viewer.state.size();
     let target =
-        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
     let mut now = viewer.state.now();
     // a first frame caches the points and places the views
     painter
@@ -103,7 +104,7 @@ pub fn viewer_hover_ms(
         let t = Instant::now();
         let _ = viewer.spot_at(*p);
         let picked = t.elapsed().as_secs_f64() * 1e3;
-        now += crate::viewer::state::FRAME_S;
+        now += nasviz::viewer::state::FRAME_S;
         let t = Instant::now();
         viewer.handle(Command::Move(*p));
         viewer.handle(Command::Tick(now));
@@ -121,18 +122,18 @@ pub fn viewer_hover_ms(
 /// demo, hover and animation on a generated random search of `large`
 /// trials, and animated steps on one of `huge` trials (none if 0).
 pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Figure>, String> {
-    use crate::viewer::command::Command;
-    use crate::viewer::Viewer;
-    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    use nasviz::viewer::command::Command;
+    use nasviz::viewer::Viewer;
+    let (ctx, mut painter) = nasviz::app::offscreen().map_err(|e| e.to_string())?;
     let adapter = ctx.adapter_name();
     let size = (1280, 800);
     // from the embedded demo to the first frame on screen (adapter up)
     let t = Instant::now();
-    let runs = crate::app::demo_runs().map_err(|e| e.to_string())?;
+    let runs = nasviz::app::demo_runs().map_err(|e| e.to_string())?;
     let mut v = Viewer::new(runs, size);
     v.handle(Command::Tick(0.0));
     let target =
-        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
     painter
         .paint(&ctx, &mut v, target.view(), target.size())
         .map_err(|e| e.to_string())?;
@@ -182,10 +183,10 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
             goal: Some((0.0, false)),
         },
     ];
-    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    let random_run = |n: usize| -> Result<crate::trace::Run, String> {
+    let bench = nasviz::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let random_run = |n: usize| -> Result<nasviz::trace::Run, String> {
         let mut session =
-            crate::search::Session::new(&bench, crate::search::Strategy::Random, 0, "rs-large")
+            nasviz::search::Session::new(&bench, nasviz::search::Strategy::Random, 0, "rs-large")
                 .map_err(|e| e.to_string())?;
         for _ in 0..n {
             session.step().map_err(|e| e.to_string())?;
@@ -200,7 +201,7 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
         let (pmed, _) = median_p99(pick);
         v.state.set_step(large / 2);
         let animation = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
-        let label = crate::fmt::fmt_int(large);
+        let label = nasviz::fmt::fmt_int(large);
         let what = format!("viewer: hover frame, {label} trials");
         push_median_p99(&mut figs, &what, median_p99(hover), 20.0);
         figs.push(Figure {
@@ -220,7 +221,7 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
         let full: Vec<FrameSample> = samples.iter().filter(|s| s.full_redraw).copied().collect();
         let cached: Vec<FrameSample> = samples.iter().filter(|s| !s.full_redraw).copied().collect();
         let bytes = |v: &[FrameSample]| median_p99(v.iter().map(|s| s.uploaded as f64).collect());
-        let label = crate::fmt::fmt_int(huge);
+        let label = nasviz::fmt::fmt_int(huge);
         let text = &mut painter.renderer.text;
         let density = v
             .frame(&mut |s: &str, sz: f32| {
@@ -274,23 +275,23 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
 /// the timeline (as dragging the timeline's handle does) and is drawn and
 /// waited for.
 pub fn viewer_scrub_ms(
-    ctx: &crate::render::GpuContext,
-    painter: &mut crate::app::Painter,
-    viewer: &mut crate::viewer::Viewer,
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    viewer: &mut nasviz::viewer::Viewer,
     len: usize,
     frames: usize,
 ) -> Result<Vec<f64>, String> {
-    use crate::viewer::command::Command;
+    use nasviz::viewer::command::Command;
     let size = viewer.state.size();
     let target =
-        crate::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
     let mut rng = Rng::new(11);
     let mut now = viewer.state.now();
     let mut times = Vec::with_capacity(frames);
     for i in 0..frames + 5 {
         let t = Instant::now();
         viewer.state.set_step(rng.below(len.max(1)));
-        now += crate::viewer::state::FRAME_S;
+        now += nasviz::viewer::state::FRAME_S;
         viewer.handle(Command::Tick(now));
         draw_frame(ctx, painter, viewer, &target)?;
         if i >= 5 {
@@ -300,32 +301,16 @@ pub fn viewer_scrub_ms(
     Ok(times)
 }
 
-/// An evolution run of `n` trials on the shipped Cora table (parents,
-/// edits and costs: what the insight views read).
-pub fn evolution_run(n: usize) -> Result<crate::trace::Run, String> {
-    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    let strategy = crate::search::Strategy::Evolution {
-        population: 50,
-        sample: 10,
-    };
-    let mut session =
-        crate::search::Session::new(&bench, strategy, 0, "re-large").map_err(|e| e.to_string())?;
-    for _ in 0..n {
-        session.step().map_err(|e| e.to_string())?;
-    }
-    Ok(session.into_run())
-}
-
 /// The insight views at `n` trials of evolution: what each analysis costs
 /// per appended trial, and in the viewer at 1280x800 the frame that
 /// switches to each view and its animation frames (a step every 10
 /// frames), each drawn and waited for.
 pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
-    use crate::analysis::{edits::Edits, importance::Importance, lineage::Depths};
-    use crate::scene::insight::InsightKind;
-    use crate::viewer::command::Command;
+    use nasviz::analysis::{edits::Edits, importance::Importance, lineage::Depths};
+    use nasviz::scene::insight::InsightKind;
+    use nasviz::viewer::command::Command;
     let run = evolution_run(n)?;
-    let label = crate::fmt::fmt_int(n);
+    let label = nasviz::fmt::fmt_int(n);
     let per_trial = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..n {
@@ -336,12 +321,12 @@ pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
     let mut figs = Vec::new();
     let mut d = Depths::default();
     let ns = per_trial(&mut || d.push(&run));
-    let mut f = crate::analysis::pareto::Fronts::default();
+    let mut f = nasviz::analysis::pareto::Fronts::default();
     let nf = per_trial(&mut || f.push(&run));
     let mut imp = Importance::new();
     let ni = per_trial(&mut || imp.push(&run));
     let mut e = Edits::default();
-    let analytics = crate::analysis::Analytics::of_run(&run);
+    let analytics = nasviz::analysis::Analytics::of_run(&run);
     let mut i = 0;
     let ne = per_trial(&mut || {
         e.push(&run, analytics.step(i).and_then(|s| s.reference));
@@ -370,13 +355,13 @@ pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
         goal: None,
     });
     // the viewer
-    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    let (ctx, mut painter) = nasviz::app::offscreen().map_err(|e| e.to_string())?;
     let size = (1280, 800);
-    let mut v = crate::viewer::Viewer::new(vec![run], size);
+    let mut v = nasviz::viewer::Viewer::new(vec![run], size);
     v.handle(Command::Tick(0.0));
     v.state.set_step(n / 2);
     let target =
-        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
     draw_frame(&ctx, &mut painter, &mut v, &target)?;
     for kind in InsightKind::ALL {
         // from the dashboard to the view, five times
@@ -386,7 +371,7 @@ pub fn insight_figures(n: usize, frames: usize) -> Result<Vec<Figure>, String> {
             draw_frame(&ctx, &mut painter, &mut v, &target)?;
             let t = Instant::now();
             v.state.set_page(Some(kind));
-            let now = v.state.now() + crate::viewer::state::FRAME_S;
+            let now = v.state.now() + nasviz::viewer::state::FRAME_S;
             v.handle(Command::Tick(now));
             draw_frame(&ctx, &mut painter, &mut v, &target)?;
             switches.push(t.elapsed().as_secs_f64() * 1e3);
@@ -412,45 +397,46 @@ pub fn strategies_figures(
     trials: usize,
     frames: usize,
 ) -> Result<Vec<Figure>, String> {
-    use crate::scene::insight::InsightKind;
-    use crate::viewer::command::Command;
-    let bench = crate::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    use nasviz::scene::insight::InsightKind;
+    use nasviz::viewer::command::Command;
+    let bench = nasviz::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
     let mut all = Vec::with_capacity(runs);
     for i in 0..runs {
         let (strategy, name) = if i % 2 == 0 {
-            (crate::search::Strategy::Random, "rs")
+            (nasviz::search::Strategy::Random, "rs")
         } else {
             (
-                crate::search::Strategy::Evolution {
+                nasviz::search::Strategy::Evolution {
                     population: 50,
                     sample: 10,
                 },
                 "re",
             )
         };
-        let mut s = crate::search::Session::new(&bench, strategy, i as u64, &format!("{name}-{i}"))
-            .map_err(|e| e.to_string())?;
+        let mut s =
+            nasviz::search::Session::new(&bench, strategy, i as u64, &format!("{name}-{i}"))
+                .map_err(|e| e.to_string())?;
         for _ in 0..trials {
             s.step().map_err(|e| e.to_string())?;
         }
         all.push(s.into_run());
     }
-    let (ctx, mut painter) = crate::app::offscreen().map_err(|e| e.to_string())?;
+    let (ctx, mut painter) = nasviz::app::offscreen().map_err(|e| e.to_string())?;
     let size = (1280, 800);
-    let mut v = crate::viewer::Viewer::new(all, size);
+    let mut v = nasviz::viewer::Viewer::new(all, size);
     v.handle(Command::Tick(0.0));
     v.state.set_step(trials / 2);
     let target =
-        crate::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
     draw_frame(&ctx, &mut painter, &mut v, &target)?;
-    let label = format!("{runs} runs x {} trials", crate::fmt::fmt_int(trials));
+    let label = format!("{runs} runs x {} trials", nasviz::fmt::fmt_int(trials));
     let mut switches = Vec::new();
     for _ in 0..6 {
         v.state.set_page(None);
         draw_frame(&ctx, &mut painter, &mut v, &target)?;
         let t = Instant::now();
         v.state.set_page(Some(InsightKind::Strategies));
-        let now = v.state.now() + crate::viewer::state::FRAME_S;
+        let now = v.state.now() + nasviz::viewer::state::FRAME_S;
         v.handle(Command::Tick(now));
         draw_frame(&ctx, &mut painter, &mut v, &target)?;
         switches.push(t.elapsed().as_secs_f64() * 1e3);
