@@ -498,6 +498,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Runs the opcodes up to STOP and returns what it pops.
     fn run(&mut self) -> Result<Value, TableError> {
         loop {
             self.op_at = self.pos;
@@ -519,146 +520,160 @@ impl<'a> Parser<'a> {
                     let it = self.pop("STOP")?;
                     return Ok(it.v);
                 }
-                b'N' => self.push_leaf(Value::None)?,
-                0x88 => self.push_leaf(Value::Bool(true))?,
-                0x89 => self.push_leaf(Value::Bool(false))?,
-                // BININT, BININT1, BININT2
-                b'J' => {
-                    let v = i32::from_le_bytes(self.array("BININT")?);
-                    self.push_leaf(Value::Int(i64::from(v)))?;
-                }
-                b'K' => {
-                    let v = self.u8("BININT1")?;
-                    self.push_leaf(Value::Int(i64::from(v)))?;
-                }
-                b'M' => {
-                    let v = u16::from_le_bytes(self.array("BININT2")?);
-                    self.push_leaf(Value::Int(i64::from(v)))?;
-                }
-                // LONG1: little-endian two's complement of n bytes.
-                0x8a => {
-                    let n = usize::from(self.u8("LONG1 length")?);
-                    let bytes = self.take(n, "LONG1")?;
-                    if n > 8 {
-                        return Err(
-                            self.corrupt(format!("LONG1 of {n} bytes does not fit 64 bits"))
-                        );
-                    }
-                    let mut buf = if bytes.last().is_some_and(|&b| b & 0x80 != 0) {
-                        [0xffu8; 8]
-                    } else {
-                        [0u8; 8]
-                    };
-                    buf[..n].copy_from_slice(bytes);
-                    self.push_leaf(Value::Int(i64::from_le_bytes(buf)))?;
-                }
-                // BINFLOAT: big-endian.
-                b'G' => {
-                    let v = f64::from_be_bytes(self.array("BINFLOAT")?);
-                    self.push_leaf(Value::Float(v))?;
-                }
-                // BINUNICODE, SHORT_BINUNICODE
-                b'X' => {
-                    let n = self.u32("BINUNICODE length")? as usize;
-                    let s = self.string(n, "BINUNICODE")?;
-                    self.push_leaf(Value::Str(s))?;
-                }
-                0x8c => {
-                    let n = usize::from(self.u8("SHORT_BINUNICODE length")?);
-                    let s = self.string(n, "SHORT_BINUNICODE")?;
-                    self.push_leaf(Value::Str(s))?;
-                }
-                // BINBYTES, SHORT_BINBYTES
-                b'B' => {
-                    let n = self.u32("BINBYTES length")? as usize;
-                    let b = self.take(n, "BINBYTES")?.to_vec();
-                    self.push_leaf(Value::Bytes(b))?;
-                }
-                b'C' => {
-                    let n = usize::from(self.u8("SHORT_BINBYTES length")?);
-                    let b = self.take(n, "SHORT_BINBYTES")?.to_vec();
-                    self.push_leaf(Value::Bytes(b))?;
-                }
-                // GLOBAL
-                b'c' => {
-                    let module = self.line("GLOBAL module")?;
-                    let name = self.line("GLOBAL name")?;
-                    let g = match (module.as_str(), name.as_str()) {
-                        ("numpy.core.multiarray" | "numpy._core.multiarray", "scalar") => {
-                            Global::NumpyScalar
-                        }
-                        ("numpy", "dtype") => Global::NumpyDtype,
-                        _ => {
-                            return Err(self.corrupt(format!(
-                            "unexpected global {module}.{name}: only numpy float scalars are read"
-                        )))
-                        }
-                    };
-                    self.push_leaf(Value::Global(g))?;
-                }
+                b'c' => self.global()?,
                 b'R' => self.reduce()?,
                 b'b' => self.build()?,
-                // MARK
-                b'(' => self.stack.push(Slot::Mark),
-                // TUPLE, EMPTY_TUPLE, TUPLE1/2/3
-                b't' => {
-                    let items = self.pop_mark("TUPLE")?;
-                    self.push(Self::container(items, Value::Tuple))?;
+                b'(' | b't' | b')' | 0x85..=0x87 | b']' | b'a' | b'e' | b'}' | b's' | b'u' => {
+                    self.container_op(op)?
                 }
-                b')' => self.push_leaf(Value::Tuple(Vec::new()))?,
-                0x85..=0x87 => {
-                    let n = usize::from(op - 0x84);
-                    let items = self.pop_n(n, "TUPLE1/2/3")?;
-                    self.push(Self::container(items, Value::Tuple))?;
-                }
-                // EMPTY_LIST, APPEND, APPENDS
-                b']' => self.push_leaf(Value::List(Vec::new()))?,
-                b'a' => {
-                    let it = self.pop("APPEND")?;
-                    self.append(vec![it], "APPEND")?;
-                }
-                b'e' => {
-                    let items = self.pop_mark("APPENDS")?;
-                    self.append(items, "APPENDS")?;
-                }
-                // EMPTY_DICT, SETITEM, SETITEMS
-                b'}' => self.push_leaf(Value::Dict(Vec::new()))?,
-                b's' => {
-                    let items = self.pop_n(2, "SETITEM")?;
-                    self.set_items(items, "SETITEM")?;
-                }
-                b'u' => {
-                    let items = self.pop_mark("SETITEMS")?;
-                    self.set_items(items, "SETITEMS")?;
-                }
-                // BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET
-                b'q' => {
-                    let i = self.u8("BINPUT index")?;
-                    self.memo_put(u32::from(i))?;
-                }
-                b'r' => {
-                    let i = self.u32("LONG_BINPUT index")?;
-                    self.memo_put(i)?;
-                }
-                0x94 => {
-                    let i =
-                        u32::try_from(self.memo.len()).map_err(|_| self.corrupt("memo is full"))?;
-                    self.memo_put(i)?;
-                }
-                b'h' => {
-                    let i = self.u8("BINGET index")?;
-                    self.memo_get(u32::from(i))?;
-                }
-                b'j' => {
-                    let i = self.u32("LONG_BINGET index")?;
-                    self.memo_get(i)?;
-                }
+                b'q' | b'r' | 0x94 | b'h' | b'j' => self.memo_op(op)?,
                 _ => {
-                    return Err(self.corrupt(format!(
-                        "unsupported pickle opcode 0x{op:02x} ({:?})",
-                        char::from(op)
-                    )))
+                    let v = self.literal(op)?;
+                    self.push_leaf(v)?;
                 }
+            }
+        }
+    }
+
+    /// The value of an opcode that pushes a constant read from the stream
+    /// (None, booleans, integers, floats, strings, bytes); any other
+    /// opcode is not read.
+    fn literal(&mut self, op: u8) -> Result<Value, TableError> {
+        Ok(match op {
+            b'N' => Value::None,
+            0x88 => Value::Bool(true),
+            0x89 => Value::Bool(false),
+            // BININT, BININT1, BININT2
+            b'J' => Value::Int(i64::from(i32::from_le_bytes(self.array("BININT")?))),
+            b'K' => Value::Int(i64::from(self.u8("BININT1")?)),
+            b'M' => Value::Int(i64::from(u16::from_le_bytes(self.array("BININT2")?))),
+            0x8a => Value::Int(self.long1()?),
+            // BINFLOAT: big-endian.
+            b'G' => Value::Float(f64::from_be_bytes(self.array("BINFLOAT")?)),
+            // BINUNICODE, SHORT_BINUNICODE
+            b'X' => {
+                let n = self.u32("BINUNICODE length")? as usize;
+                Value::Str(self.string(n, "BINUNICODE")?)
+            }
+            0x8c => {
+                let n = usize::from(self.u8("SHORT_BINUNICODE length")?);
+                Value::Str(self.string(n, "SHORT_BINUNICODE")?)
+            }
+            // BINBYTES, SHORT_BINBYTES
+            b'B' => {
+                let n = self.u32("BINBYTES length")? as usize;
+                Value::Bytes(self.take(n, "BINBYTES")?.to_vec())
+            }
+            b'C' => {
+                let n = usize::from(self.u8("SHORT_BINBYTES length")?);
+                Value::Bytes(self.take(n, "SHORT_BINBYTES")?.to_vec())
+            }
+            _ => {
+                return Err(self.corrupt(format!(
+                    "unsupported pickle opcode 0x{op:02x} ({:?})",
+                    char::from(op)
+                )))
+            }
+        })
+    }
+
+    /// LONG1: little-endian two's complement of n bytes.
+    fn long1(&mut self) -> Result<i64, TableError> {
+        let n = usize::from(self.u8("LONG1 length")?);
+        let bytes = self.take(n, "LONG1")?;
+        if n > 8 {
+            return Err(self.corrupt(format!("LONG1 of {n} bytes does not fit 64 bits")));
+        }
+        let mut buf = if bytes.last().is_some_and(|&b| b & 0x80 != 0) {
+            [0xffu8; 8]
+        } else {
+            [0u8; 8]
+        };
+        buf[..n].copy_from_slice(bytes);
+        Ok(i64::from_le_bytes(buf))
+    }
+
+    /// GLOBAL: only the two numpy callables a float scalar needs.
+    fn global(&mut self) -> Result<(), TableError> {
+        let module = self.line("GLOBAL module")?;
+        let name = self.line("GLOBAL name")?;
+        let g = match (module.as_str(), name.as_str()) {
+            ("numpy.core.multiarray" | "numpy._core.multiarray", "scalar") => Global::NumpyScalar,
+            ("numpy", "dtype") => Global::NumpyDtype,
+            _ => {
+                return Err(self.corrupt(format!(
+                    "unexpected global {module}.{name}: only numpy float scalars are read"
+                )))
+            }
+        };
+        self.push_leaf(Value::Global(g))
+    }
+
+    /// MARK and the opcodes that make and fill tuples, lists and dicts.
+    fn container_op(&mut self, op: u8) -> Result<(), TableError> {
+        match op {
+            // MARK
+            b'(' => {
+                self.stack.push(Slot::Mark);
+                Ok(())
+            }
+            // TUPLE, EMPTY_TUPLE, TUPLE1/2/3
+            b't' => {
+                let items = self.pop_mark("TUPLE")?;
+                self.push(Self::container(items, Value::Tuple))
+            }
+            b')' => self.push_leaf(Value::Tuple(Vec::new())),
+            0x85..=0x87 => {
+                let n = usize::from(op - 0x84);
+                let items = self.pop_n(n, "TUPLE1/2/3")?;
+                self.push(Self::container(items, Value::Tuple))
+            }
+            // EMPTY_LIST, APPEND, APPENDS
+            b']' => self.push_leaf(Value::List(Vec::new())),
+            b'a' => {
+                let it = self.pop("APPEND")?;
+                self.append(vec![it], "APPEND")
+            }
+            b'e' => {
+                let items = self.pop_mark("APPENDS")?;
+                self.append(items, "APPENDS")
+            }
+            // EMPTY_DICT, SETITEM, SETITEMS
+            b'}' => self.push_leaf(Value::Dict(Vec::new())),
+            b's' => {
+                let items = self.pop_n(2, "SETITEM")?;
+                self.set_items(items, "SETITEM")
+            }
+            _ => {
+                let items = self.pop_mark("SETITEMS")?;
+                self.set_items(items, "SETITEMS")
+            }
+        }
+    }
+
+    /// BINPUT, LONG_BINPUT, MEMOIZE (store the top of the stack) and
+    /// BINGET, LONG_BINGET (push a stored item again).
+    fn memo_op(&mut self, op: u8) -> Result<(), TableError> {
+        match op {
+            b'q' => {
+                let i = self.u8("BINPUT index")?;
+                self.memo_put(u32::from(i))
+            }
+            b'r' => {
+                let i = self.u32("LONG_BINPUT index")?;
+                self.memo_put(i)
+            }
+            0x94 => {
+                let i = u32::try_from(self.memo.len()).map_err(|_| self.corrupt("memo is full"))?;
+                self.memo_put(i)
+            }
+            b'h' => {
+                let i = self.u8("BINGET index")?;
+                self.memo_get(u32::from(i))
+            }
+            _ => {
+                let i = self.u32("LONG_BINGET index")?;
+                self.memo_get(i)
             }
         }
     }
