@@ -135,93 +135,52 @@ impl Lanes {
             }
             let [mut a0, mut b0, mut c0, mut d0] = st[0];
             let [mut a1, mut b1, mut c1, mut d1] = st[1];
+            // step `i` of MD5 on the 16 lanes of each set: the round's
+            // boolean function as a ternary-logic table, constant `K[i]`,
+            // message word `word(i)`, rotation `S[i]` (all known at compile
+            // time: the steps are unrolled by the macros below)
             macro_rules! step {
-                ($f:literal, $s:literal, $k:literal, $g:literal) => {{
-                    let k = _mm512_set1_epi32($k as i32);
-                    let f0 = _mm512_ternarylogic_epi32::<$f>(b0, c0, d0);
-                    let t0 =
-                        _mm512_add_epi32(_mm512_add_epi32(a0, k), _mm512_add_epi32(m[0][$g], f0));
+                ($i:expr) => {{
+                    let k = _mm512_set1_epi32(const { md5::K[$i] } as i32);
+                    let f0 = _mm512_ternarylogic_epi32::<{ TERNARY[$i / 16] }>(b0, c0, d0);
+                    let w0 = m[0][const { md5::word($i) }];
+                    let t0 = _mm512_add_epi32(_mm512_add_epi32(a0, k), _mm512_add_epi32(w0, f0));
                     a0 = d0;
                     d0 = c0;
                     c0 = b0;
-                    b0 = _mm512_add_epi32(b0, _mm512_rol_epi32::<$s>(t0));
+                    b0 = _mm512_add_epi32(b0, _mm512_rol_epi32::<{ md5::S[$i] as i32 }>(t0));
                     if TWO {
-                        let f1 = _mm512_ternarylogic_epi32::<$f>(b1, c1, d1);
-                        let t1 = _mm512_add_epi32(
-                            _mm512_add_epi32(a1, k),
-                            _mm512_add_epi32(m[1][$g], f1),
-                        );
+                        let f1 = _mm512_ternarylogic_epi32::<{ TERNARY[$i / 16] }>(b1, c1, d1);
+                        let w1 = m[1][const { md5::word($i) }];
+                        let t1 =
+                            _mm512_add_epi32(_mm512_add_epi32(a1, k), _mm512_add_epi32(w1, f1));
                         a1 = d1;
                         d1 = c1;
                         c1 = b1;
-                        b1 = _mm512_add_epi32(b1, _mm512_rol_epi32::<$s>(t1));
+                        b1 = _mm512_add_epi32(b1, _mm512_rol_epi32::<{ md5::S[$i] as i32 }>(t1));
                     }
                 }};
             }
-            step!(0xCA, 7, 0xd76aa478u32, 0);
-            step!(0xCA, 12, 0xe8c7b756u32, 1);
-            step!(0xCA, 17, 0x242070dbu32, 2);
-            step!(0xCA, 22, 0xc1bdceeeu32, 3);
-            step!(0xCA, 7, 0xf57c0fafu32, 4);
-            step!(0xCA, 12, 0x4787c62au32, 5);
-            step!(0xCA, 17, 0xa8304613u32, 6);
-            step!(0xCA, 22, 0xfd469501u32, 7);
-            step!(0xCA, 7, 0x698098d8u32, 8);
-            step!(0xCA, 12, 0x8b44f7afu32, 9);
-            step!(0xCA, 17, 0xffff5bb1u32, 10);
-            step!(0xCA, 22, 0x895cd7beu32, 11);
-            step!(0xCA, 7, 0x6b901122u32, 12);
-            step!(0xCA, 12, 0xfd987193u32, 13);
-            step!(0xCA, 17, 0xa679438eu32, 14);
-            step!(0xCA, 22, 0x49b40821u32, 15);
-            step!(0xE4, 5, 0xf61e2562u32, 1);
-            step!(0xE4, 9, 0xc040b340u32, 6);
-            step!(0xE4, 14, 0x265e5a51u32, 11);
-            step!(0xE4, 20, 0xe9b6c7aau32, 0);
-            step!(0xE4, 5, 0xd62f105du32, 5);
-            step!(0xE4, 9, 0x02441453u32, 10);
-            step!(0xE4, 14, 0xd8a1e681u32, 15);
-            step!(0xE4, 20, 0xe7d3fbc8u32, 4);
-            step!(0xE4, 5, 0x21e1cde6u32, 9);
-            step!(0xE4, 9, 0xc33707d6u32, 14);
-            step!(0xE4, 14, 0xf4d50d87u32, 3);
-            step!(0xE4, 20, 0x455a14edu32, 8);
-            step!(0xE4, 5, 0xa9e3e905u32, 13);
-            step!(0xE4, 9, 0xfcefa3f8u32, 2);
-            step!(0xE4, 14, 0x676f02d9u32, 7);
-            step!(0xE4, 20, 0x8d2a4c8au32, 12);
-            step!(0x96, 4, 0xfffa3942u32, 5);
-            step!(0x96, 11, 0x8771f681u32, 8);
-            step!(0x96, 16, 0x6d9d6122u32, 11);
-            step!(0x96, 23, 0xfde5380cu32, 14);
-            step!(0x96, 4, 0xa4beea44u32, 1);
-            step!(0x96, 11, 0x4bdecfa9u32, 4);
-            step!(0x96, 16, 0xf6bb4b60u32, 7);
-            step!(0x96, 23, 0xbebfbc70u32, 10);
-            step!(0x96, 4, 0x289b7ec6u32, 13);
-            step!(0x96, 11, 0xeaa127fau32, 0);
-            step!(0x96, 16, 0xd4ef3085u32, 3);
-            step!(0x96, 23, 0x04881d05u32, 6);
-            step!(0x96, 4, 0xd9d4d039u32, 9);
-            step!(0x96, 11, 0xe6db99e5u32, 12);
-            step!(0x96, 16, 0x1fa27cf8u32, 15);
-            step!(0x96, 23, 0xc4ac5665u32, 2);
-            step!(0x39, 6, 0xf4292244u32, 0);
-            step!(0x39, 10, 0x432aff97u32, 7);
-            step!(0x39, 15, 0xab9423a7u32, 14);
-            step!(0x39, 21, 0xfc93a039u32, 5);
-            step!(0x39, 6, 0x655b59c3u32, 12);
-            step!(0x39, 10, 0x8f0ccc92u32, 3);
-            step!(0x39, 15, 0xffeff47du32, 10);
-            step!(0x39, 21, 0x85845dd1u32, 1);
-            step!(0x39, 6, 0x6fa87e4fu32, 8);
-            step!(0x39, 10, 0xfe2ce6e0u32, 15);
-            step!(0x39, 15, 0xa3014314u32, 6);
-            step!(0x39, 21, 0x4e0811a1u32, 13);
-            step!(0x39, 6, 0xf7537e82u32, 4);
-            step!(0x39, 10, 0xbd3af235u32, 11);
-            step!(0x39, 15, 0x2ad7d2bbu32, 2);
-            step!(0x39, 21, 0xeb86d391u32, 9);
+            macro_rules! four_steps {
+                ($i:expr) => {
+                    step!($i);
+                    step!($i + 1);
+                    step!($i + 2);
+                    step!($i + 3);
+                };
+            }
+            macro_rules! round {
+                ($r:expr) => {
+                    four_steps!(16 * $r);
+                    four_steps!(16 * $r + 4);
+                    four_steps!(16 * $r + 8);
+                    four_steps!(16 * $r + 12);
+                };
+            }
+            round!(0);
+            round!(1);
+            round!(2);
+            round!(3);
             for (set, (a, b, c, d)) in [(a0, b0, c0, d0), (a1, b1, c1, d1)]
                 .into_iter()
                 .enumerate()
@@ -259,6 +218,11 @@ impl Lanes {
         }
     }
 }
+
+/// MD5's four round functions of (b, c, d) as `vpternlogd` truth tables:
+/// F = b ? c : d, G = d ? b : c, H = b ^ c ^ d, I = c ^ (b | !d).
+#[cfg(target_arch = "x86_64")]
+const TERNARY: [i32; 4] = [0xCA, 0xE4, 0x96, 0x39];
 
 /// Transposes 16 rows of 16 32-bit words (row = lane, column = word).
 #[cfg(target_arch = "x86_64")]
@@ -336,6 +300,24 @@ mod tests {
                 lanes.clear();
                 msgs.clear();
             }
+        }
+    }
+
+    #[test]
+    fn every_lane_count_matches_the_scalar_digest() {
+        // 2..=16 lanes take the one-set kernel, 17..=32 the two-set one
+        for count in 1..=LANES {
+            let mut lanes = Lanes::default();
+            for i in 0..count {
+                let len = (i * 37 + count * 11) % (MAX_LEN + 1);
+                lanes.push(|buf| {
+                    for (j, b) in buf[..len].iter_mut().enumerate() {
+                        *b = (j * 13 + i) as u8;
+                    }
+                    len
+                });
+            }
+            assert_eq!(lanes.digests(), lanes.digests_scalar(), "{count} lanes");
         }
     }
 }
