@@ -88,3 +88,33 @@ pub enum ArchError {
     #[error("cannot compare a {a} architecture with a {b} one")]
     SpaceMismatch { a: &'static str, b: &'static str },
 }
+
+impl ArchError {
+    /// Checks that an edit of the edge `from -> to` finds it as the edit
+    /// needs it: absent to add it (`adding`), present to remove it.
+    pub(crate) fn check_edge_edit(
+        adding: bool,
+        present: bool,
+        from: usize,
+        to: usize,
+    ) -> Result<(), ArchError> {
+        match (adding, present) {
+            (true, true) => Err(ArchError::EdgeExists { from, to }),
+            (false, false) => Err(ArchError::NoSuchEdge { from, to }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks that a change of the op at `node` to `op` changes it (`same`:
+    /// the node has that op already).
+    pub(crate) fn check_op_change(same: bool, node: usize, op: &str) -> Result<(), ArchError> {
+        if same {
+            Err(ArchError::SameOp {
+                node,
+                op: op.to_string(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -471,112 +471,11 @@ impl Cell {
 
     /// Applies one edit and checks that the result is a valid cell.
     pub fn mutate(&self, m: &Mutation) -> Result<Cell, ArchError> {
-        let n = self.len();
-        let interior = |node: usize| -> Result<(), ArchError> {
-            if node >= n {
-                Err(ArchError::NoSuchNode { node, count: n })
-            } else if node == 0 {
-                Err(ArchError::FixedNode {
-                    node,
-                    role: "input",
-                })
-            } else if node == n - 1 {
-                Err(ArchError::FixedNode {
-                    node,
-                    role: "output",
-                })
-            } else {
-                Ok(())
-            }
-        };
-        let edge_ok = |from: usize, to: usize| -> Result<(), ArchError> {
-            if from >= n {
-                return Err(ArchError::NoSuchNode {
-                    node: from,
-                    count: n,
-                });
-            }
-            if to >= n {
-                return Err(ArchError::NoSuchNode { node: to, count: n });
-            }
-            if from >= to {
-                return Err(ArchError::BadEdge {
-                    from,
-                    to,
-                    rule: "edges go from a lower to a higher vertex",
-                });
-            }
-            Ok(())
-        };
-        let mut c = *self;
-        match m {
-            Mutation::ChangeOp { node, to, .. } => {
-                interior(*node)?;
-                let op = Op::parse_interior(to, *node)?;
-                if op == c.ops[*node] {
-                    return Err(ArchError::SameOp {
-                        node: *node,
-                        op: to.clone(),
-                    });
-                }
-                c.ops[*node] = op;
-            }
-            Mutation::AddEdge { from, to } => {
-                edge_ok(*from, *to)?;
-                if c.has_edge(*from, *to) {
-                    return Err(ArchError::EdgeExists {
-                        from: *from,
-                        to: *to,
-                    });
-                }
-                c.rows[*from] |= 1 << to;
-            }
-            Mutation::RemoveEdge { from, to } => {
-                edge_ok(*from, *to)?;
-                if !c.has_edge(*from, *to) {
-                    return Err(ArchError::NoSuchEdge {
-                        from: *from,
-                        to: *to,
-                    });
-                }
-                c.rows[*from] &= !(1 << to);
-            }
-            Mutation::AddNode { layer, from, to } => {
-                edge_ok(*from, *to)?;
-                if n >= MAX_VERTICES {
-                    return Err(ArchError::TooManyVertices {
-                        count: n + 1,
-                        max: MAX_VERTICES,
-                    });
-                }
-                let op = Op::parse_interior(layer, *to)?;
-                let (from, to) = (*from, *to);
-                // new vertex at index `to`; old vertices >= to move up by one
-                let split = c.has_edge(from, to);
-                let shift = |r: u8| -> u16 {
-                    let low = r as u16 & ((1u16 << to) - 1);
-                    let high = (r as u16 >> to) << (to + 1);
-                    low | high
-                };
-                let mut rows = [0u8; MAX_VERTICES];
-                let mut ops = [Op::Input; MAX_VERTICES];
-                for v in 0..n {
-                    let nv = if v < to { v } else { v + 1 };
-                    rows[nv] = shift(self.rows[v]) as u8;
-                    ops[nv] = self.ops[v];
-                }
-                if split {
-                    rows[from] &= !(1 << (to + 1));
-                }
-                rows[from] |= 1 << to;
-                rows[to] = 1 << (to + 1);
-                ops[to] = op;
-                c = Cell {
-                    n: (n + 1) as u8,
-                    rows,
-                    ops,
-                };
-            }
+        let c = match m {
+            Mutation::ChangeOp { node, to, .. } => self.with_op(*node, to)?,
+            Mutation::AddEdge { from, to } => self.with_edge(*from, *to, true)?,
+            Mutation::RemoveEdge { from, to } => self.with_edge(*from, *to, false)?,
+            Mutation::AddNode { layer, from, to } => self.with_node_on(layer, *from, *to)?,
             Mutation::Rewire { .. } => {
                 return Err(ArchError::NotApplicable {
                     mutation: "rewire",
@@ -584,39 +483,148 @@ impl Cell {
                     why: "a vertex may have many inputs; add or remove edges instead",
                 })
             }
-            Mutation::RemoveNode { node } => {
-                let node = *node;
-                interior(node)?;
-                let preds: Vec<usize> = (0..n).filter(|&p| self.has_edge(p, node)).collect();
-                let succ_bits = self.rows[node];
-                let mut rows = [0u8; MAX_VERTICES];
-                let mut ops = [Op::Input; MAX_VERTICES];
-                let squeeze = |r: u8| -> u8 {
-                    let low = r & ((1u8 << node) - 1);
-                    let high = (r >> (node + 1)) << node;
-                    low | high
-                };
-                for v in 0..n {
-                    if v == node {
-                        continue;
-                    }
-                    let mut r = self.rows[v];
-                    if preds.contains(&v) {
-                        r |= succ_bits;
-                    }
-                    let nv = if v < node { v } else { v - 1 };
-                    rows[nv] = squeeze(r);
-                    ops[nv] = self.ops[v];
-                }
-                c = Cell {
-                    n: (n - 1) as u8,
-                    rows,
-                    ops,
-                };
-            }
-        }
+            Mutation::RemoveNode { node } => self.without_node(*node)?,
+        };
         c.pruned()?;
         Ok(c)
+    }
+
+    /// Checks that `node` is a vertex an edit may change or delete: one
+    /// of the cell's, neither its input nor its output.
+    fn check_interior(&self, node: usize) -> Result<(), ArchError> {
+        let n = self.len();
+        if node >= n {
+            Err(ArchError::NoSuchNode { node, count: n })
+        } else if node == 0 {
+            Err(ArchError::FixedNode {
+                node,
+                role: "input",
+            })
+        } else if node == n - 1 {
+            Err(ArchError::FixedNode {
+                node,
+                role: "output",
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks that `from -> to` joins two of the cell's vertices forward.
+    fn check_edge(&self, from: usize, to: usize) -> Result<(), ArchError> {
+        let n = self.len();
+        if from >= n {
+            return Err(ArchError::NoSuchNode {
+                node: from,
+                count: n,
+            });
+        }
+        if to >= n {
+            return Err(ArchError::NoSuchNode { node: to, count: n });
+        }
+        if from >= to {
+            return Err(ArchError::BadEdge {
+                from,
+                to,
+                rule: "edges go from a lower to a higher vertex",
+            });
+        }
+        Ok(())
+    }
+
+    /// The cell with interior vertex `node` given the op named `to`.
+    fn with_op(&self, node: usize, to: &str) -> Result<Cell, ArchError> {
+        self.check_interior(node)?;
+        let op = Op::parse_interior(to, node)?;
+        ArchError::check_op_change(op == self.ops[node], node, to)?;
+        let mut c = *self;
+        c.ops[node] = op;
+        Ok(c)
+    }
+
+    /// The cell with the edge `from -> to` added (`add`) or removed.
+    fn with_edge(&self, from: usize, to: usize, add: bool) -> Result<Cell, ArchError> {
+        self.check_edge(from, to)?;
+        ArchError::check_edge_edit(add, self.has_edge(from, to), from, to)?;
+        let mut c = *self;
+        if add {
+            c.rows[from] |= 1 << to;
+        } else {
+            c.rows[from] &= !(1 << to);
+        }
+        Ok(c)
+    }
+
+    /// The cell with a new vertex of op `layer` at index `to`, fed by
+    /// `from` and feeding the old vertex `to` (which, with every vertex
+    /// after it, moves up by one); an edge `from -> to` it replaces.
+    fn with_node_on(&self, layer: &str, from: usize, to: usize) -> Result<Cell, ArchError> {
+        let n = self.len();
+        self.check_edge(from, to)?;
+        if n >= MAX_VERTICES {
+            return Err(ArchError::TooManyVertices {
+                count: n + 1,
+                max: MAX_VERTICES,
+            });
+        }
+        let op = Op::parse_interior(layer, to)?;
+        let split = self.has_edge(from, to);
+        let shift = |r: u8| -> u16 {
+            let low = r as u16 & ((1u16 << to) - 1);
+            let high = (r as u16 >> to) << (to + 1);
+            low | high
+        };
+        let mut rows = [0u8; MAX_VERTICES];
+        let mut ops = [Op::Input; MAX_VERTICES];
+        for v in 0..n {
+            let nv = if v < to { v } else { v + 1 };
+            rows[nv] = shift(self.rows[v]) as u8;
+            ops[nv] = self.ops[v];
+        }
+        if split {
+            rows[from] &= !(1 << (to + 1));
+        }
+        rows[from] |= 1 << to;
+        rows[to] = 1 << (to + 1);
+        ops[to] = op;
+        Ok(Cell {
+            n: (n + 1) as u8,
+            rows,
+            ops,
+        })
+    }
+
+    /// The cell without interior vertex `node`: each of its inputs feeds
+    /// each of its outputs instead.
+    fn without_node(&self, node: usize) -> Result<Cell, ArchError> {
+        let n = self.len();
+        self.check_interior(node)?;
+        let preds: Vec<usize> = (0..n).filter(|&p| self.has_edge(p, node)).collect();
+        let succ_bits = self.rows[node];
+        let mut rows = [0u8; MAX_VERTICES];
+        let mut ops = [Op::Input; MAX_VERTICES];
+        let squeeze = |r: u8| -> u8 {
+            let low = r & ((1u8 << node) - 1);
+            let high = (r >> (node + 1)) << node;
+            low | high
+        };
+        for v in 0..n {
+            if v == node {
+                continue;
+            }
+            let mut r = self.rows[v];
+            if preds.contains(&v) {
+                r |= succ_bits;
+            }
+            let nv = if v < node { v } else { v - 1 };
+            rows[nv] = squeeze(r);
+            ops[nv] = self.ops[v];
+        }
+        Ok(Cell {
+            n: (n - 1) as u8,
+            rows,
+            ops,
+        })
     }
 
     /// Whether two cells are the same architecture (same module hash after

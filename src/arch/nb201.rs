@@ -169,33 +169,14 @@ impl Cell {
                     vertex: *node,
                     expected: EXPECTED.to_string(),
                 })?;
-                if op == c.ops[*node] {
-                    return Err(ArchError::SameOp {
-                        node: *node,
-                        op: to.clone(),
-                    });
-                }
+                ArchError::check_op_change(op == c.ops[*node], *node, to)?;
                 c.ops[*node] = op;
             }
-            Mutation::AddEdge { from, to } => {
+            Mutation::AddEdge { from, to } | Mutation::RemoveEdge { from, to } => {
+                let add = matches!(m, Mutation::AddEdge { .. });
                 let e = edge_index(*from, *to)?;
-                if c.ops[e] != Op::None {
-                    return Err(ArchError::EdgeExists {
-                        from: *from,
-                        to: *to,
-                    });
-                }
-                c.ops[e] = Op::NorConv3x3;
-            }
-            Mutation::RemoveEdge { from, to } => {
-                let e = edge_index(*from, *to)?;
-                if c.ops[e] == Op::None {
-                    return Err(ArchError::NoSuchEdge {
-                        from: *from,
-                        to: *to,
-                    });
-                }
-                c.ops[e] = Op::None;
+                ArchError::check_edge_edit(add, c.ops[e] != Op::None, *from, *to)?;
+                c.ops[e] = if add { Op::NorConv3x3 } else { Op::None };
             }
             Mutation::AddNode { .. } | Mutation::RemoveNode { .. } | Mutation::Rewire { .. } => {
                 return Err(ArchError::NotApplicable {

@@ -259,6 +259,18 @@ impl GraphArch {
         Dag::new(nodes, edges)
     }
 
+    /// The architecture with link slot `slot` set to `link`; `to` is the
+    /// node it feeds, as an error names it.
+    fn with_link(&self, slot: usize, link: usize, to: usize) -> Result<GraphArch, ArchError> {
+        let mut links = self.links;
+        links[slot] = u8::try_from(link).map_err(|_| ArchError::BadEdge {
+            from: link,
+            to,
+            rule: "link out of range",
+        })?;
+        GraphArch::new(links, self.ops)
+    }
+
     /// Applies an edit. `ChangeOp { node, to }` sets computing node `node`
     /// (0..4). `AddEdge { from, to }` rewires computing node `to` (0..4) to
     /// take its single input from `from` in link numbering (0 = raw input,
@@ -273,12 +285,7 @@ impl GraphArch {
                     return Err(ArchError::NoSuchNode { node, count: NODES });
                 };
                 let op = GnnOp::parse(to, node)?;
-                if op == current {
-                    return Err(ArchError::SameOp {
-                        node,
-                        op: op.name().to_string(),
-                    });
-                }
+                ArchError::check_op_change(op == current, node, op.name())?;
                 let mut ops = self.ops;
                 ops[node] = op;
                 GraphArch::new(self.links, ops)
@@ -301,14 +308,8 @@ impl GraphArch {
                 if usize::from(current) == from {
                     return Err(ArchError::EdgeExists { from, to });
                 }
-                let mut links = self.links;
                 // `from <= to < 4`, so it fits.
-                links[to] = u8::try_from(from).map_err(|_| ArchError::BadEdge {
-                    from,
-                    to,
-                    rule: "link out of range",
-                })?;
-                GraphArch::new(links, self.ops)
+                self.with_link(to, from, to)
             }
             Mutation::RemoveEdge { .. } => Err(ArchError::NotApplicable {
                 mutation: "remove_edge",
@@ -346,13 +347,7 @@ impl GraphArch {
                 if to == from {
                     return Err(ArchError::EdgeExists { from: to, to: node });
                 }
-                let mut links = self.links;
-                links[node - 1] = u8::try_from(to).map_err(|_| ArchError::BadEdge {
-                    from: to,
-                    to: node,
-                    rule: "link out of range",
-                })?;
-                GraphArch::new(links, self.ops)
+                self.with_link(node - 1, to, node)
             }
             Mutation::RemoveNode { .. } => Err(ArchError::NotApplicable {
                 mutation: "remove_node",

@@ -62,12 +62,7 @@ impl LayerList {
                 if let Some(role) = self.fixed(*node) {
                     return Err(ArchError::FixedNode { node: *node, role });
                 }
-                if layers[*node] == *to {
-                    return Err(ArchError::SameOp {
-                        node: *node,
-                        op: to.clone(),
-                    });
-                }
+                ArchError::check_op_change(layers[*node] == *to, *node, to)?;
                 layers[*node] = to.clone();
             }
             Mutation::AddNode { layer, from, to } => {
