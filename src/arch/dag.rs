@@ -40,19 +40,16 @@ impl Dag {
 
     /// Predecessors of `node`, ascending.
     pub fn preds(&self, node: usize) -> Vec<usize> {
-        self.edges
-            .iter()
-            .filter(|&&(_, t)| t == node)
-            .map(|&(f, _)| f)
-            .collect()
+        self.ends(|(f, t)| (t == node).then_some(f))
     }
 
     /// Successors of `node`, ascending.
     pub fn succs(&self, node: usize) -> Vec<usize> {
-        self.edges
-            .iter()
-            .filter(|&&(f, _)| f == node)
-            .map(|&(_, t)| t)
-            .collect()
+        self.ends(|(f, t)| (f == node).then_some(t))
+    }
+
+    /// The nodes `end` picks from the edges, in edge order.
+    fn ends(&self, end: impl Fn((usize, usize)) -> Option<usize>) -> Vec<usize> {
+        self.edges.iter().filter_map(|&e| end(e)).collect()
     }
 }

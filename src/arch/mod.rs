@@ -167,12 +167,17 @@ pub struct ArchJson<'a> {
     pub layers: Option<Vec<String>>,
 }
 
-fn missing(space: &'static str, field: &str) -> ArchError {
-    ArchError::BadString {
+/// The value of a field the space needs, or which one is missing.
+fn required<'v, T>(
+    value: &'v Option<T>,
+    space: &'static str,
+    field: &str,
+) -> Result<&'v T, ArchError> {
+    value.as_ref().ok_or_else(|| ArchError::BadString {
         space,
         text: String::new(),
         rule: format!("missing \"{field}\""),
-    }
+    })
 }
 
 impl ArchJson<'_> {
@@ -188,29 +193,20 @@ impl ArchJson<'_> {
         };
         match space {
             Space::Nb101 => {
-                let m = self
-                    .matrix
-                    .as_ref()
-                    .ok_or_else(|| missing("nb101", "matrix"))?;
-                let ops = self.ops.as_ref().ok_or_else(|| missing("nb101", "ops"))?;
+                let m = required(&self.matrix, "nb101", "matrix")?;
+                let ops = required(&self.ops, "nb101", "ops")?;
                 let c = nb101::Cell::new(m, ops)?;
                 // a member of the space: something must flow from input to output
                 c.pruned()?;
                 Ok(Arch::Nb101(c))
             }
             Space::Nb201 => {
-                let s = self
-                    .string
-                    .as_ref()
-                    .ok_or_else(|| missing("nb201", "string"))?;
+                let s = required(&self.string, "nb201", "string")?;
                 Ok(Arch::Nb201(nb201::Cell::parse(s)?))
             }
             Space::NbGraph => {
-                let l = self
-                    .links
-                    .as_ref()
-                    .ok_or_else(|| missing("nbgraph", "links"))?;
-                let ops = self.ops.as_ref().ok_or_else(|| missing("nbgraph", "ops"))?;
+                let l = required(&self.links, "nbgraph", "links")?;
+                let ops = required(&self.ops, "nbgraph", "ops")?;
                 if l.len() != 4 {
                     return Err(ArchError::BadString {
                         space: "nbgraph",
@@ -229,10 +225,7 @@ impl ArchJson<'_> {
                 Ok(Arch::NbGraph(nbgraph::GraphArch::from_names(links, ops)?))
             }
             Space::Sequential => {
-                let l = self
-                    .layers
-                    .as_ref()
-                    .ok_or_else(|| missing("sequential", "layers"))?;
+                let l = required(&self.layers, "sequential", "layers")?;
                 Ok(Arch::Sequential(sequential::LayerList::new(l.clone())?))
             }
         }
