@@ -4,6 +4,28 @@
 //! byte offset where the file goes wrong.
 
 use super::TableError;
+use std::path::Path;
+
+/// A table file's bytes, read whole, and its path as errors name it.
+pub fn read(path: &Path) -> Result<(Vec<u8>, String), TableError> {
+    let shown = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(data) => Ok((data, shown)),
+        Err(source) => Err(TableError::Io {
+            path: shown,
+            source,
+        }),
+    }
+}
+
+/// Writes a table file (atomically: a file that was there is kept on
+/// failure).
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), TableError> {
+    crate::fsutil::write_atomic(path, bytes).map_err(|source| TableError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
 
 /// The checksum of the table formats: FNV-1a 64 over 64-bit words instead
 /// of bytes (8x fewer multiplications). The data is read as little-endian

@@ -158,6 +158,160 @@ pub struct Nb101Table {
     records: Vec<Record>,
 }
 
+/// The cells of one epoch budget gathered from an import's records.
+struct Gathered {
+    epochs: u32,
+    /// Where each hash is in `rows`.
+    index: HashMap<ModuleHash, usize>,
+    /// In the order the cells first appear.
+    rows: Vec<(ModuleHash, Record)>,
+}
+
+impl Gathered {
+    fn new(epochs: u32) -> Self {
+        Gathered {
+            epochs,
+            index: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a record's training run: a new cell, or one more repeat of a
+    /// cell seen before. `Err` says what is wrong with the record.
+    fn add(&mut self, run: Run) -> Result<(), String> {
+        match self.index.get(&run.hash) {
+            Some(&i) => self.add_repeat(i, run),
+            None => self.add_cell(run),
+        }
+    }
+
+    /// A cell not seen before, its module hash checked.
+    fn add_cell(&mut self, run: Run) -> Result<(), String> {
+        verify_hash(&run).map_err(|what| format!("module hash mismatch: {what}"))?;
+        self.index.insert(run.hash, self.rows.len());
+        let mut rec = Record {
+            cell: run.cell,
+            repeats: 1,
+            params: run.params,
+            fin: [[0.0; 3]; MAX_REPEATS],
+            half: [[0.0; 3]; MAX_REPEATS],
+        };
+        rec.fin[0] = run.fin;
+        rec.half[0] = run.half;
+        self.rows.push((run.hash, rec));
+        Ok(())
+    }
+
+    /// One more repeat of the cell at `rows[i]`: the same parameter count,
+    /// at most [`MAX_REPEATS`].
+    fn add_repeat(&mut self, i: usize, run: Run) -> Result<(), String> {
+        let epochs = self.epochs;
+        let Some((_, rec)) = self.rows.get_mut(i) else {
+            return Err("internal index out of range".into());
+        };
+        // Same cell as the first record of this hash: its hash is verified
+        // already.
+        if rec.cell != run.cell {
+            verify_hash(&run).map_err(|what| format!("module hash mismatch: {what}"))?;
+        }
+        if rec.params != run.params {
+            return Err(format!(
+                "{}: trainable_parameters {} differs from {} in an earlier record",
+                run.hash, run.params, rec.params
+            ));
+        }
+        let slot = usize::from(rec.repeats);
+        let (Some(f), Some(h)) = (rec.fin.get_mut(slot), rec.half.get_mut(slot)) else {
+            return Err(format!(
+                "{}: more than {MAX_REPEATS} records at {epochs} epochs",
+                run.hash
+            ));
+        };
+        *f = run.fin;
+        *h = run.half;
+        rec.repeats += 1;
+        Ok(())
+    }
+
+    /// The table of the cells, by hash.
+    fn into_table(self) -> Nb101Table {
+        let mut rows = self.rows;
+        rows.sort_unstable_by_key(|r| r.0);
+        Nb101Table {
+            epochs: self.epochs,
+            hashes: rows.iter().map(|r| r.0).collect(),
+            records: rows.into_iter().map(|r| r.1).collect(),
+        }
+    }
+}
+
+/// An import's progress and when to report it: about every 1% of the
+/// input or 0.25 s.
+struct Reporter {
+    p: ImportProgress,
+    /// Bytes between reports (`u64::MAX` with the size unknown: by time only).
+    step: u64,
+    next_bytes: u64,
+    last_report: Instant,
+}
+
+impl Reporter {
+    fn new(total_bytes: u64) -> Self {
+        let step = if total_bytes == 0 {
+            u64::MAX
+        } else {
+            (total_bytes / 100).max(1)
+        };
+        Reporter {
+            p: ImportProgress {
+                bytes_read: 0,
+                total_bytes,
+                records: 0,
+                imported: 0,
+                skipped: 0,
+                cells: 0,
+                done: false,
+            },
+            step,
+            next_bytes: step,
+            last_report: Instant::now(),
+        }
+    }
+
+    /// Takes the reader's position and the count of cells; reports when
+    /// due.
+    fn advance<R: Read>(
+        &mut self,
+        reader: &TfRecordReader<R>,
+        cells: usize,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) {
+        let p = &mut self.p;
+        p.records = reader.records();
+        p.bytes_read = reader.offset();
+        if p.bytes_read >= self.next_bytes
+            || (p.records.is_multiple_of(256)
+                && self.last_report.elapsed() >= Duration::from_millis(250))
+        {
+            p.cells = cells as u64;
+            progress(*p);
+            self.next_bytes = p.bytes_read.saturating_add(self.step);
+            self.last_report = Instant::now();
+        }
+    }
+
+    /// The last report, made once the table is built.
+    fn finish<R: Read>(self, reader: &TfRecordReader<R>, cells: usize) -> ImportProgress {
+        ImportProgress {
+            records: reader.records(),
+            bytes_read: reader.offset(),
+            cells: cells as u64,
+            done: true,
+            ..self.p
+        }
+    }
+}
+
 fn acc_ok(x: f64) -> bool {
     x.is_finite() && (0.0..=1.0).contains(&x)
 }
@@ -226,25 +380,8 @@ impl Nb101Table {
         }
         let mut reader = TfRecordReader::new(input, path);
         let mut scratch = Scratch::default();
-        let mut index: HashMap<ModuleHash, usize> = HashMap::new();
-        let mut rows: Vec<(ModuleHash, Record)> = Vec::new();
-        let mut p = ImportProgress {
-            bytes_read: 0,
-            total_bytes,
-            records: 0,
-            imported: 0,
-            skipped: 0,
-            cells: 0,
-            done: false,
-        };
-        // With the size unknown, report by time only.
-        let step = if total_bytes == 0 {
-            u64::MAX
-        } else {
-            (total_bytes / 100).max(1)
-        };
-        let mut next_bytes = step;
-        let mut last_report = Instant::now();
+        let mut cells = Gathered::new(epochs);
+        let mut reporter = Reporter::new(total_bytes);
         loop {
             let parsed = match reader.next_record()? {
                 None => break,
@@ -257,74 +394,16 @@ impl Nb101Table {
                 what,
             };
             match parsed.map_err(&bad)? {
-                Parsed::Skipped => p.skipped += 1,
+                Parsed::Skipped => reporter.p.skipped += 1,
                 Parsed::Run(run) => {
-                    match index.get(&run.hash) {
-                        Some(&i) => {
-                            let Some((_, rec)) = rows.get_mut(i) else {
-                                return Err(bad("internal index out of range".into()));
-                            };
-                            // Same cell as the first record of this hash: its
-                            // hash is verified already.
-                            if rec.cell != run.cell {
-                                verify_hash(&run)
-                                    .map_err(|what| bad(format!("module hash mismatch: {what}")))?;
-                            }
-                            if rec.params != run.params {
-                                return Err(bad(format!(
-                                    "{}: trainable_parameters {} differs from {} in an earlier record",
-                                    run.hash, run.params, rec.params
-                                )));
-                            }
-                            let slot = usize::from(rec.repeats);
-                            let (Some(f), Some(h)) =
-                                (rec.fin.get_mut(slot), rec.half.get_mut(slot))
-                            else {
-                                return Err(bad(format!(
-                                    "{}: more than {MAX_REPEATS} records at {epochs} epochs",
-                                    run.hash
-                                )));
-                            };
-                            *f = run.fin;
-                            *h = run.half;
-                            rec.repeats += 1;
-                        }
-                        None => {
-                            verify_hash(&run)
-                                .map_err(|what| bad(format!("module hash mismatch: {what}")))?;
-                            index.insert(run.hash, rows.len());
-                            let mut rec = Record {
-                                cell: run.cell,
-                                repeats: 1,
-                                params: run.params,
-                                fin: [[0.0; 3]; MAX_REPEATS],
-                                half: [[0.0; 3]; MAX_REPEATS],
-                            };
-                            rec.fin[0] = run.fin;
-                            rec.half[0] = run.half;
-                            rows.push((run.hash, rec));
-                        }
-                    }
-                    p.imported += 1;
+                    cells.add(run).map_err(&bad)?;
+                    reporter.p.imported += 1;
                 }
             }
-            p.records = reader.records();
-            p.bytes_read = reader.offset();
-            if p.bytes_read >= next_bytes
-                || (p.records.is_multiple_of(256)
-                    && last_report.elapsed() >= Duration::from_millis(250))
-            {
-                p.cells = rows.len() as u64;
-                progress(p);
-                next_bytes = p.bytes_read.saturating_add(step);
-                last_report = Instant::now();
-            }
+            reporter.advance(&reader, cells.rows.len(), progress);
         }
-        p.records = reader.records();
-        p.bytes_read = reader.offset();
-        p.cells = rows.len() as u64;
-        p.done = true;
-        if rows.is_empty() {
+        let p = reporter.finish(&reader, cells.rows.len());
+        if cells.rows.is_empty() {
             return Err(TableError::Corrupt {
                 path: path.to_string(),
                 offset: 0,
@@ -334,33 +413,20 @@ impl Nb101Table {
                 ),
             });
         }
-        drop(index);
-        rows.sort_unstable_by_key(|r| r.0);
-        let table = Nb101Table {
-            epochs,
-            hashes: rows.iter().map(|r| r.0).collect(),
-            records: rows.into_iter().map(|r| r.1).collect(),
-        };
+        let table = cells.into_table();
         progress(p);
         Ok(table)
     }
 
     /// Reads an `.nb101` file.
     pub fn load(path: &Path) -> Result<Self, TableError> {
-        let shown = path.display().to_string();
-        let data = std::fs::read(path).map_err(|source| TableError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let (data, shown) = super::binfile::read(path)?;
         Self::from_bytes(&data, &shown)
     }
 
     /// Writes an `.nb101` file.
     pub fn write(&self, path: &Path) -> Result<(), TableError> {
-        crate::fsutil::write_atomic(path, &self.to_bytes()).map_err(|source| TableError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        super::binfile::write(path, &self.to_bytes())
     }
 
     /// The `.nb101` encoding of this table.

@@ -166,11 +166,7 @@ impl NbGraphTable {
     /// finite fractions, latency and params finite and non-negative. The
     /// dataset is named after the file stem.
     pub fn from_bench_file(path: &Path, op_set: OpSet) -> Result<Self, TableError> {
-        let shown = path.display().to_string();
-        let data = std::fs::read(path).map_err(|source| TableError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let (data, shown) = super::binfile::read(path)?;
         let dataset = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -192,113 +188,15 @@ impl NbGraphTable {
             record,
             what,
         };
-        let top = pickle::parse(data, path)?;
-        let Value::Dict(entries) = top else {
-            return Err(TableError::Corrupt {
-                path: path.to_string(),
-                offset: 0,
-                what: format!("the pickle holds a {}, not a dict of records", top.kind()),
-            });
-        };
-        if entries.is_empty() {
-            return Err(TableError::Corrupt {
-                path: path.to_string(),
-                offset: 0,
-                what: "the pickle holds no records".to_string(),
-            });
-        }
+        let entries = bench_entries(pickle::parse(data, path)?, path)?;
         let name = truncate_name(dataset);
         let mut rows: Vec<(u32, Record)> = Vec::with_capacity(entries.len());
         for (k, v) in &entries {
-            let hash = match k.as_int().map(u32::try_from) {
-                Some(Ok(h)) => h,
-                Some(Err(_)) => {
-                    return Err(bad(
-                        format!("{k:?}"),
-                        "key is not a NAS-Bench-Graph hash (0..=88888)".into(),
-                    ))
-                }
-                None => {
-                    return Err(bad(
-                        format!("{k:?}"),
-                        format!("key is a {}, not an integer hash", k.kind()),
-                    ))
-                }
-            };
-            let rec = hash.to_string();
-            let Some(arch) = GraphArch::from_hash(hash) else {
-                return Err(bad(
-                    rec,
-                    "not a NAS-Bench-Graph hash (link index * 10^4 + four op digits 0..=8, not all skip)"
-                        .into(),
-                ));
-            };
-            if let Some(op) = arch.ops.iter().find(|&&o| !op_set.allows(o)) {
-                return Err(bad(
-                    rec,
-                    format!("uses op {op}, which is not in the {op_set} op set"),
-                ));
-            }
-            match arch.valid_hash() {
-                Ok(c) if c == hash => {}
-                Ok(c) => {
-                    return Err(bad(
-                        rec,
-                        format!("not a canonical architecture: valid_hash() maps it to {c}"),
-                    ))
-                }
-                Err(e) => return Err(bad(rec, e.to_string())),
-            }
-            let field = |key: &str| -> Result<f64, TableError> {
-                match v.get(key) {
-                    Some(x) => x.as_f64().ok_or_else(|| {
-                        bad(
-                            rec.clone(),
-                            format!("{key:?} is a {}, not a number", x.kind()),
-                        )
-                    }),
-                    None if v.as_dict().is_none() => Err(bad(
-                        rec.clone(),
-                        format!("the record is a {}, not a dict", v.kind()),
-                    )),
-                    None => Err(bad(rec.clone(), format!("no {key:?} field"))),
-                }
-            };
-            let val = field("valid_perf")?;
-            let test = field("perf")?;
-            let latency = field("latency")?;
-            let para = field("para")?;
-            if !acc_ok(val) {
-                return Err(bad(
-                    rec,
-                    format!("valid_perf {val} is not a fraction in [0, 1]"),
-                ));
-            }
-            if !acc_ok(test) {
-                return Err(bad(rec, format!("perf {test} is not a fraction in [0, 1]")));
-            }
-            if !(latency.is_finite() && latency >= 0.0) {
-                return Err(bad(
-                    rec,
-                    format!("latency {latency} is not a finite time >= 0"),
-                ));
-            }
-            if !(para.is_finite() && (0.0..=1e12).contains(&para)) {
-                return Err(bad(
-                    rec,
-                    format!("para {para} is not a parameter count in millions"),
-                ));
-            }
-            let params = (para * 1e6).round() as u64;
-            rows.push((
-                hash,
-                Record {
-                    val,
-                    test,
-                    latency,
-                    params,
-                },
-            ));
+            let hash = bench_key(k).map_err(|what| bad(format!("{k:?}"), what))?;
+            let rec = check_canonical(hash, op_set)
+                .and_then(|()| bench_record(v))
+                .map_err(|what| bad(hash.to_string(), what))?;
+            rows.push((hash, rec));
         }
         rows.sort_unstable_by_key(|r| r.0);
         if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
@@ -328,20 +226,13 @@ impl NbGraphTable {
 
     /// Reads an `.nbt` file.
     pub fn load(path: &Path) -> Result<Self, TableError> {
-        let shown = path.display().to_string();
-        let data = std::fs::read(path).map_err(|source| TableError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let (data, shown) = super::binfile::read(path)?;
         Self::from_bytes(&data, &shown)
     }
 
     /// Writes an `.nbt` file.
     pub fn write(&self, path: &Path) -> Result<(), TableError> {
-        crate::fsutil::write_atomic(path, &self.to_bytes()).map_err(|source| TableError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        super::binfile::write(path, &self.to_bytes())
     }
 
     /// The `.nbt` encoding of this table.
@@ -517,6 +408,93 @@ impl NbGraphTable {
         let (i, _) = best?;
         Some((*self.hashes.get(i)?, self.records.get(i)?.metrics()))
     }
+}
+
+/// The records of a `.bench` pickle: a dict, not empty.
+fn bench_entries(top: Value, path: &str) -> Result<Vec<(Value, Value)>, TableError> {
+    let corrupt = |what: String| TableError::Corrupt {
+        path: path.to_string(),
+        offset: 0,
+        what,
+    };
+    let Value::Dict(entries) = top else {
+        return Err(corrupt(format!(
+            "the pickle holds a {}, not a dict of records",
+            top.kind()
+        )));
+    };
+    if entries.is_empty() {
+        return Err(corrupt("the pickle holds no records".to_string()));
+    }
+    Ok(entries)
+}
+
+/// A record's key as a hash (`Err`: what is wrong with it).
+fn bench_key(k: &Value) -> Result<u32, String> {
+    match k.as_int().map(u32::try_from) {
+        Some(Ok(h)) => Ok(h),
+        Some(Err(_)) => Err("key is not a NAS-Bench-Graph hash (0..=88888)".into()),
+        None => Err(format!("key is a {}, not an integer hash", k.kind())),
+    }
+}
+
+/// Checks that `hash` is the package's hash of a canonical architecture
+/// whose ops are all in `op_set`.
+fn check_canonical(hash: u32, op_set: OpSet) -> Result<(), String> {
+    let Some(arch) = GraphArch::from_hash(hash) else {
+        return Err(
+            "not a NAS-Bench-Graph hash (link index * 10^4 + four op digits 0..=8, not all skip)"
+                .into(),
+        );
+    };
+    if let Some(op) = arch.ops.iter().find(|&&o| !op_set.allows(o)) {
+        return Err(format!("uses op {op}, which is not in the {op_set} op set"));
+    }
+    match arch.valid_hash() {
+        Ok(c) if c == hash => Ok(()),
+        Ok(c) => Err(format!(
+            "not a canonical architecture: valid_hash() maps it to {c}"
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A record's metrics (`valid_perf`, `perf`, `latency`, `para` in
+/// millions), each checked to be in range.
+fn bench_record(v: &Value) -> Result<Record, String> {
+    let field = |key: &str| -> Result<f64, String> {
+        match v.get(key) {
+            Some(x) => x
+                .as_f64()
+                .ok_or_else(|| format!("{key:?} is a {}, not a number", x.kind())),
+            None if v.as_dict().is_none() => {
+                Err(format!("the record is a {}, not a dict", v.kind()))
+            }
+            None => Err(format!("no {key:?} field")),
+        }
+    };
+    let val = field("valid_perf")?;
+    let test = field("perf")?;
+    let latency = field("latency")?;
+    let para = field("para")?;
+    if !acc_ok(val) {
+        return Err(format!("valid_perf {val} is not a fraction in [0, 1]"));
+    }
+    if !acc_ok(test) {
+        return Err(format!("perf {test} is not a fraction in [0, 1]"));
+    }
+    if !(latency.is_finite() && latency >= 0.0) {
+        return Err(format!("latency {latency} is not a finite time >= 0"));
+    }
+    if !(para.is_finite() && (0.0..=1e12).contains(&para)) {
+        return Err(format!("para {para} is not a parameter count in millions"));
+    }
+    Ok(Record {
+        val,
+        test,
+        latency,
+        params: (para * 1e6).round() as u64,
+    })
 }
 
 /// Whether `hash` decodes to an architecture ([`GraphArch::from_hash`])
