@@ -33,6 +33,90 @@ impl<'a> Cur<'a> {
         }
     }
 
+    /// [`Cur::lit`] that must be there: `None` when it is not.
+    #[inline(always)]
+    fn expect(&mut self, t: &[u8]) -> Option<()> {
+        self.lit(t).then_some(())
+    }
+
+    /// A trial's optional `time_s` (not negative); `None` when it is bad.
+    #[inline]
+    fn time(&mut self) -> Option<Option<f64>> {
+        if !self.lit(b",\"time_s\":") {
+            return Some(None);
+        }
+        let t = self.float()?;
+        (t >= 0.0).then_some(Some(t))
+    }
+
+    /// A trial's optional `parents` list.
+    #[inline]
+    fn parents(&mut self) -> Option<Parents> {
+        let mut ids = [0u64; 2];
+        let mut n = 0;
+        let mut more = Vec::new();
+        if self.lit(b",\"parents\":[") && !self.lit(b"]") {
+            loop {
+                let id = self.uint()?;
+                match ids.get_mut(n) {
+                    Some(slot) => *slot = id,
+                    None => more.push(id),
+                }
+                n += 1;
+                if self.lit(b"]") {
+                    break;
+                }
+                self.expect(b",")?;
+            }
+        }
+        Some(if more.is_empty() {
+            Parents::from(&ids[..n.min(2)])
+        } else {
+            Parents::from([&ids[..], &more[..]].concat())
+        })
+    }
+
+    /// A trial's `metrics` object, checked.
+    #[inline]
+    fn metrics(&mut self) -> Option<TrialMetrics> {
+        self.expect(b",\"metrics\":{\"val_acc\":")?;
+        let val_acc = self.float()?;
+        self.expect(b",\"test_acc\":")?;
+        let test_acc = self.float()?;
+        let mut opt = |key: &[u8]| -> Option<Option<f64>> {
+            if self.lit(key) {
+                self.float().map(Some)
+            } else {
+                Some(None)
+            }
+        };
+        let metrics = TrialMetrics {
+            val_acc,
+            test_acc,
+            train_time_s: opt(b",\"train_time_s\":")?,
+            params: opt(b",\"params\":")?,
+            flops: opt(b",\"flops\":")?,
+            latency_s: opt(b",\"latency_s\":")?,
+        };
+        self.expect(b"}")?;
+        metrics.check().ok()?;
+        Some(metrics)
+    }
+
+    /// A trial's optional `source` (`search` when absent).
+    #[inline]
+    fn source(&mut self) -> Option<Source> {
+        if !self.lit(b",\"source\":") {
+            return Some(Source::Search);
+        }
+        match self.string()? {
+            "search" => Some(Source::Search),
+            "user" => Some(Source::User),
+            "import" => Some(Source::Import),
+            _ => None,
+        }
+    }
+
     /// A string without escapes (its content).
     fn string(&mut self) -> Option<&'a str> {
         if !self.lit(b"\"") {
@@ -212,9 +296,7 @@ pub struct TrialScanner {
 fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
     use crate::arch::nbgraph::{GnnOp, GraphArch};
     let mut c = Cur { s: text, i: 0 };
-    if !c.lit(b"{\"space\":\"nbgraph\",\"links\":[") {
-        return None;
-    }
+    c.expect(b"{\"space\":\"nbgraph\",\"links\":[")?;
     let mut links = [0u8; 4];
     for (k, l) in links.iter_mut().enumerate() {
         if k > 0 && !c.lit(b",") {
@@ -222,9 +304,7 @@ fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
         }
         *l = u8::try_from(c.uint()?).ok()?;
     }
-    if !c.lit(b"],\"ops\":[") {
-        return None;
-    }
+    c.expect(b"],\"ops\":[")?;
     let mut ops = [GnnOp::Skip; 4];
     for (k, o) in ops.iter_mut().enumerate() {
         if k > 0 && !c.lit(b",") {
@@ -233,9 +313,7 @@ fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
         let name = c.string()?;
         *o = GnnOp::ALL.iter().copied().find(|g| g.name() == name)?;
     }
-    if !c.lit(b"]}") {
-        return None;
-    }
+    c.expect(b"]}")?;
     let a = GraphArch::new(links, ops).ok()?;
     Some((Arch::NbGraph(a), c.i))
 }
@@ -252,58 +330,20 @@ impl TrialScanner {
     /// writes and valid; `None` for anything else.
     pub fn scan(&mut self, line: &[u8]) -> Option<Event> {
         let mut c = Cur { s: line, i: 0 };
-        if !c.lit(b"{\"kind\":\"trial\",\"run_id\":") {
-            return None;
-        }
+        c.expect(b"{\"kind\":\"trial\",\"run_id\":")?;
         let run_id = c.string()?;
-        if !c.lit(b",\"trial_id\":") {
-            return None;
-        }
+        c.expect(b",\"trial_id\":")?;
         let trial_id = c.uint()?;
-        if !c.lit(b",\"step\":") {
-            return None;
-        }
+        c.expect(b",\"step\":")?;
         let step = c.uint()?;
-        let mut time_s = None;
-        if c.lit(b",\"time_s\":") {
-            let t = c.float()?;
-            if t < 0.0 {
-                return None;
-            }
-            time_s = Some(t);
-        }
-        let mut ids = [0u64; 2];
-        let mut n = 0;
-        let mut more = Vec::new();
-        if c.lit(b",\"parents\":[") && !c.lit(b"]") {
-            loop {
-                let id = c.uint()?;
-                match ids.get_mut(n) {
-                    Some(slot) => *slot = id,
-                    None => more.push(id),
-                }
-                n += 1;
-                if c.lit(b"]") {
-                    break;
-                }
-                if !c.lit(b",") {
-                    return None;
-                }
-            }
-        }
-        let parents = if more.is_empty() {
-            Parents::from(&ids[..n.min(2)])
-        } else {
-            Parents::from([&ids[..], &more[..]].concat())
-        };
+        let time_s = c.time()?;
+        let parents = c.parents()?;
         let mut mutation = None;
         if c.lit(b",\"mutation\":") {
             let text = c.object()?;
             mutation = Some(self.edit(text)?);
         }
-        if !c.lit(b",\"arch\":") {
-            return None;
-        }
+        c.expect(b",\"arch\":")?;
         let arch = match nbgraph(&c.s[c.i..]) {
             Some((a, n)) => {
                 c.i += n;
@@ -315,59 +355,13 @@ impl TrialScanner {
         if c.lit(b",\"hash\":") {
             hash = Some(self.hash(c.string()?));
         }
-        if !c.lit(b",\"metrics\":{\"val_acc\":") {
-            return None;
-        }
-        let val_acc = c.float()?;
-        if !c.lit(b",\"test_acc\":") {
-            return None;
-        }
-        let test_acc = c.float()?;
-        let mut opt = |key: &[u8]| -> Option<Option<f64>> {
-            if c.lit(key) {
-                c.float().map(Some)
-            } else {
-                Some(None)
-            }
-        };
-        let train_time_s = opt(b",\"train_time_s\":")?;
-        let params = opt(b",\"params\":")?;
-        let flops = opt(b",\"flops\":")?;
-        let latency_s = opt(b",\"latency_s\":")?;
-        if !c.lit(b"}") {
-            return None;
-        }
-        let metrics = TrialMetrics {
-            val_acc,
-            test_acc,
-            train_time_s,
-            params,
-            flops,
-            latency_s,
-        };
-        metrics.check().ok()?;
-        let mut source = Source::Search;
-        if c.lit(b",\"source\":") {
-            source = match c.string()? {
-                "search" => Source::Search,
-                "user" => Source::User,
-                "import" => Source::Import,
-                _ => return None,
-            };
-        }
+        let metrics = c.metrics()?;
+        let source = c.source()?;
         if !c.lit(b"}") || c.i != line.len() {
             return None;
         }
-        let run_id = match &self.run_id {
-            Some(r) if **r == *run_id => r.clone(),
-            _ => {
-                let r: std::sync::Arc<str> = run_id.into();
-                self.run_id = Some(r.clone());
-                r
-            }
-        };
         Some(Event::Trial {
-            run_id,
+            run_id: self.run_id(run_id),
             trial: Trial {
                 trial_id,
                 step,
@@ -381,6 +375,18 @@ impl TrialScanner {
                 worker: None,
             },
         })
+    }
+
+    /// The run id, shared with the last line's when it is the same.
+    fn run_id(&mut self, run_id: &str) -> Arc<str> {
+        match &self.run_id {
+            Some(r) if **r == *run_id => r.clone(),
+            _ => {
+                let r: Arc<str> = run_id.into();
+                self.run_id = Some(r.clone());
+                r
+            }
+        }
     }
 
     fn arch(&mut self, text: &[u8]) -> Option<Arch> {
