@@ -172,102 +172,8 @@ pub fn params_for(
     choices: &dyn Fn(&str) -> Option<Vec<Value>>,
 ) -> Result<Map<String, Value>, String> {
     let mut out = base.clone();
-    let none = Map::new();
-    let whole = |v: &Value| arch_json(v).is_some();
-    // a whole architecture in one parameter: nasviz's JSON or NB-201's string
-    if let Some((k, v)) = base.iter().find(|(_, v)| whole(v)) {
-        let j = serde_json::to_value(arch.to_json()).map_err(|e| e.to_string())?;
-        let nv = match v {
-            Value::String(_) => Value::String(j.to_string()),
-            _ => j,
-        };
-        out.insert(k.clone(), nv);
-    } else if let Some(k) = base
-        .iter()
-        .find(|(_, v)| nb201_string(v).is_some())
-        .map(|(k, _)| k.clone())
-    {
-        let Arch::Nb201(c) = arch else {
-            return Err(format!(
-                "parameter {k:?} holds a NAS-Bench-201 cell; this is {}",
-                arch.space().name()
-            ));
-        };
-        out.insert(k, Value::String(c.to_string()));
-    } else if nb201_edges(base).is_some() {
-        let Arch::Nb201(c) = arch else {
-            return Err(format!(
-                "the parameters are NAS-Bench-201 edges; this is {}",
-                arch.space().name()
-            ));
-        };
-        for k in base.keys() {
-            if let Some(e) = nb201_edge(k) {
-                out.insert(k.clone(), Value::String(c.ops[e].name().to_string()));
-            }
-        }
-    } else if nbgraph_fields(base).is_some() {
-        let Arch::NbGraph(g) = arch else {
-            return Err(format!(
-                "the parameters are NAS-Bench-Graph nodes; this is {}",
-                arch.space().name()
-            ));
-        };
-        for i in 0..4 {
-            if let Some(k) = nbgraph_link_key(base, i) {
-                // the link keeps the base's type (a number or a string)
-                let l = u64::from(g.links[i]);
-                let v = match base.get(&k) {
-                    Some(Value::String(_)) => Value::String(l.to_string()),
-                    _ => Value::from(l),
-                };
-                out.insert(k, v);
-            }
-            out.insert(format!("op{i}"), Value::String(g.ops[i].name().to_string()));
-        }
-    } else if nb101_ops(base).is_some() {
-        let Arch::Nb101(c) = arch else {
-            return Err(format!(
-                "the parameters are a NAS-Bench-101 cell; this is {}",
-                arch.space().name()
-            ));
-        };
-        out.retain(|k, _| {
-            let num = |p: &str| {
-                k.strip_prefix(p)
-                    .is_some_and(|n| n.parse::<usize>().is_ok())
-            };
-            !num("op") && !num("input")
-        });
-        let n = c.len();
-        for v in 1..n {
-            if v + 1 < n {
-                out.insert(format!("op{v}"), Value::String(c.op(v).name().to_string()));
-            }
-            let inputs: Vec<Value> = (0..v)
-                .filter(|&u| c.has_edge(u, v))
-                .map(Value::from)
-                .collect();
-            out.insert(format!("input{v}"), Value::Array(inputs));
-        }
-    } else if layers(base).is_some() {
-        let Arch::Sequential(l) = arch else {
-            return Err(format!(
-                "the parameters are a layer list; this is {}",
-                arch.space().name()
-            ));
-        };
-        let names = l.layers.iter().map(|x| Value::String(x.clone())).collect();
-        out.insert("layers".into(), Value::Array(names));
-    } else {
-        return Err(if arch_of(&none, base).is_some() || base.is_empty() {
-            "the architecture is not in the trial's parameters (only parameters can be enqueued)"
-                .into()
-        } else {
-            "nasviz does not know how these parameters describe an architecture".into()
-        });
-    }
-    if arch_of(&out, &none).as_ref() != Some(arch) {
+    write_arch(base, arch, &mut out)?;
+    if arch_of(&out, &Map::new()).as_ref() != Some(arch) {
         return Err("the parameters written do not read back as the edited architecture".into());
     }
     for (k, v) in &out {
@@ -282,6 +188,124 @@ pub fn params_for(
         }
     }
     Ok(out)
+}
+
+/// Why `arch` cannot be written where `base`'s parameters are `what`.
+fn not_this_space(what: &str, arch: &Arch) -> String {
+    format!("{what}; this is {}", arch.space().name())
+}
+
+/// Writes `arch` into `out` (a copy of `base`) in the convention `base`'s
+/// parameters follow.
+fn write_arch(
+    base: &Map<String, Value>,
+    arch: &Arch,
+    out: &mut Map<String, Value>,
+) -> Result<(), String> {
+    // a whole architecture in one parameter: nasviz's JSON or NB-201's string
+    if let Some((k, v)) = base.iter().find(|(_, v)| arch_json(v).is_some()) {
+        let j = serde_json::to_value(arch.to_json()).map_err(|e| e.to_string())?;
+        let nv = match v {
+            Value::String(_) => Value::String(j.to_string()),
+            _ => j,
+        };
+        out.insert(k.clone(), nv);
+        return Ok(());
+    }
+    if let Some((k, _)) = base.iter().find(|(_, v)| nb201_string(v).is_some()) {
+        let Arch::Nb201(c) = arch else {
+            let what = format!("parameter {k:?} holds a NAS-Bench-201 cell");
+            return Err(not_this_space(&what, arch));
+        };
+        out.insert(k.clone(), Value::String(c.to_string()));
+        return Ok(());
+    }
+    if nb201_edges(base).is_some() {
+        let Arch::Nb201(c) = arch else {
+            return Err(not_this_space(
+                "the parameters are NAS-Bench-201 edges",
+                arch,
+            ));
+        };
+        for k in base.keys() {
+            if let Some(e) = nb201_edge(k) {
+                out.insert(k.clone(), Value::String(c.ops[e].name().to_string()));
+            }
+        }
+        return Ok(());
+    }
+    if nbgraph_fields(base).is_some() {
+        let Arch::NbGraph(g) = arch else {
+            return Err(not_this_space(
+                "the parameters are NAS-Bench-Graph nodes",
+                arch,
+            ));
+        };
+        write_nbgraph(base, g, out);
+        return Ok(());
+    }
+    if nb101_ops(base).is_some() {
+        let Arch::Nb101(c) = arch else {
+            return Err(not_this_space(
+                "the parameters are a NAS-Bench-101 cell",
+                arch,
+            ));
+        };
+        write_nb101(c, out);
+        return Ok(());
+    }
+    if layers(base).is_some() {
+        let Arch::Sequential(l) = arch else {
+            return Err(not_this_space("the parameters are a layer list", arch));
+        };
+        let names = l.layers.iter().map(|x| Value::String(x.clone())).collect();
+        out.insert("layers".into(), Value::Array(names));
+        return Ok(());
+    }
+    Err(if arch_of(&Map::new(), base).is_some() || base.is_empty() {
+        "the architecture is not in the trial's parameters (only parameters can be enqueued)".into()
+    } else {
+        "nasviz does not know how these parameters describe an architecture".into()
+    })
+}
+
+/// A NAS-Bench-Graph architecture as `op0`..`op3` and the base's link
+/// fields (each keeping the base's type, a number or a string).
+fn write_nbgraph(base: &Map<String, Value>, g: &nbgraph::GraphArch, out: &mut Map<String, Value>) {
+    for i in 0..4 {
+        if let Some(k) = nbgraph_link_key(base, i) {
+            let l = u64::from(g.links[i]);
+            let v = match base.get(&k) {
+                Some(Value::String(_)) => Value::String(l.to_string()),
+                _ => Value::from(l),
+            };
+            out.insert(k, v);
+        }
+        out.insert(format!("op{i}"), Value::String(g.ops[i].name().to_string()));
+    }
+}
+
+/// A NAS-Bench-101 cell as NNI's `op1`.. and `input1`.. (the base's own
+/// `opN`/`inputN` replaced: the cell may have another size).
+fn write_nb101(c: &nb101::Cell, out: &mut Map<String, Value>) {
+    out.retain(|k, _| {
+        let num = |p: &str| {
+            k.strip_prefix(p)
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+        };
+        !num("op") && !num("input")
+    });
+    let n = c.len();
+    for v in 1..n {
+        if v + 1 < n {
+            out.insert(format!("op{v}"), Value::String(c.op(v).name().to_string()));
+        }
+        let inputs: Vec<Value> = (0..v)
+            .filter(|&u| c.has_edge(u, v))
+            .map(Value::from)
+            .collect();
+        out.insert(format!("input{v}"), Value::Array(inputs));
+    }
 }
 
 fn layers(m: &Map<String, Value>) -> Option<Arch> {
