@@ -3,6 +3,8 @@
 use crate::arch::nb101::Cell;
 use crate::fmt::{fmt_duration, fmt_int, fmt_pct};
 use crate::table::nbgraph::{NbGraphTable, OpSet};
+use crate::trace::engine::StorageKind;
+use crate::trace::open::{kind_as, Format, Kind};
 use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::Path;
@@ -50,38 +52,44 @@ pub fn describe(path: &Path) -> Result<String, InfoError> {
     describe_as(path, None)
 }
 
-/// [`describe`], reading the file in `format` when one is named.
-pub fn describe_as(
-    path: &Path,
-    format: Option<crate::trace::open::Format>,
-) -> Result<String, InfoError> {
+/// [`describe`], reading the file in `format` when one is named. What the
+/// file is is judged as every command judges it (`trace::open::kind_as`):
+/// a file that is not what `format` names is refused.
+pub fn describe_as(path: &Path, format: Option<Format>) -> Result<String, InfoError> {
     let shown = path.display().to_string();
-    // traces and TFRecords are streamed, not read whole (gigabytes)
-    use crate::trace::open::{kind_as, Format, Kind};
     if let Some(Format::Naslib | Format::Dashboard) = format {
         let t = crate::trace::open::open_as(path, format)?;
         return Ok(describe_trace(&t, &shown, false));
     }
-    match kind_as(path, format) {
-        Ok(Kind::TfRecord) => return describe_tfrecord(path, &shown),
-        Ok(Kind::Native) => {
+    // traces and TFRecords are streamed, not read whole (gigabytes)
+    let kind = kind_as(path, format)?;
+    match kind {
+        Kind::TfRecord => return describe_tfrecord(path, &shown),
+        Kind::Native => {
             let (trace, stats, _) = crate::trace::cache::read_trace_cached(path)?;
             check_links(&trace, path, &shown)?;
             return Ok(describe_trace(&trace, &shown, stats.partial_tail));
         }
-        Ok(Kind::OptunaJournal | Kind::Sqlite | Kind::RayExperiment) => {
-            return describe_storage(path, &shown, format.and_then(Format::engine));
-        }
+        k if k.engine().is_some() => return describe_storage(path, &shown, k),
         _ => {}
     }
     let bytes = std::fs::read(path).map_err(|source| InfoError::Io {
         path: shown.clone(),
         source,
     })?;
-    if let Some(s) = describe_table(path, &shown, &bytes)? {
-        return Ok(s);
+    match kind {
+        Kind::NbGraphTable | Kind::Nb101Table | Kind::Pickle => {
+            describe_table(path, &shown, kind, &bytes)
+        }
+        _ => describe_text(path, shown, &bytes),
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| InfoError::Unknown {
+}
+
+/// A file judged to be text: a JSON document (NAS-Bench-101 records, a
+/// NASLib result, the dashboard's records), a nasviz trace, or JSON Lines
+/// of NAS-Bench-101 cells.
+fn describe_text(path: &Path, shown: String, bytes: &[u8]) -> Result<String, InfoError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| InfoError::Unknown {
         path: shown.clone(),
         what: format!("not a known binary format and not UTF-8 text ({e})"),
     })?;
@@ -193,20 +201,14 @@ fn describe_cell_lines(text: &str, shown: String) -> Result<String, InfoError> {
 /// What an engine's storage holds: its studies, their trials by state,
 /// what was not drawn, lines skipped (an error when any), and the command
 /// that converts it.
-fn describe_storage(
-    path: &Path,
-    shown: &str,
-    engine: Option<crate::trace::storage::Engine>,
-) -> Result<String, InfoError> {
-    let r = crate::trace::storage::read_storage_as(path, engine, None)?;
-    let what = if r.kind == "Optuna journal" {
-        format!("{} lines", fmt_int(r.journal.lines))
-    } else if r.kind.starts_with("Ray") {
-        format!("{} trial folders", fmt_int(r.journal.trials.len()))
-    } else if r.kind.starts_with("NNI") {
-        format!("{} parameter sets", fmt_int(r.journal.trials.len()))
-    } else {
-        format!("{} trials", fmt_int(r.journal.trials.len()))
+fn describe_storage(path: &Path, shown: &str, kind: Kind) -> Result<String, InfoError> {
+    let r = crate::trace::open::read_storage_of(path, kind, None)?;
+    let n = fmt_int(r.journal.trials.len());
+    let what = match r.kind {
+        StorageKind::OptunaJournal => format!("{} lines", fmt_int(r.journal.lines)),
+        StorageKind::RayExperiment => format!("{n} trial folders"),
+        StorageKind::NniDb => format!("{n} parameter sets"),
+        StorageKind::OptunaDb { .. } => format!("{n} trials"),
     };
     let mut s = format!(
         "{shown}: {}, {what}, {} studies\n",
@@ -225,13 +227,7 @@ fn describe_storage(
     let _ = writeln!(
         s,
         "convert:    nasviz import {} {shown} -o trace.jsonl (render and view read it as it is)",
-        if r.kind.starts_with("Ray") {
-            "ray"
-        } else if r.kind.starts_with("NNI") {
-            "nni"
-        } else {
-            "optuna"
-        }
+        r.kind.engine().command()
     );
     if !r.journal.skipped.is_empty() {
         return Err(InfoError::Unknown {
@@ -243,46 +239,53 @@ fn describe_storage(
 }
 
 /// A benchmark table (nasviz's `.nbt` or `.nb101`, or the NAS-Bench-Graph
-/// package's pickle) described, or `None` when `bytes` are not one.
-fn describe_table(path: &Path, shown: &str, bytes: &[u8]) -> Result<Option<String>, InfoError> {
-    let shown = shown.to_string();
-    if bytes.starts_with(crate::table::nbgraph::MAGIC) {
-        let t = NbGraphTable::from_bytes(bytes, &shown)?;
-        return Ok(Some(describe_nbgraph(
-            &t,
-            &shown,
-            "nasviz benchmark table (.nbt)",
-        )));
+/// package's pickle) described. A pickle that is not the package's
+/// benchmark is refused as every command refuses it, with the command that
+/// converts one; a `.bench` file says where it breaks.
+fn describe_table(path: &Path, shown: &str, kind: Kind, bytes: &[u8]) -> Result<String, InfoError> {
+    if kind == Kind::NbGraphTable {
+        let t = NbGraphTable::from_bytes(bytes, shown)?;
+        return Ok(describe_nbgraph(&t, shown, "nasviz benchmark table (.nbt)"));
     }
-    if bytes.starts_with(crate::table::nb101::MAGIC) {
-        let t = crate::table::nb101::Nb101Table::from_bytes(bytes, &shown)?;
+    if kind == Kind::Nb101Table {
+        let t = crate::table::nb101::Nb101Table::from_bytes(bytes, shown)?;
         let mut s = format!("{shown}: NAS-Bench-101 table (.nb101)\n");
         let _ = writeln!(s, "space:      nb101, {} epochs", t.epochs());
         let _ = writeln!(s, "cells:      {}", fmt_int(t.len()));
         if let Some((h, m)) = t.best_by_test() {
+            write_best(&mut s, h, m.test_acc, m.val_acc);
+        }
+        return Ok(s);
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match NbGraphTable::from_bench_bytes(bytes, &stem, OpSet::for_dataset(&stem), shown) {
+        Ok(t) => {
+            let mut s = describe_nbgraph(&t, shown, "NAS-Bench-Graph package benchmark (pickle)");
             let _ = writeln!(
                 s,
-                "best test:  {} (hash {h}, validation {})",
-                fmt_pct(m.test_acc),
-                fmt_pct(m.val_acc)
+                "convert:    nasviz import nas-bench-graph {shown} -o {stem}.nbt"
             );
+            Ok(s)
         }
-        return Ok(Some(s));
+        Err(e) if path.extension().is_some_and(|e| e == "bench") => Err(e.into()),
+        Err(_) => Err(InfoError::Unknown {
+            path: shown.to_string(),
+            what: Kind::Pickle.not_a_trace(shown).unwrap_or_default(),
+        }),
     }
-    if bytes.first() == Some(&0x80) && path.extension().is_some_and(|e| e == "bench") {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let t = NbGraphTable::from_bench_bytes(bytes, &stem, OpSet::for_dataset(&stem), &shown)?;
-        let mut s = describe_nbgraph(&t, &shown, "NAS-Bench-Graph package benchmark (pickle)");
-        let _ = writeln!(
-            s,
-            "convert:    nasviz import nas-bench-graph {shown} -o {stem}.nbt"
-        );
-        return Ok(Some(s));
-    }
-    Ok(None)
+}
+
+/// The best architecture by test accuracy, as a line of a description.
+fn write_best(s: &mut String, hash: impl std::fmt::Display, test: f64, val: f64) {
+    let _ = writeln!(
+        s,
+        "best test:  {} (hash {hash}, validation {})",
+        fmt_pct(test),
+        fmt_pct(val)
+    );
 }
 
 fn describe_json(v: &serde_json::Value, shown: &str) -> Option<String> {
@@ -502,12 +505,7 @@ fn describe_nbgraph(t: &NbGraphTable, shown: &str, kind: &str) -> String {
     let _ = writeln!(s, "dataset:    {}", t.dataset());
     let _ = writeln!(s, "archs:      {}", fmt_int(t.len()));
     if let Some((h, m)) = t.best_by_test() {
-        let _ = writeln!(
-            s,
-            "best test:  {} (hash {h}, validation {})",
-            fmt_pct(m.test_acc),
-            fmt_pct(m.val_acc)
-        );
+        write_best(&mut s, h, m.test_acc, m.val_acc);
     }
     s
 }

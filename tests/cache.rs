@@ -191,7 +191,7 @@ fn a_journal_reopens_from_its_cache_while_unchanged() {
     let o = opts(&d);
     let read =
         |p: &Path| -> Result<(nasviz::trace::Trace, Vec<String>), nasviz::trace::TraceError> {
-            let s = nasviz::trace::storage::read_storage(p)?;
+            let s = nasviz::trace::open::read_storage(p)?;
             let notes = s.journal.skipped.clone();
             Ok((s.runs.trace, notes))
         };

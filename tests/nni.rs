@@ -5,8 +5,9 @@
 //! become a run of NAS-Bench-201 cells, and trials finishing later are
 //! taken in once.
 
-use nasviz::trace::nni::NniReader;
-use nasviz::trace::optuna::State;
+use nasviz::trace::engine::nni::NniReader;
+use nasviz::trace::engine::replay::State;
+use nasviz::trace::engine::EngineReader;
 use std::path::{Path, PathBuf};
 
 const DB: &str = concat!(

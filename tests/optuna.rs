@@ -4,9 +4,11 @@
 //! NAS-Bench-201 cells, a journal still being written is followed line by
 //! line, and a corrupt line is skipped with its place.
 
-use nasviz::trace::optuna::{read_journal, JournalReader, State};
-use nasviz::trace::optuna_db::DbReader;
-use nasviz::trace::storage::read_storage;
+use nasviz::trace::engine::optuna::{read_journal, JournalReader};
+use nasviz::trace::engine::optuna_db::DbReader;
+use nasviz::trace::engine::replay::State;
+use nasviz::trace::engine::EngineReader;
+use nasviz::trace::open::read_storage;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -276,7 +278,7 @@ fn the_benchmarks_journal_replays_whole() {
     // would write, every trial drawn
     let path = tmp("generated.journal");
     nasviz::testdata::write_optuna_journal(&path, 500).expect("write");
-    let r = nasviz::trace::optuna::read_journal(&path).expect("replay");
+    let r = nasviz::trace::engine::optuna::read_journal(&path).expect("replay");
     assert_eq!(r.trace().trial_count(), 500);
     assert!(r.journal.skipped.is_empty(), "{:?}", r.journal.skipped);
 }
@@ -411,8 +413,8 @@ fn other_databases_are_refused_with_the_reason() {
 
 #[test]
 fn a_mapping_names_the_metrics_and_the_architecture() {
-    use nasviz::trace::optuna::Mapping;
-    use nasviz::trace::storage::read_storage_mapped;
+    use nasviz::trace::engine::studies::Mapping;
+    use nasviz::trace::open::read_storage_mapped;
     let map = tmp("map.json");
     std::fs::write(
         &map,

@@ -14,9 +14,11 @@
 use nasviz::arch::nbgraph::GraphArch;
 use nasviz::scene::approx_measure;
 use nasviz::table::nbgraph::NbGraphTable;
+use nasviz::trace::engine::optuna::JournalReader;
+use nasviz::trace::engine::replay::State;
+use nasviz::trace::engine::EngineReader;
 use nasviz::trace::enqueue::{self, JournalLock, Request, WriteError};
 use nasviz::trace::open::Followed;
-use nasviz::trace::optuna::{JournalReader, State};
 use nasviz::trace::Source;
 use nasviz::viewer::command::{Command, Key, KeyPress};
 use nasviz::viewer::Viewer;
@@ -319,7 +321,7 @@ fn steer_a_running_study(storage_name: &str, workers: usize) {
     }
 
     // nasviz's reading: user trials made from their bases, with deltas
-    let s = nasviz::trace::storage::read_storage(&storage).expect("read");
+    let s = nasviz::trace::open::read_storage(&storage).expect("read");
     let run = &s.trace().runs[0];
     let user: Vec<_> = run
         .trials

@@ -3,8 +3,9 @@
 //! directory), finished trials become a run of NAS-Bench-201 cells, trials
 //! that arrive later are taken in once, and files caught mid-copy wait.
 
-use nasviz::trace::optuna::State;
-use nasviz::trace::ray::RayReader;
+use nasviz::trace::engine::ray::RayReader;
+use nasviz::trace::engine::replay::State;
+use nasviz::trace::engine::EngineReader;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@ use nasviz::table::nbgraph::{NbGraphTable, OpSet};
 use std::process::ExitCode;
 
 pub fn run(format: ImportFormat) -> Result<ExitCode> {
-    use nasviz::trace::storage::Engine;
+    use nasviz::trace::engine::Engine;
     // the engine the subcommand names: its storage is read as that engine's
     let engine = match &format {
         ImportFormat::Optuna(_) => Some(Engine::Optuna),
@@ -124,10 +124,10 @@ pub fn run(format: ImportFormat) -> Result<ExitCode> {
             } = args;
             refuse_overwrite(&output, force)?;
             let mapping = match &map {
-                Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
+                Some(p) => Some(nasviz::trace::engine::studies::Mapping::load(p)?),
                 None => None,
             };
-            let r = nasviz::trace::storage::read_storage_as(&input, engine, mapping)?;
+            let r = nasviz::trace::open::read_storage_as(&input, engine, mapping)?;
             for l in r.summary() {
                 eprintln!("{}: {l}", input.display());
             }

@@ -159,7 +159,7 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     let runs = match &args.follow {
         Some(path) => {
             let mapping = match &args.map {
-                Some(p) => Some(nasviz::trace::optuna::Mapping::load(p)?),
+                Some(p) => Some(nasviz::trace::engine::studies::Mapping::load(p)?),
                 None => None,
             };
             let f = nasviz::trace::open::Followed::start_mapped(path, args.format, mapping)?;

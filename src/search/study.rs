@@ -11,7 +11,7 @@ use super::Benchmark;
 use crate::arch::{Arch, Mutation, Space};
 use crate::rng::Rng;
 use crate::table::{LookupError, Metrics};
-use crate::trace::optuna::{Dist, Journal};
+use crate::trace::engine::replay::{Dist, Journal};
 use crate::trace::params::params_for;
 use crate::trace::Run;
 use serde_json::{Map, Value};
@@ -224,7 +224,8 @@ impl Benchmark for StudyBench {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::optuna::{Journal, Runs};
+    use crate::trace::engine::replay::Journal;
+    use crate::trace::engine::studies::Runs;
     use serde_json::json;
 
     const OPS: [&str; 3] = ["gcn", "gat", "sage"];

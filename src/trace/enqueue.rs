@@ -22,12 +22,14 @@
 //! timeout, an unknown schema, a study that is gone) is an error naming
 //! the file, and nothing was written.
 
+use super::engine::optuna::JournalReader;
+use super::engine::optuna_db::{check_schema, DbReader};
+use super::engine::replay::{Journal, State, FIXED_PARAMS};
+use super::engine::{Engine, EngineReader};
 use super::open::Followed;
-use super::optuna::JournalReader;
-use super::optuna_db::DbReader;
-use super::replay::{Journal, State};
 use super::TraceError;
 use serde_json::{Map, Value};
+use std::any::Any;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -108,6 +110,27 @@ pub struct Enqueued {
     pub number: usize,
 }
 
+/// An Optuna storage that `f` follows, which nasviz writes to as Optuna
+/// does.
+enum Writable<'a> {
+    Journal(&'a mut JournalReader),
+    Db(&'a mut DbReader),
+}
+
+/// The Optuna storage `f` follows, if it follows one.
+fn writable(f: &mut Followed) -> Option<Writable<'_>> {
+    let any: &mut dyn Any = f.reader_mut()?;
+    if any.is::<JournalReader>() {
+        return any.downcast_mut().map(Writable::Journal);
+    }
+    any.downcast_mut().map(Writable::Db)
+}
+
+/// The reader of the Optuna storage `f` follows, if it follows one.
+fn optuna_reader(f: &Followed) -> Option<&dyn EngineReader> {
+    f.reader().filter(|r| r.engine() == Engine::Optuna)
+}
+
 /// Enqueues `req` into study `study` of the storage `f` follows; `timeout`
 /// bounds the wait for the journal's lock or the database's.
 pub fn enqueue(
@@ -116,10 +139,10 @@ pub fn enqueue(
     req: &Request,
     timeout: Duration,
 ) -> Result<Enqueued, WriteError> {
-    match f {
-        Followed::Optuna(r) => enqueue_journal(r, study, req, timeout),
-        Followed::OptunaDb(r) => enqueue_db(r, study, req, timeout),
-        other => Err(WriteError::NoQueue(no_queue(other, req))),
+    match writable(f) {
+        Some(Writable::Journal(r)) => enqueue_journal(r, study, req, timeout),
+        Some(Writable::Db(r)) => enqueue_db(r, study, req, timeout),
+        None => Err(WriteError::NoQueue(no_queue(f, req))),
     }
 }
 
@@ -131,29 +154,28 @@ pub fn withdraw(
     number: usize,
     timeout: Duration,
 ) -> Result<(), WriteError> {
-    match f {
-        Followed::Optuna(r) => withdraw_journal(r, study, number, timeout),
-        Followed::OptunaDb(r) => withdraw_db(r, study, number, timeout),
-        other => Err(WriteError::NoQueue(no_queue(other, &Request::default()))),
+    match writable(f) {
+        Some(Writable::Journal(r)) => withdraw_journal(r, study, number, timeout),
+        Some(Writable::Db(r)) => withdraw_db(r, study, number, timeout),
+        None => Err(WriteError::NoQueue(no_queue(f, &Request::default()))),
     }
 }
 
 /// Whether trials can be enqueued into what `f` follows, or why not.
 pub fn queue_of(f: &Followed) -> Result<&Journal, String> {
-    match f {
-        Followed::Optuna(r) => Ok(&r.journal),
-        Followed::OptunaDb(r) => Ok(&r.journal),
-        other => Err(no_queue(other, &Request::default())),
+    match optuna_reader(f) {
+        Some(r) => Ok(r.journal()),
+        None => Err(no_queue(f, &Request::default())),
     }
 }
 
 fn no_queue(f: &Followed, req: &Request) -> String {
-    match f {
-        Followed::Ray(_) => "Ray Tune has no queue another process can add to: trials are made \
+    match f.reader().map(|r| r.engine()) {
+        Some(Engine::Ray) => "Ray Tune has no queue another process can add to: trials are made \
              inside the Tuner's own process (a searcher's points_to_evaluate), so an edit \
              cannot be sent to a running Ray experiment"
             .into(),
-        Followed::Nni(_) => format!(
+        Some(Engine::Nni) => format!(
             "nasviz reads NNI's database but cannot add to its queue: add the trial with NNI's \
              web UI (Trials detail, Add/Customized trial){}",
             if req.params.is_empty() {
@@ -433,10 +455,7 @@ pub fn enqueue_journal(
     let number = s.trials.len();
     let trial_id = r.journal.trials.len();
     let mut system = Map::new();
-    system.insert(
-        super::replay::FIXED_PARAMS.into(),
-        Value::Object(req.params.clone()),
-    );
+    system.insert(FIXED_PARAMS.into(), Value::Object(req.params.clone()));
     let line = journal_line(
         4,
         &worker_id(),
@@ -550,7 +569,7 @@ fn open_db(path: &Path, timeout: Duration) -> Result<rusqlite::Connection, Write
     )
     .map_err(db)?;
     c.busy_timeout(timeout).map_err(db)?;
-    let schema = super::optuna_db::check_schema(&c, path).map_err(db)?;
+    let schema = check_schema(&c, path).map_err(db)?;
     if !KNOWN_SCHEMAS.contains(&schema.as_str()) {
         return Err(WriteError::UnknownSchema {
             path: shown,
@@ -627,7 +646,7 @@ pub fn enqueue_db(
             "INSERT INTO trial_system_attributes (trial_id, key, value_json) VALUES (?1, ?2, ?3)",
             rusqlite::params![
                 tid,
-                super::replay::FIXED_PARAMS,
+                FIXED_PARAMS,
                 py_json(&Value::Object(req.params.clone()))
             ],
         )?;
@@ -726,10 +745,6 @@ pub fn withdraw_db(
 
 /// The study whose run is the trace's run `run`, in what `f` follows.
 pub fn study_of_run(f: &Followed, run: usize) -> Option<usize> {
-    let runs = match f {
-        Followed::Optuna(r) => &r.runs,
-        Followed::OptunaDb(r) => &r.runs,
-        _ => return None,
-    };
+    let runs = optuna_reader(f)?.runs();
     runs.studies.iter().position(|(slot, _)| *slot == Some(run))
 }

@@ -1,11 +1,13 @@
 //! Search traces: runs, trials and steer events, in memory and in the
 //! native JSON Lines format (see [`jsonl`]), plus importers of other
-//! formats (see [`import`]).
+//! formats (see [`import`]) and readers of search engines' storages (see
+//! [`engine`]).
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod cache;
 pub mod csv;
+pub mod engine;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod enqueue;
 pub mod import;
@@ -13,18 +15,10 @@ pub mod jsonl;
 pub mod line;
 pub mod log;
 pub mod memory;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod nni;
 pub mod open;
 pub mod optuna;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod optuna_db;
 pub mod params;
-pub mod ray;
-pub mod replay;
 pub mod scan;
-pub mod storage;
-pub mod studies;
 
 use crate::arch::{Arch, Mutation};
 use serde::{Deserialize, Serialize};

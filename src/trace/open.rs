@@ -1,14 +1,34 @@
 //! Opening whatever a user gives where a trace is expected: a native trace,
 //! or a file nasviz can read as one (a NASLib NAS-Bench-201 result, a folder
-//! of them, the original dashboard's records), judged by content. Files
-//! that are not traces (benchmark tables, TFRecords, the package's
-//! pickles) are refused with the command that uses or converts them.
+//! of them, the original dashboard's records, a search engine's storage),
+//! judged by content. Files that are not traces (benchmark tables,
+//! TFRecords, the package's pickles, NAS-Bench-101 cells) are refused with
+//! the command that uses or converts them.
+//!
+//! What a file is is judged here and only here ([`Kind`]): `--format` and
+//! `nasviz import ENGINE` name how to read it, and a file that is not what
+//! they name is refused, saying what it is; `nasviz info` asks the same
+//! [`kind_as`].
 
+use super::engine::optuna::JournalReader;
+use super::engine::ray::RayReader;
+use super::engine::studies::{summary, Mapping};
+use super::engine::{Engine, EngineReader, Storage};
+use super::jsonl::Follower;
 use super::{import, Trace, TraceError};
 use std::io::Read;
 use std::path::Path;
 
-/// What kind of file a path holds, from its first bytes.
+/// The first bytes of every SQLite database file.
+pub const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// What the browser build says of an SQLite file (it has no SQLite).
+pub const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
+     build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
+     and open the trace";
+
+/// What kind of file a path holds, from its first bytes (and, for an
+/// SQLite database, its tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Native,
@@ -17,15 +37,86 @@ pub enum Kind {
     Dashboard,
     /// An Optuna journal (`JournalFileBackend`).
     OptunaJournal,
-    /// An SQLite database (Optuna's RDB storage).
-    Sqlite,
+    /// An SQLite database without NNI's tables: Optuna's RDB storage (its
+    /// reader says what an SQLite file that is not Optuna's lacks).
+    OptunaDb,
+    /// An NNI experiment's database (SQLite with NNI's tables).
+    NniDb,
     /// A Ray Tune experiment directory.
     RayExperiment,
+    /// NAS-Bench-101 cells, one JSON object with `matrix` and `ops` a line.
+    Nb101Cells,
     NbGraphTable,
     Nb101Table,
     TfRecord,
     Pickle,
     Unknown,
+}
+
+impl Kind {
+    /// The search engine whose storage a file of this kind is.
+    pub fn engine(self) -> Option<Engine> {
+        match self {
+            Kind::OptunaJournal | Kind::OptunaDb => Some(Engine::Optuna),
+            Kind::NniDb => Some(Engine::Nni),
+            Kind::RayExperiment => Some(Engine::Ray),
+            _ => None,
+        }
+    }
+
+    /// What a file of this kind is, in words, where its kind says it for
+    /// sure (a file judged NASLib's or unknown may be a damaged one of
+    /// another kind).
+    pub fn noun(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Native => "a nasviz trace",
+            Kind::NaslibFolder | Kind::RayExperiment => "a folder",
+            Kind::Dashboard => "a JSON array",
+            Kind::OptunaJournal => "an Optuna journal",
+            Kind::OptunaDb => "an Optuna SQLite database",
+            Kind::NniDb => "an NNI experiment database",
+            Kind::Nb101Cells => "NAS-Bench-101 cells",
+            Kind::NbGraphTable | Kind::Nb101Table => "a benchmark table",
+            Kind::TfRecord => "a NAS-Bench-101 TFRecord",
+            Kind::Pickle => "a pickle",
+            Kind::Naslib | Kind::Unknown => return None,
+        })
+    }
+
+    /// Why a file of this kind is not a trace, with the command that uses
+    /// or converts it (`shown`: the file as the user named it); `None` for
+    /// the kinds that are read as traces.
+    pub fn not_a_trace(self, shown: &str) -> Option<String> {
+        Some(match self {
+            Kind::Nb101Cells => format!(
+                "NAS-Bench-101 cells (JSON Lines), not a trace: `nasviz arch hash {shown}` hashes \
+                 them, `nasviz info {shown}` checks them"
+            ),
+            Kind::NbGraphTable | Kind::Nb101Table => format!(
+                "a benchmark table, not a trace: run a search on it with \
+                 `nasviz search --space {}:{shown} --strategy evolution --budget 2000 -o run.jsonl`",
+                if self == Kind::NbGraphTable {
+                    "nbgraph"
+                } else {
+                    "nb101"
+                }
+            ),
+            Kind::TfRecord => format!(
+                "a NAS-Bench-101 TFRecord, not a trace: convert it with \
+                 `nasviz import nb101-tfrecord {shown} -o nb101.nb101`, then search on it"
+            ),
+            Kind::Pickle => format!(
+                "a pickle (the nas-bench-graph package's .bench?), not a trace: convert it with \
+                 `nasviz import nas-bench-graph {shown} -o table.nbt`, then search on it"
+            ),
+            Kind::Unknown => "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \
+                 \"kind\" on every line), a NASLib NAS-Bench-201 result (errors_<seed>.json, or \
+                 a folder of them), the original dashboard's records (a JSON array), or an \
+                 Optuna journal"
+                .into(),
+            _ => return None,
+        })
+    }
 }
 
 /// A format a user names (`--format`) when judging by content is not
@@ -61,8 +152,7 @@ impl std::str::FromStr for Format {
 
 impl Format {
     /// The search engine whose storage this format names, if it names one.
-    pub fn engine(self) -> Option<super::storage::Engine> {
-        use super::storage::Engine;
+    pub fn engine(self) -> Option<Engine> {
         match self {
             Format::Optuna => Some(Engine::Optuna),
             Format::Nni => Some(Engine::Nni),
@@ -70,51 +160,77 @@ impl Format {
             _ => None,
         }
     }
-
-    /// The kind of file `path` is read as in this format.
-    fn kind(self, path: &Path) -> Kind {
-        match self {
-            Format::Native => Kind::Native,
-            Format::Naslib if path.is_dir() => Kind::NaslibFolder,
-            Format::Naslib => Kind::Naslib,
-            Format::Dashboard => Kind::Dashboard,
-            Format::Optuna | Format::Nni if starts_with_sqlite(path) => Kind::Sqlite,
-            Format::Optuna | Format::Nni => Kind::OptunaJournal,
-            Format::Ray => Kind::RayExperiment,
-        }
-    }
 }
 
-/// Whether the first line of `path` is a JSON object with `key`.
-fn first_line_has(path: &Path, key: &str) -> bool {
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
-    let text = String::from_utf8_lossy(&head);
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    serde_json::from_str::<serde_json::Value>(first)
-        .ok()
-        .is_some_and(|v| v.get(key).is_some())
-}
-
-fn starts_with_sqlite(path: &Path) -> bool {
-    let mut head = [0u8; 16];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|_| head.starts_with(super::storage::SQLITE_MAGIC))
-}
-
-/// The kind of `path`: as `format` says, or judged by content.
+/// The kind of `path`: as `format` says, or judged by content. An engine
+/// named (`--format optuna|nni|ray`) reads a file that is that engine's
+/// storage, and refuses one that is not (see [`storage_kind_as`]).
 pub fn kind_as(path: &Path, format: Option<Format>) -> Result<Kind, TraceError> {
     match format {
-        Some(f) => Ok(f.kind(path)),
         None => kind_of(path),
+        Some(Format::Native) => Ok(Kind::Native),
+        Some(Format::Dashboard) => Ok(Kind::Dashboard),
+        // NAS-Bench-101 cells are never read as a NASLib result
+        Some(Format::Naslib) if kind_of(path).ok() == Some(Kind::Nb101Cells) => {
+            Ok(Kind::Nb101Cells)
+        }
+        Some(Format::Naslib) if path.is_dir() => Ok(Kind::NaslibFolder),
+        Some(Format::Naslib) => Ok(Kind::Naslib),
+        Some(Format::Optuna) => storage_kind_as(path, Engine::Optuna),
+        Some(Format::Nni) => storage_kind_as(path, Engine::Nni),
+        Some(Format::Ray) => storage_kind_as(path, Engine::Ray),
     }
 }
 
-/// Judges `path` from its name and its first 64 KiB.
+/// The kind of storage `path` is when read as `engine`'s: what its content
+/// says when that is `engine`'s. Optuna's reader also takes a text file
+/// whose first line is not a journal's (a damaged journal: the lines it
+/// cannot read are skipped). Anything else is refused, naming the file
+/// and what it is.
+pub fn storage_kind_as(path: &Path, engine: Engine) -> Result<Kind, TraceError> {
+    let kind = kind_of(path)?;
+    let refuse = |what: String| Err(TraceError::bad(path.display().to_string(), what));
+    let is = kind.noun().map(|n| format!("{n}, ")).unwrap_or_default();
+    match (engine, kind) {
+        (_, k) if k.engine() == Some(engine) => Ok(k),
+        (Engine::Optuna, Kind::NniDb) => refuse(
+            "not an Optuna storage: an NNI experiment database (read it as NNI's: --format \
+             nni, or `nasviz import nni`)"
+                .into(),
+        ),
+        (Engine::Optuna, Kind::RayExperiment | Kind::NaslibFolder) => refuse(
+            "not an Optuna storage: a folder (Optuna stores a study in a journal file or an \
+             SQLite database)"
+                .into(),
+        ),
+        (Engine::Optuna, Kind::NbGraphTable | Kind::Nb101Table | Kind::TfRecord | Kind::Pickle) => {
+            refuse(format!(
+                "not an Optuna storage: {is}not a journal or an SQLite database"
+            ))
+        }
+        (Engine::Optuna, _) => Ok(Kind::OptunaJournal),
+        (Engine::Nni, Kind::OptunaDb) => refuse(
+            "not an NNI experiment database: SQLite without NNI's tables (TrialJobEvent, \
+             MetricData)"
+                .into(),
+        ),
+        (Engine::Nni, _) => refuse(format!(
+            "not an NNI experiment database: {is}not SQLite (NNI keeps its trials in \
+             db/nni.sqlite of the experiment's folder)"
+        )),
+        (Engine::Ray, _) => refuse(format!(
+            "not a Ray Tune experiment folder (trial folders with params.json and \
+             result.json){}",
+            kind.noun().map(|n| format!(": {n}")).unwrap_or_default()
+        )),
+    }
+}
+
+/// Judges `path` from its name and its first 64 KiB (and an SQLite
+/// database from its tables).
 pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     if path.is_dir() {
-        if super::ray::is_experiment(path) {
+        if super::engine::ray::is_experiment(path) {
             return Ok(Kind::RayExperiment);
         }
         return Ok(Kind::NaslibFolder);
@@ -127,7 +243,21 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     std::fs::File::open(path)
         .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
         .map_err(io)?;
-    Ok(kind_of_head(&head, &extension(path)))
+    Ok(match kind_of_head(&head, &extension(path)) {
+        Kind::OptunaDb => sqlite_kind(path),
+        kind => kind,
+    })
+}
+
+/// The engine whose SQLite database `path` is: NNI's when it has NNI's
+/// tables, else Optuna's.
+fn sqlite_kind(path: &Path) -> Kind {
+    #[cfg(not(target_arch = "wasm32"))]
+    if super::engine::sqlite::has_tables(path, &super::engine::nni::TABLES) {
+        return Kind::NniDb;
+    }
+    let _ = path;
+    Kind::OptunaDb
 }
 
 fn extension(path: &Path) -> String {
@@ -137,7 +267,8 @@ fn extension(path: &Path) -> String {
 }
 
 /// The kind of a file from its first bytes (up to 64 KiB) and its
-/// extension (lowercase, without the dot).
+/// extension (lowercase, without the dot). An SQLite database is
+/// [`Kind::OptunaDb`] here: only its tables (see [`kind_of`]) tell NNI's.
 pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nbgraph::MAGIC) {
         return Kind::NbGraphTable;
@@ -145,8 +276,8 @@ pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nb101::MAGIC) {
         return Kind::Nb101Table;
     }
-    if head.starts_with(super::storage::SQLITE_MAGIC) {
-        return Kind::Sqlite;
+    if head.starts_with(SQLITE_MAGIC) {
+        return Kind::OptunaDb;
     }
     if ext == "tfrecord" {
         return Kind::TfRecord;
@@ -161,15 +292,99 @@ pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     }
     if body.starts_with('{') {
         let first = body.lines().next().unwrap_or("");
-        if super::optuna::looks_like_journal(first) {
+        if super::engine::optuna::looks_like_journal(first) {
             return Kind::OptunaJournal;
         }
-        let native = serde_json::from_str::<serde_json::Value>(first)
-            .ok()
-            .is_some_and(|v| v.get("kind").is_some());
-        return if native { Kind::Native } else { Kind::Naslib };
+        let has = |key: &str| {
+            serde_json::from_str::<serde_json::Value>(first)
+                .ok()
+                .is_some_and(|v| v.get(key).is_some())
+        };
+        return if has("kind") {
+            Kind::Native
+        } else if has("matrix") {
+            Kind::Nb101Cells
+        } else {
+            Kind::Naslib
+        };
     }
     Kind::Unknown
+}
+
+/// Reads a search engine's storage whole, judged by its content: an Optuna
+/// journal or SQLite database, an NNI database, or a Ray Tune experiment
+/// directory (anything else as an Optuna journal, whose unreadable lines
+/// are skipped).
+pub fn read_storage(path: &Path) -> Result<Storage, TraceError> {
+    read_storage_as(path, None, None)
+}
+
+/// [`read_storage`] with the user's mapping of metrics and architecture.
+pub fn read_storage_mapped(path: &Path, mapping: Option<Mapping>) -> Result<Storage, TraceError> {
+    read_storage_as(path, None, mapping)
+}
+
+/// [`read_storage_mapped`] as the engine `engine` names, when one is named
+/// (`--format`, `nasviz import optuna|nni|ray`): a storage of another
+/// engine, or a file that is no storage of that engine, is refused (see
+/// [`storage_kind_as`]).
+pub fn read_storage_as(
+    path: &Path,
+    engine: Option<Engine>,
+    mapping: Option<Mapping>,
+) -> Result<Storage, TraceError> {
+    let kind = match engine {
+        Some(e) => storage_kind_as(path, e)?,
+        None => kind_of(path)?,
+    };
+    read_storage_of(path, kind, mapping)
+}
+
+/// A storage of kind `kind` read whole (a kind that is no engine's is read
+/// as an Optuna journal).
+pub fn read_storage_of(
+    path: &Path,
+    kind: Kind,
+    mapping: Option<Mapping>,
+) -> Result<Storage, TraceError> {
+    let kind = if kind.engine().is_some() {
+        kind
+    } else {
+        Kind::OptunaJournal
+    };
+    let Some(mut r) = engine_reader(path, kind)? else {
+        return Err(TraceError::bad(
+            path.display().to_string(),
+            "not a search engine's storage",
+        ));
+    };
+    if let Some(m) = mapping {
+        r.set_mapping(m);
+    }
+    r.poll()?;
+    Ok(Storage::of(r.as_mut()))
+}
+
+/// The reader of `path` as the storage `kind` says, nothing read yet;
+/// `None` when `kind` is no engine's storage. The browser build refuses
+/// SQLite.
+fn engine_reader(path: &Path, kind: Kind) -> Result<Option<Box<dyn EngineReader>>, TraceError> {
+    Ok(Some(match kind {
+        Kind::OptunaJournal => Box::new(JournalReader::new(path)),
+        Kind::RayExperiment => Box::new(RayReader::new(path)),
+        #[cfg(not(target_arch = "wasm32"))]
+        Kind::OptunaDb => Box::new(super::engine::optuna_db::DbReader::new(path)),
+        #[cfg(not(target_arch = "wasm32"))]
+        Kind::NniDb => Box::new(super::engine::nni::NniReader::new(path)),
+        #[cfg(target_arch = "wasm32")]
+        Kind::OptunaDb | Kind::NniDb => {
+            return Err(TraceError::bad(
+                path.display().to_string(),
+                NO_SQLITE_HERE.to_string(),
+            ))
+        }
+        _ => return Ok(None),
+    }))
 }
 
 /// What the cache did that the user should hear of, in words.
@@ -199,6 +414,10 @@ pub fn open_noted(path: &Path, format: Option<Format>) -> Result<(Trace, Vec<Str
     Ok((trace, notes))
 }
 
+/// What a native trace without a run is told.
+const NO_RUN: &str = "no run in it: a nasviz trace declares its run first \
+     ({\"kind\":\"run\",\"run_id\":...}), then its trials";
+
 fn open_inner(
     path: &Path,
     format: Option<Format>,
@@ -210,111 +429,70 @@ fn open_inner(
         return refuse("the file is empty".into());
     }
     let kind = kind_as(path, format)?;
+    if let Some(why) = kind.not_a_trace(&shown) {
+        return refuse(why);
+    }
     match kind {
         Kind::Native => {
             let (trace, _, cache) = super::cache::read_trace_cached(path)?;
             notes.extend(cache_note(&shown, cache));
             if trace.runs.is_empty() {
-                return refuse(
-                    "no run in it: a nasviz trace declares its run first \
-                     ({\"kind\":\"run\",\"run_id\":...}), then its trials"
-                        .into(),
-                );
+                return refuse(NO_RUN.into());
             }
             Ok(trace)
         }
-        Kind::Naslib if first_line_has(path, "matrix") => refuse(format!(
-            "NAS-Bench-101 cells (JSON Lines), not a trace: `nasviz arch hash {shown}` hashes \
-             them, `nasviz info {shown}` checks them"
-        )),
         Kind::Naslib => Ok(Trace {
             runs: vec![import::naslib_nb201(path, None, None)?],
         }),
         Kind::NaslibFolder => import::naslib_dir(path),
-        Kind::RayExperiment => {
-            let mut r = super::ray::RayReader::new(path);
-            r.poll()?;
-            if r.trace().runs.is_empty() {
-                return refuse(format!(
-                    "a Ray Tune experiment with nothing to draw: {}",
-                    super::studies::summary(&r.journal, &r.runs).join("; ")
-                ));
-            }
-            notes.extend(r.skipped.iter().map(|s| format!("skipped {s}")));
-            Ok(r.runs.trace)
-        }
-        // a journal's replay is cached (its runs, while the file is as it
-        // was); a journal named as another engine's storage is refused below
-        Kind::OptunaJournal
-            if format
-                .and_then(Format::engine)
-                .is_none_or(|e| e == super::storage::Engine::Optuna) =>
-        {
+        Kind::Dashboard => Ok(Trace {
+            runs: vec![import::dashboard_records(path, &dashboard_id(path))?],
+        }),
+        // a journal's replay is cached (its runs, while the file is as it was)
+        Kind::OptunaJournal => {
             let (trace, more, cache) =
                 super::cache::derived_cached(path, "optuna-journal-1", || {
-                    let s = super::storage::read_storage(path)?;
-                    if s.trace().runs.is_empty() {
-                        return Err(TraceError::bad(
-                            shown.clone(),
-                            format!(
-                                "an {} with nothing to draw: {}",
-                                s.kind,
-                                s.summary().join("; ")
-                            ),
-                        ));
-                    }
-                    let skipped = s.journal.skipped.iter().map(|l| format!("skipped {l}"));
-                    Ok((s.runs.trace, skipped.collect()))
+                    drawn_storage(path, &shown, Kind::OptunaJournal)
                 })?;
             notes.extend(cache_note(&shown, cache));
             notes.extend(more);
             Ok(trace)
         }
-        Kind::OptunaJournal | Kind::Sqlite => {
-            let s = super::storage::read_storage_as(path, format.and_then(Format::engine), None)?;
-            if s.trace().runs.is_empty() {
-                return refuse(format!(
-                    "an {} with nothing to draw: {}",
-                    s.kind,
-                    s.summary().join("; ")
-                ));
-            }
-            notes.extend(s.journal.skipped.iter().map(|l| format!("skipped {l}")));
-            Ok(s.runs.trace)
+        _ => {
+            let (trace, more) = drawn_storage(path, &shown, kind)?;
+            notes.extend(more);
+            Ok(trace)
         }
-        Kind::Dashboard => {
-            let id = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "dashboard".into());
-            Ok(Trace {
-                runs: vec![import::dashboard_records(path, &id)?],
-            })
-        }
-        Kind::NbGraphTable | Kind::Nb101Table => refuse(format!(
-            "a benchmark table, not a trace: run a search on it with \
-             `nasviz search --space {}:{shown} --strategy evolution --budget 2000 -o run.jsonl`",
-            if kind == Kind::NbGraphTable {
-                "nbgraph"
-            } else {
-                "nb101"
-            }
-        )),
-        Kind::TfRecord => refuse(format!(
-            "a NAS-Bench-101 TFRecord, not a trace: convert it with \
-             `nasviz import nb101-tfrecord {shown} -o nb101.nb101`, then search on it"
-        )),
-        Kind::Pickle => refuse(format!(
-            "a pickle (the nas-bench-graph package's .bench?), not a trace: convert it with \
-             `nasviz import nas-bench-graph {shown} -o table.nbt`, then search on it"
-        )),
-        Kind::Unknown => refuse(
-            "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
-             every line), a NASLib NAS-Bench-201 result (errors_<seed>.json, or a folder of \
-             them), the original dashboard's records (a JSON array), or an Optuna journal"
-                .into(),
-        ),
     }
+}
+
+/// A dashboard's records' run id: the file's name without its extension.
+fn dashboard_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dashboard".into())
+}
+
+/// The runs of a storage of kind `kind`, and its skipped lines as notes;
+/// refused when nothing can be drawn, saying what became of its studies.
+fn drawn_storage(path: &Path, shown: &str, kind: Kind) -> Result<(Trace, Vec<String>), TraceError> {
+    let s = read_storage_of(path, kind, None)?;
+    if s.trace().runs.is_empty() {
+        let article = match s.kind {
+            super::engine::StorageKind::RayExperiment => "a",
+            _ => "an",
+        };
+        return Err(TraceError::bad(
+            shown.to_string(),
+            format!(
+                "{article} {} with nothing to draw: {}",
+                s.kind,
+                s.summary().join("; ")
+            ),
+        ));
+    }
+    let skipped = s.journal.skipped.iter().map(|l| format!("skipped {l}"));
+    Ok((s.runs.trace, skipped.collect()))
 }
 
 /// A trace held in memory (a file dropped on the page, fetched by URL, or
@@ -330,72 +508,68 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), Trac
     let head = &bytes[..bytes.len().min(64 << 10)];
     let ext = extension(Path::new(name));
     let mut notes = Vec::new();
-    let trace = match kind_of_head(head, &ext) {
-        Kind::Native => super::jsonl::read_trace_from(bytes, name)?.0,
-        Kind::Naslib => Trace {
-            runs: vec![import::naslib_nb201_bytes(name, bytes)?],
-        },
-        Kind::Dashboard => {
-            let id = Path::new(name)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "dashboard".into());
-            Trace {
-                runs: vec![import::dashboard_bytes(name, bytes, &id)?],
+    let trace =
+        match kind_of_head(head, &ext) {
+            Kind::Native => super::jsonl::read_trace_from(bytes, name)?.0,
+            Kind::Naslib => Trace {
+                runs: vec![import::naslib_nb201_bytes(name, bytes)?],
+            },
+            Kind::Dashboard => Trace {
+                runs: vec![import::dashboard_bytes(
+                    name,
+                    bytes,
+                    &dashboard_id(Path::new(name)),
+                )?],
+            },
+            Kind::OptunaJournal => {
+                let r = JournalReader::from_bytes(name, bytes)?;
+                if r.trace().runs.is_empty() {
+                    return refuse(format!(
+                        "an Optuna journal with nothing to draw: {}",
+                        summary(&r.journal, &r.runs).join("; ")
+                    ));
+                }
+                notes.extend(r.journal.skipped.iter().map(|l| format!("skipped {l}")));
+                r.runs.trace
             }
-        }
-        Kind::OptunaJournal => {
-            let r = super::optuna::JournalReader::from_bytes(name, bytes)?;
-            if r.trace().runs.is_empty() {
-                return refuse(format!(
-                    "an Optuna journal with nothing to draw: {}",
-                    super::studies::summary(&r.journal, &r.runs).join("; ")
-                ));
+            Kind::OptunaDb | Kind::NniDb => return refuse(NO_SQLITE_HERE.into()),
+            Kind::NbGraphTable | Kind::Nb101Table => {
+                return refuse(
+                    "a benchmark table, not a trace: run a search on it with `nasviz search`"
+                        .into(),
+                )
             }
-            notes.extend(r.journal.skipped.iter().map(|l| format!("skipped {l}")));
-            r.runs.trace
-        }
-        Kind::Sqlite => return refuse(super::storage::NO_SQLITE_HERE.into()),
-        Kind::NbGraphTable | Kind::Nb101Table => {
-            return refuse(
-                "a benchmark table, not a trace: run a search on it with `nasviz search`".into(),
-            )
-        }
-        Kind::TfRecord | Kind::Pickle => {
-            return refuse(
+            Kind::TfRecord | Kind::Pickle => return refuse(
                 "a benchmark file, not a trace: convert it with `nasviz import`, then search on it"
                     .into(),
-            )
-        }
-        Kind::NaslibFolder | Kind::RayExperiment | Kind::Unknown => {
-            return refuse(
-                "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
+            ),
+            Kind::Nb101Cells => return refuse(
+                "NAS-Bench-101 cells (JSON Lines), not a trace: `nasviz arch hash` hashes them, \
+                 `nasviz info` checks them"
+                    .into(),
+            ),
+            Kind::NaslibFolder | Kind::RayExperiment | Kind::Unknown => {
+                return refuse(
+                    "not a trace nasviz reads: expected a nasviz trace (JSON Lines, a \"kind\" on \
                  every line), a NASLib NAS-Bench-201 result (errors_<seed>.json), the original \
                  dashboard's records (a JSON array), or an Optuna journal"
-                    .into(),
-            )
-        }
-    };
+                        .into(),
+                )
+            }
+        };
     if trace.runs.is_empty() {
-        return refuse(
-            "no run in it: a nasviz trace declares its run first \
-             ({\"kind\":\"run\",\"run_id\":...}), then its trials"
-                .into(),
-        );
+        return refuse(NO_RUN.into());
     }
     Ok((trace, notes))
 }
 
-/// A file followed as another process writes it: a native trace, or an
-/// Optuna journal that a study's workers append to.
+/// A file followed as another process writes it: a native trace, or a
+/// search engine's storage that a study's workers write to.
 pub enum Followed {
-    Native(super::jsonl::Follower),
-    Optuna(Box<super::optuna::JournalReader>),
-    #[cfg(not(target_arch = "wasm32"))]
-    OptunaDb(Box<super::optuna_db::DbReader>),
-    Ray(Box<super::ray::RayReader>),
-    #[cfg(not(target_arch = "wasm32"))]
-    Nni(Box<super::nni::NniReader>),
+    Native(Follower),
+    /// An engine's storage (Optuna's journal or database, Ray Tune's
+    /// folder, NNI's database).
+    Storage(Box<dyn EngineReader>),
 }
 
 impl Followed {
@@ -415,76 +589,55 @@ impl Followed {
     pub fn start_mapped(
         path: &Path,
         format: Option<Format>,
-        mapping: Option<super::optuna::Mapping>,
+        mapping: Option<Mapping>,
     ) -> Result<Followed, TraceError> {
-        if format == Some(Format::Nni) && !starts_with_sqlite(path) {
-            return Err(TraceError::bad(
-                path.display().to_string(),
-                "not an NNI experiment database: not SQLite (NNI keeps its trials in \
-                 db/nni.sqlite of the experiment's folder)",
-            ));
-        }
-        let mut f = match kind_as(path, format)? {
-            Kind::OptunaJournal => {
-                Followed::Optuna(Box::new(super::optuna::JournalReader::new(path)))
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            Kind::Sqlite if format == Some(Format::Optuna) => {
-                Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path)))
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            Kind::Sqlite if format == Some(Format::Nni) || super::storage::sqlite_is_nni(path) => {
-                Followed::Nni(Box::new(super::nni::NniReader::new(path)))
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            Kind::Sqlite => Followed::OptunaDb(Box::new(super::optuna_db::DbReader::new(path))),
-            Kind::RayExperiment => Followed::Ray(Box::new(super::ray::RayReader::new(path))),
-            _ => Followed::Native(super::jsonl::Follower::new(path)),
+        let mut f = match engine_reader(path, kind_as(path, format)?)? {
+            Some(r) => Followed::Storage(r),
+            None => Followed::Native(Follower::new(path)),
         };
         if let Some(m) = mapping {
-            let runs = match &mut f {
-                Followed::Native(_) => {
-                    return Err(TraceError::bad(
-                        path.display().to_string(),
-                        "--map applies to a search engine's storage (Optuna, Ray Tune, NNI), \
-                         not to a nasviz trace",
-                    ))
-                }
-                Followed::Optuna(r) => &mut r.runs,
-                #[cfg(not(target_arch = "wasm32"))]
-                Followed::OptunaDb(r) => &mut r.runs,
-                Followed::Ray(r) => &mut r.runs,
-                #[cfg(not(target_arch = "wasm32"))]
-                Followed::Nni(r) => &mut r.runs,
+            let Some(r) = f.reader_mut() else {
+                return Err(TraceError::bad(
+                    path.display().to_string(),
+                    "--map applies to a search engine's storage (Optuna, Ray Tune, NNI), \
+                     not to a nasviz trace",
+                ));
             };
-            runs.mapping = Some(m);
+            r.set_mapping(m);
         }
         f.poll()?;
         Ok(f)
+    }
+
+    /// The engine's reader, when a storage is followed.
+    pub fn reader(&self) -> Option<&dyn EngineReader> {
+        match self {
+            Followed::Native(_) => None,
+            Followed::Storage(r) => Some(r.as_ref()),
+        }
+    }
+
+    /// [`Followed::reader`], to read or write through.
+    pub fn reader_mut(&mut self) -> Option<&mut dyn EngineReader> {
+        match self {
+            Followed::Native(_) => None,
+            Followed::Storage(r) => Some(r.as_mut()),
+        }
     }
 
     /// Reads what was appended; whether anything new arrived.
     pub fn poll(&mut self) -> Result<bool, TraceError> {
         match self {
             Followed::Native(f) => Ok(!f.poll()?.is_empty()),
-            Followed::Optuna(r) => Ok(r.poll()? > 0),
-            #[cfg(not(target_arch = "wasm32"))]
-            Followed::OptunaDb(r) => Ok(r.poll()? > 0),
-            Followed::Ray(r) => Ok(r.poll()? > 0),
-            #[cfg(not(target_arch = "wasm32"))]
-            Followed::Nni(r) => Ok(r.poll()? > 0),
+            Followed::Storage(r) => Ok(r.poll()? > 0),
         }
     }
 
+    /// What has been read so far.
     pub fn trace(&self) -> &Trace {
         match self {
             Followed::Native(f) => f.trace(),
-            Followed::Optuna(r) => r.trace(),
-            #[cfg(not(target_arch = "wasm32"))]
-            Followed::OptunaDb(r) => r.trace(),
-            Followed::Ray(r) => r.trace(),
-            #[cfg(not(target_arch = "wasm32"))]
-            Followed::Nni(r) => r.trace(),
+            Followed::Storage(r) => r.trace(),
         }
     }
 }

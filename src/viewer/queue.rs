@@ -8,7 +8,7 @@
 use super::*;
 use crate::search::study::StudyBench;
 use crate::trace::enqueue::{self, Request};
-use crate::trace::optuna::State as TrialState;
+use crate::trace::engine::replay::State as TrialState;
 use std::time::Duration;
 
 /// How long an enqueue waits for the journal's lock or the database's.
@@ -139,7 +139,7 @@ impl Viewer {
         }
         let mut user_attrs = serde_json::Map::new();
         user_attrs.insert(
-            crate::trace::optuna::PROVENANCE.into(),
+            crate::trace::engine::studies::PROVENANCE.into(),
             serde_json::Value::Object(provenance),
         );
         let req = Request { params, user_attrs };

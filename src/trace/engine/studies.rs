@@ -9,7 +9,7 @@
 //!   the validation accuracy stands in and the run says so;
 //! - both read as fractions, or as percentages when above 1;
 //! - the architecture: from the parameters or user attributes, in any
-//!   convention [`super::params`] knows (NAS-Bench-201's string or one op
+//!   convention `trace/params.rs` knows (NAS-Bench-201's string or one op
 //!   per edge, NAS-Bench-Graph's fields, NNI's NAS-Bench-101 `op1`/`input1`
 //!   lists, nasviz's own architecture JSON, a list of layers);
 //! - the time: seconds from the study's first start to the trial's end;
@@ -20,10 +20,10 @@
 //! architecture are counted, not drawn; a user's [`Mapping`] names other
 //! metrics and the architecture's parameter.
 
-use super::replay::{Journal, OptunaTrial, Params};
-use super::scan::FxMap;
-use super::{Run, RunInfo, Source, Trace, TraceError, Trial, TrialMetrics};
+use super::replay::{Journal, Params, StoredTrial, Study};
 use crate::arch::Arch;
+use crate::trace::scan::FxMap;
+use crate::trace::{Parents, Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
 use serde_json::{Map, Value};
 use std::path::Path;
 use std::sync::Arc;
@@ -92,9 +92,9 @@ type ArchMemo = FxMap<usize, (Params, Option<(Arch, Option<Arc<str>>)>)>;
 /// looked up by the parameters' address when the attributes cannot name
 /// one (numbers only, as a `test_acc`), so trials that share parameters
 /// read them once.
-fn arch_memoized(memo: &mut ArchMemo, t: &OptunaTrial) -> Option<(Arch, Option<Arc<str>>)> {
+fn arch_memoized(memo: &mut ArchMemo, t: &StoredTrial) -> Option<(Arch, Option<Arc<str>>)> {
     let read = || {
-        super::params::arch_of(&t.params, &t.user_attrs)
+        crate::trace::params::arch_of(&t.params, &t.user_attrs)
             .map(|a| (a.key().ok().map(Into::into), a))
             .map(|(k, a)| (a, k))
     };
@@ -181,7 +181,22 @@ impl Runs {
         if self.taken == j.completed.len() && self.studies.len() == j.studies.len() {
             return Ok(0);
         }
-        let before: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
+        let before = self.trace.trial_count();
+        self.note_studies(j);
+        for &id in &j.completed[self.taken..] {
+            let t = &j.trials[id];
+            let study = &j.studies[t.study];
+            if !study.deleted {
+                self.take_in(t, study)?;
+            }
+        }
+        self.taken = j.completed.len();
+        Ok(self.trace.trial_count() - before)
+    }
+
+    /// Makes room for new studies and moves each study's origin to its
+    /// first start.
+    fn note_studies(&mut self, j: &Journal) {
         while self.studies.len() < j.studies.len() {
             self.studies.push((None, Mapped::default()));
             self.origin.push(None);
@@ -197,159 +212,176 @@ impl Runs {
                 (a, b) => a.or(b),
             };
         }
-        for &id in &j.completed[self.taken..] {
-            let t = &j.trials[id];
-            let study = &j.studies[t.study];
-            if study.deleted {
-                continue;
-            }
-            let (slot, mapped) = &mut self.studies[t.study];
-            let maximise = study.directions.first().is_none_or(|&d| d == 2);
-            let attr = |keys: &[&str]| {
-                keys.iter()
-                    .find_map(|k| t.user_attrs.get(*k).and_then(Value::as_f64))
-            };
-            let objective = t
-                .values
-                .as_ref()
-                .and_then(|v| v.first().copied())
-                .filter(|_| maximise);
-            let map = self.mapping.as_ref();
-            // a named metric: the objective, or an attribute (report key)
-            let named = |name: &str| match name {
-                "objective" => t.values.as_ref().and_then(|v| v.first().copied()),
-                k => t.user_attrs.get(k).and_then(Value::as_f64),
-            };
-            let scale = |x: f64| match map.map(|m| m.scale) {
-                Some(Scale::Percent) => Some(x / 100.0).filter(|x| (0.0..=1.0).contains(x)),
-                Some(Scale::Fraction) => Some(x).filter(|x| (0.0..=1.0).contains(x)),
-                _ => fraction(x),
-            };
-            let val = match map.and_then(|m| m.validation.as_deref()) {
-                Some(name) => named(name),
-                None => attr(&VAL_KEYS).or(objective),
-            };
-            let Some(val) = val.and_then(scale) else {
-                mapped.no_acc += 1;
-                continue;
-            };
-            let test = match map.and_then(|m| m.test.as_deref()) {
-                Some(name) => named(name),
-                None => attr(&TEST_KEYS),
-            };
-            let test = match test.and_then(scale) {
-                Some(x) => x,
-                None => {
-                    mapped.test_is_val = true;
-                    val
-                }
-            };
-            let found = match map.and_then(|m| m.architecture.as_deref()) {
-                Some(name) => {
-                    let one = |m: &Map<String, Value>| -> Map<String, Value> {
-                        m.get(name)
-                            .map(|v| {
-                                let mut x = Map::new();
-                                x.insert(name.to_string(), v.clone());
-                                x
-                            })
-                            .unwrap_or_default()
-                    };
-                    super::params::arch_of(&one(&t.params), &one(&t.user_attrs))
-                        .map(|a| (a.key().ok().map(Into::into), a))
-                        .map(|(k, a)| (a, k))
-                }
-                None => arch_memoized(&mut self.arch_memo, t),
-            };
-            let Some((arch, hash)) = found else {
-                mapped.no_arch += 1;
-                continue;
-            };
-            let run = match *slot {
-                Some(r) => r,
-                None => {
-                    self.trace.runs.push(Run::new(RunInfo {
-                        run_id: study.name.clone(),
-                        strategy: self.engine.unwrap_or("Optuna").into(),
-                        space: arch.space().name().into(),
-                        benchmark: String::new(),
-                        seed: None,
-                        objectives: Vec::new(),
-                        config: None,
-                    }));
-                    *slot = Some(self.trace.runs.len() - 1);
-                    self.trace.runs.len() - 1
-                }
-            };
-            let r = &mut self.trace.runs[run];
-            let step = r.trials.len() as u64;
-            let time_s = match (t.complete, self.origin[t.study]) {
-                (Some(c), Some(o)) if c >= o => Some(c - o),
-                _ => None,
-            };
-            let trial = Trial {
-                trial_id: t.number as u64,
-                step,
-                time_s,
-                parents: Default::default(),
-                mutation: None,
-                hash,
-                arch,
-                metrics: TrialMetrics {
-                    val_acc: val,
-                    test_acc: test,
-                    train_time_s: match (t.start, t.complete) {
-                        (Some(a), Some(b)) if b >= a => Some(b - a),
-                        _ => None,
-                    },
-                    params: None,
-                    flops: None,
-                    latency_s: None,
-                },
-                source: Source::Import,
-                worker: t.worker.as_deref().map(Into::into),
-            };
-            // a trial nasviz enqueued: a user trial, made from its base
-            let made = provenance(t);
-            let mut trial = trial;
-            if let Some((base, m)) = &made {
-                trial.source = Source::User;
-                trial.mutation = m.clone().map(Arc::new);
-                if r.position(*base).is_some() {
-                    trial.parents = super::Parents::one(*base);
-                }
-            }
-            r.push(trial)
-                .map_err(|e| TraceError::bad(study.name.clone(), e))?;
-            if let Some((base, m)) = made {
-                let steer = super::Steer {
-                    run_id: study.name.clone(),
-                    step,
-                    action: m.as_ref().map_or("inject", |m| m.kind()).to_string(),
-                    base: r.position(base).map(|_| base),
-                    trial_id: Some(t.number as u64),
-                    mutation: m,
-                    note: Some("enqueued into the study by nasviz".into()),
-                };
-                r.push_steer(steer)
-                    .map_err(|e| TraceError::bad(study.name.clone(), e))?;
-            }
-            mapped.drawn += 1;
-        }
-        self.taken = j.completed.len();
-        let after: usize = self.trace.runs.iter().map(|r| r.trials.len()).sum();
-        Ok(after - before)
     }
+
+    /// Takes in completed trial `t` of `study`: drawn in the study's run
+    /// when it has an accuracy and an architecture, counted when not.
+    fn take_in(&mut self, t: &StoredTrial, study: &Study) -> Result<(), TraceError> {
+        let maximise = study.directions.first().is_none_or(|&d| d == 2);
+        let Some((val, test)) = accuracies(t, maximise, self.mapping.as_ref()) else {
+            self.studies[t.study].1.no_acc += 1;
+            return Ok(());
+        };
+        let test = test.unwrap_or_else(|| {
+            self.studies[t.study].1.test_is_val = true;
+            val
+        });
+        let Some((arch, hash)) = self.arch(t) else {
+            self.studies[t.study].1.no_arch += 1;
+            return Ok(());
+        };
+        let run = self.run_of(t.study, &study.name, &arch);
+        let time_s = match (t.complete, self.origin[t.study]) {
+            (Some(c), Some(o)) if c >= o => Some(c - o),
+            _ => None,
+        };
+        let r = &mut self.trace.runs[run];
+        let trial = Trial {
+            trial_id: t.number as u64,
+            step: r.trials.len() as u64,
+            time_s,
+            parents: Default::default(),
+            mutation: None,
+            hash,
+            arch,
+            metrics: TrialMetrics {
+                val_acc: val,
+                test_acc: test,
+                train_time_s: match (t.start, t.complete) {
+                    (Some(a), Some(b)) if b >= a => Some(b - a),
+                    _ => None,
+                },
+                params: None,
+                flops: None,
+                latency_s: None,
+            },
+            source: Source::Import,
+            worker: t.worker.as_deref().map(Into::into),
+        };
+        push_trial(r, trial, provenance(t)).map_err(|e| TraceError::bad(study.name.clone(), e))?;
+        self.studies[t.study].1.drawn += 1;
+        Ok(())
+    }
+
+    /// The architecture of `t` and its key: from the parameter or
+    /// attribute the mapping names, or found in any.
+    fn arch(&mut self, t: &StoredTrial) -> Option<(Arch, Option<Arc<str>>)> {
+        let Some(name) = self
+            .mapping
+            .as_ref()
+            .and_then(|m| m.architecture.as_deref())
+        else {
+            return arch_memoized(&mut self.arch_memo, t);
+        };
+        let one = |m: &Map<String, Value>| -> Map<String, Value> {
+            m.get(name)
+                .map(|v| {
+                    let mut x = Map::new();
+                    x.insert(name.to_string(), v.clone());
+                    x
+                })
+                .unwrap_or_default()
+        };
+        crate::trace::params::arch_of(&one(&t.params), &one(&t.user_attrs))
+            .map(|a| (a.key().ok().map(Into::into), a))
+            .map(|(k, a)| (a, k))
+    }
+
+    /// The index of study `s`'s run in the trace, made (named `name`, in
+    /// the space of `arch`, its first drawn architecture) when it has none.
+    fn run_of(&mut self, s: usize, name: &str, arch: &Arch) -> usize {
+        if let Some(r) = self.studies[s].0 {
+            return r;
+        }
+        self.trace.runs.push(Run::new(RunInfo {
+            run_id: name.to_string(),
+            strategy: self.engine.unwrap_or("Optuna").into(),
+            space: arch.space().name().into(),
+            benchmark: String::new(),
+            seed: None,
+            objectives: Vec::new(),
+            config: None,
+        }));
+        let r = self.trace.runs.len() - 1;
+        self.studies[s].0 = Some(r);
+        r
+    }
+}
+
+/// A trial's validation accuracy and its test accuracy if it has one, as
+/// fractions: the metrics `map` names (the objective, or an attribute or
+/// report key), else the usual attributes, the validation accuracy
+/// falling back on a maximised objective. `None` without a validation
+/// accuracy.
+fn accuracies(
+    t: &StoredTrial,
+    maximise: bool,
+    map: Option<&Mapping>,
+) -> Option<(f64, Option<f64>)> {
+    let attr = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| t.user_attrs.get(*k).and_then(Value::as_f64))
+    };
+    let objective = t.values.as_ref().and_then(|v| v.first().copied());
+    // a named metric: the objective, or an attribute (report key)
+    let named = |name: &str| match name {
+        "objective" => objective,
+        k => t.user_attrs.get(k).and_then(Value::as_f64),
+    };
+    let scale = |x: f64| match map.map(|m| m.scale) {
+        Some(Scale::Percent) => Some(x / 100.0).filter(|x| (0.0..=1.0).contains(x)),
+        Some(Scale::Fraction) => Some(x).filter(|x| (0.0..=1.0).contains(x)),
+        _ => fraction(x),
+    };
+    let val = match map.and_then(|m| m.validation.as_deref()) {
+        Some(name) => named(name),
+        None => attr(&VAL_KEYS).or(objective.filter(|_| maximise)),
+    };
+    let val = val.and_then(scale)?;
+    let test = match map.and_then(|m| m.test.as_deref()) {
+        Some(name) => named(name),
+        None => attr(&TEST_KEYS),
+    };
+    Some((val, test.and_then(scale)))
+}
+
+/// Pushes `trial` onto `r`; a trial nasviz enqueued (its base trial's
+/// number and its edit, `made`) is a user trial made from its base, with
+/// its steer event.
+fn push_trial(
+    r: &mut Run,
+    mut trial: Trial,
+    made: Option<(u64, Option<crate::arch::Mutation>)>,
+) -> Result<(), String> {
+    let Some((base, m)) = made else {
+        return r.push(trial);
+    };
+    let (step, number) = (trial.step, trial.trial_id);
+    trial.source = Source::User;
+    trial.mutation = m.clone().map(Arc::new);
+    if r.position(base).is_some() {
+        trial.parents = Parents::one(base);
+    }
+    r.push(trial)?;
+    r.push_steer(Steer {
+        run_id: r.info.run_id.clone(),
+        step,
+        action: m.as_ref().map_or("inject", |m| m.kind()).to_string(),
+        base: r.position(base).map(|_| base),
+        trial_id: Some(number),
+        mutation: m,
+        note: Some("enqueued into the study by nasviz".into()),
+    })
 }
 
 /// The base trial's number and the edit, of a trial nasviz enqueued (its
 /// [`PROVENANCE`] attribute).
-fn provenance(t: &OptunaTrial) -> Option<(u64, Option<crate::arch::Mutation>)> {
+fn provenance(t: &StoredTrial) -> Option<(u64, Option<crate::arch::Mutation>)> {
     let p = t.user_attrs.get(PROVENANCE)?;
     let base = p.get("base_trial")?.as_u64()?;
     let m = p
         .get("mutation")
-        .and_then(|m| super::line::parse_mutation(&m.to_string()).ok());
+        .and_then(|m| crate::trace::line::parse_mutation(&m.to_string()).ok());
     Some((base, m))
 }
 

@@ -3,11 +3,12 @@
 //! decoded through their distributions, values, attributes, times, the
 //! worker). Optuna's journal (`optuna.rs`) and RDB (`optuna_db.rs`), NNI's
 //! database (`nni.rs`) and Ray Tune's folders (`ray.rs`) each fill a
-//! [`Journal`]; `studies::Runs` turns it into runs.
+//! [`Journal`]; `studies.rs` turns it into runs.
 
-use super::scan::FxMap;
+use crate::trace::scan::FxMap;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::sync::Arc;
 
 /// A trial's state, as Optuna numbers it.
@@ -125,9 +126,9 @@ pub type Dists = Arc<HashMap<String, Arc<Dist>>>;
 /// have the same ones.
 pub type Params = Arc<Map<String, Value>>;
 
-/// A trial as replayed.
+/// A trial as replayed, whichever engine stored it.
 #[derive(Clone, Debug)]
-pub struct OptunaTrial {
+pub struct StoredTrial {
     pub study: usize,
     pub number: usize,
     pub state: State,
@@ -146,11 +147,32 @@ pub struct OptunaTrial {
     pub fixed: Option<Map<String, Value>>,
 }
 
+impl StoredTrial {
+    /// Trial `number` of study `study`, in `state`, with nothing else
+    /// known yet.
+    pub fn new(study: usize, number: usize, state: State) -> StoredTrial {
+        StoredTrial {
+            study,
+            number,
+            state,
+            params: Params::default(),
+            dists: Dists::default(),
+            values: None,
+            user_attrs: Map::new(),
+            intermediate: Vec::new(),
+            start: None,
+            complete: None,
+            worker: None,
+            fixed: None,
+        }
+    }
+}
+
 /// The replayed journal.
 #[derive(Clone, Debug, Default)]
 pub struct Journal {
     pub studies: Vec<Study>,
-    pub trials: Vec<OptunaTrial>,
+    pub trials: Vec<StoredTrial>,
     /// Lines read, and those skipped as unreadable (`file:line: why`).
     pub lines: usize,
     pub skipped: Vec<String>,
@@ -205,8 +227,55 @@ impl Journal {
     }
 }
 
+/// The order in which a storage read whole again (a database, a folder)
+/// gives its completed trials to the runs: those given before keep their
+/// place, newly completed ones follow by completion time, then by a
+/// tie-breaker. `K` names a trial across reads (a database id, a folder's
+/// trial id).
+#[derive(Clone, Debug)]
+pub(crate) struct Completion<K> {
+    order: Vec<K>,
+}
+
+impl<K> Default for Completion<K> {
+    fn default() -> Self {
+        Completion { order: Vec::new() }
+    }
+}
+
+impl<K: Clone + Eq + Hash> Completion<K> {
+    /// The completed trials of `j` in order (its `completed`): `index`
+    /// places each trial of this read, `done` says which count as
+    /// completed, `tie` orders those that completed at the same time.
+    pub(crate) fn update<T: Ord>(
+        &mut self,
+        j: &Journal,
+        index: &HashMap<K, usize>,
+        done: impl Fn(&StoredTrial) -> bool,
+        tie: impl Fn(&K, &StoredTrial) -> T,
+    ) -> Vec<usize> {
+        self.order
+            .retain(|k| index.get(k).is_some_and(|&t| done(&j.trials[t])));
+        let known: HashSet<&K> = self.order.iter().collect();
+        let mut fresh: Vec<(f64, T, K)> = index
+            .iter()
+            .filter(|(k, &t)| !known.contains(k) && done(&j.trials[t]))
+            .map(|(k, &t)| {
+                let tr = &j.trials[t];
+                (tr.complete.unwrap_or(f64::MAX), tie(k, tr), k.clone())
+            })
+            .collect();
+        fresh.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.order.extend(fresh.into_iter().map(|x| x.2));
+        self.order
+            .iter()
+            .filter_map(|k| index.get(k).copied())
+            .collect()
+    }
+}
+
 /// Seconds since the Unix epoch of an ISO 8601 time such as
 /// `2026-11-30T13:34:54.024964+00:00` (no offset: UTC).
 pub fn parse_time(s: &str) -> Option<f64> {
-    super::import::parse_iso_seconds(s)
+    crate::trace::import::parse_iso_seconds(s)
 }

@@ -9,13 +9,14 @@
 //! reader reads each again when it changed, takes complete lines only, and
 //! treats a half-written JSON file as not there yet. A trial is drawn once
 //! it is finished (`TERMINATED`, or its last report says `done`), with its
-//! last report's metrics (see [`super::studies::Runs`] for the names read)
-//! and the architecture in its config ([`super::params`]); errored and
-//! running trials are counted.
+//! last report's metrics (see `studies.rs` for the names read) and the
+//! architecture in its config (`trace/params.rs`); errored and running
+//! trials are counted.
 
-use super::replay::{Journal, OptunaTrial, State, Study};
+use super::replay::{Completion, Journal, State, StoredTrial, Study};
 use super::studies::Runs;
-use super::{Trace, TraceError};
+use super::{Engine, EngineReader, StorageKind};
+use crate::trace::TraceError;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,8 @@ pub struct RayReader {
     polled: bool,
     pub journal: Journal,
     pub runs: Runs,
-    order: Vec<String>,
+    /// The finished trials (by trial id) in the order taken in.
+    completion: Completion<String>,
     /// Lines or files that could not be read (`file:line: why`).
     pub skipped: Vec<String>,
 }
@@ -86,13 +88,55 @@ fn number_of(trial_id: &str) -> Option<usize> {
     trial_id.rsplit('_').next()?.parse().ok()
 }
 
+impl EngineReader for RayReader {
+    /// Reads what changed; returns the trials added to the runs.
+    fn poll(&mut self) -> Result<usize, TraceError> {
+        if !self.refresh()? {
+            return Ok(0);
+        }
+        let (mut j, index) = self.replay();
+        // finished trials keep their place; new ones follow by end time
+        j.completed = self.completion.update(
+            &j,
+            &index,
+            |t| t.state == State::Complete,
+            |id, t| (t.number, id.clone()),
+        );
+        j.lines = j.trials.len();
+        j.skipped = self.skipped.clone();
+        self.journal = j;
+        self.runs.update(&self.journal)
+    }
+    fn kind(&self) -> StorageKind {
+        StorageKind::RayExperiment
+    }
+    fn journal(&self) -> &Journal {
+        &self.journal
+    }
+    fn runs(&self) -> &Runs {
+        &self.runs
+    }
+    fn runs_mut(&mut self) -> &mut Runs {
+        &mut self.runs
+    }
+    fn take(&mut self) -> (Journal, Runs) {
+        (
+            std::mem::take(&mut self.journal),
+            std::mem::take(&mut self.runs),
+        )
+    }
+    fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+}
+
 impl RayReader {
     pub fn new(dir: &Path) -> RayReader {
         let name = dir
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "ray".into());
-        let runs = Runs::of_engine("Ray Tune");
+        let runs = Runs::of_engine(Engine::Ray.label());
         RayReader {
             dir: dir.to_path_buf(),
             name,
@@ -103,13 +147,9 @@ impl RayReader {
             polled: false,
             journal: Journal::default(),
             runs,
-            order: Vec::new(),
+            completion: Completion::default(),
             skipped: Vec::new(),
         }
-    }
-
-    pub fn trace(&self) -> &Trace {
-        &self.runs.trace
     }
 
     /// Reads each trial's status again from the newest readable
@@ -161,8 +201,9 @@ impl RayReader {
         true
     }
 
-    /// Reads what changed; returns the trials added to the runs.
-    pub fn poll(&mut self) -> Result<usize, TraceError> {
+    /// Reads what changed: the trial folders and the experiment state
+    /// again where they changed; whether anything did.
+    fn refresh(&mut self) -> Result<bool, TraceError> {
         let entries = std::fs::read_dir(&self.dir).map_err(|source| TraceError::Io {
             path: self.dir.display().to_string(),
             source,
@@ -179,11 +220,12 @@ impl RayReader {
         }
         changed |= self.refresh_statuses();
         self.polled = true;
-        if !changed {
-            return Ok(0);
-        }
-        let status = &self.status;
-        // the journal the runs are made from: one study, a trial per folder
+        Ok(changed)
+    }
+
+    /// The journal the runs are made from: one study, a trial per folder;
+    /// and each trial's place in it by trial id.
+    fn replay(&self) -> (Journal, HashMap<String, usize>) {
         let mut j = Journal {
             studies: vec![Study {
                 name: self.name.clone(),
@@ -197,61 +239,39 @@ impl RayReader {
         ids.sort_by_key(|id| (number_of(id), id.to_string()));
         let mut index = HashMap::new();
         for id in ids {
-            let f = &self.trials[id];
-            let last = f.last.clone().unwrap_or_default();
-            let done = last.get("done").and_then(Value::as_bool) == Some(true);
-            let state = match status.get(id).map(String::as_str) {
-                Some("TERMINATED") => State::Complete,
-                Some("ERROR") => State::Fail,
-                Some(_) if !done => State::Running,
-                _ if done => State::Complete,
-                _ => State::Running,
-            };
-            let end = last.get("timestamp").and_then(Value::as_f64);
-            let worker = match (last.get("hostname"), last.get("pid")) {
-                (Some(Value::String(h)), Some(p)) => Some(format!("{h} (pid {p})")),
-                (Some(Value::String(h)), None) => Some(h.clone()),
-                _ => None,
-            };
-            index.insert(id.clone(), j.trials.len());
-            j.studies[0].trials.push(j.trials.len());
-            j.trials.push(OptunaTrial {
-                study: 0,
-                number: number_of(id).unwrap_or(j.trials.len()),
-                state,
-                params: std::sync::Arc::new(f.config.clone()),
-                dists: Default::default(),
-                values: None,
-                user_attrs: last,
-                intermediate: Vec::new(),
-                start: f.first_start,
-                complete: end,
-                worker,
-                fixed: None,
-            });
+            let t = j.trials.len();
+            index.insert(id.clone(), t);
+            j.studies[0].trials.push(t);
+            j.trials.push(self.trial(id, t));
         }
-        // finished trials keep their place; new ones follow by end time
-        self.order.retain(|id| {
-            index
-                .get(id)
-                .is_some_and(|&t| j.trials[t].state == State::Complete)
-        });
-        let known: std::collections::HashSet<String> = self.order.iter().cloned().collect();
-        let mut fresh: Vec<(f64, usize, String)> = index
-            .iter()
-            .filter(|(id, &t)| !known.contains(*id) && j.trials[t].state == State::Complete)
-            .map(|(id, &t)| {
-                let tr = &j.trials[t];
-                (tr.complete.unwrap_or(f64::MAX), tr.number, id.clone())
-            })
-            .collect();
-        fresh.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        self.order.extend(fresh.into_iter().map(|x| x.2));
-        j.completed = self.order.iter().map(|id| index[id]).collect();
-        j.lines = j.trials.len();
-        j.skipped = self.skipped.clone();
-        self.journal = j;
-        self.runs.update(&self.journal)
+        (j, index)
+    }
+
+    /// Trial `id` as stored (`at`: its place, the number of one whose id
+    /// has none): its state from the experiment state or its last report,
+    /// its config, its last report as attributes, its times and host.
+    fn trial(&self, id: &str, at: usize) -> StoredTrial {
+        let f = &self.trials[id];
+        let last = f.last.clone().unwrap_or_default();
+        let done = last.get("done").and_then(Value::as_bool) == Some(true);
+        let state = match self.status.get(id).map(String::as_str) {
+            Some("TERMINATED") => State::Complete,
+            Some("ERROR") => State::Fail,
+            Some(_) if !done => State::Running,
+            _ if done => State::Complete,
+            _ => State::Running,
+        };
+        let mut t = StoredTrial::new(0, number_of(id).unwrap_or(at), state);
+        t.complete = last.get("timestamp").and_then(Value::as_f64);
+        t.worker = match (last.get("hostname"), last.get("pid")) {
+            (Some(Value::String(h)), Some(p)) => Some(format!("{h} (pid {p})")),
+            (Some(Value::String(h)), None) => Some(h.clone()),
+            _ => None,
+        };
+        t.params = std::sync::Arc::new(f.config.clone());
+        t.user_attrs = last;
+        t.start = f.first_start;
+        t
     }
 
     /// Reads one trial folder again when its results changed; returns

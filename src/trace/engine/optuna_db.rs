@@ -1,0 +1,383 @@
+//! Optuna's RDB storage in an SQLite file (`sqlite:///study.db`), opened
+//! read-only: studies, trials, values, parameters, intermediate values and
+//! user attributes, read into the same [`Journal`] a journal replays to,
+//! so the studies become runs the same way (as `optuna.rs` says).
+//!
+//! The schema is Optuna's since 2.4 (a `trial_values` table; `alembic_version`
+//! names it, e.g. `v3.2.0.a`). A database being written by workers is read
+//! again when its trials change; a writer holding the lock makes a poll
+//! wait for the next one.
+
+use super::replay::{Completion, Journal, State, StoredTrial, Study};
+use super::sqlite::{fault, for_each_row, open_read_only, tables_present};
+use super::studies::Runs;
+use super::{EngineReader, StorageKind};
+use crate::trace::TraceError;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Reads an Optuna SQLite database, now and as it changes.
+pub struct DbReader {
+    path: PathBuf,
+    pub journal: Journal,
+    pub runs: Runs,
+    /// The completed trials (by database id) in the order taken in.
+    completion: Completion<i64>,
+    /// What the trials table looked like at the last read.
+    signature: Option<Signature>,
+    /// The schema, as `alembic_version` names it.
+    pub schema: String,
+}
+
+/// What the trials table looked like: rows, the largest id, and how many
+/// are waiting, running and complete.
+type Signature = (i64, i64, i64, i64, i64);
+
+/// Trials' places in the replayed journal, by database id.
+type TrialIndex = HashMap<i64, usize>;
+
+fn state_of(s: &str) -> Option<State> {
+    Some(match s {
+        "RUNNING" => State::Running,
+        "COMPLETE" => State::Complete,
+        "PRUNED" => State::Pruned,
+        "FAIL" => State::Fail,
+        "WAITING" => State::Waiting,
+        _ => return None,
+    })
+}
+
+impl EngineReader for DbReader {
+    /// Reads what changed; returns the trials added to the runs. A database
+    /// locked by a writer is `Ok(0)` once something was read (the next poll
+    /// tries again), an error at the first read.
+    fn poll(&mut self) -> Result<usize, TraceError> {
+        match self.read() {
+            Err(e) => fault(&self.path, e, self.signature.is_some()),
+            Ok(None) => Ok(0),
+            Ok(Some(j)) => {
+                self.journal = j;
+                self.runs.update(&self.journal)
+            }
+        }
+    }
+    fn kind(&self) -> StorageKind {
+        StorageKind::OptunaDb {
+            schema: self.schema.clone(),
+        }
+    }
+    fn journal(&self) -> &Journal {
+        &self.journal
+    }
+    fn runs(&self) -> &Runs {
+        &self.runs
+    }
+    fn runs_mut(&mut self) -> &mut Runs {
+        &mut self.runs
+    }
+    fn take(&mut self) -> (Journal, Runs) {
+        (
+            std::mem::take(&mut self.journal),
+            std::mem::take(&mut self.runs),
+        )
+    }
+}
+
+impl DbReader {
+    pub fn new(path: &Path) -> DbReader {
+        DbReader {
+            path: path.to_path_buf(),
+            journal: Journal::default(),
+            runs: Runs::default(),
+            completion: Completion::default(),
+            signature: None,
+            schema: String::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The database read again, or `None` when its trials are unchanged.
+    fn read(&mut self) -> Result<Option<Journal>, rusqlite::Error> {
+        let c = open_read_only(&self.path)?;
+        if self.schema.is_empty() {
+            self.schema = check_schema(&c, &self.path)?;
+        }
+        // a trial only moves forward (waiting, running, finished), so the
+        // counts by state see every change of state
+        let sig: Signature = c.query_row(
+            "SELECT COUNT(*), COALESCE(MAX(trial_id), 0), \
+             COALESCE(SUM(state = 'WAITING'), 0), COALESCE(SUM(state = 'RUNNING'), 0), \
+             COALESCE(SUM(state = 'COMPLETE'), 0) FROM trials",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        if self.signature == Some(sig) {
+            return Ok(None);
+        }
+        let mut j = Journal::default();
+        let studies = read_studies(&c, &mut j)?;
+        let trials = read_trials(&c, &mut j, &studies)?;
+        read_params(&c, &mut j, &trials)?;
+        read_values(&c, &mut j, &trials)?;
+        read_intermediate(&c, &mut j, &trials)?;
+        read_user_attrs(&c, &mut j, &trials)?;
+        read_fixed(&c, &mut j, &trials)?;
+        j.completed =
+            self.completion
+                .update(&j, &trials, |t| t.state == State::Complete, |&id, _| id);
+        j.lines = j.trials.len();
+        self.signature = Some(sig);
+        Ok(Some(j))
+    }
+}
+
+/// The studies, with their directions; their places by database id.
+fn read_studies(c: &Connection, j: &mut Journal) -> Result<HashMap<i64, usize>, rusqlite::Error> {
+    let mut index = HashMap::new();
+    for_each_row(
+        c,
+        "SELECT study_id, study_name FROM studies ORDER BY study_id",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        |(id, name)| {
+            index.insert(id, j.studies.len());
+            j.studies.push(Study {
+                name,
+                directions: Vec::new(),
+                deleted: false,
+                trials: Vec::new(),
+            });
+        },
+    )?;
+    for_each_row(
+        c,
+        "SELECT study_id, direction FROM study_directions ORDER BY study_id, objective",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        |(id, d)| {
+            if let Some(&s) = index.get(&id) {
+                j.studies[s]
+                    .directions
+                    .push(if d == "MAXIMIZE" { 2 } else { 1 });
+            }
+        },
+    )?;
+    Ok(index)
+}
+
+/// The trials of the studies read, with their state and times; their
+/// places by database id.
+fn read_trials(
+    c: &Connection,
+    j: &mut Journal,
+    studies: &HashMap<i64, usize>,
+) -> Result<TrialIndex, rusqlite::Error> {
+    let mut index = TrialIndex::new();
+    for_each_row(
+        c,
+        "SELECT trial_id, number, study_id, state, datetime_start, datetime_complete \
+         FROM trials ORDER BY trial_id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        },
+        |(id, number, study, state, start, complete)| {
+            let (Some(&s), Some(state)) = (studies.get(&study), state_of(&state)) else {
+                return;
+            };
+            index.insert(id, j.trials.len());
+            j.studies[s].trials.push(j.trials.len());
+            let number = number
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(j.studies[s].trials.len() - 1);
+            let mut t = StoredTrial::new(s, number, state);
+            t.start = start.as_deref().and_then(super::replay::parse_time);
+            t.complete = complete.as_deref().and_then(super::replay::parse_time);
+            j.trials.push(t);
+        },
+    )?;
+    Ok(index)
+}
+
+/// The trials' parameters, decoded through their distributions.
+fn read_params(
+    c: &Connection,
+    j: &mut Journal,
+    trials: &TrialIndex,
+) -> Result<(), rusqlite::Error> {
+    for_each_row(
+        c,
+        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params \
+         ORDER BY param_id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        },
+        |(id, name, value, dist)| {
+            let Some(&t) = trials.get(&id) else {
+                return;
+            };
+            let Ok(d) = j.dist(&dist) else {
+                return;
+            };
+            if let Ok(v) = d.external(&Value::from(value.unwrap_or(f64::NAN))) {
+                let t = &mut j.trials[t];
+                std::sync::Arc::make_mut(&mut t.params).insert(name.clone(), v);
+                std::sync::Arc::make_mut(&mut t.dists).insert(name, d);
+            }
+        },
+    )
+}
+
+/// The trials' objective values (infinities as Optuna stores them).
+fn read_values(
+    c: &Connection,
+    j: &mut Journal,
+    trials: &TrialIndex,
+) -> Result<(), rusqlite::Error> {
+    for_each_row(
+        c,
+        "SELECT trial_id, value, value_type FROM trial_values ORDER BY trial_id, objective",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+        |(id, value, kind)| {
+            let Some(&t) = trials.get(&id) else {
+                return;
+            };
+            let v = match kind.as_str() {
+                "INF_POS" => f64::INFINITY,
+                "INF_NEG" => f64::NEG_INFINITY,
+                _ => value.unwrap_or(f64::NAN),
+            };
+            j.trials[t].values.get_or_insert_with(Vec::new).push(v);
+        },
+    )
+}
+
+/// The trials' intermediate values.
+fn read_intermediate(
+    c: &Connection,
+    j: &mut Journal,
+    trials: &TrialIndex,
+) -> Result<(), rusqlite::Error> {
+    for_each_row(
+        c,
+        "SELECT trial_id, step, intermediate_value FROM trial_intermediate_values \
+         ORDER BY trial_id, step",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+            ))
+        },
+        |(id, step, v)| {
+            if let Some(&t) = trials.get(&id) {
+                j.trials[t].intermediate.push((step, v.unwrap_or(f64::NAN)));
+            }
+        },
+    )
+}
+
+/// The trials' user attributes.
+fn read_user_attrs(
+    c: &Connection,
+    j: &mut Journal,
+    trials: &TrialIndex,
+) -> Result<(), rusqlite::Error> {
+    for_each_row(
+        c,
+        "SELECT trial_id, key, value_json FROM trial_user_attributes \
+         ORDER BY trial_user_attribute_id",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+        |(id, key, json)| {
+            if let Some(&t) = trials.get(&id) {
+                let v = serde_json::from_str(&json).unwrap_or(Value::String(json));
+                j.trials[t].user_attrs.insert(key, v);
+            }
+        },
+    )
+}
+
+/// The parameters a trial was enqueued with (`fixed_params`).
+fn read_fixed(c: &Connection, j: &mut Journal, trials: &TrialIndex) -> Result<(), rusqlite::Error> {
+    for_each_row(
+        c,
+        "SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1",
+        [super::replay::FIXED_PARAMS],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        |(id, json)| {
+            if let (Some(&t), Ok(Value::Object(m))) =
+                (trials.get(&id), serde_json::from_str::<Value>(&json))
+            {
+                j.trials[t].fixed = Some(m);
+            }
+        },
+    )
+}
+
+/// Checks that the database is Optuna's, of a schema this reader knows.
+pub(crate) fn check_schema(c: &Connection, path: &Path) -> Result<String, rusqlite::Error> {
+    let has = |table: &str| tables_present(c, &[table]).map(|n| n > 0);
+    let fail = |what: String| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(what),
+        )
+    };
+    if !has("studies")? || !has("trials")? {
+        return Err(fail(
+            "an SQLite database, but not Optuna's (no studies and trials tables)".into(),
+        ));
+    }
+    let version: String = if has("alembic_version")? {
+        c.query_row("SELECT version_num FROM alembic_version", [], |r| r.get(0))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    if !has("trial_values")? {
+        return Err(fail(format!(
+            "Optuna's schema {} is older than 2.4 (no trial_values table); upgrade it with \
+             `optuna storage upgrade --storage sqlite:///{}`",
+            if version.is_empty() {
+                "(unnamed)"
+            } else {
+                &version
+            },
+            path.display()
+        )));
+    }
+    Ok(version)
+}
