@@ -65,32 +65,6 @@ pub fn headless() -> Result<(GpuContext, Renderer), RenderError> {
     Ok((ctx, r))
 }
 
-/// Draws `step` of `run` and returns the PNG bytes.
-pub fn render_png(
-    ctx: &GpuContext,
-    renderer: &mut Renderer,
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
-    opts: &DashboardOptions,
-) -> Result<Vec<u8>, ExportError> {
-    render_png_comparison(ctx, renderer, run, analytics, None, step, opts)
-}
-
-/// [`render_png`] with a second run to compare.
-pub fn render_png_comparison(
-    ctx: &GpuContext,
-    renderer: &mut Renderer,
-    run: &Run,
-    analytics: &Analytics,
-    other: Option<(&Run, &Analytics)>,
-    step: usize,
-    opts: &DashboardOptions,
-) -> Result<Vec<u8>, ExportError> {
-    let img = render_comparison(ctx, renderer, run, analytics, other, step, opts)?;
-    Ok(img.encode_png()?)
-}
-
 /// Draws `step` of `run` into an image.
 pub fn render_image(
     ctx: &GpuContext,

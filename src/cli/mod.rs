@@ -12,7 +12,6 @@ mod view;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use nasviz::search::Strategy;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,46 +44,7 @@ pub enum Command {
     /// animated PNG (drawn offscreen).
     Record(view::RecordArgs),
     /// Say what a file holds (benchmark table, NB-101 cells or records, ...).
-    Info {
-        /// The file to describe (several with --strategies).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Read it as this format instead of judging by content: native,
-        /// naslib, dashboard, optuna, ray or nni.
-        #[arg(long)]
-        format: Option<nasviz::trace::open::Format>,
-        /// Print the insight views' numbers of a trace instead: the Pareto
-        /// front, the best trial's lineage, choice importance and edit
-        /// effects of each run at a step.
-        #[arg(long)]
-        insight: bool,
-        /// With --insight: only this run.
-        #[arg(long, requires = "insight")]
-        run: Option<String>,
-        /// With --insight: the step, counted from 1 (default: the last).
-        #[arg(long, requires = "insight")]
-        step: Option<usize>,
-        /// With --insight or --strategies: one JSON object.
-        #[arg(long)]
-        json: bool,
-        /// With --insight: the Pareto front's cost (params, latency,
-        /// train_time or flops; default: the first the run carries).
-        #[arg(long, requires = "insight")]
-        cost: Option<String>,
-        /// With --insight: the accuracy the front maximises, val or test.
-        #[arg(long, requires = "insight", default_value = "val")]
-        objective: String,
-        /// Compare search strategies over the runs of every file given
-        /// (seeds): per group of runs, the mean best-so-far validation
-        /// accuracy per step with its 95% interval over seeds.
-        #[arg(long, conflicts_with = "insight")]
-        strategies: bool,
-        /// With --strategies: group runs by this pattern on their ids
-        /// (its first capture group, else the whole match) instead of by
-        /// strategy and benchmark, e.g. '^(\w+)-\d+$'.
-        #[arg(long, requires = "strategies")]
-        group_by: Option<String>,
-    },
+    Info(InfoArgs),
     /// Work with architectures.
     Arch {
         #[command(subcommand)]
@@ -96,85 +56,9 @@ pub enum Command {
         format: ImportFormat,
     },
     /// Run a search against a tabular benchmark and write its trace.
-    Search {
-        /// The benchmark: `nbgraph:cora` (shipped), `nbgraph:FILE.nbt`, or
-        /// `nb101:FILE.nb101` (made by `nasviz import nb101-tfrecord`).
-        #[arg(long, default_value = "nbgraph:cora")]
-        space: String,
-        /// `random` or `evolution` (regularized evolution).
-        #[arg(long, value_enum)]
-        strategy: StrategyArg,
-        /// Number of trials.
-        #[arg(long)]
-        budget: usize,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Evolution's population size (NAS-Bench-101 paper: 50; NASLib: 100).
-        #[arg(long, default_value_t = 50)]
-        population: usize,
-        /// Evolution's tournament sample size.
-        #[arg(long, default_value_t = 10)]
-        sample: usize,
-        /// The run's id in the trace (default: `rs-SEED` or `re-SEED`).
-        #[arg(long)]
-        run_id: Option<String>,
-        /// Where to write the trace (JSON Lines).
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Replace OUTPUT if it already exists.
-        #[arg(long)]
-        force: bool,
-    },
+    Search(search::SearchArgs),
     /// Draw the dashboard (or one view) of a run at a step to a PNG.
-    Render {
-        /// Traces (JSON Lines, or any format nasviz reads); their runs
-        /// together. The embedded demo runs when absent.
-        traces: Vec<PathBuf>,
-        /// With --view strategies: group runs by this pattern on their ids
-        /// (its first capture group, else the whole match).
-        #[arg(long)]
-        group_by: Option<String>,
-        /// The run to draw (default: the first; for the demo, the
-        /// evolution run `re-0`, or `rs-0` for random search).
-        #[arg(long)]
-        run: Option<String>,
-        /// A second run of the trace to compare with (its points coloured
-        /// by run), e.g. `--run re-0 --compare rs-0` on the demo.
-        #[arg(long)]
-        compare: Option<String>,
-        /// The step, counted from 1 as the picture counts; default: the
-        /// last.
-        #[arg(long)]
-        step: Option<usize>,
-        /// Image size, WIDTHxHEIGHT.
-        #[arg(long, default_value = "1280x800")]
-        size: String,
-        /// dashboard, dag, scatter, line or table; or an insight view:
-        /// lineage, pareto, importance or edits.
-        #[arg(long, default_value = "dashboard")]
-        view: String,
-        /// The line chart's x axis: `step`, or `time` (the simulated search
-        /// time, when the trace has one).
-        #[arg(long, default_value = "step", value_parser = ["step", "time"])]
-        x: String,
-        /// Accuracy axes: `dense` (zoom on where most trials are) or `full`
-        /// (every trial, outliers included).
-        #[arg(long, default_value = "dense", value_parser = ["dense", "full"])]
-        range: String,
-        /// The scatter's points: `circles`, `density` (trials per pixel,
-        /// coloured by mean step), or `auto` (density when they crowd).
-        #[arg(long, default_value = "auto", value_parser = ["auto", "circles", "density"])]
-        points: String,
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Replace OUTPUT if it already exists.
-        #[arg(long)]
-        force: bool,
-        /// Read the trace as this format instead of judging by content:
-        /// native, naslib, dashboard, optuna, ray or nni.
-        #[arg(long)]
-        format: Option<nasviz::trace::open::Format>,
-    },
+    Render(render::RenderArgs),
     /// Write a folder that shows traces in a browser: the page built by
     /// `web/build.sh` and the traces, for any static host or
     /// `python3 -m http.server`.
@@ -311,6 +195,49 @@ pub enum ImportFormat {
     },
 }
 
+/// What `nasviz info` takes.
+#[derive(clap::Args, Debug)]
+pub struct InfoArgs {
+    /// The file to describe (several with --strategies).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Read it as this format instead of judging by content: native,
+    /// naslib, dashboard, optuna, ray or nni.
+    #[arg(long)]
+    format: Option<nasviz::trace::open::Format>,
+    /// Print the insight views' numbers of a trace instead: the Pareto
+    /// front, the best trial's lineage, choice importance and edit
+    /// effects of each run at a step.
+    #[arg(long)]
+    insight: bool,
+    /// With --insight: only this run.
+    #[arg(long, requires = "insight")]
+    run: Option<String>,
+    /// With --insight: the step, counted from 1 (default: the last).
+    #[arg(long, requires = "insight")]
+    step: Option<usize>,
+    /// With --insight or --strategies: one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// With --insight: the Pareto front's cost (params, latency,
+    /// train_time or flops; default: the first the run carries).
+    #[arg(long, requires = "insight")]
+    cost: Option<String>,
+    /// With --insight: the accuracy the front maximises, val or test.
+    #[arg(long, requires = "insight", default_value = "val")]
+    objective: String,
+    /// Compare search strategies over the runs of every file given
+    /// (seeds): per group of runs, the mean best-so-far validation
+    /// accuracy per step with its 95% interval over seeds.
+    #[arg(long, conflicts_with = "insight")]
+    strategies: bool,
+    /// With --strategies: group runs by this pattern on their ids
+    /// (its first capture group, else the whole match) instead of by
+    /// strategy and benchmark, e.g. '^(\w+)-\d+$'.
+    #[arg(long, requires = "strategies")]
+    group_by: Option<String>,
+}
+
 /// What importing a search engine's storage takes.
 #[derive(clap::Args, Debug)]
 pub struct EngineImport {
@@ -353,103 +280,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match command {
         Command::View(args) => view::view(args),
         Command::Record(args) => view::record(args),
-        Command::Info {
-            files,
-            format,
-            strategies: true,
-            group_by,
-            json,
-            ..
-        } => insight::strategies(&files, format, group_by.as_deref(), json),
-        Command::Info { files, .. } if files.len() != 1 => bail!(
-            "info describes one file ({} given); --strategies compares the runs of several",
-            files.len()
-        ),
-        Command::Info {
-            json: true,
-            insight: false,
-            ..
-        } => {
-            bail!("--json goes with --insight or --strategies")
-        }
-        Command::Info {
-            files,
-            format,
-            insight: true,
-            run,
-            step,
-            json,
-            cost,
-            objective,
-            ..
-        } => insight::run(
-            &files[0],
-            format,
-            insight::Ask {
-                run: run.as_deref(),
-                step,
-                json,
-                cost: cost.as_deref(),
-                objective: &objective,
-            },
-        ),
-        Command::Info { files, format, .. } => {
-            let s = nasviz::info::describe_as(&files[0], format)?;
-            std::io::stdout().write_all(s.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Info(args) => info(args),
         Command::Arch {
             command: ArchCommand::Hash { file },
         } => arch::hash(file),
         Command::Import { format } => import::run(format),
-        Command::Search {
-            space,
-            strategy,
-            budget,
-            seed,
-            population,
-            sample,
-            run_id,
-            output,
-            force,
-        } => {
-            refuse_overwrite(&output, force)?;
-            let strategy = match strategy {
-                StrategyArg::Random => Strategy::Random,
-                StrategyArg::Evolution => Strategy::Evolution { population, sample },
-            };
-            let bench = search::open_benchmark(&space)?;
-            let run_id = run_id.unwrap_or_else(|| match strategy {
-                Strategy::Random => format!("rs-{seed}"),
-                Strategy::Evolution { .. } => format!("re-{seed}"),
-            });
-            search::run(bench.as_ref(), strategy, budget, seed, &run_id, &output)
-        }
-        Command::Render {
-            traces,
-            group_by,
-            run,
-            compare,
-            step,
-            size,
-            view,
-            x,
-            range,
-            points,
-            output,
-            force,
-            format,
-        } => render::run(
-            (traces, format, group_by),
-            run,
-            compare,
-            step,
-            &size,
-            &view,
-            (x == "time", range == "full", &points),
-            &output,
-            force,
-        ),
+        Command::Search(args) => search::command(args),
+        Command::Render(args) => render::run(args),
         Command::Share(args) => share::share(args),
         Command::Export {
             trace,
@@ -465,6 +302,45 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             insight,
         } => bench(seconds, generate, output, force, insight),
     }
+}
+
+/// `nasviz info`: what a file holds; with --insight the insight views'
+/// numbers of its runs, with --strategies the comparison of several
+/// files' runs.
+fn info(args: InfoArgs) -> Result<ExitCode> {
+    if args.strategies {
+        return insight::strategies(
+            &args.files,
+            args.format,
+            args.group_by.as_deref(),
+            args.json,
+        );
+    }
+    if args.files.len() != 1 {
+        bail!(
+            "info describes one file ({} given); --strategies compares the runs of several",
+            args.files.len()
+        );
+    }
+    if args.json && !args.insight {
+        bail!("--json goes with --insight or --strategies")
+    }
+    if args.insight {
+        return insight::run(
+            &args.files[0],
+            args.format,
+            insight::Ask {
+                run: args.run.as_deref(),
+                step: args.step,
+                json: args.json,
+                cost: args.cost.as_deref(),
+                objective: &args.objective,
+            },
+        );
+    }
+    let s = nasviz::info::describe_as(&args.files[0], args.format)?;
+    std::io::stdout().write_all(s.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `nasviz export`: a trace as CSV or Arrow, written whole or not at all.

@@ -1,9 +1,69 @@
 //! `nasviz search`: a search against a tabular benchmark, to a trace.
 
+use super::{refuse_overwrite, StrategyArg};
 use anyhow::{bail, Context, Result};
+use clap::Args;
 use nasviz::search::{Benchmark, NbGraphBench, Strategy};
 use nasviz::table::nbgraph::NbGraphTable;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The benchmark: `nbgraph:cora` (shipped), `nbgraph:FILE.nbt`, or
+    /// `nb101:FILE.nb101` (made by `nasviz import nb101-tfrecord`).
+    #[arg(long, default_value = "nbgraph:cora")]
+    space: String,
+    /// `random` or `evolution` (regularized evolution).
+    #[arg(long, value_enum)]
+    strategy: StrategyArg,
+    /// Number of trials.
+    #[arg(long)]
+    budget: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Evolution's population size (NAS-Bench-101 paper: 50; NASLib: 100).
+    #[arg(long, default_value_t = 50)]
+    population: usize,
+    /// Evolution's tournament sample size.
+    #[arg(long, default_value_t = 10)]
+    sample: usize,
+    /// The run's id in the trace (default: `rs-SEED` or `re-SEED`).
+    #[arg(long)]
+    run_id: Option<String>,
+    /// Where to write the trace (JSON Lines).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Replace OUTPUT if it already exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `nasviz search`: the search the arguments name, its trace written.
+pub fn command(args: SearchArgs) -> Result<ExitCode> {
+    refuse_overwrite(&args.output, args.force)?;
+    let strategy = match args.strategy {
+        StrategyArg::Random => Strategy::Random,
+        StrategyArg::Evolution => Strategy::Evolution {
+            population: args.population,
+            sample: args.sample,
+        },
+    };
+    let bench = open_benchmark(&args.space)?;
+    let seed = args.seed;
+    let run_id = args.run_id.unwrap_or_else(|| match strategy {
+        Strategy::Random => format!("rs-{seed}"),
+        Strategy::Evolution { .. } => format!("re-{seed}"),
+    });
+    run(
+        bench.as_ref(),
+        strategy,
+        args.budget,
+        seed,
+        &run_id,
+        &args.output,
+    )
+}
 
 /// `nbgraph:cora` (shipped), `nbgraph:FILE.nbt` or `nb101:FILE.nb101`.
 pub fn open_benchmark(spec: &str) -> Result<std::sync::Arc<dyn Benchmark + Send + Sync>> {
