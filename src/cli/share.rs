@@ -115,50 +115,20 @@ fn share_script(traces: &[String], args: &ShareArgs) -> String {
     )
 }
 
+/// A trace to write into the folder: its name there, where it was read
+/// from, what was read.
+struct SiteTrace<'a> {
+    name: String,
+    src: &'a Path,
+    trace: nasviz::trace::Trace,
+}
+
 pub fn share(args: ShareArgs) -> Result<ExitCode> {
     let out = &args.output;
-    let occupied = out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
-    if occupied && !args.force {
-        bail!(
-            "{}: exists and is not empty; pass --force to replace it",
-            out.display()
-        );
-    }
-    if out.is_file() {
-        bail!("{}: is a file, not a folder", out.display());
-    }
+    check_output(out, args.force)?;
     let page = find_page()?;
     // every trace read first: nothing is written for a trace that cannot be
-    let mut taken = Vec::new();
-    let mut traces = Vec::new();
-    let mut trials_of_first = None;
-    for p in &args.traces {
-        let (trace, notes) = nasviz::trace::open::open_noted(p, args.format)?;
-        for n in notes {
-            eprintln!("{n}");
-        }
-        if trials_of_first.is_none() {
-            let run = match &args.run {
-                Some(id) => trace.runs.iter().find(|r| &r.info.run_id == id),
-                None => trace.runs.first(),
-            };
-            trials_of_first = run.map(|r| r.trials.len());
-        }
-        traces.push((site_name(p, &mut taken), p, trace));
-    }
-    if let Some(id) = &args.run {
-        let known = traces
-            .iter()
-            .any(|(_, _, t)| t.runs.iter().any(|r| &r.info.run_id == id));
-        if !known {
-            bail!("--run {id}: no run of that id in the traces");
-        }
-    }
-    if let (Some(s), Some(n)) = (args.step, trials_of_first) {
-        if s == 0 || s > n {
-            bail!("--step {s}: the run shown first has {n} trials (steps 1 to {n})");
-        }
-    }
+    let traces = read_traces(&args)?;
     let html = std::fs::read_to_string(page.join("index.html"))
         .with_context(|| format!("{}", page.join("index.html").display()))?;
     if !html.contains(SHARE_MARKER) {
@@ -177,35 +147,7 @@ pub fn share(args: ShareArgs) -> Result<ExitCode> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "site".into());
     let tmp = parent.join(format!(".{leaf}.nasviz-tmp-{}", std::process::id()));
-    let write = || -> Result<(u64, u64)> {
-        std::fs::create_dir_all(tmp.join("traces"))?;
-        let mut page_bytes = 0;
-        for f in PAGE_FILES {
-            let bytes = if f == "index.html" {
-                let names: Vec<String> = traces.iter().map(|(n, _, _)| n.clone()).collect();
-                html.replacen(SHARE_MARKER, &share_script(&names, &args), 1)
-                    .into_bytes()
-            } else {
-                std::fs::read(page.join(f)).with_context(|| page.join(f).display().to_string())?
-            };
-            page_bytes += bytes.len() as u64;
-            std::fs::write(tmp.join(f), bytes)?;
-        }
-        let mut trace_bytes = 0;
-        for (name, src, trace) in &traces {
-            let dst = tmp.join("traces").join(name);
-            let native = nasviz::trace::open::kind_as(src, args.format)?
-                == nasviz::trace::open::Kind::Native;
-            if native {
-                std::fs::copy(src, &dst)?;
-            } else {
-                nasviz::trace::jsonl::write_trace(&dst, trace)?;
-            }
-            trace_bytes += std::fs::metadata(&dst)?.len();
-        }
-        Ok((page_bytes, trace_bytes))
-    };
-    let (page_bytes, trace_bytes) = match write() {
+    let (page_bytes, trace_bytes) = match write_site(&tmp, &page, &html, &traces, &args) {
         Ok(sizes) => sizes,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
@@ -213,15 +155,7 @@ pub fn share(args: ShareArgs) -> Result<ExitCode> {
         }
     };
     let old = parent.join(format!(".{leaf}.nasviz-old-{}", std::process::id()));
-    if out.exists() {
-        std::fs::rename(out, &old).with_context(|| format!("{}: cannot replace", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        let _ = std::fs::rename(&old, out);
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e).with_context(|| format!("{}: cannot write", out.display()));
-    }
-    let _ = std::fs::remove_dir_all(&old);
+    replace_folder(out, &tmp, &old)?;
     let n = traces.len();
     println!(
         "{}: the page ({}) and {n} trace{} ({}); {} in all",
@@ -236,4 +170,112 @@ pub fn share(args: ShareArgs) -> Result<ExitCode> {
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a folder that is not empty (without --force) and a file.
+fn check_output(out: &Path, force: bool) -> Result<()> {
+    let occupied = out.is_file() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if occupied && !force {
+        bail!(
+            "{}: exists and is not empty; pass --force to replace it",
+            out.display()
+        );
+    }
+    if out.is_file() {
+        bail!("{}: is a file, not a folder", out.display());
+    }
+    Ok(())
+}
+
+/// Every trace read, each with its name in the folder; `--run` and
+/// `--step` checked against them.
+fn read_traces(args: &ShareArgs) -> Result<Vec<SiteTrace<'_>>> {
+    let mut taken = Vec::new();
+    let mut traces = Vec::new();
+    let mut trials_of_first = None;
+    for p in &args.traces {
+        let (trace, notes) = nasviz::trace::open::open_noted(p, args.format)?;
+        for n in notes {
+            eprintln!("{n}");
+        }
+        if trials_of_first.is_none() {
+            let run = match &args.run {
+                Some(id) => trace.runs.iter().find(|r| &r.info.run_id == id),
+                None => trace.runs.first(),
+            };
+            trials_of_first = run.map(|r| r.trials.len());
+        }
+        traces.push(SiteTrace {
+            name: site_name(p, &mut taken),
+            src: p,
+            trace,
+        });
+    }
+    if let Some(id) = &args.run {
+        let known = traces
+            .iter()
+            .any(|t| t.trace.runs.iter().any(|r| &r.info.run_id == id));
+        if !known {
+            bail!("--run {id}: no run of that id in the traces");
+        }
+    }
+    if let (Some(s), Some(n)) = (args.step, trials_of_first) {
+        if s == 0 || s > n {
+            bail!("--step {s}: the run shown first has {n} trials (steps 1 to {n})");
+        }
+    }
+    Ok(traces)
+}
+
+/// Writes the page (its `index.html` opening the traces) and the traces
+/// (native ones copied, others converted) into `tmp`; returns the bytes
+/// of each.
+fn write_site(
+    tmp: &Path,
+    page: &Path,
+    html: &str,
+    traces: &[SiteTrace],
+    args: &ShareArgs,
+) -> Result<(u64, u64)> {
+    std::fs::create_dir_all(tmp.join("traces"))?;
+    let mut page_bytes = 0;
+    for f in PAGE_FILES {
+        let bytes = if f == "index.html" {
+            let names: Vec<String> = traces.iter().map(|t| t.name.clone()).collect();
+            html.replacen(SHARE_MARKER, &share_script(&names, args), 1)
+                .into_bytes()
+        } else {
+            std::fs::read(page.join(f)).with_context(|| page.join(f).display().to_string())?
+        };
+        page_bytes += bytes.len() as u64;
+        std::fs::write(tmp.join(f), bytes)?;
+    }
+    let mut trace_bytes = 0;
+    for t in traces {
+        let dst = tmp.join("traces").join(&t.name);
+        let native =
+            nasviz::trace::open::kind_as(t.src, args.format)? == nasviz::trace::open::Kind::Native;
+        if native {
+            std::fs::copy(t.src, &dst)?;
+        } else {
+            nasviz::trace::jsonl::write_trace(&dst, &t.trace)?;
+        }
+        trace_bytes += std::fs::metadata(&dst)?.len();
+    }
+    Ok((page_bytes, trace_bytes))
+}
+
+/// Moves the written folder `tmp` to `out`, a folder there first moved
+/// to `old` (put back if the move fails) and then removed.
+fn replace_folder(out: &Path, tmp: &Path, old: &Path) -> Result<()> {
+    if out.exists() {
+        std::fs::rename(out, old).with_context(|| format!("{}: cannot replace", out.display()))?;
+    }
+    if let Err(e) = std::fs::rename(tmp, out) {
+        let _ = std::fs::rename(old, out);
+        let _ = std::fs::remove_dir_all(tmp);
+        return Err(e).with_context(|| format!("{}: cannot write", out.display()));
+    }
+    let _ = std::fs::remove_dir_all(old);
+    Ok(())
 }

@@ -139,15 +139,7 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         bail!("--size {}: the window needs at least 480x360", args.size);
     }
     // everything the user gave is checked before a window opens
-    let page = match args.page.as_str() {
-        "dashboard" => None,
-        p => match p.parse() {
-            Ok(nasviz::scene::ViewKind::Insight(k)) => Some(k),
-            _ => bail!(
-                "--page {p:?}: expected dashboard, lineage, pareto, importance, edits or strategies"
-            ),
-        },
-    };
+    let page = start_page(&args.page)?;
     let script = match &args.script {
         Some(p) => Some(Script::load(p, size)?),
         None => None,
@@ -155,8 +147,65 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     if !args.headless && !window::has_display() {
         return Err(nasviz::app::AppError::NoDisplay.into());
     }
-    let mut follower = None;
-    let runs = match &args.follow {
+    let (runs, follower) = runs_to_view(&args)?;
+    let live = live_search(&args)?;
+    let mut viewer = viewer_of(&args, runs, live, size)?;
+    if let Some(f) = follower {
+        if args.step.is_none() {
+            // live: start at the newest trial
+            let last = viewer.runs()[viewer.state.run()].trials.len();
+            viewer.state.set_step(last.saturating_sub(1));
+        }
+        viewer.follow(f);
+    }
+    set_options(&mut viewer, &args)?;
+    viewer.state.set_page(page);
+    if args.headless {
+        let Some(script) = script else {
+            bail!("--headless needs --script FILE");
+        };
+        let shots = nasviz::app::headless::run_script(&mut viewer, script)?;
+        eprintln!(
+            "script done: {shots} screenshot{}",
+            if shots == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let title = window_title(&args, &viewer);
+    window::run(
+        viewer,
+        script,
+        window::WindowOptions {
+            title,
+            size,
+            timing: args.timing,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The insight view `--page` opens on (`None`: the dashboard).
+fn start_page(page: &str) -> Result<Option<nasviz::scene::insight::InsightKind>> {
+    match page {
+        "dashboard" => Ok(None),
+        p => match p.parse() {
+            Ok(nasviz::scene::ViewKind::Insight(k)) => Ok(Some(k)),
+            _ => bail!(
+                "--page {p:?}: expected dashboard, lineage, pareto, importance, edits or strategies"
+            ),
+        },
+    }
+}
+
+/// The recorded runs to show: the followed file's (with its follower),
+/// the traces', or none beside a live search of its own.
+fn runs_to_view(
+    args: &ViewArgs,
+) -> Result<(
+    Vec<nasviz::trace::Run>,
+    Option<nasviz::trace::open::Followed>,
+)> {
+    match &args.follow {
         Some(path) => {
             let mapping = match &args.map {
                 Some(p) => Some(nasviz::trace::engine::studies::Mapping::load(p)?),
@@ -171,33 +220,43 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
                     path.display()
                 );
             }
-            follower = Some(f);
-            runs
+            Ok((runs, Some(f)))
         }
-        None if args.live.is_some() && args.traces.is_empty() => Vec::new(),
+        None if args.live.is_some() && args.traces.is_empty() => Ok((Vec::new(), None)),
         None => {
             let (runs, notes) = nasviz::app::load_runs_as(&args.traces, args.format)?;
             for n in notes {
                 eprintln!("{n}");
             }
-            runs
+            Ok((runs, None))
         }
-    };
-    let live = match &args.live {
-        Some(spec) => Some(nasviz::viewer::live::Live::start(live_options(
-            &args, spec,
-        )?)?),
-        // the demo: a live search beside the recorded runs, saved once used
+    }
+}
+
+/// The live search: `--live`'s, or with the demo one beside the recorded
+/// runs (saved once used).
+fn live_search(args: &ViewArgs) -> Result<Option<nasviz::viewer::live::Live>> {
+    use nasviz::viewer::live::{Live, SaveTo};
+    Ok(match &args.live {
+        Some(spec) => Some(Live::start(live_options(args, spec)?)?),
         None if args.traces.is_empty() && args.follow.is_none() => {
-            Some(nasviz::viewer::live::Live::start(nasviz::app::demo_live(
-                nasviz::viewer::live::SaveTo::Lazy(nasviz::trace::log::default_session_path(
-                    std::time::SystemTime::now(),
-                )),
-            )?)?)
+            Some(Live::start(nasviz::app::demo_live(SaveTo::Lazy(
+                nasviz::trace::log::default_session_path(std::time::SystemTime::now()),
+            ))?)?)
         }
         None => None,
-    };
-    let mut viewer = match (runs.is_empty(), live) {
+    })
+}
+
+/// The viewer on the runs at `--run` and `--step`, the live search
+/// started in it (shown first when asked for with `--live`).
+fn viewer_of(
+    args: &ViewArgs,
+    runs: Vec<nasviz::trace::Run>,
+    live: Option<nasviz::viewer::live::Live>,
+    size: (u32, u32),
+) -> Result<nasviz::viewer::Viewer> {
+    Ok(match (runs.is_empty(), live) {
         (true, Some(l)) => {
             let mut v = nasviz::viewer::Viewer::new(Vec::new(), size);
             v.start_live(l, true);
@@ -214,15 +273,11 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             }
             v
         }
-    };
-    if let Some(f) = follower {
-        if args.step.is_none() {
-            // live: start at the newest trial
-            let last = viewer.runs()[viewer.state.run()].trials.len();
-            viewer.state.set_step(last.saturating_sub(1));
-        }
-        viewer.follow(f);
-    }
+    })
+}
+
+/// `--predict`, `--compare`, `--x` and `--group-by` set on the viewer.
+fn set_options(viewer: &mut nasviz::viewer::Viewer, args: &ViewArgs) -> Result<()> {
     if let Some(spec) = &args.predict {
         let bench =
             super::search::open_benchmark(spec).with_context(|| format!("--predict {spec}"))?;
@@ -241,37 +296,20 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
         nasviz::analysis::strategies::group_keys(&refs, Some(p))?;
         viewer.set_group_by(Some(p.clone()));
     }
-    viewer.state.set_page(page);
-    if args.headless {
-        let Some(script) = script else {
-            bail!("--headless needs --script FILE");
-        };
-        let shots = nasviz::app::headless::run_script(&mut viewer, script)?;
-        eprintln!(
-            "script done: {shots} screenshot{}",
-            if shots == 1 { "" } else { "s" }
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
+    Ok(())
+}
+
+/// `nasviz — FILE (run ids)`, or the demo's.
+fn window_title(args: &ViewArgs, viewer: &nasviz::viewer::Viewer) -> String {
     let ids: Vec<&str> = viewer
         .runs()
         .iter()
         .map(|r| r.info.run_id.as_str())
         .collect();
-    let title = match args.traces.first() {
+    match args.traces.first() {
         Some(p) => format!("nasviz — {} ({})", p.display(), ids.join(", ")),
         None => format!("nasviz — demo: {}", ids.join(", ")),
-    };
-    window::run(
-        viewer,
-        script,
-        window::WindowOptions {
-            title,
-            size,
-            timing: args.timing,
-        },
-    )?;
-    Ok(ExitCode::SUCCESS)
+    }
 }
 
 #[derive(Args, Debug)]
