@@ -187,15 +187,10 @@ impl Edits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::jsonl;
 
     #[test]
     fn effects_equal_a_brute_force_grouping_at_several_steps() {
-        let (trace, _) = jsonl::read_trace_from(
-            crate::export::DEMO_EVOLUTION.as_bytes(),
-            "cora-evolution-2000.jsonl",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let trace = crate::analysis::fixtures::demo_evolution();
         let run = &trace.runs[0];
         let a = crate::analysis::Analytics::of_run(run);
         for step in [0usize, 100, 511, 512, 1023, 1500, 1999] {

@@ -157,15 +157,11 @@ pub fn lineage(run: &Run, pos: usize, limit: usize) -> Lineage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::jsonl;
+    use crate::analysis::fixtures;
 
     #[test]
     fn lineage_follows_first_parents_and_depths_agree() {
-        let (trace, _) = jsonl::read_trace_from(
-            crate::export::DEMO_EVOLUTION.as_bytes(),
-            "cora-evolution-2000.jsonl",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let trace = fixtures::demo_evolution();
         let run = &trace.runs[0];
         let mut depths = Depths::default();
         for _ in 0..run.trials.len() {
@@ -197,15 +193,8 @@ mod tests {
 
     #[test]
     fn a_missing_parent_is_a_cut_link() {
-        let mut run = Run::new(crate::trace::RunInfo::new(
-            "r",
-            "regularized_evolution",
-            "sequential",
-        ));
-        let arch = crate::arch::Arch::Sequential(
-            crate::arch::sequential::LayerList::new(vec!["conv".into()])
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let mut run = fixtures::sequential_run("r", "regularized_evolution");
+        let arch = fixtures::one_conv();
         for (id, parents) in [(5u64, vec![3u64]), (6, vec![5, 2])] {
             let mut t = crate::trace::Trial::new(
                 id,

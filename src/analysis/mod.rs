@@ -6,6 +6,8 @@
 //! amortised O(1): nothing is recomputed.
 
 pub mod edits;
+#[cfg(test)]
+mod fixtures;
 pub mod importance;
 pub mod insight;
 pub mod lineage;

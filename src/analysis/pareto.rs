@@ -252,6 +252,7 @@ impl Fronts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fixtures;
 
     /// On the front by the definition, checking every pair.
     fn brute(points: &[(f64, f64)], step: usize) -> Vec<usize> {
@@ -275,15 +276,8 @@ mod tests {
         let points: Vec<(f64, f64)> = (0..400)
             .map(|_| (rng.below(30) as f64, rng.below(40) as f64 / 40.0))
             .collect();
-        let mut run = Run::new(crate::trace::RunInfo::new(
-            "r",
-            "random_search",
-            "sequential",
-        ));
-        let arch = crate::arch::Arch::Sequential(
-            crate::arch::sequential::LayerList::new(vec!["conv".into()])
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let mut run = fixtures::sequential_run("r", "random_search");
+        let arch = fixtures::one_conv();
         for (i, &(c, v)) in points.iter().enumerate() {
             let mut m = crate::trace::TrialMetrics::accuracies(v, 1.0 - v);
             m.params = Some(c);

@@ -270,10 +270,7 @@ mod tests {
         let mut info = RunInfo::new(id, strategy, "sequential");
         info.benchmark = "b".into();
         let mut r = Run::new(info);
-        let arch = crate::arch::Arch::Sequential(
-            crate::arch::sequential::LayerList::new(vec!["conv".into()])
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let arch = crate::analysis::fixtures::one_conv();
         for (i, &v) in vals.iter().enumerate() {
             let mut t = Trial::new(i as u64, arch.clone(), TrialMetrics::accuracies(v, 1.0 - v));
             t.time_s = Some(10.0 * (i + 1) as f64);
@@ -342,24 +339,17 @@ mod tests {
     #[test]
     fn ahead_is_the_step_from_which_the_intervals_stay_apart() {
         // a climbs above b at step 4 and stays there
-        let a: Vec<Run> = (0..3)
-            .map(|s| {
-                run(
-                    &format!("a{s}"),
-                    "a",
-                    &[0.1, 0.2, 0.3, 0.9, 0.9, 0.95].map(|v| v + 0.001 * s as f64),
-                )
-            })
-            .collect();
-        let b: Vec<Run> = (0..3)
-            .map(|s| {
-                run(
-                    &format!("b{s}"),
-                    "b",
-                    &[0.5, 0.5, 0.5, 0.5, 0.5, 0.5].map(|v| v + 0.001 * s as f64),
-                )
-            })
-            .collect();
+        // three seeds of a strategy: its curve, raised by 0.001 a seed
+        let seeds = |strategy: &str, vals: [f64; 6]| -> Vec<Run> {
+            (0..3)
+                .map(|s| {
+                    let vals = vals.map(|v| v + 0.001 * s as f64);
+                    run(&format!("{strategy}{s}"), strategy, &vals)
+                })
+                .collect()
+        };
+        let a = seeds("a", [0.1, 0.2, 0.3, 0.9, 0.9, 0.95]);
+        let b = seeds("b", [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
         let refs: Vec<&Run> = a.iter().chain(&b).collect();
         let s = compare(&refs, None).unwrap_or_else(|e| panic!("{e}"));
         let ahead: Vec<(&str, &str, usize)> = s
