@@ -434,20 +434,21 @@ fn move_skip_op(lk: [u8; 4], o: [GnnOp; 4]) -> Option<([i64; 4], [GnnOp; 4])> {
     Some((link, ops))
 }
 
+/// `first`, then the items of `xs` but the `k`-th (`k < 4`), in order.
+fn front_and_rest<T: Copy>(first: T, xs: &[T; 4], k: usize) -> [T; 4] {
+    let mut out = [first; 4];
+    let rest = xs.iter().enumerate().filter(|&(j, _)| j != k);
+    for (slot, (_, &x)) in out.iter_mut().skip(1).zip(rest) {
+        *slot = x;
+    }
+    out
+}
+
 /// `move_skip_op.move_one`: node `k` moves to the front. The package
 /// updates `link` in place while iterating, so a later node that reads
 /// `link[k]` sees it already incremented; this keeps that order.
 fn move_one(k: usize, mut link: [i64; 4], ops: [GnnOp; 4]) -> Option<([i64; 4], [GnnOp; 4])> {
-    let mut new_ops = [GnnOp::Skip; 4];
-    new_ops[0] = *ops.get(k)?;
-    let rest = ops
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != k)
-        .map(|(_, &op)| op);
-    for (slot, op) in new_ops.iter_mut().skip(1).zip(rest) {
-        *slot = op;
-    }
+    let new_ops = front_and_rest(*ops.get(k)?, &ops, k);
     let kk = k as i64;
     for i in 0..NODES {
         let father = link[i];
@@ -458,16 +459,7 @@ fn move_one(k: usize, mut link: [i64; 4], ops: [GnnOp; 4]) -> Option<([i64; 4], 
             link[i] += 1;
         }
     }
-    let mut new_link = [0i64; 4];
-    let rest = link
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != k)
-        .map(|(_, &l)| l);
-    for (slot, l) in new_link.iter_mut().skip(1).zip(rest) {
-        *slot = l;
-    }
-    Some((new_link, new_ops))
+    Some((front_and_rest(0, &link, k), new_ops))
 }
 
 /// `move_skip_op.check_dim`: whether node `k` and every node above it up to

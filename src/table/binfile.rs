@@ -153,3 +153,23 @@ impl<'a> Image<'a> {
         Ok(count)
     }
 }
+
+/// Checks that every truncation of a table file's bytes, and every flip of
+/// a bit of each byte, is refused as corrupt by `decode` (the formats'
+/// tests).
+#[cfg(test)]
+pub fn assert_damage_is_corrupt<T: std::fmt::Debug>(
+    bytes: &[u8],
+    decode: impl Fn(&[u8]) -> Result<T, TableError>,
+) {
+    for n in 0..bytes.len() {
+        let e = decode(&bytes[..n]).unwrap_err();
+        assert!(matches!(e, TableError::Corrupt { .. }), "{n}: {e}");
+    }
+    for i in 0..bytes.len() {
+        let mut c = bytes.to_vec();
+        c[i] ^= 0x10;
+        let e = decode(&c).unwrap_err();
+        assert!(matches!(e, TableError::Corrupt { .. }), "{i}: {e}");
+    }
+}
