@@ -474,6 +474,16 @@ impl Strings {
         memo.insert(at, i);
         i
     }
+
+    /// [`Strings::shared`] of a text a trial may lack (`NONE` then).
+    fn shared_or_none<T: ?Sized>(
+        &mut self,
+        memo: &mut super::scan::FxMap<usize, u32>,
+        x: Option<&Arc<T>>,
+        text: impl FnOnce(&T) -> String,
+    ) -> u32 {
+        x.map_or(NONE, |x| self.shared(memo, x, text))
+    }
 }
 
 fn put_u32(out: &mut Vec<u8>, x: u32) {
@@ -583,24 +593,21 @@ fn encode_body(trace: &Trace) -> Body {
             put_u32(&mut cols, id);
         }
         for t in &run.trials {
-            let id = t.hash.as_ref().map_or(NONE, |h| {
-                strings.shared(&mut memo, h, |s: &str| s.to_string())
-            });
-            put_u32(&mut cols, id);
+            put_u32(
+                &mut cols,
+                strings.shared_or_none(&mut memo, t.hash.as_ref(), str::to_string),
+            );
         }
         for t in &run.trials {
-            let id = t.mutation.as_ref().map_or(NONE, |m| {
-                strings.shared(&mut memo, m, |m| {
-                    serde_json::to_string(m).unwrap_or_default()
-                })
-            });
-            put_u32(&mut cols, id);
+            let m = t.mutation.as_ref();
+            let json = |m: &Mutation| serde_json::to_string(m).unwrap_or_default();
+            put_u32(&mut cols, strings.shared_or_none(&mut memo, m, json));
         }
         for t in &run.trials {
-            let id = t.worker.as_ref().map_or(NONE, |w| {
-                strings.shared(&mut memo, w, |s: &str| s.to_string())
-            });
-            put_u32(&mut cols, id);
+            put_u32(
+                &mut cols,
+                strings.shared_or_none(&mut memo, t.worker.as_ref(), str::to_string),
+            );
         }
         for t in &run.trials {
             put_u32(&mut cols, t.parents.len() as u32);

@@ -22,6 +22,15 @@ struct Cur<'a> {
     i: usize,
 }
 
+/// Where the ASCII digits of `b` from `k` on end.
+#[inline(always)]
+fn digits(b: &[u8], mut k: usize) -> usize {
+    while b.get(k).is_some_and(u8::is_ascii_digit) {
+        k += 1;
+    }
+    k
+}
+
 impl<'a> Cur<'a> {
     #[inline(always)]
     fn lit(&mut self, t: &[u8]) -> bool {
@@ -183,21 +192,15 @@ impl<'a> Cur<'a> {
         let t = self.number_text()?;
         // JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
         let b = t.as_bytes();
-        let mut k = usize::from(b.first() == Some(&b'-'));
-        let int_start = k;
-        while b.get(k).is_some_and(u8::is_ascii_digit) {
-            k += 1;
-        }
+        let int_start = usize::from(b.first() == Some(&b'-'));
+        let mut k = digits(b, int_start);
         let int_len = k - int_start;
         if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
             return None;
         }
         if b.get(k) == Some(&b'.') {
-            k += 1;
-            let f = k;
-            while b.get(k).is_some_and(u8::is_ascii_digit) {
-                k += 1;
-            }
+            let f = k + 1;
+            k = digits(b, f);
             if k == f {
                 return None;
             }
@@ -208,9 +211,7 @@ impl<'a> Cur<'a> {
                 k += 1;
             }
             let e = k;
-            while b.get(k).is_some_and(u8::is_ascii_digit) {
-                k += 1;
-            }
+            k = digits(b, e);
             if k == e {
                 return None;
             }

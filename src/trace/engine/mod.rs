@@ -6,6 +6,29 @@
 //! [`EngineReader`]. The two SQLite readers open their files through
 //! `sqlite.rs`. Which reader a file takes is judged in `trace/open.rs`.
 
+/// The accessors of an [`EngineReader`] whose reader keeps the replayed
+/// storage and its runs in fields `journal` and `runs` (every engine's
+/// does), written into its `impl EngineReader`.
+macro_rules! replayed_in_fields {
+    () => {
+        fn journal(&self) -> &Journal {
+            &self.journal
+        }
+        fn runs(&self) -> &Runs {
+            &self.runs
+        }
+        fn runs_mut(&mut self) -> &mut Runs {
+            &mut self.runs
+        }
+        fn take(&mut self) -> (Journal, Runs) {
+            (
+                std::mem::take(&mut self.journal),
+                std::mem::take(&mut self.runs),
+            )
+        }
+    };
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 pub mod nni;
 pub mod optuna;

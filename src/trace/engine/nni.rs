@@ -21,7 +21,7 @@
 //! `test_acc`), in the order they succeeded; see `studies.rs`.
 
 use super::replay::{Completion, Journal, State, StoredTrial, Study};
-use super::sqlite::{fault, for_each_row, open_read_only};
+use super::sqlite::{for_each_row, open_read_only, settle};
 use super::studies::Runs;
 use super::{Engine, EngineReader, StorageKind};
 use crate::trace::TraceError;
@@ -43,6 +43,20 @@ pub struct NniReader {
     signature: Option<(i64, i64)>,
 }
 
+/// A row of `TrialJobEvent`: timestamp (ms), job id, event, data,
+/// environment.
+type EventRow = (Option<f64>, String, String, Option<String>, Option<String>);
+
+/// A row of `MetricData`: parameter id, type, sequence, data, timestamp
+/// (ms).
+type MetricRow = (
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<f64>,
+);
+
 /// A value JSON-encoded once or twice, decoded.
 fn decode(text: &str) -> Option<Value> {
     let once: Value = serde_json::from_str(text).ok()?;
@@ -56,33 +70,19 @@ impl EngineReader for NniReader {
     /// Reads what changed; returns the trials added to the runs (a writer's
     /// lock makes a later poll wait, as for Optuna's database).
     fn poll(&mut self) -> Result<usize, TraceError> {
-        match self.read() {
-            Err(e) => fault(&self.path, e, self.signature.is_some()),
-            Ok(None) => Ok(0),
-            Ok(Some(j)) => {
-                self.journal = j;
-                self.runs.update(&self.journal)
-            }
-        }
+        let read = self.read();
+        settle(
+            &self.path,
+            read,
+            self.signature.is_some(),
+            &mut self.journal,
+            &mut self.runs,
+        )
     }
     fn kind(&self) -> StorageKind {
         StorageKind::NniDb
     }
-    fn journal(&self) -> &Journal {
-        &self.journal
-    }
-    fn runs(&self) -> &Runs {
-        &self.runs
-    }
-    fn runs_mut(&mut self) -> &mut Runs {
-        &mut self.runs
-    }
-    fn take(&mut self) -> (Journal, Runs) {
-        (
-            std::mem::take(&mut self.journal),
-            std::mem::take(&mut self.runs),
-        )
-    }
+    replayed_in_fields!();
 }
 
 impl NniReader {
@@ -187,16 +187,7 @@ impl Jobs {
             "SELECT timestamp, trialJobId, event, data, environmentId FROM TrialJobEvent \
              ORDER BY timestamp, rowid",
             [],
-            |r| {
-                Ok((
-                    r.get::<_, Option<f64>>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            },
-            |(ts, job, event, data, env)| {
+            |(ts, job, event, data, env): EventRow| {
                 let at = ts.unwrap_or(0.0) / 1000.0;
                 if let Some(v) = data.as_deref().and_then(decode) {
                     jobs.started(j, &job, &v, at, env);
@@ -273,16 +264,7 @@ fn read_metrics(
         "SELECT parameterId, type, sequence, data, timestamp FROM MetricData \
          ORDER BY timestamp, rowid",
         [],
-        |r| {
-            Ok((
-                r.get::<_, Option<String>>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<f64>>(4)?,
-            ))
-        },
-        |(pid, kind, seq, data, ts)| {
+        |(pid, kind, seq, data, ts): MetricRow| {
             let Some(&t) = pid
                 .as_deref()
                 .and_then(|p| p.trim().parse::<i64>().ok())

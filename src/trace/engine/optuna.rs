@@ -447,21 +447,7 @@ impl EngineReader for JournalReader {
     fn kind(&self) -> StorageKind {
         StorageKind::OptunaJournal
     }
-    fn journal(&self) -> &Journal {
-        &self.journal
-    }
-    fn runs(&self) -> &Runs {
-        &self.runs
-    }
-    fn runs_mut(&mut self) -> &mut Runs {
-        &mut self.runs
-    }
-    fn take(&mut self) -> (Journal, Runs) {
-        (
-            std::mem::take(&mut self.journal),
-            std::mem::take(&mut self.runs),
-        )
-    }
+    replayed_in_fields!();
 }
 
 impl JournalReader {

@@ -9,7 +9,7 @@
 //! wait for the next one.
 
 use super::replay::{Completion, Journal, State, StoredTrial, Study};
-use super::sqlite::{fault, for_each_row, open_read_only, tables_present};
+use super::sqlite::{for_each_row, open_read_only, settle, tables_present};
 use super::studies::Runs;
 use super::{EngineReader, StorageKind};
 use crate::trace::TraceError;
@@ -54,35 +54,21 @@ impl EngineReader for DbReader {
     /// locked by a writer is `Ok(0)` once something was read (the next poll
     /// tries again), an error at the first read.
     fn poll(&mut self) -> Result<usize, TraceError> {
-        match self.read() {
-            Err(e) => fault(&self.path, e, self.signature.is_some()),
-            Ok(None) => Ok(0),
-            Ok(Some(j)) => {
-                self.journal = j;
-                self.runs.update(&self.journal)
-            }
-        }
+        let read = self.read();
+        settle(
+            &self.path,
+            read,
+            self.signature.is_some(),
+            &mut self.journal,
+            &mut self.runs,
+        )
     }
     fn kind(&self) -> StorageKind {
         StorageKind::OptunaDb {
             schema: self.schema.clone(),
         }
     }
-    fn journal(&self) -> &Journal {
-        &self.journal
-    }
-    fn runs(&self) -> &Runs {
-        &self.runs
-    }
-    fn runs_mut(&mut self) -> &mut Runs {
-        &mut self.runs
-    }
-    fn take(&mut self) -> (Journal, Runs) {
-        (
-            std::mem::take(&mut self.journal),
-            std::mem::take(&mut self.runs),
-        )
-    }
+    replayed_in_fields!();
 }
 
 impl DbReader {
@@ -143,8 +129,7 @@ fn read_studies(c: &Connection, j: &mut Journal) -> Result<HashMap<i64, usize>, 
         c,
         "SELECT study_id, study_name FROM studies ORDER BY study_id",
         [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        |(id, name)| {
+        |(id, name): (i64, String)| {
             index.insert(id, j.studies.len());
             j.studies.push(Study {
                 name,
@@ -158,8 +143,7 @@ fn read_studies(c: &Connection, j: &mut Journal) -> Result<HashMap<i64, usize>, 
         c,
         "SELECT study_id, direction FROM study_directions ORDER BY study_id, objective",
         [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        |(id, d)| {
+        |(id, d): (i64, String)| {
             if let Some(&s) = index.get(&id) {
                 j.studies[s]
                     .directions
@@ -183,17 +167,14 @@ fn read_trials(
         "SELECT trial_id, number, study_id, state, datetime_start, datetime_complete \
          FROM trials ORDER BY trial_id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        },
-        |(id, number, study, state, start, complete)| {
+        |(id, number, study, state, start, complete): (
+            i64,
+            Option<i64>,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        )| {
             let (Some(&s), Some(state)) = (studies.get(&study), state_of(&state)) else {
                 return;
             };
@@ -222,15 +203,7 @@ fn read_params(
         "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params \
          ORDER BY param_id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        },
-        |(id, name, value, dist)| {
+        |(id, name, value, dist): (i64, String, Option<f64>, String)| {
             let Some(&t) = trials.get(&id) else {
                 return;
             };
@@ -256,14 +229,7 @@ fn read_values(
         c,
         "SELECT trial_id, value, value_type FROM trial_values ORDER BY trial_id, objective",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<f64>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
-        |(id, value, kind)| {
+        |(id, value, kind): (i64, Option<f64>, String)| {
             let Some(&t) = trials.get(&id) else {
                 return;
             };
@@ -288,14 +254,7 @@ fn read_intermediate(
         "SELECT trial_id, step, intermediate_value FROM trial_intermediate_values \
          ORDER BY trial_id, step",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-            ))
-        },
-        |(id, step, v)| {
+        |(id, step, v): (i64, i64, Option<f64>)| {
             if let Some(&t) = trials.get(&id) {
                 j.trials[t].intermediate.push((step, v.unwrap_or(f64::NAN)));
             }
@@ -314,14 +273,7 @@ fn read_user_attrs(
         "SELECT trial_id, key, value_json FROM trial_user_attributes \
          ORDER BY trial_user_attribute_id",
         [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
-        |(id, key, json)| {
+        |(id, key, json): (i64, String, String)| {
             if let Some(&t) = trials.get(&id) {
                 let v = serde_json::from_str(&json).unwrap_or(Value::String(json));
                 j.trials[t].user_attrs.insert(key, v);
@@ -336,8 +288,7 @@ fn read_fixed(c: &Connection, j: &mut Journal, trials: &TrialIndex) -> Result<()
         c,
         "SELECT trial_id, value_json FROM trial_system_attributes WHERE key = ?1",
         [super::replay::FIXED_PARAMS],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        |(id, json)| {
+        |(id, json): (i64, String)| {
             if let (Some(&t), Ok(Value::Object(m))) =
                 (trials.get(&id), serde_json::from_str::<Value>(&json))
             {

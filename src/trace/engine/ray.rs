@@ -110,21 +110,7 @@ impl EngineReader for RayReader {
     fn kind(&self) -> StorageKind {
         StorageKind::RayExperiment
     }
-    fn journal(&self) -> &Journal {
-        &self.journal
-    }
-    fn runs(&self) -> &Runs {
-        &self.runs
-    }
-    fn runs_mut(&mut self) -> &mut Runs {
-        &mut self.runs
-    }
-    fn take(&mut self) -> (Journal, Runs) {
-        (
-            std::mem::take(&mut self.journal),
-            std::mem::take(&mut self.runs),
-        )
-    }
+    replayed_in_fields!();
     fn skipped(&self) -> &[String] {
         &self.skipped
     }

@@ -3,6 +3,8 @@
 //! what a failed read means (a lock waited out, or an error naming the
 //! file), which tables a database has, and reading a query's rows.
 
+use super::replay::Journal;
+use super::studies::Runs;
 use crate::trace::TraceError;
 use rusqlite::{Connection, OpenFlags, Params, Row};
 use std::path::Path;
@@ -62,18 +64,40 @@ pub(crate) fn has_tables(path: &Path, tables: &[&str]) -> bool {
         .is_ok_and(|n| n == tables.len())
 }
 
-/// Runs `sql` with `params` and hands each row, as `read` reads it, to
-/// `each`; the first error stops it.
+/// Runs `sql` with `params` and hands each row, as the tuple of columns
+/// `T` (`(i64, Option<String>)`), to `each`; the first error stops it.
 pub(crate) fn for_each_row<T>(
     c: &Connection,
     sql: &str,
     params: impl Params,
-    read: impl FnMut(&Row<'_>) -> Result<T, rusqlite::Error>,
     mut each: impl FnMut(T),
-) -> Result<(), rusqlite::Error> {
+) -> Result<(), rusqlite::Error>
+where
+    T: for<'a> TryFrom<&'a Row<'a>, Error = rusqlite::Error>,
+{
     let mut q = c.prepare(sql)?;
-    for row in q.query_map(params, read)? {
+    for row in q.query_map(params, |r| T::try_from(r))? {
         each(row?);
     }
     Ok(())
+}
+
+/// A database reader's poll: what `read` read again (`None`: unchanged)
+/// replaces `journal` and is taken into `runs`, returning the trials added;
+/// a failed read is what [`fault`] says.
+pub(crate) fn settle(
+    path: &Path,
+    read: Result<Option<Journal>, rusqlite::Error>,
+    read_before: bool,
+    journal: &mut Journal,
+    runs: &mut Runs,
+) -> Result<usize, TraceError> {
+    match read {
+        Err(e) => fault(path, e, read_before),
+        Ok(None) => Ok(0),
+        Ok(Some(j)) => {
+            *journal = j;
+            runs.update(journal)
+        }
+    }
 }
