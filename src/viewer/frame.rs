@@ -7,43 +7,19 @@ impl Viewer {
     /// Builds the frame the state shows now. `measure` measures text with
     /// the renderer's fonts (or `scene::approx_measure` without a GPU).
     pub fn frame(&mut self, measure: &mut Measure) -> Result<Frame, SceneError> {
-        // edit mode belongs to the run it edits
-        if self
-            .editor
-            .as_ref()
-            .is_some_and(|e| e.run != self.state.run())
-        {
-            self.editor = None;
-        }
-        let state = &self.state;
-        let grow = state.transition().filter(|t| t.grow).map(|t| t.to);
-        let other_i = state.other_run();
-        let other_step = state.other_step();
-        let (w, h) = state.size();
-        let dash_h = state.ui().dashboard_height;
         let theme = self.theme();
-        let ri = state.run();
-        let pose = state.pose();
+        let (w, h) = self.state.size();
+        let ri = self.state.run();
+        let pose = self.state.pose();
         let n = self.runs[ri].trials.len();
-        let step = state.step().min(n.saturating_sub(1));
-        let x_time = state.time_axis();
+        let step = self.state.step().min(n.saturating_sub(1));
         // the DAG panel's rectangle, where pictures are placed
-        let dag_rect = dashboard_panels(w, dash_h.max(1)).dag;
-        // pictures depend on the panel, the run and the text size
-        let key = (dag_rect, ri as u32, self.state.scale().to_bits());
-        if self.picture_key != key {
-            self.pictures.clear();
-            self.selection_pic = None;
-            self.picture_key = key;
-        }
+        let dag_rect = dashboard_panels(w, self.state.ui().dashboard_height.max(1)).dag;
+        self.keep_pictures(dag_rect);
+        let grow = self.state.transition().filter(|t| t.grow).map(|t| t.to);
         let motion = self.motion_of(&pose, grow, dag_rect, &theme, measure);
-        let (sel, sec) = (self.state.selected(), self.state.second());
-        let slot_of = |r: usize| slot_in(r, ri, other_i);
-        let mut marks = self.trial_marks(step);
-        // the DAG view: edit mode's, two selected trials diffed, one
-        // selected, or the step
         let edit_pic = self.edit_picture(dag_rect, &theme, measure);
-        let dag = match (&edit_pic, sel, sec) {
+        let dag = match (&edit_pic, self.state.selected(), self.state.second()) {
             (Some(p), _, _) => p.clone(),
             (None, Some(a), b) => self.selection_picture(a, b, dag_rect, &theme, measure),
             _ => match motion.as_ref().and_then(|m| m.dag.clone()) {
@@ -51,22 +27,91 @@ impl Viewer {
                 None => self.picture(&Pose::Step(step), ri, dag_rect, &theme, measure),
             },
         };
+        let focus = self.focus();
+        let page = self.state.page();
+        let opts = self.dashboard_options(step, focus, dag.clone(), motion, &theme);
+        let dash = self.dashboard(step, &opts, measure)?;
+        // where things are, for the pointer
+        let table = (n > 0 && page.is_none()).then_some(focus.unwrap_or(TrialRef {
+            run: ri,
+            index: step,
+        }));
+        let dag = if page.is_some() { None } else { Some(dag) };
+        let other = self.state.other_run();
+        self.geom = geometry_of(dash.as_ref(), (ri, other), step, dag, table, &theme);
+        let edit_view = edit_pic.as_ref().and_then(|p| self.edit_view(p));
+        let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
+        let over = self.draw_overlay(edit_view.as_ref(), &theme, measure);
+        self.geom.menu = over.menu_rows.clone();
+        Ok(Frame {
+            width: w,
+            height: h,
+            background: theme.background,
+            dash,
+            run: ri,
+            other,
+            bar_mesh: bar.mesh.build(),
+            bar_text: bar.texts,
+            overlay_mesh: over.mesh.build(),
+            overlay_text: over.texts,
+        })
+    }
+
+    /// Forgets the DAG pictures when what they depend on changed: the
+    /// panel, the run and the text size.
+    fn keep_pictures(&mut self, dag_rect: Rect) {
+        let key = (
+            dag_rect,
+            self.state.run() as u32,
+            self.state.scale().to_bits(),
+        );
+        if self.picture_key != key {
+            self.pictures.clear();
+            self.selection_pic = None;
+            self.picture_key = key;
+        }
+    }
+
+    /// The trial the table and DAG focus on: the one edit mode edits, the
+    /// diff's second, or the selected one, when its run is on show.
+    fn focus(&self) -> Option<TrialRef> {
+        let ri = self.state.run();
         let editing = self.editor.as_ref().map(|e| TrialRef {
             run: ri,
             index: e.base,
         });
-        let focus = editing.or(sec).or(sel).filter(|t| slot_of(t.run).is_some());
-        let table_at = focus.and_then(|t| slot_of(t.run).map(|s| (s, t.index)));
-        // the insight page: its options, and the trials it marks
-        let page = self.state.page();
-        let focus_here = sel.filter(|t| t.run == ri).map(|t| t.index);
-        let insight_opts = self.insight_options(ri, step, focus_here, x_time, &mut marks);
-        let opts = DashboardOptions {
-            page,
-            insight: insight_opts,
+        let other = self.state.other_run();
+        editing
+            .or(self.state.second())
+            .or(self.state.selected())
+            .filter(|t| slot_in(t.run, ri, other).is_some())
+    }
+
+    /// What the dashboard draws at `step`: sizes, zoom, marks, the insight
+    /// page's options, the DAG picture and the table's trial.
+    fn dashboard_options(
+        &mut self,
+        step: usize,
+        focus: Option<TrialRef>,
+        dag: Arc<DagPicture>,
+        motion: Option<Motion>,
+        theme: &Theme,
+    ) -> DashboardOptions {
+        let (ri, other) = (self.state.run(), self.state.other_run());
+        let x_time = self.state.time_axis();
+        let mut marks = self.trial_marks(step);
+        let selected_here = self
+            .state
+            .selected()
+            .filter(|t| t.run == ri)
+            .map(|t| t.index);
+        let insight = self.insight_options(ri, step, selected_here, x_time, &mut marks);
+        DashboardOptions {
+            page: self.state.page(),
+            insight,
             view: ViewKind::Dashboard,
-            width: w,
-            height: dash_h,
+            width: self.state.size().0,
+            height: self.state.ui().dashboard_height,
             theme: theme.clone(),
             x_time,
             full_range: false,
@@ -76,10 +121,24 @@ impl Viewer {
                 self.state.window(Plot::Line),
             ],
             marks,
-            dag: Some(dag.clone()),
-            table_at,
+            dag: Some(dag),
+            table_at: focus.and_then(|t| slot_in(t.run, ri, other).map(|s| (s, t.index))),
             scatter_mode: self.state.scatter_mode(),
-        };
+        }
+    }
+
+    /// The dashboard (one run, or two compared), when the window has room.
+    fn dashboard(
+        &mut self,
+        step: usize,
+        opts: &DashboardOptions,
+        measure: &mut Measure,
+    ) -> Result<Option<Dashboard>, SceneError> {
+        if opts.width < 200 || opts.height < 150 {
+            return Ok(None);
+        }
+        let (ri, other_i) = (self.state.run(), self.state.other_run());
+        let other_step = self.state.other_step();
         let (mine, theirs) = split_two(&mut self.caches, ri, other_i);
         let other = match (other_i, theirs) {
             (Some(o), Some(cache)) => Some(Other {
@@ -90,58 +149,41 @@ impl Viewer {
             }),
             _ => None,
         };
-        let dash = if w >= 200 && dash_h >= 150 {
-            Some(build_comparison(
-                &self.runs[ri],
-                &self.analytics[ri],
-                other,
-                step,
-                &opts,
-                mine,
-                measure,
-            )?)
-        } else {
-            None
-        };
-        // where things are, for the pointer
-        let table = (n > 0 && page.is_none()).then_some(focus.unwrap_or(TrialRef {
-            run: ri,
-            index: step,
-        }));
-        let dag = if page.is_some() { None } else { Some(dag) };
-        let geom = geometry_of(dash.as_ref(), (ri, other_i), step, dag, table, &theme);
-        let edit_view = edit_pic.as_ref().and_then(|p| self.edit_view(p));
-        self.geom = geom;
-        // no tooltip over an open menu
+        build_comparison(
+            &self.runs[ri],
+            &self.analytics[ri],
+            other,
+            step,
+            opts,
+            mine,
+            measure,
+        )
+        .map(Some)
+    }
+
+    /// What floats above: the tooltip (none over an open menu), edit mode,
+    /// the queue of a followed study, the notice and the help.
+    fn draw_overlay(
+        &self,
+        edit_view: Option<&overlay::EditView>,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> ui::UiPaint {
         let tip = self
             .tip()
             .filter(|_| self.editor.as_ref().is_none_or(|e| e.menu().is_none()));
-        let bar = ui::draw_bar(&self.state, pose_step(&pose), &theme);
         #[cfg(not(target_arch = "wasm32"))]
         let queue = self.queue_view();
         #[cfg(target_arch = "wasm32")]
         let queue: Option<overlay::QueueView> = None;
-        let over = overlay::draw_overlay(
+        overlay::draw_overlay(
             &self.state,
             tip.as_ref(),
-            edit_view.as_ref(),
+            edit_view,
             queue.as_ref(),
-            &theme,
+            theme,
             measure,
-        );
-        self.geom.menu = over.menu_rows.clone();
-        Ok(Frame {
-            width: w,
-            height: h,
-            background: theme.background,
-            dash,
-            run: ri,
-            other: other_i,
-            bar_mesh: bar.mesh.build(),
-            bar_text: bar.texts,
-            overlay_mesh: over.mesh.build(),
-            overlay_text: over.texts,
-        })
+        )
     }
 
     /// What moves in a frame mid-transition (none on a still step).

@@ -340,8 +340,8 @@ impl super::Viewer {
         else {
             return;
         };
-        self.state
-            .act(crate::viewer::command::Action::SelectRun(run));
+        // a run of the grouped runs: it exists
+        self.state.select_run(run);
         self.state.set_playing(false);
         self.state.set_step(step);
         self.state.set_page(None);

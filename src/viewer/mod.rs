@@ -337,33 +337,44 @@ impl Viewer {
     /// Applies a command to the state; pointer commands learn what the
     /// dashboard has under the pointer.
     pub fn handle(&mut self, cmd: Command) {
-        self.handle_inner(cmd);
+        let fx = self.handle_inner(cmd);
         // E or the toolbar's edit button
-        if self.state.take_edit_request() {
+        if fx.edit {
             if self.editor.take().is_none() {
                 self.enter_edit();
             }
             self.state.notify_changed();
         }
+        // edit mode belongs to the run it edits
+        if self
+            .editor
+            .as_ref()
+            .is_some_and(|e| e.run != self.state.run())
+        {
+            self.editor = None;
+            self.state.notify_changed();
+        }
     }
 
-    fn handle_inner(&mut self, cmd: Command) {
+    /// The command applied; what the state asked of the viewer comes back.
+    fn handle_inner(&mut self, cmd: Command) -> state::Effects {
+        let mut fx = state::Effects::default();
         match cmd {
             Command::Key(k) => {
                 if !self.steer_key(k) {
-                    self.state.handle(cmd);
+                    fx = self.state.handle(cmd);
                 }
             }
             Command::Release(p) if self.editor.is_some() && self.drag_from.is_some() => {
                 if !self.edit_release(p) {
                     let spot = self.spot_at(p);
-                    self.state.handle_at(cmd, Some(spot));
+                    fx = self.state.handle_at(cmd, Some(spot));
                 }
             }
             Command::Press(p) if self.editor.is_some() => {
                 if !self.edit_press(p) {
                     let spot = self.spot_at(p);
-                    self.state.handle_at(cmd, Some(spot));
+                    fx = self.state.handle_at(cmd, Some(spot));
                 }
             }
             Command::Move(p) | Command::Press(p) | Command::Release(p) | Command::Wheel(p, _) => {
@@ -396,12 +407,12 @@ impl Viewer {
                     ) => self.show_edit_kind(trial),
                     _ => {}
                 }
-                self.state.handle_at(cmd, Some(spot));
+                fx = self.state.handle_at(cmd, Some(spot));
             }
             Command::Tick(_) => {
-                self.state.handle(cmd);
+                fx = self.state.handle(cmd);
                 self.poll_follow();
-                self.drive_live();
+                self.drive_live(fx.demand);
                 // points move under a still pointer (playback, zoom)
                 if let Some(m) = self.state.mouse() {
                     if self.state.down().is_none() && self.state.hover().is_none() {
@@ -412,8 +423,9 @@ impl Viewer {
                     }
                 }
             }
-            _ => self.state.handle(cmd),
+            _ => fx = self.state.handle(cmd),
         }
+        fx
     }
 
     /// The theme at the window's scale factor (text stays crisp and

@@ -265,17 +265,9 @@ fn draw_queue(p: &mut UiPaint, q: &QueueView, s: f32, measure: &mut Measure) {
     }
 }
 
-/// Edit mode: the focus ring, and the panel with the menu of previewed
-/// edits (or the keys), beside the focus.
-fn draw_edit(
-    p: &mut UiPaint,
-    e: &EditView,
-    w: f32,
-    h: f32,
-    s: f32,
-    theme: &Theme,
-    measure: &mut Measure,
-) {
+/// Edit mode's focus: the ring around the focused layer (and the layer an
+/// edge being added starts from), or the focused edge's path.
+fn draw_edit_focus(p: &mut UiPaint, e: &EditView, s: f32, theme: &Theme) {
     let ring = |p: &mut UiPaint, r: Rect, c: Color| {
         p.mesh.rounded_rect(
             [r.x - 4.0 * s, r.y - 4.0 * s],
@@ -296,6 +288,20 @@ fn draw_edit(
         p.mesh
             .polyline(&e.focus_path, theme.selected.with_alpha(150), 7.0 * s);
     }
+}
+
+/// Edit mode: the focus ring, and the panel with the menu of previewed
+/// edits (or the keys), beside the focus.
+fn draw_edit(
+    p: &mut UiPaint,
+    e: &EditView,
+    w: f32,
+    h: f32,
+    s: f32,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
+    draw_edit_focus(p, e, s, theme);
     let title = 13.5 * s;
     let body = 12.5 * s;
     let pad = 10.0 * s;
@@ -397,6 +403,93 @@ fn tooltip_box(m: &mut MeshBuilder, min: [f32; 2], max: [f32; 2], s: f32, fill: 
     m.rounded_rect(min, max, 6.0 * s, Some(fill), None);
 }
 
+/// The keys every viewer takes, as (keys, what they do); the speed row is
+/// added by [`help_rows`].
+const HELP_KEYS: [(&str, &str); 19] = [
+    ("Space", "play / pause"),
+    ("← →", "step back / forward"),
+    ("Home  End", "first / last step"),
+    ("B", "the best trial so far"),
+    ("1 … 9", "show that run (toolbar: run buttons)"),
+    ("C", "compare two runs on one timeline"),
+    ("T", "x axis: step or simulated time"),
+    ("drag timeline", "scrub to any step"),
+    (
+        "hover / click",
+        "a trial's numbers / select it (DAG and table follow)",
+    ),
+    ("Shift+click", "a second trial: diff the two architectures"),
+    ("[  ]  P", "select the trial before / after / parent"),
+    ("{  }", "move the diff's second trial"),
+    ("Esc", "leave the selection (back to the step)"),
+    ("wheel / drag", "zoom / pan a plot (Ctrl+drag: box zoom)"),
+    ("double-click  Z", "reset the zoom"),
+    ("D", "scatter: auto, density (trials per pixel), circles"),
+    (
+        "V  K  A",
+        "insight views; Pareto: next cost / test accuracy",
+    ),
+    ("? or F1", "this help (Esc or any key closes)"),
+    ("Q  Ctrl+Q  Ctrl+W", "quit"),
+];
+
+/// The keys of a followed Optuna study that takes edits.
+const HELP_STUDY: [(&str, &str); 2] = [
+    (
+        "E (followed study)",
+        "edit a trial; Enter enqueues it for the study's workers",
+    ),
+    (
+        "Ctrl+Z",
+        "withdraw the newest enqueued trial, while it waits",
+    ),
+];
+
+/// The keys of a live search.
+const HELP_LIVE: [(&str, &str); 3] = [
+    (
+        "Space (live run)",
+        "run / pause the search; each step is a new trial",
+    ),
+    (
+        "E",
+        "edit: Tab a layer or edge; A add, D delete, O op, L edge",
+    ),
+    ("Ctrl+Z  Ctrl+S", "undo an edit / save the session anew"),
+];
+
+/// The key help's rows for what this viewer shows: the common keys, the
+/// speeds it offers, a study's or a live search's keys before the last two
+/// rows, and quitting where Q quits.
+fn help_rows(state: &ViewerState) -> Vec<(String, String)> {
+    let speeds: Vec<String> = SPEEDS.iter().map(|&x| fmt_speed(x)).collect();
+    let own = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
+    };
+    let mut rows = own(&HELP_KEYS);
+    rows.insert(
+        4,
+        (
+            "−  +".into(),
+            format!("speed: {} steps/s", speeds.join(", ")),
+        ),
+    );
+    if state.steerable() {
+        let at = rows.len() - 2;
+        rows.splice(at..at, own(&HELP_STUDY));
+    }
+    if state.runs().iter().any(|r| r.live) {
+        let at = rows.len() - 2;
+        rows.splice(at..at, own(&HELP_LIVE));
+    }
+    if !state.quit_key() {
+        rows.retain(|(_, d)| d != "quit");
+    }
+    rows
+}
+
 /// The key help, centred over a dimmed window.
 fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Theme) {
     p.mesh.rounded_rect(
@@ -406,96 +499,7 @@ fn help(p: &mut UiPaint, state: &ViewerState, w: f32, h: f32, s: f32, theme: &Th
         Some(Color::rgba(20, 22, 26, 130)),
         None,
     );
-    let speeds: Vec<String> = SPEEDS.iter().map(|&x| fmt_speed(x)).collect();
-    let rows: Vec<(String, String)> = vec![
-        ("Space".into(), "play / pause".into()),
-        ("← →".into(), "step back / forward".into()),
-        ("Home  End".into(), "first / last step".into()),
-        ("B".into(), "the best trial so far".into()),
-        (
-            "−  +".into(),
-            format!("speed: {} steps/s", speeds.join(", ")),
-        ),
-        (
-            "1 … 9".into(),
-            "show that run (toolbar: run buttons)".into(),
-        ),
-        ("C".into(), "compare two runs on one timeline".into()),
-        ("T".into(), "x axis: step or simulated time".into()),
-        ("drag timeline".into(), "scrub to any step".into()),
-        (
-            "hover / click".into(),
-            "a trial's numbers / select it (DAG and table follow)".into(),
-        ),
-        (
-            "Shift+click".into(),
-            "a second trial: diff the two architectures".into(),
-        ),
-        (
-            "[  ]  P".into(),
-            "select the trial before / after / parent".into(),
-        ),
-        ("{  }".into(), "move the diff's second trial".into()),
-        (
-            "Esc".into(),
-            "leave the selection (back to the step)".into(),
-        ),
-        (
-            "wheel / drag".into(),
-            "zoom / pan a plot (Ctrl+drag: box zoom)".into(),
-        ),
-        ("double-click  Z".into(), "reset the zoom".into()),
-        (
-            "D".into(),
-            "scatter: auto, density (trials per pixel), circles".into(),
-        ),
-        (
-            "V  K  A".into(),
-            "insight views; Pareto: next cost / test accuracy".into(),
-        ),
-        ("? or F1".into(), "this help (Esc or any key closes)".into()),
-        ("Q  Ctrl+Q  Ctrl+W".into(), "quit".into()),
-    ];
-    let mut rows = rows;
-    if state.steerable() {
-        let at = rows.len() - 2;
-        rows.splice(
-            at..at,
-            [
-                (
-                    "E (followed study)".into(),
-                    "edit a trial; Enter enqueues it for the study's workers".into(),
-                ),
-                (
-                    "Ctrl+Z".into(),
-                    "withdraw the newest enqueued trial, while it waits".into(),
-                ),
-            ],
-        );
-    }
-    if state.runs().iter().any(|r| r.live) {
-        let at = rows.len() - 2;
-        rows.splice(
-            at..at,
-            [
-                (
-                    "Space (live run)".into(),
-                    "run / pause the search; each step is a new trial".into(),
-                ),
-                (
-                    "E".into(),
-                    "edit: Tab a layer or edge; A add, D delete, O op, L edge".into(),
-                ),
-                (
-                    "Ctrl+Z  Ctrl+S".into(),
-                    "undo an edit / save the session anew".into(),
-                ),
-            ],
-        );
-    }
-    if !state.quit_key() {
-        rows.retain(|(_, d)| d != "quit");
-    }
+    let rows = help_rows(state);
     let title = 19.0 * s;
     let body = 14.0 * s;
     let row_h = body * 1.85;

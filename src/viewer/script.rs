@@ -79,156 +79,194 @@ impl Script {
         let mut ops = Vec::new();
         let mut size = size;
         for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            let err = |what: String| ScriptError {
-                file: file.to_string(),
-                line,
-                what,
-            };
             let body = raw.split('#').next().unwrap_or("").trim();
             if body.is_empty() {
                 continue;
             }
             let mut words = body.split_whitespace();
-            let cmd = words.next().unwrap_or("");
-            let mut args: Vec<&str> = words.collect();
-            // modifiers before a click's or a drag's coordinates
-            let mut mods = Mods::default();
-            if matches!(cmd, "click" | "drag") {
-                if let Some(first) = args.first().copied() {
-                    if first.parse::<f64>().is_err() {
-                        for m in first.split('+') {
-                            match m.to_ascii_lowercase().as_str() {
-                                "shift" => mods.shift = true,
-                                "ctrl" => mods.ctrl = true,
-                                "alt" => mods.alt = true,
-                                other => {
-                                    return Err(err(format!(
-                                        "{cmd}: unknown modifier {other:?} (known: shift, ctrl, alt, joined by +)"
-                                    )))
-                                }
-                            }
-                        }
-                        args.remove(0);
-                    }
-                }
+            let mut l = ScriptLine {
+                file,
+                line: i + 1,
+                cmd: words.next().unwrap_or(""),
+                args: words.collect(),
+                mods: Mods::default(),
+                size,
+            };
+            l.take_mods()?;
+            let op = l.op()?;
+            if let Op::Resize(w, h) = op {
+                size = (w, h);
             }
-            let want = |n: usize, usage: &str| -> Result<(), ScriptError> {
-                if args.len() == n {
-                    Ok(())
-                } else {
-                    Err(err(format!(
-                        "`{cmd}` takes {n} argument{} ({usage}), got {}",
-                        if n == 1 { "" } else { "s" },
-                        args.len()
-                    )))
-                }
-            };
-            let num = |s: &str, what: &str| -> Result<f64, ScriptError> {
-                match s.parse::<f64>() {
-                    Ok(v) if v.is_finite() => Ok(v),
-                    _ => Err(err(format!("{what}: {s:?} is not a number"))),
-                }
-            };
-            let point = |x: &str, y: &str, size: (u32, u32)| -> Result<[f32; 2], ScriptError> {
-                let (px, py) = (num(x, "x")?, num(y, "y")?);
-                if px < 0.0 || py < 0.0 || px >= size.0 as f64 || py >= size.1 as f64 {
-                    return Err(err(format!(
-                        "({x}, {y}) is off the window, which is {}x{} here",
-                        size.0, size.1
-                    )));
-                }
-                Ok([px as f32, py as f32])
-            };
-            let op = match cmd {
-                "wait" => {
-                    want(1, "milliseconds")?;
-                    let ms = num(args[0], "wait")?;
-                    if !(0.0..=MAX_WAIT_MS).contains(&ms) {
-                        return Err(err(format!(
-                            "wait {ms}: must be between 0 and {MAX_WAIT_MS} ms"
-                        )));
-                    }
-                    Op::Wait(ms)
-                }
-                "sleep" => {
-                    want(1, "milliseconds")?;
-                    let ms = num(args[0], "sleep")?;
-                    if !(0.0..=MAX_WAIT_MS).contains(&ms) {
-                        return Err(err(format!(
-                            "sleep {ms}: must be between 0 and {MAX_WAIT_MS} ms"
-                        )));
-                    }
-                    Op::Sleep(ms)
-                }
-                "key" => {
-                    want(1, "a key name, e.g. space or ctrl+z")?;
-                    Op::Key(args[0].parse::<KeyPress>().map_err(err)?)
-                }
-                "move" => {
-                    want(2, "X Y")?;
-                    Op::Move(point(args[0], args[1], size)?)
-                }
-                "click" => {
-                    want(2, "[MODIFIERS] X Y")?;
-                    Op::Click(point(args[0], args[1], size)?, mods)
-                }
-                "dblclick" => {
-                    want(2, "X Y")?;
-                    Op::DoubleClick(point(args[0], args[1], size)?)
-                }
-                "drag" => {
-                    want(4, "[MODIFIERS] X1 Y1 X2 Y2")?;
-                    Op::Drag(
-                        point(args[0], args[1], size)?,
-                        point(args[2], args[3], size)?,
-                        mods,
-                    )
-                }
-                "wheel" => {
-                    want(3, "X Y NOTCHES")?;
-                    let p = point(args[0], args[1], size)?;
-                    let n = num(args[2], "notches")?;
-                    if n.abs() > 100.0 {
-                        return Err(err(format!("wheel {n}: at most 100 notches either way")));
-                    }
-                    Op::Wheel(p, n as f32)
-                }
-                "resize" => {
-                    want(2, "WIDTH HEIGHT")?;
-                    let dim = |s: &str| -> Result<u32, ScriptError> {
-                        match s.parse::<u32>() {
-                            Ok(v) if (200..=MAX_SIZE).contains(&v) => Ok(v),
-                            _ => Err(err(format!(
-                                "resize: {s:?} must be a whole number of pixels from 200 to {MAX_SIZE}"
-                            ))),
-                        }
-                    };
-                    let (w, h) = (dim(args[0])?, dim(args[1])?);
-                    size = (w, h);
-                    Op::Resize(w, h)
-                }
-                "screenshot" => {
-                    want(1, "a .png path")?;
-                    let p = PathBuf::from(args[0]);
-                    check_writable(&p).map_err(err)?;
-                    Op::Screenshot(p)
-                }
-                "quit" => {
-                    want(0, "none")?;
-                    Op::Quit
-                }
-                other => {
-                    return Err(err(format!(
-                        "unknown command {other:?} (known: wait, key, move, click, dblclick, drag, wheel, resize, screenshot, quit)"
-                    )))
-                }
-            };
-            ops.push((line, op));
+            ops.push((l.line, op));
         }
         Ok(Script {
             file: file.to_string(),
             ops,
+        })
+    }
+}
+
+/// One line of a script being parsed: its command, arguments and
+/// modifiers, and the window's size at that point of the script.
+struct ScriptLine<'a> {
+    file: &'a str,
+    line: usize,
+    cmd: &'a str,
+    args: Vec<&'a str>,
+    mods: Mods,
+    size: (u32, u32),
+}
+
+impl ScriptLine<'_> {
+    fn err(&self, what: String) -> ScriptError {
+        ScriptError {
+            file: self.file.to_string(),
+            line: self.line,
+            what,
+        }
+    }
+
+    /// Modifiers before a click's or a drag's coordinates.
+    fn take_mods(&mut self) -> Result<(), ScriptError> {
+        if !matches!(self.cmd, "click" | "drag") {
+            return Ok(());
+        }
+        let Some(first) = self.args.first().copied() else {
+            return Ok(());
+        };
+        if first.parse::<f64>().is_ok() {
+            return Ok(());
+        }
+        for m in first.split('+') {
+            match m.to_ascii_lowercase().as_str() {
+                "shift" => self.mods.shift = true,
+                "ctrl" => self.mods.ctrl = true,
+                "alt" => self.mods.alt = true,
+                other => {
+                    return Err(self.err(format!(
+                        "{}: unknown modifier {other:?} (known: shift, ctrl, alt, joined by +)",
+                        self.cmd
+                    )))
+                }
+            }
+        }
+        self.args.remove(0);
+        Ok(())
+    }
+
+    /// Fails unless the line has `n` arguments (`usage` names them).
+    fn want(&self, n: usize, usage: &str) -> Result<(), ScriptError> {
+        if self.args.len() == n {
+            return Ok(());
+        }
+        Err(self.err(format!(
+            "`{}` takes {n} argument{} ({usage}), got {}",
+            self.cmd,
+            if n == 1 { "" } else { "s" },
+            self.args.len()
+        )))
+    }
+
+    fn num(&self, s: &str, what: &str) -> Result<f64, ScriptError> {
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(self.err(format!("{what}: {s:?} is not a number"))),
+        }
+    }
+
+    /// The point of arguments `k` and `k + 1`, inside the window.
+    fn point(&self, k: usize) -> Result<[f32; 2], ScriptError> {
+        let (x, y) = (self.args[k], self.args[k + 1]);
+        let (px, py) = (self.num(x, "x")?, self.num(y, "y")?);
+        let (w, h) = self.size;
+        if px < 0.0 || py < 0.0 || px >= w as f64 || py >= h as f64 {
+            return Err(self.err(format!(
+                "({x}, {y}) is off the window, which is {w}x{h} here"
+            )));
+        }
+        Ok([px as f32, py as f32])
+    }
+
+    /// The one argument of `wait` and `sleep`: milliseconds in range.
+    fn millis(&self) -> Result<f64, ScriptError> {
+        self.want(1, "milliseconds")?;
+        let ms = self.num(self.args[0], self.cmd)?;
+        if !(0.0..=MAX_WAIT_MS).contains(&ms) {
+            return Err(self.err(format!(
+                "{} {ms}: must be between 0 and {MAX_WAIT_MS} ms",
+                self.cmd
+            )));
+        }
+        Ok(ms)
+    }
+
+    /// A window dimension of `resize`.
+    fn dim(&self, s: &str) -> Result<u32, ScriptError> {
+        match s.parse::<u32>() {
+            Ok(v) if (200..=MAX_SIZE).contains(&v) => Ok(v),
+            _ => Err(self.err(format!(
+                "resize: {s:?} must be a whole number of pixels from 200 to {MAX_SIZE}"
+            ))),
+        }
+    }
+
+    /// The operation the line names, its arguments checked.
+    fn op(&self) -> Result<Op, ScriptError> {
+        Ok(match self.cmd {
+            "wait" => Op::Wait(self.millis()?),
+            "sleep" => Op::Sleep(self.millis()?),
+            "key" => {
+                self.want(1, "a key name, e.g. space or ctrl+z")?;
+                Op::Key(
+                    self.args[0]
+                        .parse::<KeyPress>()
+                        .map_err(|e| self.err(e))?,
+                )
+            }
+            "move" => {
+                self.want(2, "X Y")?;
+                Op::Move(self.point(0)?)
+            }
+            "click" => {
+                self.want(2, "[MODIFIERS] X Y")?;
+                Op::Click(self.point(0)?, self.mods)
+            }
+            "dblclick" => {
+                self.want(2, "X Y")?;
+                Op::DoubleClick(self.point(0)?)
+            }
+            "drag" => {
+                self.want(4, "[MODIFIERS] X1 Y1 X2 Y2")?;
+                Op::Drag(self.point(0)?, self.point(2)?, self.mods)
+            }
+            "wheel" => {
+                self.want(3, "X Y NOTCHES")?;
+                let p = self.point(0)?;
+                let n = self.num(self.args[2], "notches")?;
+                if n.abs() > 100.0 {
+                    return Err(self.err(format!("wheel {n}: at most 100 notches either way")));
+                }
+                Op::Wheel(p, n as f32)
+            }
+            "resize" => {
+                self.want(2, "WIDTH HEIGHT")?;
+                Op::Resize(self.dim(self.args[0])?, self.dim(self.args[1])?)
+            }
+            "screenshot" => {
+                self.want(1, "a .png path")?;
+                let p = PathBuf::from(self.args[0]);
+                check_writable(&p).map_err(|e| self.err(e))?;
+                Op::Screenshot(p)
+            }
+            "quit" => {
+                self.want(0, "none")?;
+                Op::Quit
+            }
+            other => {
+                return Err(self.err(format!(
+                    "unknown command {other:?} (known: wait, key, move, click, dblclick, drag, wheel, resize, screenshot, quit)"
+                )))
+            }
         })
     }
 }

@@ -141,64 +141,131 @@ impl Transition {
     }
 }
 
-/// The whole state of a viewer window (or of a headless one).
+/// The whole state of a viewer window (or of a headless one), in parts:
+/// what is on show, playback, the pointer, the selection, the plots' zoom,
+/// what floats above, the window, and the source of the runs.
 #[derive(Clone, Debug)]
 pub struct ViewerState {
     runs: Vec<RunMeta>,
+    showing: Showing,
+    play: Playback,
+    pointer: Pointer,
+    selection: Selection,
+    /// The scatter's and the line chart's windows.
+    zoom: [Zoom; 2],
+    overlay: Overlay,
+    surface: Surface,
+    source: Source,
+    /// A frame is due: something drawn changed since the last frame.
+    dirty: bool,
+}
+
+/// What is on show: the run (and the compared one), the axes, the insight
+/// view and how the scatter draws.
+#[derive(Clone, Debug, Default)]
+struct Showing {
     run: usize,
     compare: bool,
     time_axis: bool,
-    step: usize,
-    playing: bool,
-    speed: usize,
-    acc: f64,
-    last_tick: Option<f64>,
-    now: f64,
-    transition: Option<Transition>,
-    size: (u32, u32),
-    scale: f32,
-    help: bool,
-    mouse: Option<[f32; 2]>,
-    hover: Option<Target>,
-    pressed: Option<Target>,
-    scrubbing: bool,
-    quit: bool,
-    /// Whether Q quits (not in a page, which its tab closes).
-    quit_key: bool,
-    dirty: bool,
-    notice: Option<(String, f64)>,
-    ui: UiLayout,
-    adapter: String,
-    /// Speed and playing state to show instead of the state's own (a
-    /// recording plays at its own speed without the state playing).
-    shown: Option<(f64, bool)>,
-    /// What the pointer is over in the dashboard.
-    spot: Spot,
-    /// When the hovered trial became hovered.
-    hover_since: f64,
-    selected: Option<TrialRef>,
-    second: Option<TrialRef>,
-    /// The selection was made from the keyboard: its tooltip shows.
-    tip_selected: bool,
-    mods: Mods,
-    down: Option<Down>,
-    zoom: [Zoom; 2],
-    last_click: Option<(f64, [f32; 2])>,
-    scatter_mode: ScatterMode,
     /// The insight view on show in place of the architecture and table.
     page: Option<InsightKind>,
     /// The Pareto view's cost (an index into the run's costs) and accuracy.
     cost: usize,
     front_test: bool,
+    scatter_mode: ScatterMode,
+}
+
+/// Playback: the step, the clock, the transition in flight.
+#[derive(Clone, Debug)]
+struct Playback {
+    step: usize,
+    playing: bool,
+    /// An index into [`SPEEDS`].
+    speed: usize,
+    /// Steps owed to playback since the last whole step.
+    acc: f64,
+    last_tick: Option<f64>,
+    now: f64,
+    transition: Option<Transition>,
+    /// Speed and playing state to show instead of the state's own (a
+    /// recording plays at its own speed without the state playing).
+    shown: Option<(f64, bool)>,
+}
+
+/// The pointer: where it is, what it is over, the press in progress.
+#[derive(Clone, Debug, Default)]
+struct Pointer {
+    mouse: Option<[f32; 2]>,
+    /// The bar's target under the pointer, and the one pressed.
+    hover: Option<Target>,
+    pressed: Option<Target>,
+    scrubbing: bool,
+    /// What the pointer is over in the dashboard.
+    spot: Spot,
+    /// When the hovered trial became hovered.
+    hover_since: f64,
+    mods: Mods,
+    down: Option<Down>,
+    last_click: Option<(f64, [f32; 2])>,
+}
+
+/// The selected trials.
+#[derive(Clone, Debug, Default)]
+struct Selection {
+    selected: Option<TrialRef>,
+    second: Option<TrialRef>,
+    /// The selection was made from the keyboard: its tooltip shows.
+    tip_selected: bool,
+}
+
+/// What floats above the dashboard: the key help and the notice.
+#[derive(Clone, Debug, Default)]
+struct Overlay {
+    help: bool,
+    notice: Option<(String, f64)>,
+}
+
+/// The window: its size and scale, the bar's layout, the adapter's name,
+/// quitting.
+#[derive(Clone, Debug)]
+struct Surface {
+    size: (u32, u32),
+    scale: f32,
+    ui: UiLayout,
+    adapter: String,
+    quit: bool,
+    /// Whether Q quits (not in a page, which its tab closes).
+    quit_key: bool,
+}
+
+/// Where the runs come from.
+#[derive(Clone, Debug, Default)]
+struct Source {
     /// A file is followed: the viewer wakes to read what was appended.
     following: bool,
     /// Whether the followed storage takes edits (an Optuna study's).
     steerable: bool,
-    /// Steps asked of a live search, not yet made.
-    demand: usize,
-    /// Edit mode was asked for (E or the toolbar), not yet taken.
-    edit_request: bool,
     session_file: Option<String>,
+}
+
+/// What one command did, for the viewer to act on.
+#[must_use]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Something drawn changed: the next frame differs.
+    pub redraw: bool,
+    /// Edit mode was asked for (E or the toolbar's button).
+    pub edit: bool,
+    /// Trials the live run on show was asked for by playback at its end.
+    pub demand: usize,
+}
+
+impl std::ops::BitOrAssign for Effects {
+    fn bitor_assign(&mut self, o: Effects) {
+        self.redraw |= o.redraw;
+        self.edit |= o.edit;
+        self.demand = (self.demand + o.demand).min(MAX_DEMAND);
+    }
 }
 
 /// How often a followed file is read (seconds).
@@ -210,48 +277,31 @@ impl ViewerState {
     pub fn new(runs: Vec<RunMeta>, size: (u32, u32)) -> ViewerState {
         let mut s = ViewerState {
             runs,
-            run: 0,
-            compare: false,
-            time_axis: false,
-            step: 0,
-            playing: false,
-            speed: DEFAULT_SPEED,
-            acc: 0.0,
-            last_tick: None,
-            now: 0.0,
-            transition: None,
-            size,
-            scale: 1.0,
-            help: false,
-            mouse: None,
-            hover: None,
-            pressed: None,
-            scrubbing: false,
-            quit: false,
-            quit_key: true,
-            dirty: true,
-            notice: None,
-            ui: UiLayout::default(),
-            adapter: String::new(),
-            shown: None,
-            spot: Spot::default(),
-            hover_since: 0.0,
-            selected: None,
-            second: None,
-            tip_selected: false,
-            mods: Mods::default(),
-            down: None,
+            showing: Showing::default(),
+            play: Playback {
+                step: 0,
+                playing: false,
+                speed: DEFAULT_SPEED,
+                acc: 0.0,
+                last_tick: None,
+                now: 0.0,
+                transition: None,
+                shown: None,
+            },
+            pointer: Pointer::default(),
+            selection: Selection::default(),
             zoom: [Zoom::default(); 2],
-            last_click: None,
-            scatter_mode: ScatterMode::Auto,
-            page: None,
-            cost: 0,
-            front_test: false,
-            following: false,
-            steerable: false,
-            demand: 0,
-            edit_request: false,
-            session_file: None,
+            overlay: Overlay::default(),
+            surface: Surface {
+                size,
+                scale: 1.0,
+                ui: UiLayout::default(),
+                adapter: String::new(),
+                quit: false,
+                quit_key: true,
+            },
+            source: Source::default(),
+            dirty: true,
         };
         s.relayout();
         s
@@ -264,12 +314,12 @@ impl ViewerState {
     }
     /// Index of the run shown (the first of a comparison).
     pub fn run(&self) -> usize {
-        self.run
+        self.showing.run
     }
     /// The second run of a comparison, when comparing.
     pub fn other_run(&self) -> Option<usize> {
-        if self.compare && self.runs.len() >= 2 {
-            Some(if self.run == 0 { 1 } else { 0 })
+        if self.showing.compare && self.runs.len() >= 2 {
+            Some(if self.showing.run == 0 { 1 } else { 0 })
         } else {
             None
         }
@@ -280,11 +330,11 @@ impl ViewerState {
     /// The x axis of the line chart (and the comparison's common clock)
     /// is simulated time.
     pub fn time_axis(&self) -> bool {
-        self.time_axis
+        self.showing.time_axis
     }
     /// The step shown (a transition may still be on its way to it).
     pub fn step(&self) -> usize {
-        self.step
+        self.play.step
     }
     /// The compared run's step: the same step, or on a common time axis
     /// the last of its trials finished by the first run's current time.
@@ -292,170 +342,172 @@ impl ViewerState {
         let o = self.other_run()?;
         let other = &self.runs[o];
         let last = other.len.saturating_sub(1);
-        if self.time_axis {
-            if let (Some(mine), Some(theirs)) = (&self.runs[self.run].times, &other.times) {
-                let t = mine.get(self.step).copied().unwrap_or(0.0);
+        if self.showing.time_axis {
+            if let (Some(mine), Some(theirs)) = (&self.runs[self.showing.run].times, &other.times) {
+                let t = mine.get(self.play.step).copied().unwrap_or(0.0);
                 let k = theirs.partition_point(|&x| x <= t);
                 return Some(k.saturating_sub(1).min(last));
             }
         }
-        Some(self.step.min(last))
+        Some(self.play.step.min(last))
     }
     pub fn playing(&self) -> bool {
-        self.playing
+        self.play.playing
     }
     /// Steps per second.
     pub fn speed(&self) -> f64 {
-        SPEEDS[self.speed]
+        SPEEDS[self.play.speed]
     }
     pub fn now(&self) -> f64 {
-        self.now
+        self.play.now
     }
     pub fn transition(&self) -> Option<&Transition> {
-        self.transition.as_ref()
+        self.play.transition.as_ref()
     }
     pub fn size(&self) -> (u32, u32) {
-        self.size
+        self.surface.size
     }
     pub fn scale(&self) -> f32 {
-        self.scale
+        self.surface.scale
     }
     pub fn help_shown(&self) -> bool {
-        self.help
+        self.overlay.help
     }
     pub fn mouse(&self) -> Option<[f32; 2]> {
-        self.mouse
+        self.pointer.mouse
     }
     pub fn hover(&self) -> Option<Target> {
-        self.hover
+        self.pointer.hover
     }
     /// What the primary button went down on and is still held over.
     pub fn pressed(&self) -> Option<Target> {
-        self.pressed
+        self.pointer.pressed
     }
     pub fn scrubbing(&self) -> bool {
-        self.scrubbing
+        self.pointer.scrubbing
     }
     pub fn quit_requested(&self) -> bool {
-        self.quit
+        self.surface.quit
     }
     /// Whether Q (and Ctrl+Q, Ctrl+W) quits; a page turns it off, as its
     /// tab closes it, and the key help leaves the key out.
     pub fn set_quit_key(&mut self, on: bool) {
-        self.quit_key = on;
+        self.surface.quit_key = on;
     }
     pub fn quit_key(&self) -> bool {
-        self.quit_key
+        self.surface.quit_key
     }
     pub fn ui(&self) -> &UiLayout {
-        &self.ui
+        &self.surface.ui
     }
     /// A short message on screen (e.g. why a key did nothing), while fresh.
     pub fn notice(&self) -> Option<&str> {
-        match &self.notice {
-            Some((m, until)) if *until > self.now => Some(m),
+        match &self.overlay.notice {
+            Some((m, until)) if *until > self.play.now => Some(m),
             _ => None,
         }
     }
     /// The speed the toolbar shows (steps per second).
     pub fn shown_speed(&self) -> f64 {
-        self.shown.map_or(self.speed(), |s| s.0)
+        self.play.shown.map_or(self.speed(), |s| s.0)
     }
     /// Whether the toolbar shows playback as running.
     pub fn shown_playing(&self) -> bool {
-        self.shown.map_or(self.playing, |s| s.1)
+        self.play.shown.map_or(self.play.playing, |s| s.1)
     }
     /// Shows `speed` and a running playback on the toolbar whatever the
     /// state does (recordings drive the steps themselves).
     pub fn show_playback(&mut self, speed: f64) {
-        self.shown = Some((speed, true));
-        self.dirty = true;
+        self.play.shown = Some((speed, true));
+        self.changed();
     }
 
     /// What the pointer is over in the dashboard.
     pub fn spot(&self) -> Spot {
-        self.spot
+        self.pointer.spot
     }
     /// The trial under the pointer (in any view), highlighted in all.
     pub fn hovered_trial(&self) -> Option<TrialRef> {
-        if self.down.is_some_and(|d| d.moved) {
+        if self.pointer.down.is_some_and(|d| d.moved) {
             return None;
         }
-        self.spot.thing.and_then(|t| t.trial())
+        self.pointer.spot.thing.and_then(|t| t.trial())
     }
     /// How far the hovered point has grown, 0..=1.
     pub fn hover_growth(&self) -> f32 {
-        ease_in_out(((self.now - self.hover_since) / HOVER_S).clamp(0.0, 1.0) as f32)
+        ease_in_out(((self.play.now - self.pointer.hover_since) / HOVER_S).clamp(0.0, 1.0) as f32)
     }
     /// The selected trial (clicked, or walked to with keys).
     pub fn selected(&self) -> Option<TrialRef> {
-        self.selected
+        self.selection.selected
     }
     /// The second trial of a two-trial diff (shift-click).
     pub fn second(&self) -> Option<TrialRef> {
-        self.second
+        self.selection.second
     }
     /// The trial whose tooltip shows without hovering (a selection made
     /// with keys), if any.
     pub fn tip_trial(&self) -> Option<TrialRef> {
-        if self.tip_selected {
-            self.second.or(self.selected)
+        if self.selection.tip_selected {
+            self.selection.second.or(self.selection.selected)
         } else {
             None
         }
     }
     /// The part of `plot` on show now.
     pub fn window(&self, plot: Plot) -> Window {
-        self.zoom[plot.index()].at(self.now)
+        self.zoom[plot.index()].at(self.play.now)
     }
     /// The box of a box-zoom being drawn: its two corners in pixels.
     pub fn zoom_box(&self) -> Option<([f32; 2], [f32; 2])> {
-        let d = self.down?;
-        match (d.boxing && d.moved, self.mouse) {
+        let d = self.pointer.down?;
+        match (d.boxing && d.moved, self.pointer.mouse) {
             (true, Some(m)) => Some((d.at, m)),
             _ => None,
         }
     }
     /// The press in progress in the dashboard.
     pub fn down(&self) -> Option<Down> {
-        self.down
+        self.pointer.down
     }
     /// Whether a file is followed (new trials arrive).
     pub fn following(&self) -> bool {
-        self.following
+        self.source.following
     }
     pub fn set_following(&mut self, on: bool) {
-        self.following = on;
+        self.source.following = on;
         self.relayout();
-        self.dirty = true;
+        self.changed();
     }
     /// Whether the followed storage takes edits (E enqueues them).
     pub fn steerable(&self) -> bool {
-        self.steerable
+        self.source.steerable
     }
     pub fn set_steerable(&mut self, on: bool) {
-        self.steerable = on;
+        self.source.steerable = on;
         self.relayout();
-        self.dirty = true;
+        self.changed();
     }
     /// Whether the newest trial of the run is on show (the LIVE badge
     /// lights up).
     pub fn at_newest(&self) -> bool {
-        self.selected.is_none() && self.step + 1 >= self.len() && self.transition.is_none()
+        self.selection.selected.is_none()
+            && self.play.step + 1 >= self.len()
+            && self.play.transition.is_none()
     }
     /// Shows `msg` briefly (e.g. why following stopped).
     pub fn notify(&mut self, msg: String) {
         self.say(msg);
-        self.dirty = true;
+        self.changed();
     }
     /// Shows `msg` for `secs` seconds.
     pub fn notify_for(&mut self, msg: String, secs: f64) {
-        self.notice = Some((msg, self.now + secs));
-        self.dirty = true;
+        self.overlay.notice = Some((msg, self.play.now + secs));
+        self.changed();
     }
     /// Something the state does not hold changed (edit mode): draw again.
     pub fn notify_changed(&mut self) {
-        self.dirty = true;
+        self.changed();
     }
     /// The meta of run `i`, to extend as trials arrive (then call
     /// [`ViewerState::grown`]).
@@ -466,18 +518,21 @@ impl ViewerState {
     pub fn push_run(&mut self, meta: RunMeta) {
         self.runs.push(meta);
         self.relayout();
-        self.dirty = true;
+        self.changed();
     }
     /// Run `i` grew from `old_len` trials: when its last step was on show
     /// (and nothing is selected), the view follows to the newest.
     pub fn grown(&mut self, i: usize, old_len: usize) {
-        self.dirty = true;
-        if i != self.run || self.selected.is_some() || (self.playing && !self.live()) {
+        self.changed();
+        if i != self.showing.run
+            || self.selection.selected.is_some()
+            || (self.play.playing && !self.live())
+        {
             return;
         }
-        if self.step + 1 >= old_len {
+        if self.play.step + 1 >= old_len {
             let last = self.last();
-            let d = if self.playing {
+            let d = if self.play.playing {
                 self.play_duration()
             } else {
                 TRANSITION_S
@@ -489,58 +544,49 @@ impl ViewerState {
     /// How the scatter draws its points.
     /// The insight view on show, if any (V cycles).
     pub fn page(&self) -> Option<InsightKind> {
-        self.page
+        self.showing.page
     }
     pub fn set_page(&mut self, page: Option<InsightKind>) {
-        self.page = page;
-        self.dirty = true;
+        self.showing.page = page;
+        self.changed();
     }
     /// The Pareto view's cost index and whether it plots test accuracy.
     pub fn front(&self) -> (usize, bool) {
-        (self.cost, self.front_test)
+        (self.showing.cost, self.showing.front_test)
     }
     pub fn scatter_mode(&self) -> ScatterMode {
-        self.scatter_mode
+        self.showing.scatter_mode
     }
     pub fn set_scatter_mode(&mut self, m: ScatterMode) {
-        self.scatter_mode = m;
-        self.dirty = true;
+        self.showing.scatter_mode = m;
+        self.changed();
     }
     /// The modifier keys held.
     pub fn mods(&self) -> Mods {
-        self.mods
+        self.pointer.mods
     }
 
     /// Where the live session is saved (or why not), for the help.
     pub fn session_file(&self) -> Option<&str> {
-        self.session_file.as_deref()
+        self.source.session_file.as_deref()
     }
     pub fn set_session_file(&mut self, f: Option<String>) {
-        self.session_file = f;
+        self.source.session_file = f;
     }
 
     /// The name of the GPU adapter, for the help overlay.
     pub fn adapter(&self) -> &str {
-        &self.adapter
+        &self.surface.adapter
     }
     pub fn set_adapter(&mut self, name: impl Into<String>) {
-        self.adapter = name.into();
+        self.surface.adapter = name.into();
     }
     /// Whether the run on show is a live search.
     pub fn live(&self) -> bool {
-        self.runs.get(self.run).is_some_and(|r| r.live)
-    }
-    /// Whether edit mode was asked for since the last call.
-    pub fn take_edit_request(&mut self) -> bool {
-        std::mem::take(&mut self.edit_request)
-    }
-    /// Trials the live run on show was asked for by playback at its end
-    /// (taken once).
-    pub fn take_demand(&mut self) -> usize {
-        std::mem::take(&mut self.demand)
+        self.runs.get(self.showing.run).is_some_and(|r| r.live)
     }
     fn len(&self) -> usize {
-        self.runs.get(self.run).map_or(0, |r| r.len)
+        self.runs.get(self.showing.run).map_or(0, |r| r.len)
     }
     fn last(&self) -> usize {
         self.len().saturating_sub(1)
@@ -553,14 +599,14 @@ impl ViewerState {
         if i >= self.runs.len() {
             return false;
         }
-        if i != self.run {
-            self.run = i;
-            self.step = self.step.min(self.last());
-            self.transition = None;
+        if i != self.showing.run {
+            self.showing.run = i;
+            self.play.step = self.play.step.min(self.last());
+            self.play.transition = None;
             self.forget_trials();
             self.relayout();
         }
-        self.dirty = true;
+        self.changed();
         true
     }
 
@@ -573,66 +619,71 @@ impl ViewerState {
     }
 
     pub fn set_compare(&mut self, on: bool) {
-        self.compare = on && self.runs.len() >= 2;
-        self.transition = None;
+        self.showing.compare = on && self.runs.len() >= 2;
+        self.play.transition = None;
         self.forget_trials();
         self.relayout();
-        self.dirty = true;
+        self.changed();
     }
 
     pub fn set_time_axis(&mut self, on: bool) {
-        self.time_axis = on;
-        self.transition = None;
+        self.showing.time_axis = on;
+        self.play.transition = None;
+        self.changed();
+    }
+
+    /// Applies one command (a pointer command as over nothing in the
+    /// dashboard); returns what it did.
+    pub fn handle(&mut self, cmd: Command) -> Effects {
+        self.handle_at(cmd, None)
+    }
+
+    /// Something drawn changed: a frame is due.
+    fn changed(&mut self) {
         self.dirty = true;
     }
 
-    /// Applies one command.
-    pub fn handle(&mut self, cmd: Command) {
-        self.handle_at(cmd, None);
+    /// Applies an action (a key's or a button's); edit mode is asked of
+    /// the viewer through the effects.
+    pub fn act(&mut self, a: Action) -> Effects {
+        let mut fx = Effects::default();
+        match a {
+            Action::TogglePlay
+            | Action::StepBack
+            | Action::StepForward
+            | Action::Start
+            | Action::End
+            | Action::Best
+            | Action::SpeedDown
+            | Action::SpeedUp
+            | Action::GoLive => self.act_playback(a),
+            Action::SelectRun(_)
+            | Action::ToggleCompare
+            | Action::ToggleTimeAxis
+            | Action::CycleInsight
+            | Action::CycleCost
+            | Action::ToggleFrontAccuracy
+            | Action::CycleScatterMode
+            | Action::ResetZoom => self.act_showing(a),
+            Action::ToggleHelp => self.overlay.help = !self.overlay.help,
+            Action::CloseOverlay => {
+                if self.pointer.down.take().is_none() {
+                    self.clear_selection();
+                }
+            }
+            Action::Walk { back, second } => self.walk(back, second),
+            Action::SelectParent => self.select_parent(),
+            Action::Edit => fx.edit = true,
+            Action::Quit => self.surface.quit = self.surface.quit_key,
+        }
+        self.changed();
+        fx
     }
 
-    /// Applies an action (a key's or a button's).
-    pub fn act(&mut self, a: Action) {
-        let last = self.last();
+    /// The actions on what is shown: the run, comparing, the axis, the
+    /// insight view and its choices, the scatter's mode, the zoom.
+    fn act_showing(&mut self, a: Action) {
         match a {
-            Action::TogglePlay => {
-                if !self.playing && self.step >= last && !self.live() {
-                    // played to the end: start over
-                    self.go(0);
-                }
-                self.set_playing(!self.playing);
-            }
-            Action::StepBack => {
-                self.playing = false;
-                self.go(self.step.saturating_sub(1));
-            }
-            Action::StepForward => {
-                self.playing = false;
-                self.go((self.step + 1).min(last));
-            }
-            Action::Start => self.go(0),
-            Action::End => {
-                self.playing = false;
-                self.go(last);
-            }
-            Action::Best => {
-                self.playing = false;
-                let best = self
-                    .runs
-                    .get(self.run)
-                    .and_then(|r| r.best_at.get(self.step).copied());
-                if let Some(b) = best {
-                    self.go(b);
-                }
-            }
-            Action::SpeedDown => {
-                self.speed = self.speed.saturating_sub(1);
-                self.acc = 0.0;
-            }
-            Action::SpeedUp => {
-                self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
-                self.acc = 0.0;
-            }
             Action::SelectRun(i) => {
                 if !self.select_run(i) {
                     self.say(format!(
@@ -646,27 +697,23 @@ impl ViewerState {
                 if self.runs.len() < 2 {
                     self.say("comparing needs a trace with two runs".into());
                 } else {
-                    self.set_compare(!self.compare);
+                    self.set_compare(!self.showing.compare);
                 }
             }
             Action::ToggleTimeAxis => {
-                if self.runs.get(self.run).is_some_and(|r| r.times.is_some()) {
-                    self.set_time_axis(!self.time_axis);
+                if self
+                    .runs
+                    .get(self.showing.run)
+                    .is_some_and(|r| r.times.is_some())
+                {
+                    self.set_time_axis(!self.showing.time_axis);
                 } else {
                     self.say("this run has no simulated time".into());
                 }
             }
-            Action::ToggleHelp => self.help = !self.help,
-            Action::CloseOverlay => {
-                if self.down.take().is_none() {
-                    self.clear_selection();
-                }
-            }
-            Action::Walk { back, second } => self.walk(back, second),
-            Action::SelectParent => self.select_parent(),
             Action::CycleInsight => {
                 let all = InsightKind::ALL;
-                self.page = match self.page {
+                self.showing.page = match self.showing.page {
                     None => Some(all[0]),
                     Some(k) => all
                         .iter()
@@ -675,37 +722,32 @@ impl ViewerState {
                 };
                 self.say(format!(
                     "view: {} (V: next)",
-                    self.page.map_or("dashboard", |k| k.name())
+                    self.showing.page.map_or("dashboard", |k| k.name())
                 ));
-                self.dirty = true;
             }
             Action::CycleCost => {
-                self.cost = self.cost.wrapping_add(1);
-                if self.page != Some(InsightKind::Pareto) {
-                    self.page = Some(InsightKind::Pareto);
-                }
-                self.dirty = true;
+                self.showing.cost = self.showing.cost.wrapping_add(1);
+                self.showing.page = Some(InsightKind::Pareto);
             }
             Action::ToggleFrontAccuracy => {
-                self.front_test = !self.front_test;
+                self.showing.front_test = !self.showing.front_test;
                 if !matches!(
-                    self.page,
+                    self.showing.page,
                     Some(InsightKind::Pareto | InsightKind::Strategies)
                 ) {
-                    self.page = Some(InsightKind::Pareto);
+                    self.showing.page = Some(InsightKind::Pareto);
                 }
-                self.say(if self.front_test {
+                self.say(if self.showing.front_test {
                     "Pareto and strategies: test accuracy".to_string()
                 } else {
                     "Pareto and strategies: validation accuracy".to_string()
                 });
-                self.dirty = true;
             }
             Action::CycleScatterMode => {
-                self.scatter_mode = self.scatter_mode.next();
+                self.showing.scatter_mode = self.showing.scatter_mode.next();
                 self.say(format!(
                     "scatter: {}",
-                    match self.scatter_mode {
+                    match self.showing.scatter_mode {
                         ScatterMode::Auto => "auto (density when the points crowd)",
                         ScatterMode::Density => "density (trials per pixel)",
                         ScatterMode::Circles => "circles",
@@ -714,35 +756,30 @@ impl ViewerState {
             }
             Action::ResetZoom => {
                 for z in &mut self.zoom {
-                    z.go(Window::FULL, self.now);
+                    z.go(Window::FULL, self.play.now);
                 }
             }
-            Action::Edit => self.edit_request = true,
-            Action::GoLive => {
-                self.clear_selection();
-                self.go(last);
-            }
-            Action::Quit => self.quit = self.quit_key,
+            _ => {}
         }
-        self.dirty = true;
     }
 
     fn say(&mut self, msg: String) {
-        self.notice = Some((msg, self.now + 2.5));
+        self.overlay.notice = Some((msg, self.play.now + 2.5));
     }
 
-    fn key(&mut self, k: KeyPress) {
-        if let Some(a) = Action::for_key(k) {
-            if self.help && !matches!(a, Action::ToggleHelp | Action::Quit) {
-                // the first key closes the help
-                self.help = false;
-                self.dirty = true;
-                if a == Action::CloseOverlay {
-                    return;
-                }
+    fn key(&mut self, k: KeyPress) -> Effects {
+        let Some(a) = Action::for_key(k) else {
+            return Effects::default();
+        };
+        if self.overlay.help && !matches!(a, Action::ToggleHelp | Action::Quit) {
+            // the first key closes the help
+            self.overlay.help = false;
+            self.changed();
+            if a == Action::CloseOverlay {
+                return Effects::default();
             }
-            self.act(a);
         }
+        self.act(a)
     }
 
     fn relayout(&mut self) {
@@ -761,10 +798,16 @@ impl ViewerState {
                 }
             })
             .collect();
-        let live = self.steerable || self.runs.iter().any(|r| r.live);
+        let live = self.source.steerable || self.runs.iter().any(|r| r.live);
         // the LIVE badge: a followed trace, or the live search on show
-        let badge = self.following || self.live();
-        self.ui = UiLayout::new(self.size, self.scale, (&ids, &groups), live, badge);
+        let badge = self.source.following || self.live();
+        self.surface.ui = UiLayout::new(
+            self.surface.size,
+            self.surface.scale,
+            (&ids, &groups),
+            live,
+            badge,
+        );
     }
 }
 
@@ -801,13 +844,13 @@ mod tests {
 
     fn viewer() -> ViewerState {
         let mut v = ViewerState::new(vec![meta("re-0", 100), meta("rs-0", 50)], (1280, 800));
-        v.handle(Command::Tick(0.0));
+        let _ = v.handle(Command::Tick(0.0));
         v
     }
 
     fn key(v: &mut ViewerState, s: &str) {
         if let Ok(k) = s.parse::<KeyPress>() {
-            v.handle(Command::Key(k));
+            let _ = v.handle(Command::Key(k));
         }
     }
 
@@ -815,15 +858,15 @@ mod tests {
     fn playback_at_each_speed_advances_speed_times_seconds() {
         for (i, &speed) in SPEEDS.iter().enumerate() {
             let mut v = ViewerState::new(vec![meta("a", 100_000)], (1280, 800));
-            v.speed = i;
-            v.handle(Command::Tick(0.0));
+            v.play.speed = i;
+            let _ = v.handle(Command::Tick(0.0));
             key(&mut v, "space");
             assert!(v.playing());
             // 4 s in frame steps
             let mut t = 0.0;
             for _ in 0..240 {
                 t += FRAME_S;
-                v.handle(Command::Tick(t));
+                let _ = v.handle(Command::Tick(t));
             }
             let want = (4.0 * speed).floor() as usize;
             assert!(
@@ -837,9 +880,9 @@ mod tests {
     #[test]
     fn fast_playback_coalesces_and_animates_only_the_last_step() {
         let mut v = viewer();
-        v.speed = SPEEDS.len() - 1; // 1000 steps/s
+        v.play.speed = SPEEDS.len() - 1; // 1000 steps/s
         key(&mut v, "space");
-        v.handle(Command::Tick(0.05)); // 50 steps in one frame
+        let _ = v.handle(Command::Tick(0.05)); // 50 steps in one frame
         assert_eq!(v.step(), 50);
         let t = v.transition().cloned();
         assert!(t
@@ -852,9 +895,9 @@ mod tests {
     #[test]
     fn playback_stops_at_the_end_and_space_restarts() {
         let mut v = viewer();
-        v.speed = SPEEDS.len() - 1;
+        v.play.speed = SPEEDS.len() - 1;
         key(&mut v, "space");
-        v.handle(Command::Tick(0.5));
+        let _ = v.handle(Command::Tick(0.5));
         assert_eq!(v.step(), 99);
         assert!(!v.playing());
         key(&mut v, "space");
@@ -895,7 +938,7 @@ mod tests {
     fn transition_poses_at_zero_half_and_one() {
         let mut v = viewer();
         v.set_step(10);
-        v.handle(Command::Tick(1.0));
+        let _ = v.handle(Command::Tick(1.0));
         key(&mut v, "right");
         assert_eq!(
             v.pose(),
@@ -905,12 +948,12 @@ mod tests {
                 u: 0.0
             }
         );
-        v.handle(Command::Tick(1.0 + TRANSITION_S / 2.0));
+        let _ = v.handle(Command::Tick(1.0 + TRANSITION_S / 2.0));
         match v.pose() {
             Pose::Blend { to: 11, u, .. } => assert!((u - 0.5).abs() < 1e-5),
             p => panic!("{p:?}"),
         }
-        v.handle(Command::Tick(1.0 + TRANSITION_S));
+        let _ = v.handle(Command::Tick(1.0 + TRANSITION_S));
         assert_eq!(v.pose(), Pose::Step(11));
         assert!(v.transition().is_none());
         assert!(!v.needs_frame() || v.dirty);
@@ -919,15 +962,15 @@ mod tests {
     #[test]
     fn a_step_mid_transition_starts_from_the_blend() {
         let mut v = viewer();
-        v.handle(Command::Tick(1.0));
+        let _ = v.handle(Command::Tick(1.0));
         key(&mut v, "right");
-        v.handle(Command::Tick(1.1));
+        let _ = v.handle(Command::Tick(1.1));
         key(&mut v, "right");
         let t = v.transition().cloned();
         assert!(t.is_some_and(|t| matches!(t.from, Pose::Blend { to: 1, .. }) && t.to == 2));
         // blends never nest without bound
         for i in 0..10 {
-            v.handle(Command::Tick(1.2 + i as f64 * 0.01));
+            let _ = v.handle(Command::Tick(1.2 + i as f64 * 0.01));
             key(&mut v, "right");
         }
         assert!(v.pose().depth() <= MAX_POSE_DEPTH + 1);
@@ -938,16 +981,16 @@ mod tests {
         let mut v = viewer();
         let r = v.ui().scrubber;
         let y = r.y + r.h / 2.0;
-        v.handle(Command::Move([r.x + 1.0, y]));
+        let _ = v.handle(Command::Move([r.x + 1.0, y]));
         assert_eq!(v.hover(), Some(Target::Scrubber));
-        v.handle(Command::Press([r.x, y]));
+        let _ = v.handle(Command::Press([r.x, y]));
         assert!(v.scrubbing());
         assert_eq!(v.step(), 0);
-        v.handle(Command::Move([r.x + r.w / 2.0, y]));
+        let _ = v.handle(Command::Move([r.x + r.w / 2.0, y]));
         assert!(v.step().abs_diff(50) <= 1, "{}", v.step());
-        v.handle(Command::Move([r.x + r.w + 50.0, y]));
+        let _ = v.handle(Command::Move([r.x + r.w + 50.0, y]));
         assert_eq!(v.step(), 99);
-        v.handle(Command::Release([r.x + r.w, y]));
+        let _ = v.handle(Command::Release([r.x + r.w, y]));
         assert!(!v.scrubbing());
         assert!(v.transition().is_none());
     }
@@ -959,14 +1002,14 @@ mod tests {
         let Some(p) = play else {
             panic!("no play button")
         };
-        v.handle(Command::Move(p));
+        let _ = v.handle(Command::Move(p));
         assert_eq!(v.hover(), Some(Target::Button(Action::TogglePlay)));
-        v.handle(Command::Press(p));
-        v.handle(Command::Release(p));
+        let _ = v.handle(Command::Press(p));
+        let _ = v.handle(Command::Release(p));
         assert!(v.playing());
         // a press that leaves the button does nothing
-        v.handle(Command::Press(p));
-        v.handle(Command::Release([p[0], p[1] - 300.0]));
+        let _ = v.handle(Command::Press(p));
+        let _ = v.handle(Command::Release([p[0], p[1] - 300.0]));
         assert!(v.playing());
     }
 
@@ -998,12 +1041,12 @@ mod tests {
         let mut v = viewer();
         key(&mut v, "right");
         let before = v.ui().scrubber;
-        v.handle(Command::Resize(800, 600));
+        let _ = v.handle(Command::Resize(800, 600));
         assert!(v.transition().is_none());
         assert_eq!(v.size(), (800, 600));
         assert!(v.ui().scrubber.w < before.w);
         assert!(v.ui().scrubber.y < 600.0);
-        v.handle(Command::Resize(0, 0));
+        let _ = v.handle(Command::Resize(0, 0));
         assert_eq!(v.size(), (0, 0));
     }
 
@@ -1020,13 +1063,44 @@ mod tests {
         assert!(!v.help_shown());
         assert_eq!(v.step(), 1);
         let k = KeyPress::plain(Key::Char('q'));
-        v.handle(Command::Key(k));
+        let _ = v.handle(Command::Key(k));
         assert!(v.quit_requested());
         // a page has no quit key
         let mut page = viewer();
         page.set_quit_key(false);
-        page.handle(Command::Key(k));
+        let _ = page.handle(Command::Key(k));
         assert!(!page.quit_requested());
+    }
+
+    #[test]
+    fn commands_return_their_effects() {
+        let mut v = viewer();
+        v.frame_drawn();
+        // nothing moves: no frame
+        assert_eq!(v.handle(Command::Tick(0.5)), Effects::default());
+        let press = |s: &str| Command::Key(s.parse::<KeyPress>().expect("a key"));
+        let fx = v.handle(press("right"));
+        assert!(fx.redraw && !fx.edit && fx.demand == 0, "{fx:?}");
+        // E asks the viewer for edit mode; the frame still due is kept
+        let fx = v.handle(press("e"));
+        assert!(fx.edit, "{fx:?}");
+        assert!(v.needs_frame());
+        // playing past a live run's end asks the search for the steps
+        let meta = RunMeta {
+            id: "live".into(),
+            len: 3,
+            best_at: vec![0; 3],
+            parent: vec![NO_PARENT; 3],
+            live: true,
+            ..Default::default()
+        };
+        let mut live = ViewerState::new(vec![meta], (1280, 800));
+        let _ = live.handle(Command::Tick(0.0));
+        live.set_step(2);
+        live.set_playing(true);
+        // 10 steps/s for one second, from the last step
+        assert_eq!(live.handle(Command::Tick(1.0)).demand, 10);
+        assert_eq!(live.handle(Command::Tick(1.0)).demand, 0);
     }
 
     #[test]
@@ -1060,7 +1134,7 @@ mod pointer_tests {
             ..Default::default()
         };
         let mut v = ViewerState::new(vec![meta("a", 100), meta("b", 60)], (1280, 800));
-        v.handle(Command::Tick(0.0));
+        let _ = v.handle(Command::Tick(0.0));
         v.set_step(50);
         v
     }
@@ -1077,14 +1151,14 @@ mod pointer_tests {
     }
 
     fn click(v: &mut ViewerState, p: [f32; 2], spot: Spot) {
-        v.handle_at(Command::Move(p), Some(spot));
-        v.handle_at(Command::Press(p), Some(spot));
-        v.handle_at(Command::Release(p), Some(spot));
+        let _ = v.handle_at(Command::Move(p), Some(spot));
+        let _ = v.handle_at(Command::Press(p), Some(spot));
+        let _ = v.handle_at(Command::Release(p), Some(spot));
     }
 
     fn key(v: &mut ViewerState, s: &str) {
         if let Ok(k) = s.parse::<KeyPress>() {
-            v.handle(Command::Key(k));
+            let _ = v.handle(Command::Key(k));
         }
     }
 
@@ -1092,32 +1166,32 @@ mod pointer_tests {
     fn hover_grows_and_leaving_forgets() {
         let mut v = viewer();
         v.frame_drawn();
-        v.handle_at(
+        let _ = v.handle_at(
             Command::Move([600.0, 200.0]),
             Some(on_point(Plot::Scatter, 0, 7)),
         );
         assert_eq!(v.hovered_trial(), Some(TrialRef { run: 0, index: 7 }));
         assert!(v.needs_frame());
         assert_eq!(v.hover_growth(), 0.0);
-        v.handle(Command::Tick(HOVER_S / 2.0));
+        let _ = v.handle(Command::Tick(HOVER_S / 2.0));
         assert!(v.hover_growth() > 0.0 && v.hover_growth() < 1.0);
         assert!(v.next_wake().is_some(), "growing needs frames");
-        v.handle(Command::Tick(1.0));
+        let _ = v.handle(Command::Tick(1.0));
         assert_eq!(v.hover_growth(), 1.0);
         v.frame_drawn();
         assert!(!v.needs_frame(), "a grown hover is still");
         // the same trial hovered in the line chart: linked, no regrowth
-        v.handle_at(
+        let _ = v.handle_at(
             Command::Move([600.0, 600.0]),
             Some(on_point(Plot::Line, 0, 7)),
         );
         assert_eq!(v.hover_growth(), 1.0);
-        v.handle(Command::Leave);
+        let _ = v.handle(Command::Leave);
         assert_eq!(v.hovered_trial(), None);
         // over a toolbar button the dashboard is not hovered
         let b = v.ui().button(Action::TogglePlay).map(|b| b.rect.center());
         if let Some(b) = b {
-            v.handle_at(Command::Move(b), Some(on_point(Plot::Scatter, 0, 7)));
+            let _ = v.handle_at(Command::Move(b), Some(on_point(Plot::Scatter, 0, 7)));
             assert_eq!(v.hovered_trial(), None);
         }
     }
@@ -1136,21 +1210,21 @@ mod pointer_tests {
             thing: None,
             ..on_point(Plot::Scatter, 0, 0)
         };
-        v.handle(Command::Tick(5.0));
+        let _ = v.handle(Command::Tick(5.0));
         click(&mut v, [300.0, 300.0], empty);
         assert!(v.selected().is_some());
-        v.handle(Command::Tick(6.0));
+        let _ = v.handle(Command::Tick(6.0));
         // shift-click a second trial: a diff of two
-        v.handle(Command::Modifiers(Mods {
+        let _ = v.handle(Command::Modifiers(Mods {
             shift: true,
             ..Mods::default()
         }));
         click(&mut v, [620.0, 220.0], on_point(Plot::Line, 1, 3));
-        v.handle(Command::Modifiers(Mods::default()));
+        let _ = v.handle(Command::Modifiers(Mods::default()));
         assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 7 }));
         assert_eq!(v.second(), Some(TrialRef { run: 1, index: 3 }));
         // a plain click starts over with one
-        v.handle(Command::Tick(7.0));
+        let _ = v.handle(Command::Tick(7.0));
         click(&mut v, [640.0, 240.0], on_point(Plot::Scatter, 0, 9));
         assert_eq!(v.selected(), Some(TrialRef { run: 0, index: 9 }));
         assert_eq!(v.second(), None);
@@ -1158,7 +1232,7 @@ mod pointer_tests {
         assert_eq!(v.selected(), None);
         assert_eq!(v.step(), step, "the playing step is kept");
         // Esc with the help open closes only the help
-        v.handle(Command::Tick(8.0));
+        let _ = v.handle(Command::Tick(8.0));
         click(&mut v, [640.0, 240.0], on_point(Plot::Scatter, 0, 9));
         key(&mut v, "question");
         key(&mut v, "escape");
@@ -1211,9 +1285,9 @@ mod pointer_tests {
             }),
             thing: None,
         };
-        v.handle_at(Command::Wheel([500.0, 300.0], 1.0), Some(at([0.5, 0.5])));
+        let _ = v.handle_at(Command::Wheel([500.0, 300.0], 1.0), Some(at([0.5, 0.5])));
         assert!(v.needs_frame());
-        v.handle(Command::Tick(1.0));
+        let _ = v.handle(Command::Tick(1.0));
         let w = v.window(Plot::Scatter);
         assert!((w.x[1] - w.x[0] - WHEEL_FACTOR).abs() < 1e-9, "{w:?}");
         assert_eq!(
@@ -1223,41 +1297,41 @@ mod pointer_tests {
         );
         // drag pans: 100 px right moves the window left by a quarter of its span
         let before = v.window(Plot::Scatter);
-        v.handle_at(Command::Press([500.0, 300.0]), Some(at([0.5, 0.5])));
-        v.handle_at(Command::Move([600.0, 300.0]), Some(at([0.75, 0.5])));
-        v.handle_at(Command::Release([600.0, 300.0]), Some(at([0.75, 0.5])));
+        let _ = v.handle_at(Command::Press([500.0, 300.0]), Some(at([0.5, 0.5])));
+        let _ = v.handle_at(Command::Move([600.0, 300.0]), Some(at([0.75, 0.5])));
+        let _ = v.handle_at(Command::Release([600.0, 300.0]), Some(at([0.75, 0.5])));
         let after = v.window(Plot::Scatter);
         let span = before.x[1] - before.x[0];
         assert!((before.x[0] - after.x[0] - span / 4.0).abs() < 1e-6);
         assert!(v.selected().is_none(), "a drag is not a click");
         // ctrl+drag draws a box and zooms into it
-        v.handle(Command::Modifiers(Mods {
+        let _ = v.handle(Command::Modifiers(Mods {
             ctrl: true,
             ..Mods::default()
         }));
-        v.handle_at(Command::Press([400.0, 300.0]), Some(at([0.25, 0.5])));
-        v.handle_at(Command::Move([500.0, 240.0]), Some(at([0.5, 0.7])));
+        let _ = v.handle_at(Command::Press([400.0, 300.0]), Some(at([0.25, 0.5])));
+        let _ = v.handle_at(Command::Move([500.0, 240.0]), Some(at([0.5, 0.7])));
         assert!(v.zoom_box().is_some());
-        v.handle_at(Command::Release([500.0, 240.0]), Some(at([0.5, 0.7])));
-        v.handle(Command::Modifiers(Mods::default()));
-        v.handle(Command::Tick(2.0));
+        let _ = v.handle_at(Command::Release([500.0, 240.0]), Some(at([0.5, 0.7])));
+        let _ = v.handle(Command::Modifiers(Mods::default()));
+        let _ = v.handle(Command::Tick(2.0));
         let boxed = v.window(Plot::Scatter);
         let want = (after.x[1] - after.x[0]) / 4.0;
         assert!((boxed.x[1] - boxed.x[0] - want).abs() < 1e-6, "{boxed:?}");
         // a double-click resets, animated
-        v.handle(Command::Tick(3.0));
-        v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
-        v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
-        v.handle(Command::Tick(3.1));
-        v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
-        v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
+        let _ = v.handle(Command::Tick(3.0));
+        let _ = v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
+        let _ = v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
+        let _ = v.handle(Command::Tick(3.1));
+        let _ = v.handle_at(Command::Press([450.0, 280.0]), Some(at([0.4, 0.5])));
+        let _ = v.handle_at(Command::Release([450.0, 280.0]), Some(at([0.4, 0.5])));
         assert_ne!(v.window(Plot::Scatter), Window::FULL, "animating");
-        v.handle(Command::Tick(4.0));
+        let _ = v.handle(Command::Tick(4.0));
         assert_eq!(v.window(Plot::Scatter), Window::FULL);
         // Z resets both
-        v.handle_at(Command::Wheel([500.0, 300.0], -2.0), Some(at([0.5, 0.5])));
-        v.handle(Command::Key(KeyPress::plain(Key::Char('z'))));
-        v.handle(Command::Tick(5.0));
+        let _ = v.handle_at(Command::Wheel([500.0, 300.0], -2.0), Some(at([0.5, 0.5])));
+        let _ = v.handle(Command::Key(KeyPress::plain(Key::Char('z'))));
+        let _ = v.handle(Command::Tick(5.0));
         assert_eq!(v.window(Plot::Scatter), Window::FULL);
     }
 }

@@ -19,9 +19,9 @@ fn edit_bench<'a>(
 }
 
 impl Viewer {
-    /// Makes the trials playback asked of the live search, records pause
-    /// and resume, and saves.
-    pub(super) fn drive_live(&mut self) {
+    /// Makes the `want` trials playback asked of the live search, records
+    /// pause and resume, and saves.
+    pub(super) fn drive_live(&mut self, want: usize) {
         let Some((r, mut live)) = self.live.take() else {
             return;
         };
@@ -32,7 +32,6 @@ impl Viewer {
             let _ = live.mark(if playing { "resume" } else { "pause" });
         }
         self.live_playing = playing;
-        let want = self.state.take_demand();
         if want > 0 && playing {
             if let Err(e) = live.step(want) {
                 fault = Some(format!("the search stopped: {e}"));
@@ -328,35 +327,15 @@ impl Viewer {
 
     /// What edit mode draws over the dashboard for picture `pic`.
     pub(super) fn edit_view(&self, pic: &DagPicture) -> Option<overlay::EditView> {
-        use crate::search::steer::EditTarget;
         let e = self.editor.as_ref()?;
         let on_study = self.live.as_ref().map(|l| l.0) != Some(e.run);
-        let node_rect = |i: usize| {
-            pic.nodes.iter().find(|n| n.id == Some(i)).map(|n| {
-                let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
-                Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h)
-            })
-        };
         let mut v = overlay::EditView {
             avoid: pic.rect,
             message: e.message().map(str::to_string),
             ..Default::default()
         };
-        let showing_base = e.what_if().is_none();
-        if showing_base {
-            match e.focus() {
-                Some(EditTarget::Node(i)) => v.focus_box = node_rect(i),
-                Some(EditTarget::Edge(a, b)) => {
-                    v.focus_path = pic
-                        .edges
-                        .iter()
-                        .find(|x| x.key == Some((a, b)))
-                        .map(|x| x.points.clone())
-                        .unwrap_or_default();
-                }
-                None => {}
-            }
-            v.link_from = e.link_from().and_then(node_rect);
+        if e.what_if().is_none() {
+            mark_focus(&mut v, e, pic);
         }
         // the panel goes beside the DAG's panel at the focus's height, not
         // over the layers next to the focus
@@ -364,21 +343,12 @@ impl Viewer {
         if let Some(r) = focus {
             v.avoid = Rect::new(pic.rect.x, r.y, pic.rect.w, r.h);
         }
-        let base_dag = e.arch.evaluated_dag();
-        let target_name = |t: EditTarget| match t {
-            EditTarget::Node(i) => {
-                let op = base_dag.nodes.get(i).map_or("", String::as_str);
-                format!("layer {i} ({})", crate::scene::theme::op_label(op))
-            }
-            EditTarget::Edge(a, b) => format!("edge {a} -> {b}"),
-        };
         let pct = crate::fmt::fmt_pct;
-        let pp = crate::fmt::fmt_pp;
         match e.menu() {
             Some(m) => {
                 v.title = format!(
                     "{} · {}: what each gives (base: validation {}, test {})",
-                    target_name(m.target),
+                    target_name(e, m.target),
                     m.kind.verb(),
                     pct(e.base_acc.0),
                     pct(e.base_acc.1)
@@ -387,49 +357,7 @@ impl Viewer {
                 if v.message.is_none() {
                     v.message = m.note.clone();
                 }
-                let approx = if m
-                    .note
-                    .as_deref()
-                    .is_some_and(|n| n.starts_with("estimates"))
-                {
-                    "≈ "
-                } else {
-                    ""
-                };
-                for (i, p) in m.items.iter().enumerate() {
-                    let (detail, color) = match &p.metrics {
-                        Ok(x) if x.val_acc.is_nan() => (
-                            "no estimate: no completed trial has this choice yet".to_string(),
-                            overlay::TIP_TEXT,
-                        ),
-                        Ok(x) => {
-                            let dv = x.val_acc - e.base_acc.0;
-                            (
-                                format!(
-                                    "{approx}validation {} ({})   test {} ({})",
-                                    pct(x.val_acc),
-                                    pp(dv),
-                                    pct(x.test_acc),
-                                    pp(x.test_acc - e.base_acc.1)
-                                ),
-                                if dv > 0.0 {
-                                    overlay::TIP_GOOD
-                                } else if dv < 0.0 {
-                                    overlay::TIP_BAD
-                                } else {
-                                    overlay::TIP_TEXT
-                                },
-                            )
-                        }
-                        Err(why) => (format!("refused: {why}"), Color::hex(0x8c959f)),
-                    };
-                    v.rows.push(overlay::MenuRow {
-                        label: p.candidate.label.clone(),
-                        detail,
-                        color,
-                        best: m.best == Some(i),
-                    });
-                }
+                v.rows = menu_rows(e, m);
                 v.keys = if on_study {
                     "↑ ↓ choose (the DAG shows it) · Enter or click enqueues it for the study's workers · 1–9 pick · Esc back"
                 } else {
@@ -438,21 +366,17 @@ impl Viewer {
                 .into();
             }
             None => {
+                let on = e.focus().map_or(String::new(), |t| target_name(e, t));
+                let (val, test) = (pct(e.base_acc.0), pct(e.base_acc.1));
                 v.title = if on_study {
                     format!(
-                        "Edit trial {} for the study's workers · {} · validation {}, test {}",
-                        e.base_id,
-                        e.focus().map_or(String::new(), target_name),
-                        pct(e.base_acc.0),
-                        pct(e.base_acc.1)
+                        "Edit trial {} for the study's workers · {on} · validation {val}, test {test}",
+                        e.base_id
                     )
                 } else {
                     format!(
-                        "Edit step {} · {} · validation {}, test {}",
-                        e.base + 1,
-                        e.focus().map_or(String::new(), target_name),
-                        pct(e.base_acc.0),
-                        pct(e.base_acc.1)
+                        "Edit step {} · {on} · validation {val}, test {test}",
+                        e.base + 1
                     )
                 };
                 v.keys = if e.link_from().is_some() {
@@ -465,4 +389,88 @@ impl Viewer {
         }
         Some(v)
     }
+}
+
+/// The focused layer's box or edge's path in picture `pic`, and the layer
+/// an edge being added starts from.
+fn mark_focus(v: &mut overlay::EditView, e: &edit::Editor, pic: &DagPicture) {
+    use crate::search::steer::EditTarget;
+    let node_rect = |i: usize| {
+        pic.nodes.iter().find(|n| n.id == Some(i)).map(|n| {
+            let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
+            Rect::new(n.center[0] - w / 2.0, n.center[1] - h / 2.0, w, h)
+        })
+    };
+    match e.focus() {
+        Some(EditTarget::Node(i)) => v.focus_box = node_rect(i),
+        Some(EditTarget::Edge(a, b)) => {
+            v.focus_path = pic
+                .edges
+                .iter()
+                .find(|x| x.key == Some((a, b)))
+                .map(|x| x.points.clone())
+                .unwrap_or_default();
+        }
+        None => {}
+    }
+    v.link_from = e.link_from().and_then(node_rect);
+}
+
+/// A layer (with its op) or an edge of the base architecture, in words.
+fn target_name(e: &edit::Editor, t: crate::search::steer::EditTarget) -> String {
+    use crate::search::steer::EditTarget;
+    match t {
+        EditTarget::Node(i) => {
+            let dag = e.arch.evaluated_dag();
+            let op = dag.nodes.get(i).map_or("", String::as_str);
+            format!("layer {i} ({})", crate::scene::theme::op_label(op))
+        }
+        EditTarget::Edge(a, b) => format!("edge {a} -> {b}"),
+    }
+}
+
+/// The what-if menu's rows: each edit with its accuracies and their change
+/// against the base (marked ≈ where they are estimates), or why it is
+/// refused.
+fn menu_rows(e: &edit::Editor, m: &edit::Menu) -> Vec<overlay::MenuRow> {
+    let (pct, pp) = (crate::fmt::fmt_pct, crate::fmt::fmt_pp);
+    let estimates = m
+        .note
+        .as_deref()
+        .is_some_and(|n| n.starts_with("estimates"));
+    let approx = if estimates { "≈ " } else { "" };
+    let row = |i: usize, p: &crate::search::steer::Preview| {
+        let (detail, color) = match &p.metrics {
+            Ok(x) if x.val_acc.is_nan() => (
+                "no estimate: no completed trial has this choice yet".to_string(),
+                overlay::TIP_TEXT,
+            ),
+            Ok(x) => {
+                let dv = x.val_acc - e.base_acc.0;
+                let color = if dv > 0.0 {
+                    overlay::TIP_GOOD
+                } else if dv < 0.0 {
+                    overlay::TIP_BAD
+                } else {
+                    overlay::TIP_TEXT
+                };
+                let detail = format!(
+                    "{approx}validation {} ({})   test {} ({})",
+                    pct(x.val_acc),
+                    pp(dv),
+                    pct(x.test_acc),
+                    pp(x.test_acc - e.base_acc.1)
+                );
+                (detail, color)
+            }
+            Err(why) => (format!("refused: {why}"), Color::hex(0x8c959f)),
+        };
+        overlay::MenuRow {
+            label: p.candidate.label.clone(),
+            detail,
+            color,
+            best: m.best == Some(i),
+        }
+    };
+    m.items.iter().enumerate().map(|(i, p)| row(i, p)).collect()
 }

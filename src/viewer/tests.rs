@@ -18,16 +18,16 @@ fn frames_build_without_a_gpu_in_every_mode() {
     v.state.set_step(300);
     let still = v.frame(&mut approx_measure);
     assert!(still.is_ok_and(|f| f.dash.is_some()));
-    v.state.act(Action::StepForward);
+    let _ = v.state.act(Action::StepForward);
     v.handle(Command::Tick(TRANSITION_S / 2.0));
     let mid = v.frame(&mut approx_measure);
     // mid-transition the newest point is held back and grown by the views
     assert!(mid.is_ok_and(|f| f.dash.is_some_and(|d| d.held == 1)));
-    v.state.act(Action::ToggleCompare);
+    let _ = v.state.act(Action::ToggleCompare);
     assert!(v.state.comparing());
     let cmp = v.frame(&mut approx_measure);
     assert!(cmp.is_ok_and(|f| f.points_len(&v).1 > 0));
-    v.state.act(Action::ToggleTimeAxis);
+    let _ = v.state.act(Action::ToggleTimeAxis);
     assert!(v.frame(&mut approx_measure).is_ok());
     // a window too small for the dashboard still gets the bar
     v.handle(Command::Resize(300, 200));
@@ -39,7 +39,7 @@ fn frames_build_without_a_gpu_in_every_mode() {
 fn the_ring_glides_along_the_blend() {
     let mut v = demo();
     v.state.set_step(10);
-    v.state.act(Action::StepForward);
+    let _ = v.state.act(Action::StepForward);
     v.handle(Command::Tick(TRANSITION_S / 2.0));
     let pose = v.state.pose();
     let ring = |s: usize| {

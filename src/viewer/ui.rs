@@ -40,7 +40,6 @@ const ICON: Color = Color::hex(0x3b4148);
 pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
     let mut p = UiPaint::new();
     let ui = state.ui();
-    let s = ui.scale;
     let bar = ui.bar;
     if bar.h < 20.0 {
         return p;
@@ -62,81 +61,105 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
         return p;
     };
     draw_timeline(&mut p, state, run, shown, theme);
-    let font = 13.0 * s;
     for b in &ui.buttons {
-        let r = b.rect;
-        let hovered = state.hover() == Some(Target::Button(b.action));
-        let on = match b.action {
-            Action::SelectRun(i) => i == state.run() || Some(i) == state.other_run(),
-            Action::ToggleCompare => state.comparing(),
-            Action::ToggleTimeAxis => state.time_axis(),
-            Action::ToggleHelp => state.help_shown(),
-            Action::TogglePlay => state.shown_playing(),
-            _ => false,
-        };
-        let pressed = hovered && state.pressed() == Some(Target::Button(b.action));
-        let fill = match (pressed, hovered, on) {
-            (true, _, _) => PRESSED,
-            (_, true, true) => Color::hex(0xc9dbf8),
-            (_, true, false) => HOVER,
-            (_, false, true) => ON,
-            _ => theme.panel,
-        };
-        let stroke = if on { theme.accent } else { theme.panel_border };
-        p.mesh.rounded_rect(
-            [r.x, r.y],
-            [r.right(), r.bottom()],
-            6.0 * s,
-            Some(fill),
-            Some((stroke, 1.0)),
-        );
-        match &b.face {
-            Face::Text(t) => {
-                let label = match b.action {
-                    Action::ToggleTimeAxis if state.time_axis() => "x: time".to_string(),
-                    Action::CycleInsight => {
-                        format!("view: {}", state.page().map_or("dashboard", |k| k.name()))
-                    }
-                    _ => t.clone(),
-                };
-                let color = match b.action {
-                    Action::SelectRun(i) if state.comparing() => {
-                        if i == state.run() {
-                            crate::scene::dashboard::RUN_COLORS[0]
-                        } else if Some(i) == state.other_run() {
-                            crate::scene::dashboard::RUN_COLORS[1]
-                        } else {
-                            theme.muted
-                        }
-                    }
-                    // lit while the newest trial is on show
-                    Action::GoLive if state.at_newest() => Color::hex(0xcf222e),
-                    Action::GoLive => theme.muted,
-                    _ => theme.text,
-                };
-                p.texts.push(
-                    TextRun::new(label, r.center(), font, color)
-                        .aligned(HAlign::Center, VAlign::Middle),
-                );
-                // several groups of runs: each run's group colour beneath
-                if let (Action::SelectRun(i), Some(groups)) = (b.action, &ui.run_groups) {
-                    if let Some(&g) = groups.get(i) {
-                        let c = crate::scene::insight::GROUP_COLORS
-                            [g % crate::scene::insight::GROUP_COLORS.len()];
-                        p.mesh.rounded_rect(
-                            [r.x + 6.0 * s, r.bottom() - 4.0 * s],
-                            [r.right() - 6.0 * s, r.bottom() - 1.5 * s],
-                            1.0,
-                            Some(c),
-                            None,
-                        );
-                    }
-                }
+        draw_button(&mut p, state, b, theme);
+    }
+    draw_bar_labels(&mut p, state, run, theme);
+    p
+}
+
+/// Whether a button's toggle is on (the run on show, comparing, ...).
+fn button_on(state: &ViewerState, action: Action) -> bool {
+    match action {
+        Action::SelectRun(i) => i == state.run() || Some(i) == state.other_run(),
+        Action::ToggleCompare => state.comparing(),
+        Action::ToggleTimeAxis => state.time_axis(),
+        Action::ToggleHelp => state.help_shown(),
+        Action::TogglePlay => state.shown_playing(),
+        _ => false,
+    }
+}
+
+/// One toolbar button: its face lit by hover, press and toggle, then its
+/// label or icon.
+fn draw_button(p: &mut UiPaint, state: &ViewerState, b: &Button, theme: &Theme) {
+    let s = state.ui().scale;
+    let r = b.rect;
+    let hovered = state.hover() == Some(Target::Button(b.action));
+    let on = button_on(state, b.action);
+    let pressed = hovered && state.pressed() == Some(Target::Button(b.action));
+    let fill = match (pressed, hovered, on) {
+        (true, _, _) => PRESSED,
+        (_, true, true) => Color::hex(0xc9dbf8),
+        (_, true, false) => HOVER,
+        (_, false, true) => ON,
+        _ => theme.panel,
+    };
+    let stroke = if on { theme.accent } else { theme.panel_border };
+    p.mesh.rounded_rect(
+        [r.x, r.y],
+        [r.right(), r.bottom()],
+        6.0 * s,
+        Some(fill),
+        Some((stroke, 1.0)),
+    );
+    match &b.face {
+        Face::Text(t) => button_label(p, state, b, t, theme),
+        Face::Icon => icon(&mut p.mesh, b.action, state.shown_playing(), r, s, theme),
+    }
+}
+
+/// A text button's label, coloured by what it stands for, and under a run's
+/// button its group's colour when runs are grouped.
+fn button_label(p: &mut UiPaint, state: &ViewerState, b: &Button, t: &str, theme: &Theme) {
+    let ui = state.ui();
+    let (s, r) = (ui.scale, b.rect);
+    let label = match b.action {
+        Action::ToggleTimeAxis if state.time_axis() => "x: time".to_string(),
+        Action::CycleInsight => {
+            format!("view: {}", state.page().map_or("dashboard", |k| k.name()))
+        }
+        _ => t.to_string(),
+    };
+    let color = match b.action {
+        Action::SelectRun(i) if state.comparing() => {
+            if i == state.run() {
+                crate::scene::dashboard::RUN_COLORS[0]
+            } else if Some(i) == state.other_run() {
+                crate::scene::dashboard::RUN_COLORS[1]
+            } else {
+                theme.muted
             }
-            Face::Icon => icon(&mut p.mesh, b.action, state.shown_playing(), r, s, theme),
+        }
+        // lit while the newest trial is on show
+        Action::GoLive if state.at_newest() => Color::hex(0xcf222e),
+        Action::GoLive => theme.muted,
+        _ => theme.text,
+    };
+    p.texts.push(
+        TextRun::new(label, r.center(), 13.0 * s, color).aligned(HAlign::Center, VAlign::Middle),
+    );
+    // several groups of runs: each run's group colour beneath
+    if let (Action::SelectRun(i), Some(groups)) = (b.action, &ui.run_groups) {
+        if let Some(&g) = groups.get(i) {
+            let c =
+                crate::scene::insight::GROUP_COLORS[g % crate::scene::insight::GROUP_COLORS.len()];
+            p.mesh.rounded_rect(
+                [r.x + 6.0 * s, r.bottom() - 4.0 * s],
+                [r.right() - 6.0 * s, r.bottom() - 1.5 * s],
+                1.0,
+                Some(c),
+                None,
+            );
         }
     }
-    // speed and step
+}
+
+/// The speed label, and the step label with what playback is doing.
+fn draw_bar_labels(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, theme: &Theme) {
+    let ui = state.ui();
+    let s = ui.scale;
+    let font = 13.0 * s;
     let sl = ui.speed_label;
     p.texts.push(
         TextRun::new(
@@ -179,7 +202,6 @@ pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
                 .aligned(HAlign::Right, VAlign::Middle),
         );
     }
-    p
 }
 
 fn draw_timeline(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, shown: f32, theme: &Theme) {

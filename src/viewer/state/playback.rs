@@ -6,26 +6,27 @@ use super::*;
 impl ViewerState {
     /// What is on screen now: a step, or a blend on the way to one.
     pub fn pose(&self) -> Pose {
-        match &self.transition {
-            Some(t) if !t.done(self.now) => Pose::Blend {
+        match &self.play.transition {
+            Some(t) if !t.done(self.play.now) => Pose::Blend {
                 from: Box::new(t.from.clone()),
                 to: t.to,
-                u: ease_in_out(t.progress(self.now)),
+                u: ease_in_out(t.progress(self.play.now)),
             }
             .limited(MAX_POSE_DEPTH),
-            _ => Pose::Step(self.step),
+            _ => Pose::Step(self.play.step),
         }
     }
 
     /// Whether a frame should be drawn (something changed or moves).
     pub fn needs_frame(&self) -> bool {
-        self.dirty || self.transition.is_some() || self.animating()
+        self.dirty || self.play.transition.is_some() || self.animating()
     }
 
     /// A zoom or a hovered point is still moving.
     pub(super) fn animating(&self) -> bool {
-        self.zoom.iter().any(|z| z.animating(self.now))
-            || (self.hovered_trial().is_some() && self.now - self.hover_since < HOVER_S)
+        self.zoom.iter().any(|z| z.animating(self.play.now))
+            || (self.hovered_trial().is_some()
+                && self.play.now - self.pointer.hover_since < HOVER_S)
     }
 
     /// Call after drawing a frame.
@@ -38,17 +39,17 @@ impl ViewerState {
     pub fn next_wake(&self) -> Option<f64> {
         let mut t: Option<f64> = None;
         let mut at = |x: f64| t = Some(t.map_or(x, |y: f64| y.min(x)));
-        if self.transition.is_some() || self.animating() {
-            at(self.now);
+        if self.play.transition.is_some() || self.animating() {
+            at(self.play.now);
         }
-        if self.following {
-            at(self.now + POLL_S);
+        if self.source.following {
+            at(self.play.now + POLL_S);
         }
-        if self.playing {
-            at(self.now + ((1.0 - self.acc) / self.speed()).max(0.0));
+        if self.play.playing {
+            at(self.play.now + ((1.0 - self.play.acc) / self.speed()).max(0.0));
         }
-        if let Some((_, until)) = &self.notice {
-            if *until > self.now {
+        if let Some((_, until)) = &self.overlay.notice {
+            if *until > self.play.now {
                 at(*until);
             }
         }
@@ -57,40 +58,43 @@ impl ViewerState {
 
     /// Starts (or resets) at `step`, paused, without animation.
     pub fn set_step(&mut self, step: usize) {
-        self.step = step.min(self.last());
-        self.transition = None;
-        self.dirty = true;
+        self.play.step = step.min(self.last());
+        self.play.transition = None;
+        self.changed();
     }
 
     pub fn set_playing(&mut self, playing: bool) {
-        self.playing = playing && (self.len() > 1 || self.live());
-        self.acc = 0.0;
-        self.dirty = true;
+        self.play.playing = playing && (self.len() > 1 || self.live());
+        self.play.acc = 0.0;
+        self.changed();
     }
 
-    pub(super) fn tick(&mut self, now: f64) {
+    /// Moves the clock to `now`; returns the trials a live search is asked
+    /// for (playback went past its last step).
+    pub(super) fn tick(&mut self, now: f64) -> usize {
+        let mut demand = 0;
         let was_animating = self.animating();
-        let dt = match self.last_tick {
+        let dt = match self.play.last_tick {
             Some(t) => (now - t).clamp(0.0, 1.0),
             None => 0.0,
         };
-        self.last_tick = Some(now);
-        self.now = now;
-        if self.playing {
-            self.acc += dt * self.speed();
-            let adv = self.acc.floor();
+        self.play.last_tick = Some(now);
+        self.play.now = now;
+        if self.play.playing {
+            self.play.acc += dt * self.speed();
+            let adv = self.play.acc.floor();
             if adv >= 1.0 {
-                self.acc -= adv;
+                self.play.acc -= adv;
                 let last = self.last();
-                let want = self.step + adv as usize;
+                let want = self.play.step + adv as usize;
                 let target = want.min(last);
                 if self.live() {
                     // a live search makes the steps past its end
-                    self.demand = (self.demand + want - target).min(MAX_DEMAND);
+                    demand = (want - target).min(MAX_DEMAND);
                 }
-                if target > self.step {
+                if target > self.play.step {
                     // several steps in one frame: show the newest, animate only its change
-                    let from = if target > self.step + 1 {
+                    let from = if target > self.play.step + 1 {
                         Pose::Step(target - 1)
                     } else {
                         self.pose()
@@ -98,23 +102,75 @@ impl ViewerState {
                     self.start(from, target, self.play_duration());
                 }
                 if target >= last && !self.live() {
-                    self.playing = false;
-                    self.acc = 0.0;
+                    self.play.playing = false;
+                    self.play.acc = 0.0;
                 }
             }
         }
-        if self.transition.as_ref().is_some_and(|t| t.done(now)) {
-            self.transition = None;
-            self.dirty = true;
+        if self.play.transition.as_ref().is_some_and(|t| t.done(now)) {
+            self.play.transition = None;
+            self.changed();
         }
         if was_animating || self.animating() {
-            self.dirty = true;
+            self.changed();
         }
-        if let Some((_, until)) = &self.notice {
+        if let Some((_, until)) = &self.overlay.notice {
             if *until <= now {
-                self.notice = None;
-                self.dirty = true;
+                self.overlay.notice = None;
+                self.changed();
             }
+        }
+        demand
+    }
+
+    /// The playback actions: play and pause, stepping, jumping to the
+    /// start, the end, the best or the newest trial, the speed.
+    pub(super) fn act_playback(&mut self, a: Action) {
+        let last = self.last();
+        match a {
+            Action::TogglePlay => {
+                if !self.play.playing && self.play.step >= last && !self.live() {
+                    // played to the end: start over
+                    self.go(0);
+                }
+                self.set_playing(!self.play.playing);
+            }
+            Action::StepBack => {
+                self.play.playing = false;
+                self.go(self.play.step.saturating_sub(1));
+            }
+            Action::StepForward => {
+                self.play.playing = false;
+                self.go((self.play.step + 1).min(last));
+            }
+            Action::Start => self.go(0),
+            Action::End => {
+                self.play.playing = false;
+                self.go(last);
+            }
+            Action::Best => {
+                self.play.playing = false;
+                let best = self
+                    .runs
+                    .get(self.showing.run)
+                    .and_then(|r| r.best_at.get(self.play.step).copied());
+                if let Some(b) = best {
+                    self.go(b);
+                }
+            }
+            Action::SpeedDown => {
+                self.play.speed = self.play.speed.saturating_sub(1);
+                self.play.acc = 0.0;
+            }
+            Action::SpeedUp => {
+                self.play.speed = (self.play.speed + 1).min(SPEEDS.len() - 1);
+                self.play.acc = 0.0;
+            }
+            Action::GoLive => {
+                self.clear_selection();
+                self.go(last);
+            }
+            _ => {}
         }
     }
 
@@ -127,10 +183,10 @@ impl ViewerState {
     /// is on screen (a recording's playback at its own speed).
     pub fn go_to(&mut self, target: usize, duration: f64) {
         let target = target.min(self.last());
-        if target == self.step {
+        if target == self.play.step {
             return;
         }
-        let from = if target > self.step + 1 {
+        let from = if target > self.play.step + 1 {
             Pose::Step(target - 1)
         } else {
             self.pose()
@@ -141,7 +197,7 @@ impl ViewerState {
     /// Goes to `target` with a transition from what is on screen.
     pub(super) fn go(&mut self, target: usize) {
         let target = target.min(self.last());
-        if target == self.step && self.transition.is_none() {
+        if target == self.play.step && self.play.transition.is_none() {
             return;
         }
         self.start(self.pose(), target, TRANSITION_S);
@@ -151,23 +207,23 @@ impl ViewerState {
     /// after what was on screen.
     pub(super) fn start(&mut self, from: Pose, to: usize, duration: f64) {
         let grow = from.target() + 1 == to;
-        self.transition = Some(Transition {
+        self.play.transition = Some(Transition {
             from,
             to,
-            start: self.now,
+            start: self.play.now,
             duration,
             grow,
         });
-        self.step = to;
-        self.dirty = true;
+        self.play.step = to;
+        self.changed();
     }
 
     pub(super) fn scrub_to(&mut self, x: f32) {
-        let s = self.ui.step_at(x, self.len());
-        if s != self.step || self.transition.is_some() {
-            self.step = s;
-            self.transition = None;
-            self.dirty = true;
+        let s = self.surface.ui.step_at(x, self.len());
+        if s != self.play.step || self.play.transition.is_some() {
+            self.play.step = s;
+            self.play.transition = None;
+            self.changed();
         }
     }
 }

@@ -7,136 +7,162 @@ use super::*;
 impl ViewerState {
     /// Applies one command; for a pointer command, `spot` is what the
     /// dashboard has under the pointer (`None`: unknown, taken as nothing).
-    pub fn handle_at(&mut self, cmd: Command, spot: Option<Spot>) {
+    /// Returns what the command did: whether a frame is due for it, edit
+    /// mode asked for, trials asked of a live search.
+    pub fn handle_at(&mut self, cmd: Command, spot: Option<Spot>) -> Effects {
+        let before = std::mem::replace(&mut self.dirty, false);
+        let mut fx = Effects::default();
         match cmd {
-            Command::Tick(now) => self.tick(now),
-            Command::Key(k) => self.key(k),
-            Command::Modifiers(m) => self.mods = m,
-            Command::Move(p) => {
-                self.mouse = Some(p);
-                if self.scrubbing {
-                    self.scrub_to(p[0]);
-                }
-                let hover = self.hit(p);
-                if hover != self.hover {
-                    self.hover = hover;
-                    self.dirty = true;
-                }
-                self.set_spot(if hover.is_some() {
-                    Spot::default()
-                } else {
-                    spot.unwrap_or_default()
-                });
-                self.drag_to(p);
-            }
-            Command::Press(p) => {
-                self.mouse = Some(p);
-                if self.help {
-                    // any click closes the help
-                    self.help = false;
-                    self.dirty = true;
-                    return;
-                }
-                let t = self.hit(p);
-                self.pressed = t;
-                if t == Some(Target::Scrubber) {
-                    self.scrubbing = true;
-                    self.playing = false;
-                    self.scrub_to(p[0]);
-                }
-                if t.is_none() {
-                    let spot = spot.unwrap_or_default();
-                    self.set_spot(spot);
-                    let window = spot.plot.map_or(Window::FULL, |a| self.window(a.plot));
-                    self.down = Some(Down {
-                        at: p,
-                        spot,
-                        window,
-                        boxing: self.mods.ctrl && spot.plot.is_some(),
-                        moved: false,
-                    });
-                }
-                self.dirty = true;
-            }
-            Command::Release(p) => {
-                self.mouse = Some(p);
-                let was = self.pressed.take();
-                if self.scrubbing {
-                    self.scrubbing = false;
-                } else if let Some(Target::Button(a)) = was {
-                    if self.hit(p) == Some(Target::Button(a)) {
-                        self.act(a);
-                    }
-                }
-                if let Some(d) = self.down.take() {
-                    self.release(d, p);
-                }
-                if let Some(s) = spot {
-                    if self.hit(p).is_none() {
-                        self.set_spot(s);
-                    }
-                }
-                self.dirty = true;
-            }
-            Command::Wheel(p, notches) => {
-                self.mouse = Some(p);
-                if let Some(at) = spot.and_then(|s| s.plot) {
-                    if notches.is_finite() && notches != 0.0 {
-                        let factor = WHEEL_FACTOR.powf(notches.clamp(-10.0, 10.0) as f64);
-                        self.zoom[at.plot.index()].zoom_about(at.frac, factor, self.now);
-                        self.dirty = true;
-                    }
-                }
-            }
+            Command::Tick(now) => fx.demand = self.tick(now),
+            Command::Key(k) => fx = self.key(k),
+            Command::Modifiers(m) => self.pointer.mods = m,
+            Command::Move(p) => self.moved_to(p, spot),
+            Command::Press(p) => self.press(p, spot),
+            Command::Release(p) => fx = self.release_at(p, spot),
+            Command::Wheel(p, notches) => self.wheel(p, notches, spot),
             Command::Leave => {
-                self.mouse = None;
-                if self.hover.take().is_some() {
-                    self.dirty = true;
+                self.pointer.mouse = None;
+                if self.pointer.hover.take().is_some() {
+                    self.changed();
                 }
                 self.set_spot(Spot::default());
             }
-            Command::Resize(w, h) => {
-                if (w, h) != self.size {
-                    self.size = (w, h);
-                    self.transition = None;
-                    self.relayout();
-                    self.dirty = true;
-                }
+            Command::Resize(w, h) => self.resize(w, h),
+            Command::Scale(f) => self.rescale(f),
+        }
+        fx.redraw = self.dirty;
+        self.dirty |= before;
+        fx
+    }
+
+    fn moved_to(&mut self, p: [f32; 2], spot: Option<Spot>) {
+        self.pointer.mouse = Some(p);
+        if self.pointer.scrubbing {
+            self.scrub_to(p[0]);
+        }
+        let hover = self.hit(p);
+        if hover != self.pointer.hover {
+            self.pointer.hover = hover;
+            self.changed();
+        }
+        self.set_spot(if hover.is_some() {
+            Spot::default()
+        } else {
+            spot.unwrap_or_default()
+        });
+        self.drag_to(p);
+    }
+
+    /// A press: closes the help, or starts scrubbing, a bar button's press
+    /// or a press in the dashboard.
+    fn press(&mut self, p: [f32; 2], spot: Option<Spot>) {
+        self.pointer.mouse = Some(p);
+        self.changed();
+        if self.overlay.help {
+            // any click closes the help
+            self.overlay.help = false;
+            return;
+        }
+        let t = self.hit(p);
+        self.pointer.pressed = t;
+        if t == Some(Target::Scrubber) {
+            self.pointer.scrubbing = true;
+            self.play.playing = false;
+            self.scrub_to(p[0]);
+        }
+        if t.is_none() {
+            let spot = spot.unwrap_or_default();
+            self.set_spot(spot);
+            let window = spot.plot.map_or(Window::FULL, |a| self.window(a.plot));
+            self.pointer.down = Some(Down {
+                at: p,
+                spot,
+                window,
+                boxing: self.pointer.mods.ctrl && spot.plot.is_some(),
+                moved: false,
+            });
+        }
+    }
+
+    /// A release: ends scrubbing, clicks the button it was pressed on, or
+    /// ends a press in the dashboard.
+    fn release_at(&mut self, p: [f32; 2], spot: Option<Spot>) -> Effects {
+        self.pointer.mouse = Some(p);
+        self.changed();
+        let mut fx = Effects::default();
+        let was = self.pointer.pressed.take();
+        if self.pointer.scrubbing {
+            self.pointer.scrubbing = false;
+        } else if let Some(Target::Button(a)) = was {
+            if self.hit(p) == Some(Target::Button(a)) {
+                fx = self.act(a);
             }
-            Command::Scale(f) => {
-                let f = if f.is_finite() && f > 0.0 {
-                    f.clamp(0.5, 4.0)
-                } else {
-                    1.0
-                };
-                if f != self.scale {
-                    self.scale = f;
-                    self.transition = None;
-                    self.relayout();
-                    self.dirty = true;
-                }
+        }
+        if let Some(d) = self.pointer.down.take() {
+            self.release(d, p);
+        }
+        if let Some(s) = spot {
+            if self.hit(p).is_none() {
+                self.set_spot(s);
             }
+        }
+        fx
+    }
+
+    fn wheel(&mut self, p: [f32; 2], notches: f32, spot: Option<Spot>) {
+        self.pointer.mouse = Some(p);
+        if let Some(at) = spot.and_then(|s| s.plot) {
+            if notches.is_finite() && notches != 0.0 {
+                let factor = WHEEL_FACTOR.powf(notches.clamp(-10.0, 10.0) as f64);
+                self.zoom[at.plot.index()].zoom_about(at.frac, factor, self.play.now);
+                self.changed();
+            }
+        }
+    }
+
+    fn resize(&mut self, w: u32, h: u32) {
+        if (w, h) != self.surface.size {
+            self.surface.size = (w, h);
+            self.play.transition = None;
+            self.relayout();
+            self.changed();
+        }
+    }
+
+    fn rescale(&mut self, f: f32) {
+        let f = if f.is_finite() && f > 0.0 {
+            f.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
+        if f != self.surface.scale {
+            self.surface.scale = f;
+            self.play.transition = None;
+            self.relayout();
+            self.changed();
         }
     }
 
     /// Records what the pointer is over; a newly hovered trial starts
     /// growing.
     pub fn set_spot(&mut self, spot: Spot) {
-        if spot == self.spot {
+        if spot == self.pointer.spot {
             return;
         }
         let before = self.hovered_trial();
-        self.spot = spot;
+        self.pointer.spot = spot;
         let now = self.hovered_trial();
         if now != before && now.is_some() {
-            self.hover_since = self.now;
+            self.pointer.hover_since = self.play.now;
         }
-        self.dirty = true;
+        self.changed();
     }
 
     /// The pointer moved to `p` with the button down: pan, or grow the box.
     pub(super) fn drag_to(&mut self, p: [f32; 2]) {
-        let Some(mut d) = self.down else { return };
+        let Some(mut d) = self.pointer.down else {
+            return;
+        };
         let delta = [p[0] - d.at[0], p[1] - d.at[1]];
         if !d.moved && delta[0].abs().max(delta[1].abs()) > CLICK_SLOP {
             d.moved = true;
@@ -145,9 +171,9 @@ impl ViewerState {
             if let (Some(at), false) = (d.spot.plot, d.boxing) {
                 self.zoom[at.plot.index()].set(panned(d.window, delta, at.size));
             }
-            self.dirty = true;
+            self.changed();
         }
-        self.down = Some(d);
+        self.pointer.down = Some(d);
     }
 
     /// The button came up at `p` after the press `d`.
@@ -161,25 +187,30 @@ impl ViewerState {
                         at.frac[1] - delta[1] as f64 / at.size[1].max(1.0) as f64,
                     ];
                     let to = boxed(d.window, at.frac, end);
-                    self.zoom[at.plot.index()].go(to, self.now);
+                    self.zoom[at.plot.index()].go(to, self.play.now);
                 }
             }
             return;
         }
         // a click
-        let double = self.last_click.is_some_and(|(t, q)| {
-            self.now - t <= DOUBLE_CLICK_S && (q[0] - p[0]).abs().max((q[1] - p[1]).abs()) <= 6.0
+        let double = self.pointer.last_click.is_some_and(|(t, q)| {
+            self.play.now - t <= DOUBLE_CLICK_S
+                && (q[0] - p[0]).abs().max((q[1] - p[1]).abs()) <= 6.0
         });
-        self.last_click = if double { None } else { Some((self.now, p)) };
+        self.pointer.last_click = if double {
+            None
+        } else {
+            Some((self.play.now, p))
+        };
         if double {
             if let Some(at) = d.spot.plot {
-                self.zoom[at.plot.index()].go(Window::FULL, self.now);
+                self.zoom[at.plot.index()].go(Window::FULL, self.play.now);
                 return;
             }
         }
         if let Some(t) = d.spot.thing.and_then(|t| t.trial()) {
-            self.select(t, self.mods.shift);
-            self.tip_selected = false;
+            self.select(t, self.pointer.mods.shift);
+            self.selection.tip_selected = false;
         }
     }
 
@@ -188,41 +219,41 @@ impl ViewerState {
         if t.run >= self.runs.len() || t.index >= self.runs[t.run].len {
             return;
         }
-        match (second, self.selected) {
-            (true, Some(a)) if a != t => self.second = Some(t),
-            (true, Some(_)) => self.second = None,
+        match (second, self.selection.selected) {
+            (true, Some(a)) if a != t => self.selection.second = Some(t),
+            (true, Some(_)) => self.selection.second = None,
             _ => {
-                self.selected = Some(t);
-                self.second = None;
+                self.selection.selected = Some(t);
+                self.selection.second = None;
             }
         }
-        self.playing = false;
-        self.acc = 0.0;
-        self.dirty = true;
+        self.play.playing = false;
+        self.play.acc = 0.0;
+        self.changed();
     }
 
     /// Leaves the selection: the views show the playing step again.
     pub fn clear_selection(&mut self) {
-        if self.selected.is_some() || self.second.is_some() {
-            self.selected = None;
-            self.second = None;
-            self.tip_selected = false;
-            self.dirty = true;
+        if self.selection.selected.is_some() || self.selection.second.is_some() {
+            self.selection.selected = None;
+            self.selection.second = None;
+            self.selection.tip_selected = false;
+            self.changed();
         }
     }
 
     /// Forgets hovered and selected trials (the runs on show changed).
     pub(super) fn forget_trials(&mut self) {
         self.clear_selection();
-        self.spot = Spot::default();
-        self.down = None;
+        self.pointer.spot = Spot::default();
+        self.pointer.down = None;
         self.zoom = [Zoom::default(); 2];
     }
 
     /// The last step of run `r` on show (trials after it are not drawn).
     pub(super) fn shown_last(&self, r: usize) -> Option<usize> {
-        if r == self.run {
-            Some(self.step)
+        if r == self.showing.run {
+            Some(self.play.step)
         } else if Some(r) == self.other_run() {
             self.other_step()
         } else {
@@ -232,13 +263,13 @@ impl ViewerState {
 
     pub(super) fn walk(&mut self, back: bool, second: bool) {
         let base = if second {
-            self.second.or(self.selected)
+            self.selection.second.or(self.selection.selected)
         } else {
-            self.selected
+            self.selection.selected
         }
         .unwrap_or(TrialRef {
-            run: self.run,
-            index: self.step,
+            run: self.showing.run,
+            index: self.play.step,
         });
         let Some(last) = self.shown_last(base.run) else {
             return;
@@ -252,21 +283,25 @@ impl ViewerState {
             run: base.run,
             index,
         };
-        if second && self.selected.is_none() {
+        if second && self.selection.selected.is_none() {
             self.say(
                 "select a trial first (click, or [ and ]); { and } then move the second".into(),
             );
             return;
         }
         self.select(t, second);
-        self.tip_selected = true;
+        self.selection.tip_selected = true;
     }
 
     pub(super) fn select_parent(&mut self) {
-        let base = self.second.or(self.selected).unwrap_or(TrialRef {
-            run: self.run,
-            index: self.step,
-        });
+        let base = self
+            .selection
+            .second
+            .or(self.selection.selected)
+            .unwrap_or(TrialRef {
+                run: self.showing.run,
+                index: self.play.step,
+            });
         let parent = self
             .runs
             .get(base.run)
@@ -278,9 +313,9 @@ impl ViewerState {
                     run: base.run,
                     index: p as usize,
                 };
-                let second = self.second.is_some();
+                let second = self.selection.second.is_some();
                 self.select(t, second);
-                self.tip_selected = true;
+                self.selection.tip_selected = true;
             }
             None => self.say(format!(
                 "step {} has no recorded parent (a random draw)",
@@ -290,9 +325,9 @@ impl ViewerState {
     }
 
     pub(super) fn hit(&self, p: [f32; 2]) -> Option<Target> {
-        if self.help {
+        if self.overlay.help {
             return None;
         }
-        self.ui.hit(p)
+        self.surface.ui.hit(p)
     }
 }
