@@ -135,10 +135,10 @@ fn a_named_engine_is_read_as_that_engine_or_refused() {
     );
     let (ok, err) = run(&["info", optuna_db, "--format", "nni"]);
     assert!(!ok && err.contains("without NNI's tables"), "{err}");
-    // an NNI database named as Optuna's is read by Optuna's reader, which
-    // does not find Optuna's tables in it
+    // an NNI database named as Optuna's is refused, named for what it is
     let (ok, err) = run(&["import", "optuna", DB, "-o", out, "--force"]);
     assert!(!ok && err.contains(DB), "{err}");
+    assert!(err.contains("not an Optuna storage"), "{err}");
     assert!(!err.contains("NNI experiment database,"), "{err}");
     let (ok, err) = run(&["import", "nni", DB, "-o", out, "--force"]);
     assert!(ok, "{err}");

@@ -16,7 +16,6 @@ pub mod line;
 pub mod log;
 pub mod memory;
 pub mod open;
-pub mod optuna;
 pub mod params;
 pub mod scan;
 

@@ -280,7 +280,9 @@ pub fn optuna_figures(n: usize) -> Result<Vec<Figure>, String> {
     write_optuna_journal(&path, n)?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
-    let r = nasviz::trace::optuna::read_journal(&path).map_err(|e| e.to_string());
+    let r =
+        nasviz::trace::open::read_storage_of(&path, nasviz::trace::open::Kind::OptunaJournal, None)
+            .map_err(|e| e.to_string());
     let secs = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&path);
     let drawn = r?.trace().trial_count();
