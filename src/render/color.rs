@@ -44,6 +44,16 @@ impl Color {
         (self.r as u32) | ((self.g as u32) << 8) | ((self.b as u32) << 16) | ((self.a as u32) << 24)
     }
 
+    /// The colour [`Color::packed`] packed.
+    pub const fn from_packed(packed: u32) -> Self {
+        Color::rgba(
+            packed as u8,
+            (packed >> 8) as u8,
+            (packed >> 16) as u8,
+            (packed >> 24) as u8,
+        )
+    }
+
     /// As a `wgpu::Color` in linear light, for clearing an sRGB target.
     pub fn to_wgpu_linear(self) -> wgpu::Color {
         wgpu::Color {
@@ -75,5 +85,17 @@ fn srgb_to_linear(v: u8) -> f64 {
         c / 12.92
     } else {
         ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_round_trips() {
+        let c = Color::rgba(1, 2, 3, 4);
+        assert_eq!(c.packed(), 0x0403_0201);
+        assert_eq!(Color::from_packed(c.packed()), c);
     }
 }

@@ -3,8 +3,9 @@ use lyon::math::{point, Box2D, Point};
 use lyon::path::builder::BorderRadii;
 use lyon::path::{Path, Winding};
 use lyon::tessellation::{
-    BuffersBuilder, FillOptions, FillTessellator, FillVertex, LineCap, LineJoin, StrokeOptions,
-    StrokeTessellator, StrokeVertex, VertexBuffers,
+    BuffersBuilder, FillOptions, FillTessellator, FillVertex, FillVertexConstructor, LineCap,
+    LineJoin, StrokeOptions, StrokeTessellator, StrokeVertex, StrokeVertexConstructor,
+    VertexBuffers,
 };
 
 use super::circles::BLEND;
@@ -24,6 +25,17 @@ pub struct MeshVertex {
 }
 
 const _: () = assert!(std::mem::size_of::<MeshVertex>() == 16);
+
+impl MeshVertex {
+    /// A vertex at `position` of `color` ([`Color::packed`]).
+    pub const fn new(position: [f32; 2], color: u32) -> Self {
+        MeshVertex {
+            position,
+            color,
+            _pad: 0,
+        }
+    }
+}
 
 /// Triangles with per-vertex colour, in data coordinates.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,6 +78,22 @@ fn pt(p: [f32; 2]) -> Point {
     point(p[0], p[1])
 }
 
+/// Makes lyon's fill and stroke vertices into [`MeshVertex`]es of one
+/// packed colour.
+struct Colored(u32);
+
+impl FillVertexConstructor<MeshVertex> for Colored {
+    fn new_vertex(&mut self, v: FillVertex) -> MeshVertex {
+        MeshVertex::new(v.position().to_array(), self.0)
+    }
+}
+
+impl StrokeVertexConstructor<MeshVertex> for Colored {
+    fn new_vertex(&mut self, v: StrokeVertex) -> MeshVertex {
+        MeshVertex::new(v.position().to_array(), self.0)
+    }
+}
+
 impl MeshBuilder {
     /// An empty builder with a flattening tolerance of 0.1 data units.
     pub fn new() -> Self {
@@ -93,21 +121,13 @@ impl MeshBuilder {
 
     /// Fills a lyon path.
     pub fn fill_path(&mut self, path: &Path, color: Color) -> &mut Self {
-        let c = color.packed();
         let options = FillOptions::tolerance(self.tolerance);
         let r = self.fill.tessellate_path(
             path,
             &options,
-            &mut BuffersBuilder::new(&mut self.geometry, |v: FillVertex| MeshVertex {
-                position: v.position().to_array(),
-                color: c,
-                _pad: 0,
-            }),
+            &mut BuffersBuilder::new(&mut self.geometry, Colored(color.packed())),
         );
-        if r.is_err() {
-            self.skipped += 1;
-        }
-        self
+        self.skip_on_error(r)
     }
 
     /// Strokes a lyon path with round joins and butt caps.
@@ -116,7 +136,6 @@ impl MeshBuilder {
             self.skipped += 1;
             return self;
         }
-        let c = color.packed();
         let options = StrokeOptions::tolerance(self.tolerance)
             .with_line_width(width)
             .with_line_join(LineJoin::Round)
@@ -124,12 +143,13 @@ impl MeshBuilder {
         let r = self.stroke.tessellate_path(
             path,
             &options,
-            &mut BuffersBuilder::new(&mut self.geometry, |v: StrokeVertex| MeshVertex {
-                position: v.position().to_array(),
-                color: c,
-                _pad: 0,
-            }),
+            &mut BuffersBuilder::new(&mut self.geometry, Colored(color.packed())),
         );
+        self.skip_on_error(r)
+    }
+
+    /// Counts a shape lyon could not tessellate.
+    fn skip_on_error<E>(&mut self, r: Result<(), E>) -> &mut Self {
         if r.is_err() {
             self.skipped += 1;
         }
@@ -226,6 +246,18 @@ impl MeshBuilder {
         self
     }
 
+    /// A circle's outline: `width` wide, centred on the circle of `radius`
+    /// around `center`.
+    pub fn ring(&mut self, center: [f32; 2], radius: f32, color: Color, width: f32) -> &mut Self {
+        self.rounded_rect(
+            [center[0] - radius, center[1] - radius],
+            [center[0] + radius, center[1] + radius],
+            radius,
+            None,
+            Some((color, width)),
+        )
+    }
+
     /// A filled triangular arrowhead with its point at `tip`, pointing along `direction`
     /// (from the shaft towards the tip), `length` long and `width` wide at its base.
     pub fn arrowhead(
@@ -272,11 +304,7 @@ impl MeshBuilder {
             [b[0] + nx, b[1] + ny],
             [b[0] - nx, b[1] - ny],
         ] {
-            self.geometry.vertices.push(MeshVertex {
-                position: p,
-                color: c,
-                _pad: 0,
-            });
+            self.geometry.vertices.push(MeshVertex::new(p, c));
         }
         self.geometry.indices.extend_from_slice(&[
             base,
