@@ -10,13 +10,13 @@
 //! the others fade and shrink out or grow in.
 
 use super::motion::{fade, lerp, lerp2, lerp_color, resample};
-use super::panel::{fit, panel_frame};
+use super::panel::{fit, panel_content, panel_frame};
 use super::theme::{op_color, op_label, Theme};
 use super::{Measure, ViewScene};
-use crate::arch::{Arch, Dag};
+use crate::arch::{Arch, ArchDiff, Dag};
 use crate::layout::Rect;
 use crate::layout::{arrow_at_end, shorten_end, smooth_polyline};
-use crate::layout::{layout_dag_with, LayoutOptions};
+use crate::layout::{layout_dag_with, DagLayout, LayoutOptions};
 use crate::render::{Color, HAlign, MeshBuilder, PixelRect, TextRun, VAlign};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,91 +99,15 @@ pub fn dag_picture(
 ) -> DagPicture {
     // the title stays inside its panel (a narrow window shortens it)
     let title = fit(title, theme.label_size + 1.0, rect.w - 24.0, measure);
-    let mut pic = DagPicture {
-        empty: None,
-        ..DagPicture::empty(rect, &title, "")
-    };
-    // the union of the new DAG and the ghosts of what was removed
-    let cur = arch.evaluated_dag();
-    let mut was: Vec<Option<String>> = vec![None; cur.nodes.len()];
-    let mut nodes: Vec<(Option<usize>, String, Mark)> = cur
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (Some(i), n.clone(), Mark::Same))
-        .collect();
-    let mut edges: Vec<(usize, usize, Mark)> =
-        cur.edges.iter().map(|&(a, b)| (a, b, Mark::Same)).collect();
-    if let Some(r) = reference {
-        if let Ok(d) = r.diff(arch) {
-            let old = r.evaluated_dag();
-            for &n in &d.nodes_added {
-                if let Some(x) = nodes.get_mut(n) {
-                    x.2 = Mark::Added;
-                }
-            }
-            for &(o, n) in &d.ops_changed {
-                if let Some(x) = nodes.get_mut(n) {
-                    x.2 = Mark::Changed;
-                    if let Some(w) = was.get_mut(n) {
-                        *w = old.nodes.get(o).cloned();
-                    }
-                }
-            }
-            for e in edges.iter_mut() {
-                if d.edges_added.contains(&(e.0, e.1)) {
-                    e.2 = Mark::Added;
-                }
-            }
-            let mut ghost_of = vec![None; old.len()];
-            for &o in &d.nodes_removed {
-                ghost_of[o] = Some(nodes.len());
-                nodes.push((None, old.nodes[o].clone(), Mark::Ghost));
-            }
-            for &(a, b) in &d.edges_removed {
-                let map = |o: usize| ghost_of[o].or(d.node_map.get(o).copied().flatten());
-                if let (Some(x), Some(y)) = (map(a), map(b)) {
-                    edges.push((x, y, Mark::Ghost));
-                }
-            }
-            let mut parts = Vec::new();
-            let plural =
-                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-            if !d.nodes_added.is_empty() {
-                parts.push(plural(d.nodes_added.len(), "layer") + " added");
-            }
-            if !d.nodes_removed.is_empty() {
-                parts.push(plural(d.nodes_removed.len(), "layer") + " removed");
-            }
-            if !d.ops_changed.is_empty() {
-                parts.push(plural(d.ops_changed.len(), "op") + " changed");
-            }
-            if !d.edges_added.is_empty() || !d.edges_removed.is_empty() {
-                parts.push(format!(
-                    "edges +{} −{}",
-                    d.edges_added.len(),
-                    d.edges_removed.len()
-                ));
-            }
-            pic.summary = if parts.is_empty() {
-                "same architecture as the reference".into()
-            } else {
-                parts.join(", ")
-            };
-        }
-    }
-    if nodes.is_empty() {
+    let union = Union::of(arch, reference);
+    if union.nodes.is_empty() {
         return DagPicture {
-            summary: pic.summary,
+            summary: union.summary,
             ..DagPicture::empty(rect, &title, "Empty architecture")
         };
     }
-    let union = Dag::new(
-        nodes.iter().map(|n| n.1.clone()).collect(),
-        edges.iter().map(|&(a, b, _)| (a, b)).collect(),
-    );
     let font = theme.body_size;
-    let labels: Vec<String> = nodes.iter().map(|n| op_label(&n.1)).collect();
+    let labels: Vec<String> = union.nodes.iter().map(|n| op_label(&n.1)).collect();
     let sizes: Vec<[f32; 2]> = labels
         .iter()
         .map(|l| {
@@ -191,13 +115,13 @@ pub fn dag_picture(
             [w + 22.0, font * 2.1]
         })
         .collect();
-    let lay = layout_dag_with(&union, &LayoutOptions::default(), |i, _| {
+    let lay = layout_dag_with(&union.dag(), &LayoutOptions::default(), |i, _| {
         sizes.get(i).copied().unwrap_or([60.0, 30.0])
     });
     // fit the layout into the content box (below the summary line)
-    let content = content_rect(rect, theme);
+    let content = panel_content(rect, theme);
     let top = content.y
-        + if pic.summary.is_empty() {
+        + if union.summary.is_empty() {
             0.0
         } else {
             theme.tick_size + 10.0
@@ -208,58 +132,203 @@ pub fn dag_picture(
         content.w,
         (content.y + content.h - top).max(1.0),
     );
-    let [bx0, by0, bx1, by1] = lay.bounds;
-    let (bw, bh) = ((bx1 - bx0).max(1.0), (by1 - by0).max(1.0));
-    let s = (avail.w / bw).min(avail.h / bh).min(1.3);
-    let ox = avail.x + (avail.w - bw * s) / 2.0 - bx0 * s;
-    let oy = avail.y + (avail.h - bh * s) / 2.0 - by0 * s;
-    let tf = |p: [f32; 2]| [p[0] * s + ox, p[1] * s + oy];
-    pic.scale = s;
-    let marks: std::collections::HashMap<(usize, usize), Mark> =
-        edges.iter().map(|&(a, b, m)| ((a, b), m)).collect();
-    for e in &lay.edges {
-        let mark = marks.get(&(e.from, e.to)).copied().unwrap_or(Mark::Same);
-        let key = match (nodes.get(e.from), nodes.get(e.to)) {
-            (Some((Some(a), ..)), Some((Some(b), ..))) if mark != Mark::Ghost => Some((*a, *b)),
-            _ => None,
-        };
-        pic.edges.push(DagEdge {
-            key,
-            mark,
-            points: e.points.iter().map(|&p| tf(p)).collect(),
-            alpha: 1.0,
-        });
+    let fit = Fit::into(lay.bounds, avail);
+    DagPicture {
+        rect,
+        title,
+        edges: union.placed_edges(&lay, &fit),
+        nodes: union.placed_nodes(&lay, &fit, labels, theme),
+        summary: union.summary,
+        scale: fit.s,
+        empty: None,
     }
-    for (i, nb) in lay.nodes.iter().enumerate() {
-        let Some((id, op, mark)) = nodes.get(i) else {
-            continue;
-        };
-        let (fill, text) = match mark {
-            Mark::Ghost => (Color::rgba(255, 255, 255, 0), theme.removed),
-            _ => (op_color(op), Color::WHITE),
-        };
-        pic.nodes.push(DagNode {
-            id: *id,
-            op: op.clone(),
-            label: labels[i].clone(),
-            mark: *mark,
-            was: id.and_then(|k| was.get(k).cloned().flatten()),
-            center: tf(nb.center),
-            size: [nb.size[0] * s, nb.size[1] * s],
-            fill,
-            text,
-            alpha: 1.0,
-            scale: 1.0,
-        });
-    }
-    pic
 }
 
-/// The content box of the view's panel (inside the frame and title).
-fn content_rect(rect: Rect, theme: &Theme) -> Rect {
-    let mut m = MeshBuilder::new();
-    let mut t = Vec::new();
-    panel_frame(&mut m, &mut t, rect, "", theme)
+/// The drawn architecture's DAG and the ghosts of what it lost against
+/// the reference, each node and edge marked, and the diff in words.
+struct Union {
+    /// Per node: its index in the architecture's DAG (`None` for a
+    /// ghost), its op and its mark.
+    nodes: Vec<(Option<usize>, String, Mark)>,
+    edges: Vec<(usize, usize, Mark)>,
+    /// Per node of the architecture: its op in the reference, if changed.
+    was: Vec<Option<String>>,
+    summary: String,
+}
+
+impl Union {
+    /// `arch`'s DAG, marked against `reference` where the two diff.
+    fn of(arch: &Arch, reference: Option<&Arch>) -> Union {
+        let cur = arch.evaluated_dag();
+        let mut union = Union {
+            was: vec![None; cur.nodes.len()],
+            nodes: cur
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Some(i), n.clone(), Mark::Same))
+                .collect(),
+            edges: cur.edges.iter().map(|&(a, b)| (a, b, Mark::Same)).collect(),
+            summary: String::new(),
+        };
+        if let Some(r) = reference {
+            if let Ok(d) = r.diff(arch) {
+                union.mark(&d, &r.evaluated_dag());
+                union.summary = diff_summary(&d);
+            }
+        }
+        union
+    }
+
+    /// Marks what `d` added and changed, and adds the ghosts of what it
+    /// removed from `old`.
+    fn mark(&mut self, d: &ArchDiff, old: &Dag) {
+        for &n in &d.nodes_added {
+            if let Some(x) = self.nodes.get_mut(n) {
+                x.2 = Mark::Added;
+            }
+        }
+        for &(o, n) in &d.ops_changed {
+            if let Some(x) = self.nodes.get_mut(n) {
+                x.2 = Mark::Changed;
+                if let Some(w) = self.was.get_mut(n) {
+                    *w = old.nodes.get(o).cloned();
+                }
+            }
+        }
+        for e in self.edges.iter_mut() {
+            if d.edges_added.contains(&(e.0, e.1)) {
+                e.2 = Mark::Added;
+            }
+        }
+        let mut ghost_of = vec![None; old.len()];
+        for &o in &d.nodes_removed {
+            ghost_of[o] = Some(self.nodes.len());
+            self.nodes.push((None, old.nodes[o].clone(), Mark::Ghost));
+        }
+        for &(a, b) in &d.edges_removed {
+            let map = |o: usize| ghost_of[o].or(d.node_map.get(o).copied().flatten());
+            if let (Some(x), Some(y)) = (map(a), map(b)) {
+                self.edges.push((x, y, Mark::Ghost));
+            }
+        }
+    }
+
+    /// The union as one DAG, to lay out.
+    fn dag(&self) -> Dag {
+        Dag::new(
+            self.nodes.iter().map(|n| n.1.clone()).collect(),
+            self.edges.iter().map(|&(a, b, _)| (a, b)).collect(),
+        )
+    }
+
+    /// The laid-out edges, placed by `fit`, with their marks.
+    fn placed_edges(&self, lay: &DagLayout, fit: &Fit) -> Vec<DagEdge> {
+        let marks: std::collections::HashMap<(usize, usize), Mark> =
+            self.edges.iter().map(|&(a, b, m)| ((a, b), m)).collect();
+        let nodes = &self.nodes;
+        lay.edges
+            .iter()
+            .map(|e| {
+                let mark = marks.get(&(e.from, e.to)).copied().unwrap_or(Mark::Same);
+                let key = match (nodes.get(e.from), nodes.get(e.to)) {
+                    (Some((Some(a), ..)), Some((Some(b), ..))) if mark != Mark::Ghost => {
+                        Some((*a, *b))
+                    }
+                    _ => None,
+                };
+                DagEdge {
+                    key,
+                    mark,
+                    points: e.points.iter().map(|&p| fit.apply(p)).collect(),
+                    alpha: 1.0,
+                }
+            })
+            .collect()
+    }
+
+    /// The laid-out boxes, placed by `fit`, coloured by op (ghosts
+    /// hollow), labelled.
+    fn placed_nodes(
+        &self,
+        lay: &DagLayout,
+        fit: &Fit,
+        labels: Vec<String>,
+        theme: &Theme,
+    ) -> Vec<DagNode> {
+        let mut placed = Vec::new();
+        for ((nb, (id, op, mark)), label) in lay.nodes.iter().zip(&self.nodes).zip(labels) {
+            let (fill, text) = match mark {
+                Mark::Ghost => (Color::rgba(255, 255, 255, 0), theme.removed),
+                _ => (op_color(op), Color::WHITE),
+            };
+            placed.push(DagNode {
+                id: *id,
+                op: op.clone(),
+                label,
+                mark: *mark,
+                was: id.and_then(|k| self.was.get(k).cloned().flatten()),
+                center: fit.apply(nb.center),
+                size: [nb.size[0] * fit.s, nb.size[1] * fit.s],
+                fill,
+                text,
+                alpha: 1.0,
+                scale: 1.0,
+            });
+        }
+        placed
+    }
+}
+
+/// A diff in words: "1 layer added, 2 ops changed, edges +1 −0".
+fn diff_summary(d: &ArchDiff) -> String {
+    let mut parts = Vec::new();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    if !d.nodes_added.is_empty() {
+        parts.push(plural(d.nodes_added.len(), "layer") + " added");
+    }
+    if !d.nodes_removed.is_empty() {
+        parts.push(plural(d.nodes_removed.len(), "layer") + " removed");
+    }
+    if !d.ops_changed.is_empty() {
+        parts.push(plural(d.ops_changed.len(), "op") + " changed");
+    }
+    if !d.edges_added.is_empty() || !d.edges_removed.is_empty() {
+        parts.push(format!(
+            "edges +{} −{}",
+            d.edges_added.len(),
+            d.edges_removed.len()
+        ));
+    }
+    if parts.is_empty() {
+        "same architecture as the reference".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A layout scaled (at most 1.3 times) and centred into a rectangle.
+struct Fit {
+    s: f32,
+    ox: f32,
+    oy: f32,
+}
+
+impl Fit {
+    /// The fit of a layout of `bounds` into `avail`.
+    fn into([bx0, by0, bx1, by1]: [f32; 4], avail: Rect) -> Fit {
+        let (bw, bh) = ((bx1 - bx0).max(1.0), (by1 - by0).max(1.0));
+        let s = (avail.w / bw).min(avail.h / bh).min(1.3);
+        Fit {
+            s,
+            ox: avail.x + (avail.w - bw * s) / 2.0 - bx0 * s,
+            oy: avail.y + (avail.h - bh * s) / 2.0 - by0 * s,
+        }
+    }
+
+    fn apply(&self, p: [f32; 2]) -> [f32; 2] {
+        [p[0] * self.s + self.ox, p[1] * self.s + self.oy]
+    }
 }
 
 /// The mesh and text of a picture.
@@ -345,21 +414,6 @@ pub fn draw_picture(pic: &DagPicture, theme: &Theme) -> ViewScene {
     scene.mesh = mesh.build();
     scene.texts = texts;
     scene
-}
-
-/// The architecture view of `arch`, diffed against `reference` when given.
-pub fn dag_view(
-    arch: &Arch,
-    reference: Option<&Arch>,
-    title: &str,
-    rect: Rect,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> ViewScene {
-    draw_picture(
-        &dag_picture(arch, reference, title, rect, theme, measure),
-        theme,
-    )
 }
 
 /// Points per edge when two edges are blended.

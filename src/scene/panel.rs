@@ -11,7 +11,22 @@ pub(crate) fn to_pixel(r: Rect) -> PixelRect {
     PixelRect::new(r.x, r.y, r.w, r.h)
 }
 
-/// Draws a framed panel with a title; returns the content rectangle.
+/// Inside a panel's frame, from its edge to its title.
+const PAD: f32 = 12.0;
+
+/// The content rectangle of a panel in `rect`: inside the frame, below
+/// the title.
+pub fn panel_content(rect: Rect, theme: &Theme) -> Rect {
+    Rect::new(
+        rect.x + PAD,
+        rect.y + PAD + theme.label_size + 10.0,
+        (rect.w - 2.0 * PAD).max(1.0),
+        (rect.h - 2.0 * PAD - theme.label_size - 10.0).max(1.0),
+    )
+}
+
+/// Draws a framed panel with a title; returns the content rectangle
+/// ([`panel_content`]).
 pub fn panel_frame(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
@@ -26,19 +41,13 @@ pub fn panel_frame(
         Some(theme.panel),
         Some((theme.panel_border, 1.0)),
     );
-    let pad = 12.0;
     texts.push(TextRun::new(
         title,
-        [rect.x + pad, rect.y + pad - 2.0],
+        [rect.x + PAD, rect.y + PAD - 2.0],
         theme.label_size + 1.0,
         theme.text,
     ));
-    Rect::new(
-        rect.x + pad,
-        rect.y + pad + theme.label_size + 10.0,
-        (rect.w - 2.0 * pad).max(1.0),
-        (rect.h - 2.0 * pad - theme.label_size - 10.0).max(1.0),
-    )
+    panel_content(rect, theme)
 }
 
 /// A framed view that only says `message` (nothing to show).

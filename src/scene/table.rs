@@ -2,7 +2,7 @@
 //! model so far, the most effective layer added so far.
 
 use super::motion::fade;
-use super::panel::{fit, panel_frame};
+use super::panel::{fit, panel_content, panel_frame};
 use super::theme::{op_label, Theme};
 use super::transition::Motion;
 use super::{fmt_pct, fmt_pp, Measure, ViewScene};
@@ -168,9 +168,7 @@ fn row_height(content: Rect, rows: usize, theme: &Theme) -> f32 {
 /// The box of each row of the table view in `rect` that is on show
 /// (rows that do not fit are left out), for pointing at rows.
 pub fn row_boxes(rect: Rect, theme: &Theme) -> Vec<Rect> {
-    let mut m = MeshBuilder::new();
-    let mut t = Vec::new();
-    let content = panel_frame(&mut m, &mut t, rect, "", theme);
+    let content = panel_content(rect, theme);
     let row_h = row_height(content, ROWS, theme);
     (0..ROWS)
         .map(|i| {
