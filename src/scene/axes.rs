@@ -3,8 +3,8 @@
 
 use super::theme::Theme;
 use super::Measure;
-use crate::layout::nice_ticks;
 use crate::layout::Rect;
+use crate::layout::{nice_ticks, Ticks};
 use crate::render::{HAlign, MeshBuilder, PixelRect, TextRun, VAlign, ViewTransform};
 
 /// Axis layout of a plot: the plot area inside its panel and the data to
@@ -16,60 +16,62 @@ pub struct Axes {
     pub y: (f64, f64),
 }
 
+/// How a tick label reads: `(value, tick step) -> text`.
+pub type TickFormat<'a> = &'a dyn Fn(f64, f64) -> String;
+
+/// What a pair of axes shows: the data ranges, the axes' names and how
+/// their ticks read.
+#[derive(Clone, Copy)]
+pub struct AxisSpec<'a> {
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    /// The x ticks read this much more than the data they stand at (a
+    /// step axis over 0-based positions reads from 1), chosen as round
+    /// numbers of what they read; 0 for most axes.
+    pub x_shift: f64,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub x_fmt: TickFormat<'a>,
+    pub y_fmt: TickFormat<'a>,
+}
+
+impl<'a> AxisSpec<'a> {
+    /// Axes over `x` and `y`, named and read as given, ticks where the data are.
+    pub fn new(
+        (x, y): ((f64, f64), (f64, f64)),
+        (x_label, y_label): (&'a str, &'a str),
+        (x_fmt, y_fmt): (TickFormat<'a>, TickFormat<'a>),
+    ) -> Self {
+        AxisSpec {
+            x,
+            y,
+            x_shift: 0.0,
+            x_label,
+            y_label,
+            x_fmt,
+            y_fmt,
+        }
+    }
+}
+
 /// Axes with gridlines, ticks and labels inside `content`.
-#[allow(clippy::too_many_arguments)]
 pub fn draw_axes(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
     content: Rect,
-    x: (f64, f64),
-    y: (f64, f64),
-    x_label: &str,
-    y_label: &str,
-    x_fmt: &dyn Fn(f64, f64) -> String,
-    y_fmt: &dyn Fn(f64, f64) -> String,
+    spec: &AxisSpec<'_>,
     theme: &Theme,
     measure: &mut Measure,
 ) -> Axes {
-    let labels = (x_label, y_label, x_fmt, y_fmt);
-    draw_axes_shifted(mesh, texts, content, x, y, 0.0, labels, theme, measure)
-}
-
-/// The labels of a pair of axes and how their ticks read.
-type AxisLabels<'a> = (
-    &'a str,
-    &'a str,
-    &'a dyn Fn(f64, f64) -> String,
-    &'a dyn Fn(f64, f64) -> String,
-);
-
-/// [`draw_axes`] whose x ticks read `x_shift` more than the data they
-/// stand at (a step axis over 0-based positions reads from 1), chosen as
-/// round numbers of what they read.
-#[allow(clippy::too_many_arguments)]
-pub fn draw_axes_shifted(
-    mesh: &mut MeshBuilder,
-    texts: &mut Vec<TextRun>,
-    content: Rect,
-    x: (f64, f64),
-    y: (f64, f64),
-    x_shift: f64,
-    (x_label, y_label, x_fmt, y_fmt): AxisLabels<'_>,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> Axes {
+    let (x, y) = (spec.x, spec.y);
     let bottom = content.y + content.h - theme.tick_size - 8.0 - theme.label_size - 6.0;
     let top = content.y + theme.tick_size + 10.0;
-    // about five ticks, fewer where a short plot would crowd their labels
-    let height = f64::from((bottom - top).max(1.0));
-    let min_gap = f64::from(theme.tick_size) * 1.8;
-    let mut target = 5;
-    let mut ty = nice_ticks(y.0, y.1, target);
-    while target > 2 && ty.step / (y.1 - y.0).max(f64::MIN_POSITIVE) * height < min_gap {
-        target -= 1;
-        ty = nice_ticks(y.0, y.1, target);
-    }
-    let y_labels: Vec<String> = ty.values.iter().map(|&v| y_fmt(v, ty.step)).collect();
+    let ty = y_ticks(y, f64::from((bottom - top).max(1.0)), theme);
+    let y_labels: Vec<String> = ty
+        .values
+        .iter()
+        .map(|&v| (spec.y_fmt)(v, ty.step))
+        .collect();
     let label_w = y_labels
         .iter()
         .map(|l| measure(l, theme.tick_size).0)
@@ -81,82 +83,146 @@ pub fn draw_axes_shifted(
         (content.x + content.w - left).max(1.0),
         (bottom - top).max(1.0),
     );
+    let axes = Axes {
+        area,
+        view: data_to_pixel(area, x, y),
+        x,
+        y,
+    };
+    axes.y_grid(mesh, texts, &ty, &y_labels, theme);
+    axes.x_grid(mesh, texts, spec, theme);
+    axes.frame(mesh, texts, content, spec, theme);
+    axes
+}
+
+/// About five y ticks over `y`, fewer where a plot `height` pixels high
+/// would crowd their labels.
+fn y_ticks(y: (f64, f64), height: f64, theme: &Theme) -> Ticks {
+    let min_gap = f64::from(theme.tick_size) * 1.8;
+    let mut target = 5;
+    let mut ty = nice_ticks(y.0, y.1, target);
+    while target > 2 && ty.step / (y.1 - y.0).max(f64::MIN_POSITIVE) * height < min_gap {
+        target -= 1;
+        ty = nice_ticks(y.0, y.1, target);
+    }
+    ty
+}
+
+/// The transform putting data `x` by `y` into `area` (y growing upwards).
+fn data_to_pixel(area: PixelRect, x: (f64, f64), y: (f64, f64)) -> ViewTransform {
     let sx = area.w as f64 / (x.1 - x.0);
     let sy = area.h as f64 / (y.1 - y.0);
-    let view = ViewTransform {
+    ViewTransform {
         scale: [sx as f32, -sy as f32],
         offset: [
             (area.x as f64 - x.0 * sx) as f32,
             (area.y as f64 + area.h as f64 + y.0 * sy) as f32,
         ],
-    };
-    let px = |vx: f64, vy: f64| view.apply([vx as f32, vy as f32]);
-    // gridlines and tick labels
-    for (v, label) in ty.values.iter().zip(&y_labels) {
-        if *v < y.0 || *v > y.1 {
-            continue;
+    }
+}
+
+impl Axes {
+    fn px(&self, vx: f64, vy: f64) -> [f32; 2] {
+        self.view.apply([vx as f32, vy as f32])
+    }
+
+    /// The horizontal gridlines at the y ticks and their labels.
+    fn y_grid(
+        &self,
+        mesh: &mut MeshBuilder,
+        texts: &mut Vec<TextRun>,
+        ty: &Ticks,
+        labels: &[String],
+        theme: &Theme,
+    ) {
+        let (area, y) = (self.area, self.y);
+        for (v, label) in ty.values.iter().zip(labels) {
+            if *v < y.0 || *v > y.1 {
+                continue;
+            }
+            let p = self.px(self.x.0, *v);
+            mesh.line([area.x, p[1]], [area.x + area.w, p[1]], theme.grid, 1.0);
+            texts.push(
+                TextRun::new(
+                    label.clone(),
+                    [area.x - 6.0, p[1]],
+                    theme.tick_size,
+                    theme.muted,
+                )
+                .aligned(HAlign::Right, VAlign::Middle),
+            );
         }
-        let p = px(x.0, *v);
-        mesh.line([area.x, p[1]], [area.x + area.w, p[1]], theme.grid, 1.0);
+    }
+
+    /// The vertical gridlines at the x ticks (about one per 110 pixels)
+    /// and their labels.
+    fn x_grid(
+        &self,
+        mesh: &mut MeshBuilder,
+        texts: &mut Vec<TextRun>,
+        spec: &AxisSpec<'_>,
+        theme: &Theme,
+    ) {
+        let (area, x, x_shift) = (self.area, self.x, spec.x_shift);
+        let tx = nice_ticks(
+            x.0 + x_shift,
+            x.1 + x_shift,
+            ((area.w / 110.0).round() as usize).clamp(2, 8),
+        );
+        for &shown in &tx.values {
+            let v = shown - x_shift;
+            if v < x.0 || v > x.1 {
+                continue;
+            }
+            let p = self.px(v, self.y.0);
+            mesh.line([p[0], area.y], [p[0], area.y + area.h], theme.grid, 1.0);
+            texts.push(
+                TextRun::new(
+                    (spec.x_fmt)(shown, tx.step),
+                    [p[0], area.y + area.h + 5.0],
+                    theme.tick_size,
+                    theme.muted,
+                )
+                .aligned(HAlign::Center, VAlign::Top),
+            );
+        }
+    }
+
+    /// The axis lines and the axes' names: x centred below, y above the
+    /// axis (a label stacked letter by letter would be unreadable).
+    fn frame(
+        &self,
+        mesh: &mut MeshBuilder,
+        texts: &mut Vec<TextRun>,
+        content: Rect,
+        spec: &AxisSpec<'_>,
+        theme: &Theme,
+    ) {
+        let area = self.area;
+        mesh.line(
+            [area.x, area.y + area.h],
+            [area.x + area.w, area.y + area.h],
+            theme.axis,
+            1.2,
+        );
+        mesh.line([area.x, area.y], [area.x, area.y + area.h], theme.axis, 1.2);
         texts.push(
             TextRun::new(
-                label.clone(),
-                [area.x - 6.0, p[1]],
+                spec.x_label,
+                [area.x + area.w / 2.0, content.y + content.h],
+                theme.label_size,
+                theme.text,
+            )
+            .aligned(HAlign::Center, VAlign::Bottom),
+        );
+        texts.push(
+            TextRun::new(
+                spec.y_label,
+                [content.x, area.y - 8.0],
                 theme.tick_size,
                 theme.muted,
             )
-            .aligned(HAlign::Right, VAlign::Middle),
+            .aligned(HAlign::Left, VAlign::Bottom),
         );
     }
-    let tx = nice_ticks(
-        x.0 + x_shift,
-        x.1 + x_shift,
-        ((area.w / 110.0).round() as usize).clamp(2, 8),
-    );
-    for &shown in &tx.values {
-        let v = shown - x_shift;
-        if v < x.0 || v > x.1 {
-            continue;
-        }
-        let p = px(v, y.0);
-        mesh.line([p[0], area.y], [p[0], area.y + area.h], theme.grid, 1.0);
-        texts.push(
-            TextRun::new(
-                x_fmt(shown, tx.step),
-                [p[0], area.y + area.h + 5.0],
-                theme.tick_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Center, VAlign::Top),
-        );
-    }
-    // frame
-    mesh.line(
-        [area.x, area.y + area.h],
-        [area.x + area.w, area.y + area.h],
-        theme.axis,
-        1.2,
-    );
-    mesh.line([area.x, area.y], [area.x, area.y + area.h], theme.axis, 1.2);
-    texts.push(
-        TextRun::new(
-            x_label,
-            [area.x + area.w / 2.0, content.y + content.h],
-            theme.label_size,
-            theme.text,
-        )
-        .aligned(HAlign::Center, VAlign::Bottom),
-    );
-    // the y label, stacked letter by letter would be unreadable: write it
-    // horizontally above the axis instead
-    texts.push(
-        TextRun::new(
-            y_label,
-            [content.x, area.y - 8.0],
-            theme.tick_size,
-            theme.muted,
-        )
-        .aligned(HAlign::Left, VAlign::Bottom),
-    );
-    Axes { area, view, x, y }
 }

@@ -8,8 +8,8 @@ use super::dag::{dag_picture, draw_picture, DagPicture};
 use super::density::{ScatterMode, CROWDED};
 use super::insight::{insight_view, Hit, InsightBase, InsightKind, InsightOptions, InsightScene};
 use super::plots::{
-    line_view, line_x_range, scatter_view, MarkKind, PlotView, PointCache, PointMark, Ranges,
-    Window,
+    line_view, line_x_range, scatter_view, BestLine, LineInput, MarkKind, PlotInput, PlotView,
+    PointCache, PointMark, Ranges, Window,
 };
 use super::table::table_view;
 use super::theme::{ramp, Theme};
@@ -22,8 +22,8 @@ use crate::render::{
 };
 use crate::trace::Run;
 use parts::{
-    apply_density, check_frame, legend, outside_counts, point_marks, points_of, sync_caches,
-    title_bar, Views,
+    apply_density, check_frame, held_count, legend, outside_counts, point_marks, points_of,
+    sync_caches, table_source, Legend, Views,
 };
 use std::sync::Arc;
 use thiserror::Error;
@@ -302,132 +302,67 @@ pub fn build_comparison(
     measure: &mut Measure,
 ) -> Result<Dashboard, SceneError> {
     let (w, h) = (opts.width, opts.height);
-    let n = run.trials.len();
     check_frame(run, step, opts)?;
     let theme = &opts.theme;
     let (ranges, improvements, other_improvements) =
         sync_caches(run, analytics, other.as_mut(), step, opts, cache);
-    let line_other = other.as_ref().map(|o| {
-        (
-            o.run,
-            o.analytics,
-            other_improvements.as_slice(),
-            RUN_COLORS[1],
-            o.step,
-        )
-    });
     let marks = point_marks(opts, cache, other.as_ref());
-    let [zs, zl] = opts.zoom;
     let (scatter_outside, line_outside) = outside_counts(run, opts, ranges, cache, other.as_mut());
-    let scatter_pv = PlotView {
-        window: zs,
-        outside: scatter_outside,
-        marks: &marks[0],
-    };
-    let line_pv = PlotView {
-        window: zl,
-        outside: line_outside,
-        marks: &marks[1],
-    };
-    // the table describes the step, or the trial asked for
-    let (table_run, table_analytics, table_step) = match opts.table_at {
-        Some((0, i)) if i < n => (run, analytics, i),
-        Some((_, i)) => match other.as_ref() {
-            Some(o) if i < o.run.trials.len() => (o.run, o.analytics, i),
-            _ => (run, analytics, step),
-        },
-        None => (run, analytics, step),
-    };
+    let [zs, zl] = opts.zoom;
     let motion = opts.motion.as_ref();
-    let held = match motion.and_then(|m| m.grow) {
-        Some(g) if n > 0 && g == step && cache.scatter.len() == step + 1 => 1,
-        _ => 0,
-    };
-    let mut chrome_mesh = MeshBuilder::new();
+    let held = held_count(run, step, motion, cache);
+    let compared = other.as_ref().map(|o| (o.run, o.analytics, o.step));
     let mut chrome_text = Vec::new();
-    let full = Rect::new(0.0, 0.0, w as f32, h as f32);
-    let mut views = Vec::new();
-    let mut hits = Vec::new();
-    let mut legend_at = None;
-    let cur = run.trials.get(step);
-    let vs = Views {
+    let drawn = Views {
         run,
         analytics,
         step,
-        compared: other.as_ref().map(|o| (o.run, o.analytics, o.step)),
+        compared,
         ranges,
         opts,
         motion,
         held,
         cache,
-        table: (table_run, table_analytics, table_step),
+        table: table_source((run, analytics, step), opts.table_at, compared),
         improvements: &improvements,
-        line_other,
-        pv: [scatter_pv, line_pv],
+        line_other: compared.map(|(run, analytics, step)| BestLine {
+            run,
+            analytics,
+            improvements: other_improvements.as_slice(),
+            color: RUN_COLORS[1],
+            step,
+        }),
+        pv: [
+            PlotView {
+                window: zs,
+                outside: scatter_outside,
+                marks: &marks[0],
+            },
+            PlotView {
+                window: zl,
+                outside: line_outside,
+                marks: &marks[1],
+            },
+        ],
         // mid-transition the viewer hands over the morphed picture
         picture: opts
             .dag
             .as_deref()
             .or(motion.and_then(|m| m.dag.as_deref()))
-            .filter(|_| cur.is_some()),
-    };
-    match opts.view {
-        ViewKind::Dashboard => {
-            let p = dashboard_panels(w, h);
-            let runs = title_bar(
-                run,
-                other.as_ref(),
-                step,
-                p.title,
-                theme,
-                measure,
-                &mut chrome_text,
-            );
-            legend_at = Some((p.legend, runs));
-            if let Some(kind) = opts.page {
-                let rect = Rect::from_edges(p.dag.x, p.dag.y, p.dag.right(), p.table.bottom());
-                let s = vs.insight(kind, rect, measure);
-                hits = s.hits;
-                views.push((ViewKind::Insight(kind), s.view));
-            } else {
-                views.push((ViewKind::Dag, vs.dag(p.dag, measure)));
-                let table_motion = motion.filter(|_| opts.table_at.is_none());
-                views.push((ViewKind::Table, vs.table(p.table, table_motion, measure)));
-            }
-            views.push((ViewKind::Scatter, vs.scatter(p.scatter, measure)));
-            views.push((ViewKind::Line, vs.line(p.line, measure)));
-        }
-        kind => {
-            let m = 12.0;
-            let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
-            let v = match kind {
-                ViewKind::Insight(k) => {
-                    let s = vs.insight(k, rect, measure);
-                    hits = s.hits;
-                    s.view
-                }
-                ViewKind::Dag => vs.dag(rect, measure),
-                ViewKind::Table => vs.table(rect, motion, measure),
-                ViewKind::Scatter => vs.scatter(rect, measure),
-                _ => vs.line(rect, measure),
-            };
-            views.push((kind, v));
-        }
+            .filter(|_| run.trials.get(step).is_some()),
     }
-    let density = apply_density(opts, other.is_none(), run, &views, cache);
-    if let Some((r, runs)) = legend_at {
-        legend(
-            &mut chrome_mesh,
-            &mut chrome_text,
-            r,
-            n,
+    .draw(&mut chrome_text, measure);
+    let density = apply_density(opts, other.is_none(), run, &drawn.views, cache);
+    let mut chrome_mesh = MeshBuilder::new();
+    if let Some((r, runs)) = drawn.legend_at {
+        let what = Legend {
+            trials: run.trials.len(),
             runs,
             density,
-            theme,
-            measure,
-        );
+        };
+        legend(&mut chrome_mesh, &mut chrome_text, r, &what, theme, measure);
     }
-    let mut chrome = ViewScene::new(PixelRect::new(full.x, full.y, full.w, full.h));
+    let mut chrome = ViewScene::new(PixelRect::new(0.0, 0.0, w as f32, h as f32));
     chrome.mesh = chrome_mesh.build();
     chrome.texts = chrome_text;
     Ok(Dashboard {
@@ -435,10 +370,10 @@ pub fn build_comparison(
         height: h,
         background: theme.background,
         chrome,
-        views,
+        views: drawn.views,
         held: if density { 0 } else { held },
         density,
-        hits,
+        hits: drawn.hits,
     })
 }
 

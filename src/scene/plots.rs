@@ -4,18 +4,16 @@
 //! The points of all trials up to the current step come from a
 //! [`PointCache`] (`points.rs`); the axes are `axes.rs`'s.
 
-pub use super::axes::{draw_axes, draw_axes_shifted, Axes};
+pub use super::axes::{draw_axes, Axes, AxisSpec, TickFormat};
 use super::motion::{ease_out_back, fade, lerp2};
-use super::panel::{empty_view, panel_frame, to_pixel};
+use super::panel::{empty_view, panel_frame};
 pub use super::points::{has_clock, line_envelope, PointCache, Ranges};
 use super::theme::Theme;
 use super::transition::Motion;
 use super::{fmt_pct, Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::Rect;
-use crate::render::{
-    Circle, Color, HAlign, MeshBuilder, PixelRect, TextRun, VAlign, ViewTransform,
-};
+use crate::render::{Circle, Color, HAlign, MeshBuilder, TextRun, VAlign, ViewTransform};
 use crate::trace::Run;
 
 /// The part of a plot on show: per axis, the fractions of the plot's
@@ -78,97 +76,149 @@ pub struct PlotView<'a> {
     pub marks: &'a [PointMark],
 }
 
-/// Draws marked points over a plot: hovered ones grown, selected ones
-/// ringed and lettered.
-fn draw_marks(
-    scene: &mut ViewScene,
-    overlay: &mut MeshBuilder,
-    texts: &mut Vec<TextRun>,
-    marks: &[PointMark],
-    area: PixelRect,
-    theme: &Theme,
-) {
-    let view = scene.data_view;
-    let inside = |p: [f32; 2]| {
-        p[0] >= area.x && p[0] <= area.x + area.w && p[1] >= area.y && p[1] <= area.y + area.h
-    };
-    for (c, kind) in marks {
-        let p = view.apply(c.center);
-        if !c.is_valid() || !inside(p) {
-            continue;
-        }
-        match kind {
-            MarkKind::Selected(letter) => {
-                let r = c.radius + 6.0;
-                overlay.rounded_rect(
-                    [p[0] - r, p[1] - r],
-                    [p[0] + r, p[1] + r],
-                    r,
-                    None,
-                    Some((Color::WHITE, 4.5)),
-                );
-                overlay.rounded_rect(
-                    [p[0] - r, p[1] - r],
-                    [p[0] + r, p[1] + r],
-                    r,
-                    None,
-                    Some((theme.selected, 2.5)),
-                );
-                if let Some(l) = letter {
-                    texts.push(
-                        TextRun::new(
-                            l.to_string(),
-                            [p[0] + r * 0.75 + 2.0, p[1] - r * 0.75 - 2.0],
-                            theme.label_size,
-                            theme.selected,
-                        )
-                        .aligned(HAlign::Left, VAlign::Bottom),
-                    );
+/// What a plot view is drawn from: the run at its step, the ranges and
+/// cached points, the transition in flight, and what the viewer adds.
+#[derive(Clone, Copy)]
+pub struct PlotInput<'a> {
+    pub run: &'a Run,
+    pub analytics: &'a Analytics,
+    pub step: usize,
+    /// The default data ranges (a zoom window shows a part of them).
+    pub ranges: Ranges,
+    pub cache: &'a PointCache,
+    /// A frame in the middle of a transition; `None` for a still one.
+    pub motion: Option<&'a Motion>,
+    /// Trailing cached points the view draws itself (the newest trial
+    /// growing in): 0 or 1.
+    pub held: usize,
+    /// The part on show, points outside it, marked points.
+    pub view: PlotView<'a>,
+    pub theme: &'a Theme,
+}
+
+/// What a plot draws into: the frame and axes under the points, the
+/// overlay above them, the circles it draws itself (in data coordinates)
+/// and the text.
+struct Canvas {
+    mesh: MeshBuilder,
+    overlay: MeshBuilder,
+    circles: Vec<Circle>,
+    texts: Vec<TextRun>,
+}
+
+impl Canvas {
+    /// The framed panel titled `title`, and its content rectangle.
+    fn open(rect: Rect, title: &str, theme: &Theme) -> (Canvas, Rect) {
+        let mut mesh = MeshBuilder::new();
+        let mut texts = Vec::new();
+        let content = panel_frame(&mut mesh, &mut texts, rect, title, theme);
+        let canvas = Canvas {
+            mesh,
+            overlay: MeshBuilder::new(),
+            circles: Vec::new(),
+            texts,
+        };
+        (canvas, content)
+    }
+
+    /// The framed panel that says there are no trials yet.
+    fn no_trials(self, rect: Rect, content: Rect, theme: &Theme) -> ViewScene {
+        empty_view(self.mesh, self.texts, rect, content, "No trials yet", theme)
+    }
+
+    /// The view: the plot area of `axes` and its data transform.
+    fn finish(self, axes: &Axes) -> ViewScene {
+        let mut scene = ViewScene::new(axes.area);
+        scene.data_view = axes.view;
+        scene.mesh = self.mesh.build();
+        scene.overlay = self.overlay.build();
+        scene.circles = self.circles;
+        scene.texts = self.texts;
+        scene
+    }
+
+    /// A note in the upper right corner of `rect`, its top at `y`.
+    fn corner_note(&mut self, text: String, rect: Rect, y: f32, color: Color, theme: &Theme) {
+        self.texts.push(
+            TextRun::new(text, [rect.x + rect.w - 12.0, y], theme.tick_size, color)
+                .aligned(HAlign::Right, VAlign::Top),
+        );
+    }
+
+    /// Marked points over a plot: hovered ones grown, selected ones ringed
+    /// and lettered, users' diamonds, linked ones ringed.
+    fn marks(&mut self, marks: &[PointMark], axes: &Axes, theme: &Theme) {
+        let area = axes.area;
+        let inside = |p: [f32; 2]| {
+            p[0] >= area.x && p[0] <= area.x + area.w && p[1] >= area.y && p[1] <= area.y + area.h
+        };
+        for (c, kind) in marks {
+            let p = axes.view.apply(c.center);
+            if !c.is_valid() || !inside(p) {
+                continue;
+            }
+            match kind {
+                MarkKind::Selected(letter) => self.selected(p, c.radius + 6.0, *letter, theme),
+                MarkKind::User => {
+                    let r = c.radius + 5.0;
+                    let d = [
+                        [p[0], p[1] - r],
+                        [p[0] + r, p[1]],
+                        [p[0], p[1] + r],
+                        [p[0] - r, p[1]],
+                        [p[0], p[1] - r],
+                    ];
+                    self.overlay.polyline(&d, Color::WHITE, 4.0);
+                    self.overlay.polyline(&d, theme.user, 2.2);
+                }
+                MarkKind::Linked => {
+                    self.overlay.ring(p, c.radius + 3.0, theme.accent, 2.0);
+                }
+                MarkKind::Hover(k) => {
+                    let k = k.clamp(0.0, 1.0);
+                    let r = c.radius * (1.0 + 0.9 * k) + 2.5 * k;
+                    let color = Color::from_packed(c.fill).with_alpha(255);
+                    self.circles
+                        .push(Circle::new(c.center, r, color).with_stroke(theme.text, 1.6));
+                    self.overlay
+                        .ring(p, r + 3.0, Color::WHITE.with_alpha(220), 2.0);
                 }
             }
-            MarkKind::User => {
-                let r = c.radius + 5.0;
-                let d = [
-                    [p[0], p[1] - r],
-                    [p[0] + r, p[1]],
-                    [p[0], p[1] + r],
-                    [p[0] - r, p[1]],
-                    [p[0], p[1] - r],
-                ];
-                overlay.polyline(&d, Color::WHITE, 4.0);
-                overlay.polyline(&d, theme.user, 2.2);
-            }
-            MarkKind::Linked => {
-                let r = c.radius + 3.0;
-                overlay.rounded_rect(
-                    [p[0] - r, p[1] - r],
-                    [p[0] + r, p[1] + r],
-                    r,
-                    None,
-                    Some((theme.accent, 2.0)),
-                );
-            }
-            MarkKind::Hover(k) => {
-                let k = k.clamp(0.0, 1.0);
-                let r = c.radius * (1.0 + 0.9 * k) + 2.5 * k;
-                let color = Color::rgba(
-                    (c.fill & 0xff) as u8,
-                    ((c.fill >> 8) & 0xff) as u8,
-                    ((c.fill >> 16) & 0xff) as u8,
-                    255,
-                );
-                scene
-                    .circles
-                    .push(Circle::new(c.center, r, color).with_stroke(theme.text, 1.6));
-                let halo = r + 3.0;
-                overlay.rounded_rect(
-                    [p[0] - halo, p[1] - halo],
-                    [p[0] + halo, p[1] + halo],
-                    halo,
-                    None,
-                    Some((Color::WHITE.with_alpha(220), 2.0)),
-                );
-            }
+        }
+    }
+
+    /// A selected point's double ring at `p`, and its letter in a diff.
+    fn selected(&mut self, p: [f32; 2], r: f32, letter: Option<char>, theme: &Theme) {
+        self.overlay.ring(p, r, Color::WHITE, 4.5);
+        self.overlay.ring(p, r, theme.selected, 2.5);
+        if let Some(l) = letter {
+            self.texts.push(
+                TextRun::new(
+                    l.to_string(),
+                    [p[0] + r * 0.75 + 2.0, p[1] - r * 0.75 - 2.0],
+                    theme.label_size,
+                    theme.selected,
+                )
+                .aligned(HAlign::Left, VAlign::Bottom),
+            );
+        }
+    }
+
+    /// The newest trial's circle growing in (scaled with a slight
+    /// overshoot) and a pulse ring spreading from it, at transition
+    /// progress `u`.
+    fn grow_in(&mut self, c: Circle, u: f32, view: &ViewTransform) {
+        let k = ease_out_back(u).max(0.0);
+        self.circles.push(Circle {
+            radius: c.radius * k,
+            stroke_width: c.stroke_width * k.min(1.0),
+            ..c
+        });
+        if u < 1.0 {
+            let p = view.apply(c.center);
+            let r = c.radius.max(3.0) * (1.0 + 2.5 * u);
+            let color = Color::from_packed(c.fill).with_alpha(255);
+            self.overlay.ring(p, r, fade(color, 0.8 * (1.0 - u)), 2.0);
         }
     }
 }
@@ -194,51 +244,45 @@ fn int_fmt(v: f64, step: f64) -> String {
 }
 
 /// The scatter of validation (x) against test (y) accuracy.
-#[allow(clippy::too_many_arguments)]
-pub fn scatter_view(
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
-    rect: Rect,
-    ranges: Ranges,
-    cache: &PointCache,
-    motion: Option<&Motion>,
-    held: usize,
-    pv: PlotView<'_>,
-    theme: &Theme,
-    measure: &mut Measure,
-) -> ViewScene {
-    let mut mesh = MeshBuilder::new();
-    let mut overlay = MeshBuilder::new();
-    let mut texts = Vec::new();
-    let content = panel_frame(
-        &mut mesh,
-        &mut texts,
-        rect,
-        "Validation vs test accuracy",
-        theme,
-    );
-    if run.trials.is_empty() {
-        return empty_view(mesh, texts, rect, content, "No trials yet", theme);
+pub fn scatter_view(input: &PlotInput<'_>, rect: Rect, measure: &mut Measure) -> ViewScene {
+    let (theme, pv) = (input.theme, input.view);
+    let (mut canvas, content) = Canvas::open(rect, "Validation vs test accuracy", theme);
+    if input.run.trials.is_empty() {
+        return canvas.no_trials(rect, content, theme);
     }
-    let mut scene = ViewScene::new(to_pixel(rect));
+    let spec = AxisSpec::new(
+        (
+            pv.window.range(0, input.ranges.val),
+            pv.window.range(1, input.ranges.test),
+        ),
+        ("Validation accuracy", "Test accuracy"),
+        (&pct_fmt, &pct_fmt),
+    );
     let axes = draw_axes(
-        &mut mesh,
-        &mut texts,
+        &mut canvas.mesh,
+        &mut canvas.texts,
         content,
-        pv.window.range(0, ranges.val),
-        pv.window.range(1, ranges.test),
-        "Validation accuracy",
-        "Test accuracy",
-        &pct_fmt,
-        &pct_fmt,
+        &spec,
         theme,
         measure,
     );
-    scene.rect = axes.area;
-    scene.data_view = axes.view;
-    // current and best trial
-    if let Some(st) = analytics.step(step) {
+    canvas.current_and_best(input, &axes);
+    canvas.marks(pv.marks, &axes, theme);
+    if pv.outside > 0 {
+        let note = outside_text(pv.outside, pv.window);
+        canvas.corner_note(note, rect, rect.y + 12.0, theme.muted, theme);
+    }
+    canvas.finish(&axes)
+}
+
+impl Canvas {
+    /// The scatter's best trial so far (a disc) and the current one (a
+    /// ring gliding from where it was), with the newest trial growing in.
+    fn current_and_best(&mut self, input: &PlotInput<'_>, axes: &Axes) {
+        let (run, step, theme) = (input.run, input.step, input.theme);
+        let Some(st) = input.analytics.step(step) else {
+            return;
+        };
         let best = &run.trials[st.best];
         let cur = &run.trials[step];
         let pb = axes
@@ -246,7 +290,7 @@ pub fn scatter_view(
             .apply([best.metrics.val_acc as f32, best.metrics.test_acc as f32]);
         let here = [cur.metrics.val_acc as f32, cur.metrics.test_acc as f32];
         // the ring glides from where it was
-        let (u, from) = match motion {
+        let (u, from) = match input.motion {
             Some(m) => (
                 m.u,
                 m.ring_from
@@ -256,50 +300,15 @@ pub fn scatter_view(
             None => (1.0, here),
         };
         let pc = axes.view.apply(lerp2(from, here, u));
-        if held > 0 {
-            if let Some(c) = cache.scatter.get(step) {
-                grow_in(&mut scene, &mut overlay, *c, u, &axes.view);
+        if input.held > 0 {
+            if let Some(c) = input.cache.scatter.get(step) {
+                self.grow_in(*c, u, &axes.view);
             }
         }
-        overlay.disc(pb, 7.0, theme.best);
-        overlay.rounded_rect(
-            [pb[0] - 7.0, pb[1] - 7.0],
-            [pb[0] + 7.0, pb[1] + 7.0],
-            7.0,
-            None,
-            Some((theme.text, 1.5)),
-        );
-        overlay.rounded_rect(
-            [pc[0] - 9.0, pc[1] - 9.0],
-            [pc[0] + 9.0, pc[1] + 9.0],
-            9.0,
-            None,
-            Some((theme.current, 2.5)),
-        );
+        self.overlay.disc(pb, 7.0, theme.best);
+        self.overlay.ring(pb, 7.0, theme.text, 1.5);
+        self.overlay.ring(pc, 9.0, theme.current, 2.5);
     }
-    draw_marks(
-        &mut scene,
-        &mut overlay,
-        &mut texts,
-        pv.marks,
-        axes.area,
-        theme,
-    );
-    if pv.outside > 0 {
-        texts.push(
-            TextRun::new(
-                outside_text(pv.outside, pv.window),
-                [rect.x + rect.w - 12.0, rect.y + 12.0],
-                theme.tick_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Right, VAlign::Top),
-        );
-    }
-    scene.mesh = mesh.build();
-    scene.overlay = overlay.build();
-    scene.texts = texts;
-    scene
 }
 
 /// "N trials outside ...", for the corner of a plot.
@@ -316,74 +325,48 @@ fn outside_text(n: usize, window: Window) -> String {
     )
 }
 
-/// The newest trial's circle growing in (scaled with a slight overshoot)
-/// and a pulse ring spreading from it, at transition progress `u`.
-fn grow_in(
-    scene: &mut ViewScene,
-    overlay: &mut MeshBuilder,
-    c: Circle,
-    u: f32,
-    view: &ViewTransform,
-) {
-    let k = ease_out_back(u).max(0.0);
-    scene.circles.push(Circle {
-        radius: c.radius * k,
-        stroke_width: c.stroke_width * k.min(1.0),
-        ..c
-    });
-    if u < 1.0 {
-        let p = view.apply(c.center);
-        let r = c.radius.max(3.0) * (1.0 + 2.5 * u);
-        let color = crate::render::Color::rgba(
-            (c.fill & 0xff) as u8,
-            ((c.fill >> 8) & 0xff) as u8,
-            ((c.fill >> 16) & 0xff) as u8,
-            255,
-        );
-        overlay.rounded_rect(
-            [p[0] - r, p[1] - r],
-            [p[0] + r, p[1] + r],
-            r,
-            None,
-            Some((fade(color, 0.8 * (1.0 - u)), 2.0)),
-        );
-    }
+/// A run's best-so-far line in the line chart: the run, its analytics,
+/// the steps where its best changed, its colour and its step on show.
+#[derive(Clone, Copy)]
+pub struct BestLine<'a> {
+    pub run: &'a Run,
+    pub analytics: &'a Analytics,
+    pub improvements: &'a [usize],
+    pub color: Color,
+    pub step: usize,
 }
 
-/// The best validation accuracy so far of `run` up to `step`, as a step
-/// line in pixels through its `improvements` (steps where the best
-/// changed); x is the step or, with `x_time`, the simulated time.
-fn best_line(
-    run: &Run,
-    analytics: &Analytics,
-    improvements: &[usize],
-    step: usize,
-    x_time: bool,
-    y: (f64, f64),
-    view: &ViewTransform,
-) -> Vec<[f32; 2]> {
-    let xpos = |i: usize| -> f32 {
-        if x_time {
-            run.trials.get(i).and_then(|t| t.time_s).unwrap_or(0.0) as f32
-        } else {
-            i as f32
+impl BestLine<'_> {
+    /// The best validation accuracy so far up to the step, as a step line
+    /// in pixels through the improvements; x is the step or, with
+    /// `x_time`, the simulated time.
+    fn points(&self, x_time: bool, y: (f64, f64), view: &ViewTransform) -> Vec<[f32; 2]> {
+        let run = self.run;
+        let xpos = |i: usize| -> f32 {
+            if x_time {
+                run.trials.get(i).and_then(|t| t.time_s).unwrap_or(0.0) as f32
+            } else {
+                i as f32
+            }
+        };
+        let mut pts: Vec<[f32; 2]> = Vec::new();
+        for &i in self.improvements {
+            let Some(st) = self.analytics.step(i) else {
+                break;
+            };
+            let v = run.trials[st.best].metrics.val_acc.clamp(y.0, y.1) as f32;
+            let p = view.apply([xpos(i), v]);
+            if let Some(prev) = pts.last().copied() {
+                pts.push([p[0], prev[1]]);
+            }
+            pts.push(p);
         }
-    };
-    let mut pts: Vec<[f32; 2]> = Vec::new();
-    for &i in improvements {
-        let Some(st) = analytics.step(i) else { break };
-        let v = run.trials[st.best].metrics.val_acc.clamp(y.0, y.1) as f32;
-        let p = view.apply([xpos(i), v]);
-        if let Some(prev) = pts.last().copied() {
-            pts.push([p[0], prev[1]]);
+        if let (Some(prev), Some(last)) = (pts.last().copied(), run.trials.len().checked_sub(1)) {
+            let end = view.apply([xpos(self.step.min(last)), 0.0])[0];
+            pts.push([end, prev[1]]);
         }
-        pts.push(p);
+        pts
     }
-    if let (Some(prev), Some(last)) = (pts.last().copied(), run.trials.len().checked_sub(1)) {
-        let end = view.apply([xpos(step.min(last)), 0.0])[0];
-        pts.push([end, prev[1]]);
-    }
-    pts
 }
 
 /// The line chart's default x range: every step, or the whole simulated
@@ -398,125 +381,109 @@ pub fn line_x_range(run: &Run, x_time: bool) -> (f64, f64) {
     }
 }
 
+/// What the line chart draws besides the points: the steps where the best
+/// so far improved, the compared run's best line, and its x axis.
+#[derive(Clone, Copy)]
+pub struct LineInput<'a> {
+    pub improvements: &'a [usize],
+    pub other: Option<BestLine<'a>>,
+    /// The x axis is the simulated search time (when the run has a clock).
+    pub x_time: bool,
+}
+
 /// Accuracy per step (dots) and the best validation accuracy so far (a
 /// step line), with the current step marked.
-#[allow(clippy::too_many_arguments)]
 pub fn line_view(
-    run: &Run,
-    analytics: &Analytics,
-    step: usize,
+    input: &PlotInput<'_>,
+    line: &LineInput<'_>,
     rect: Rect,
-    ranges: Ranges,
-    improvements: &[usize],
-    other: Option<(&Run, &Analytics, &[usize], crate::render::Color, usize)>,
-    x_time: bool,
-    (cache, motion, held): (&PointCache, Option<&Motion>, usize),
-    pv: PlotView<'_>,
-    theme: &Theme,
     measure: &mut Measure,
 ) -> ViewScene {
-    let mut mesh = MeshBuilder::new();
-    let mut overlay = MeshBuilder::new();
-    let mut texts = Vec::new();
-    let content = panel_frame(
-        &mut mesh,
-        &mut texts,
-        rect,
-        "Validation accuracy per step",
-        theme,
-    );
+    let (run, step, theme, pv) = (input.run, input.step, input.theme, input.view);
+    let (mut canvas, content) = Canvas::open(rect, "Validation accuracy per step", theme);
     if run.trials.is_empty() {
-        return empty_view(mesh, texts, rect, content, "No trials yet", theme);
+        return canvas.no_trials(rect, content, theme);
     }
-    let mut scene = ViewScene::new(to_pixel(rect));
-    let n = run.trials.len();
-    let x_time = x_time && has_clock(run);
-    let xpos = |i: usize| -> f64 {
-        if x_time {
-            run.trials[i].time_s.unwrap_or(0.0)
-        } else {
-            i as f64
-        }
-    };
-    let x = pv.window.range(0, line_x_range(run, x_time));
-    let y = pv.window.range(1, ranges.val);
-    let (x_label, x_fmt): (&str, &dyn Fn(f64, f64) -> String) = if x_time {
+    let x_time = line.x_time && has_clock(run);
+    let (x_label, x_fmt): (&str, TickFormat<'_>) = if x_time {
         ("Simulated search time", &time_fmt)
     } else {
         ("Step", &int_fmt)
     };
-    // steps read from 1, as on the timeline and in the table
-    let axes = draw_axes_shifted(
-        &mut mesh,
-        &mut texts,
+    let y = pv.window.range(1, input.ranges.val);
+    let spec = AxisSpec {
+        // steps read from 1, as on the timeline and in the table
+        x_shift: if x_time { 0.0 } else { 1.0 },
+        ..AxisSpec::new(
+            (pv.window.range(0, line_x_range(run, x_time)), y),
+            (x_label, "Validation accuracy"),
+            (x_fmt, &pct_fmt),
+        )
+    };
+    let axes = draw_axes(
+        &mut canvas.mesh,
+        &mut canvas.texts,
         content,
-        x,
-        y,
-        if x_time { 0.0 } else { 1.0 },
-        (x_label, "Validation accuracy", x_fmt, &pct_fmt),
+        &spec,
         theme,
         measure,
     );
-    scene.rect = axes.area;
-    scene.data_view = axes.view;
-    let here = xpos(step.min(n - 1)) as f32;
-    let (u, from) = match motion {
-        Some(m) => (m.u, m.cursor_from.map(|x| x as f32).unwrap_or(here)),
-        None => (1.0, here),
+    let cur_px = canvas.line_cursor(input, x_time, &axes);
+    let mine = BestLine {
+        run,
+        analytics: input.analytics,
+        improvements: line.improvements,
+        color: theme.accent,
+        step,
     };
-    let cur_px = axes.view.apply([from + (here - from) * u, 0.0])[0];
-    if held > 0 {
-        if let Some(c) = cache.line.get(step) {
-            grow_in(&mut scene, &mut overlay, *c, u, &axes.view);
-        }
+    for best in std::iter::once(mine).chain(line.other) {
+        let pts = best.points(x_time, y, &axes.view);
+        canvas.overlay.polyline(&pts, best.color, 2.0);
     }
-    let line = best_line(run, analytics, improvements, step, x_time, y, &axes.view);
-    overlay.polyline(&line, theme.accent, 2.0);
-    if let Some((orun, oa, oimp, ocolor, ostep)) = other {
-        let line = best_line(orun, oa, oimp, ostep, x_time, y, &axes.view);
-        overlay.polyline(&line, ocolor, 2.0);
-    }
-    draw_marks(
-        &mut scene,
-        &mut overlay,
-        &mut texts,
-        pv.marks,
-        axes.area,
-        theme,
-    );
+    canvas.marks(pv.marks, &axes, theme);
     if pv.outside > 0 && !pv.window.is_full() {
-        texts.push(
-            TextRun::new(
-                outside_text(pv.outside, pv.window),
-                [rect.x + rect.w - 12.0, rect.y + 16.0 + theme.tick_size],
-                theme.tick_size,
-                theme.muted,
-            )
-            .aligned(HAlign::Right, VAlign::Top),
+        let (note, y) = (
+            outside_text(pv.outside, pv.window),
+            rect.y + 16.0 + theme.tick_size,
         );
+        canvas.corner_note(note, rect, y, theme.muted, theme);
     }
-    overlay.line(
+    canvas.overlay.line(
         [cur_px, axes.area.y],
         [cur_px, axes.area.y + axes.area.h],
         theme.current.with_alpha(150),
         1.5,
     );
-    if let Some(st) = analytics.step(step) {
+    if let Some(st) = input.analytics.step(step) {
         let b = &run.trials[st.best];
-        texts.push(
-            TextRun::new(
-                format!("— best so far: {}", fmt_pct(b.metrics.val_acc)),
-                [rect.x + rect.w - 12.0, rect.y + 12.0],
-                theme.tick_size,
-                theme.accent,
-            )
-            .aligned(HAlign::Right, VAlign::Top),
-        );
+        let text = format!("— best so far: {}", fmt_pct(b.metrics.val_acc));
+        canvas.corner_note(text, rect, rect.y + 12.0, theme.accent, theme);
     }
-    scene.mesh = mesh.build();
-    scene.overlay = overlay.build();
-    scene.texts = texts;
-    scene
+    canvas.finish(&axes)
+}
+
+impl Canvas {
+    /// Where the line chart's cursor stands (gliding from where it was),
+    /// in pixels, with the newest trial growing in.
+    fn line_cursor(&mut self, input: &PlotInput<'_>, x_time: bool, axes: &Axes) -> f32 {
+        let (run, step) = (input.run, input.step);
+        let i = step.min(run.trials.len() - 1);
+        let here = if x_time {
+            run.trials[i].time_s.unwrap_or(0.0)
+        } else {
+            i as f64
+        } as f32;
+        let (u, from) = match input.motion {
+            Some(m) => (m.u, m.cursor_from.map(|x| x as f32).unwrap_or(here)),
+            None => (1.0, here),
+        };
+        if input.held > 0 {
+            if let Some(c) = input.cache.line.get(step) {
+                self.grow_in(*c, u, &axes.view);
+            }
+        }
+        axes.view.apply([from + (here - from) * u, 0.0])[0]
+    }
 }
 
 #[cfg(test)]
@@ -531,6 +498,11 @@ mod tests {
         let pct = |v: f64, _: f64| format!("{:.1}%", v * 100.0);
         let num = |v: f64, _: f64| format!("{v}");
         let mut measure = |s: &str, size: f32| crate::scene::approx_measure(s, size);
+        let spec = AxisSpec::new(
+            ((1.0, 400.0), (0.78, 0.815)),
+            ("Step", "Validation accuracy"),
+            (&num, &pct),
+        );
         let axes = draw_axes(
             &mut mesh,
             &mut texts,
@@ -540,12 +512,7 @@ mod tests {
                 w: 600.0,
                 h,
             },
-            (1.0, 400.0),
-            (0.78, 0.815),
-            "Step",
-            "Validation accuracy",
-            &num,
-            &pct,
+            &spec,
             &theme,
             &mut measure,
         );

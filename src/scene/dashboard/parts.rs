@@ -21,14 +21,82 @@ pub(super) struct Views<'a> {
     /// The run, analytics and step the summary table describes.
     pub(super) table: (&'a Run, &'a Analytics, usize),
     pub(super) improvements: &'a [usize],
-    pub(super) line_other: Option<(&'a Run, &'a Analytics, &'a [usize], Color, usize)>,
+    /// The compared run's best-so-far line in the line chart.
+    pub(super) line_other: Option<BestLine<'a>>,
     /// The scatter's and the line chart's windows, marks and outside counts.
     pub(super) pv: [PlotView<'a>; 2],
     /// The picture the architecture view draws instead of the step's own.
     pub(super) picture: Option<&'a DagPicture>,
 }
 
+/// The views of a frame as drawn, where an insight view's clickable
+/// things are, and where the legend goes (with the compared runs' names).
+pub(super) struct Drawn {
+    pub(super) views: Vec<(ViewKind, ViewScene)>,
+    pub(super) hits: Vec<(Rect, Hit)>,
+    pub(super) legend_at: Option<(Rect, Option<[String; 2]>)>,
+}
+
 impl Views<'_> {
+    /// The views `opts.view` asks for: the whole dashboard (with its
+    /// title bar into `chrome_text`; the insight page in place of the
+    /// architecture and table), or one view filling the frame.
+    pub(super) fn draw(&self, chrome_text: &mut Vec<TextRun>, measure: &mut Measure) -> Drawn {
+        let (opts, motion) = (self.opts, self.motion);
+        let (w, h) = (opts.width, opts.height);
+        let mut drawn = Drawn {
+            views: Vec::new(),
+            hits: Vec::new(),
+            legend_at: None,
+        };
+        let views = &mut drawn.views;
+        match opts.view {
+            ViewKind::Dashboard => {
+                let p = dashboard_panels(w, h);
+                let compared = self.compared.map(|c| c.0);
+                let runs = title_bar(
+                    self.run,
+                    compared,
+                    self.step,
+                    p.title,
+                    &opts.theme,
+                    measure,
+                    chrome_text,
+                );
+                drawn.legend_at = Some((p.legend, runs));
+                if let Some(kind) = opts.page {
+                    let rect = Rect::from_edges(p.dag.x, p.dag.y, p.dag.right(), p.table.bottom());
+                    let s = self.insight(kind, rect, measure);
+                    drawn.hits = s.hits;
+                    views.push((ViewKind::Insight(kind), s.view));
+                } else {
+                    views.push((ViewKind::Dag, self.dag(p.dag, measure)));
+                    let table_motion = motion.filter(|_| opts.table_at.is_none());
+                    views.push((ViewKind::Table, self.table(p.table, table_motion, measure)));
+                }
+                views.push((ViewKind::Scatter, self.scatter(p.scatter, measure)));
+                views.push((ViewKind::Line, self.line(p.line, measure)));
+            }
+            kind => {
+                let m = 12.0;
+                let rect = Rect::new(m, m, w as f32 - 2.0 * m, h as f32 - 2.0 * m);
+                let v = match kind {
+                    ViewKind::Insight(k) => {
+                        let s = self.insight(k, rect, measure);
+                        drawn.hits = s.hits;
+                        s.view
+                    }
+                    ViewKind::Dag => self.dag(rect, measure),
+                    ViewKind::Table => self.table(rect, motion, measure),
+                    ViewKind::Scatter => self.scatter(rect, measure),
+                    _ => self.line(rect, measure),
+                };
+                views.push((kind, v));
+            }
+        }
+        drawn
+    }
+
     pub(super) fn dag(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
         let theme = &self.opts.theme;
         match self.picture {
@@ -82,37 +150,65 @@ impl Views<'_> {
         )
     }
 
+    /// What plot `plot` (0 the scatter, 1 the line chart) is drawn from.
+    fn plot_input(&self, plot: usize) -> PlotInput<'_> {
+        PlotInput {
+            run: self.run,
+            analytics: self.analytics,
+            step: self.step,
+            ranges: self.ranges,
+            cache: self.cache,
+            motion: self.motion,
+            held: self.held,
+            view: self.pv[plot],
+            theme: &self.opts.theme,
+        }
+    }
+
     pub(super) fn scatter(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
-        scatter_view(
-            self.run,
-            self.analytics,
-            self.step,
-            rect,
-            self.ranges,
-            self.cache,
-            self.motion,
-            self.held,
-            self.pv[0],
-            &self.opts.theme,
-            measure,
-        )
+        scatter_view(&self.plot_input(0), rect, measure)
     }
 
     pub(super) fn line(&self, rect: Rect, measure: &mut Measure) -> ViewScene {
-        line_view(
-            self.run,
-            self.analytics,
-            self.step,
-            rect,
-            self.ranges,
-            self.improvements,
-            self.line_other,
-            self.opts.x_time,
-            (self.cache, self.motion, self.held),
-            self.pv[1],
-            &self.opts.theme,
-            measure,
-        )
+        let line = LineInput {
+            improvements: self.improvements,
+            other: self.line_other,
+            x_time: self.opts.x_time,
+        };
+        line_view(&self.plot_input(1), &line, rect, measure)
+    }
+}
+
+/// The run, analytics and trial the summary table describes: the step on
+/// show, or the trial asked for (`(run, position)`, run 0 the first, 1
+/// the compared one) where there is one.
+pub(super) fn table_source<'a>(
+    shown: (&'a Run, &'a Analytics, usize),
+    asked: Option<(usize, usize)>,
+    compared: Option<(&'a Run, &'a Analytics, usize)>,
+) -> (&'a Run, &'a Analytics, usize) {
+    let (run, analytics, _) = shown;
+    match asked {
+        Some((0, i)) if i < run.trials.len() => (run, analytics, i),
+        Some((_, i)) => match compared {
+            Some((o, oa, _)) if i < o.trials.len() => (o, oa, i),
+            _ => shown,
+        },
+        None => shown,
+    }
+}
+
+/// How many trailing cached points the views draw themselves: 1 while
+/// the trial at `step` grows in (the points are cached up to it), else 0.
+pub(super) fn held_count(
+    run: &Run,
+    step: usize,
+    motion: Option<&Motion>,
+    cache: &PointCache,
+) -> usize {
+    match motion.and_then(|m| m.grow) {
+        Some(g) if !run.trials.is_empty() && g == step && cache.scatter.len() == step + 1 => 1,
+        _ => 0,
     }
 }
 
@@ -234,7 +330,7 @@ pub(super) fn point_marks(
 /// compared.
 pub(super) fn title_bar(
     run: &Run,
-    other: Option<&Other<'_>>,
+    other: Option<&Run>,
     step: usize,
     t: Rect,
     theme: &Theme,
@@ -246,7 +342,7 @@ pub(super) fn title_bar(
         Some(o) => format!(
             "{} vs {}{}",
             who(&run.info),
-            who(&o.run.info).to_lowercase(),
+            who(&o.info).to_lowercase(),
             where_(&run.info)
         ),
         None => format!("{}{}", who(&run.info), where_(&run.info)),
@@ -298,8 +394,8 @@ pub(super) fn title_bar(
             ),
             format!(
                 "{} ({})",
-                o.run.info.run_id,
-                pretty_strategy(&o.run.info.strategy).to_lowercase()
+                o.info.run_id,
+                pretty_strategy(&o.info.strategy).to_lowercase()
             ),
         ]
     })
@@ -353,19 +449,27 @@ pub(super) fn points_of(
     &all[..all.len().saturating_sub(held)]
 }
 
+/// What the legend strip explains.
+pub(super) struct Legend {
+    /// Trials of the (first) run: the colour ramp's end.
+    pub(super) trials: usize,
+    /// The compared runs' names, coloured by run instead of by step.
+    pub(super) runs: Option<[String; 2]>,
+    /// The scatter shows density.
+    pub(super) density: bool,
+}
+
 /// The legend strip: colour by step, size by test accuracy (or, with
 /// density, shade by trials per pixel), the markers.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn legend(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
     r: Rect,
-    n: usize,
-    runs: Option<[String; 2]>,
-    density: bool,
+    what: &Legend,
     theme: &Theme,
     measure: &mut Measure,
 ) {
+    let (n, density) = (what.trials, what.density);
     if r.w < 50.0 || r.h < 10.0 {
         return;
     }
@@ -379,7 +483,7 @@ pub(super) fn legend(
         );
         *x += measure(s, size).0 + 10.0;
     };
-    if let Some(names) = &runs {
+    if let Some(names) = &what.runs {
         for (name, color) in names.iter().zip(RUN_COLORS) {
             mesh.disc([x + 5.0, y], 5.0, color);
             x += 14.0;
@@ -438,26 +542,20 @@ pub(super) fn legend(
         x += 8.0;
     }
     if fits(x, "current trial", 22.0, measure) {
-        mesh.rounded_rect(
-            [x, y - 8.0],
-            [x + 16.0, y + 8.0],
-            8.0,
-            None,
-            Some((theme.current, 2.5)),
-        );
+        ring_from(mesh, [x, y], 8.0, (theme.current, 2.5));
         x += 22.0;
         put(texts, &mut x, "current trial", measure);
     }
     if fits(x, "best so far (validation)", 20.0, measure) {
         mesh.disc([x + 7.0, y], 7.0, theme.best);
-        mesh.rounded_rect(
-            [x, y - 7.0],
-            [x + 14.0, y + 7.0],
-            7.0,
-            None,
-            Some((theme.text, 1.5)),
-        );
+        ring_from(mesh, [x, y], 7.0, (theme.text, 1.5));
         x += 20.0;
         put(texts, &mut x, "best so far (validation)", measure);
     }
+}
+
+/// A legend marker's ring of radius `r`, its left edge at `x`, centred
+/// on `y`: `stroke` is its colour and width.
+fn ring_from(mesh: &mut MeshBuilder, [x, y]: [f32; 2], r: f32, stroke: (Color, f32)) {
+    mesh.rounded_rect([x, y - r], [x + 2.0 * r, y + r], r, None, Some(stroke));
 }

@@ -1,11 +1,13 @@
 //! The importance view: each decision's share of variance, its values'
 //! means with intervals on one axis, the table's share beside it.
 
-use super::{trial_dot, Body, Hit, Out};
+use super::{trial_dot, Body, Hit, Out, Strip};
+use crate::analysis::importance::{DecisionStat, ImportanceReport};
 use crate::fmt::{fmt_int, fmt_pct};
 use crate::layout::Rect;
 use crate::render::{Color, HAlign};
-use crate::scene::theme::op_color;
+use crate::scene::theme::{op_color, Theme};
+use crate::scene::Measure;
 
 pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
     let (base, content, opts, theme, measure) = b.parts();
@@ -14,49 +16,50 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
     if let Some(n) = &rep.note {
         return Some(format!("{}:\n{n}.", capitalise(rep.estimator)));
     }
-    let size = theme.tick_size;
+    let table = opts.table.as_deref();
+    header(out, &rep, table.is_some(), content, theme, measure);
+    let rows = Rows::new(&rep, table, content, theme);
+    for (j, d) in rep.decisions.iter().take(rows.shown).enumerate() {
+        let cy = rows.top + rows.row_h * (j as f32 + 0.5);
+        rows.decision(out, d, j, cy, theme);
+        let highlighted = |v: &str| matches!(&opts.highlight, Some(Hit::Value { decision, value }) if *decision == d.name && value == v);
+        rows.values(out, d, cy, &highlighted, theme, measure);
+    }
+    rows.axis(out, rep.decisions.len(), theme, measure);
+    None
+}
+
+/// What the shares are of and how to read them.
+fn header(
+    out: &mut Out,
+    rep: &ImportanceReport,
+    table: bool,
+    content: Rect,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
     let n = fmt_int(rep.n as usize);
     let head = [
         format!("η² = between-value / total variance of validation accuracy, {n} trials (repeats counted)."),
         format!("η²: share of validation variance, {n} trials"),
     ];
-    let w = content.w;
-    out.fit(
-        &[&head[0], &head[1]],
-        [content.x, content.y + 6.0],
-        w,
-        size,
-        theme.muted,
-        measure,
-    );
-    out.fit(
-        &[
-            "Under evolution, selection samples near the incumbents: shares describe the explored region.",
-            "Evolution samples near its incumbents: shares describe what it explored.",
-            "Under evolution: shares of the explored region.",
-        ],
-        [content.x, content.y + 8.0 + size * 1.4],
-        w,
-        size,
-        theme.muted,
-        measure,
-    );
-    let table = opts.table.as_deref();
-    if table.is_some() {
-        out.fit(
-            &[
-                "grey bar: the same over every architecture of the table (what there is to learn)",
-                "grey bar: the same over the whole table",
-            ],
-            [content.x, content.y + 10.0 + size * 2.8],
-            w,
-            size,
-            theme.muted,
-            measure,
-        );
-    }
-    let top = content.y + 16.0 + size * if table.is_some() { 4.2 } else { 2.8 };
-    // value means share one axis
+    let evolution: &[&str] = &[
+        "Under evolution, selection samples near the incumbents: shares describe the explored region.",
+        "Evolution samples near its incumbents: shares describe what it explored.",
+        "Under evolution: shares of the explored region.",
+    ];
+    let grey: &[&str] = &[
+        "grey bar: the same over every architecture of the table (what there is to learn)",
+        "grey bar: the same over the whole table",
+    ];
+    let lines: &[&[&str]] = &[&[&head[0], &head[1]], evolution, grey];
+    let count = if table { 3 } else { 2 };
+    out.header(&lines[..count], content, theme, measure);
+}
+
+/// The axis every value's mean shares: around the means (intervals of
+/// rare values are wide), within 0..=1.
+fn value_range(rep: &ImportanceReport) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for d in &rep.decisions {
         for v in &d.values {
@@ -81,31 +84,71 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         lo = 0.0;
         hi = 1.0;
     }
-    let name_w = 78.0f32;
-    let bar_w = (content.w * 0.22).clamp(70.0, 200.0);
-    let strip_x = content.x + name_w + bar_w + 56.0;
-    let strip_w = (content.x + content.w - strip_x - 8.0).max(40.0);
-    let sx = |v: f64| strip_x + ((v - lo) / (hi - lo)) as f32 * strip_w;
-    let avail = content.y + content.h - top - size * 1.6;
-    let row_h = (avail / rep.decisions.len().max(1) as f32).clamp(size * 1.7, size * 3.6);
-    let rows = ((avail / row_h).floor() as usize).min(rep.decisions.len());
-    let max_share = rep
-        .decisions
-        .iter()
-        .map(|d| d.share)
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    let highlighted = |d: &str, v: &str| matches!(&opts.highlight, Some(Hit::Value { decision, value }) if decision == d && value == v);
-    for (j, d) in rep.decisions.iter().take(rows).enumerate() {
-        let cy = top + row_h * (j as f32 + 0.5);
-        if j % 2 == 0 {
-            out.mesh.rounded_rect(
-                [content.x - 4.0, cy - row_h / 2.0],
-                [content.x + content.w, cy + row_h / 2.0],
-                3.0,
-                Some(theme.grid.with_alpha(110)),
-                None,
-            );
+    (lo, hi)
+}
+
+/// Where the decisions' rows go: a name, the share bars (the search's,
+/// and the table's under it), and the values on the shared strip.
+struct Rows<'a> {
+    content: Rect,
+    table: Option<&'a ImportanceReport>,
+    top: f32,
+    row_h: f32,
+    /// Rows that fit.
+    shown: usize,
+    name_w: f32,
+    bar_w: f32,
+    max_share: f64,
+    strip: Strip,
+}
+
+impl<'a> Rows<'a> {
+    fn new(
+        rep: &ImportanceReport,
+        table: Option<&'a ImportanceReport>,
+        content: Rect,
+        theme: &Theme,
+    ) -> Self {
+        let size = theme.tick_size;
+        let top = content.y + 16.0 + size * if table.is_some() { 4.2 } else { 2.8 };
+        let (lo, hi) = value_range(rep);
+        let name_w = 78.0f32;
+        let bar_w = (content.w * 0.22).clamp(70.0, 200.0);
+        let strip_x = content.x + name_w + bar_w + 56.0;
+        let strip_w = (content.x + content.w - strip_x - 8.0).max(40.0);
+        let avail = content.y + content.h - top - size * 1.6;
+        let row_h = (avail / rep.decisions.len().max(1) as f32).clamp(size * 1.7, size * 3.6);
+        let shown = ((avail / row_h).floor() as usize).min(rep.decisions.len());
+        let max_share = rep
+            .decisions
+            .iter()
+            .map(|d| d.share)
+            .fold(0.0, f64::max)
+            .max(1e-9);
+        Rows {
+            content,
+            table,
+            top,
+            row_h,
+            shown,
+            name_w,
+            bar_w,
+            max_share,
+            strip: Strip {
+                x: strip_x,
+                w: strip_w,
+                lo,
+                hi,
+            },
+        }
+    }
+
+    /// Row `j`'s band (every other row), name, share bars and share.
+    fn decision(&self, out: &mut Out, d: &DecisionStat, j: usize, cy: f32, theme: &Theme) {
+        let (content, row_h, bar_w) = (self.content, self.row_h, self.bar_w);
+        if j.is_multiple_of(2) {
+            let band = (cy - row_h / 2.0, cy + row_h / 2.0);
+            out.row_band(content, band, theme.grid.with_alpha(110));
         }
         out.text(
             d.name.clone(),
@@ -114,9 +157,9 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
             theme.text,
             HAlign::Left,
         );
-        let bx = content.x + name_w;
-        let w = (d.share / max_share) as f32 * bar_w;
-        let bh = if table.is_some() {
+        let bx = content.x + self.name_w;
+        let w = (d.share / self.max_share) as f32 * bar_w;
+        let bh = if self.table.is_some() {
             row_h * 0.28
         } else {
             row_h * 0.4
@@ -128,8 +171,11 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
             Some(theme.accent),
             None,
         );
-        if let Some(t) = table.and_then(|t| t.decisions.iter().find(|x| x.name == d.name)) {
-            let tw = (t.share / max_share.max(t.share)) as f32 * bar_w;
+        let of_table = self
+            .table
+            .and_then(|t| t.decisions.iter().find(|x| x.name == d.name));
+        if let Some(t) = of_table {
+            let tw = (t.share / self.max_share.max(t.share)) as f32 * bar_w;
             out.mesh.rounded_rect(
                 [bx, cy + 1.0],
                 [bx + tw.max(1.0), cy + bh + 1.0],
@@ -141,34 +187,43 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         out.text(
             fmt_pct(d.share),
             [bx + bar_w + 4.0, cy],
-            size,
+            theme.tick_size,
             theme.text,
             HAlign::Left,
         );
-        // each value: its mean and interval on the shared axis
+    }
+
+    /// Each value of `d`: its mean and interval on the shared strip, a
+    /// hit, and the first value's name and mean beside it.
+    fn values(
+        &self,
+        out: &mut Out,
+        d: &DecisionStat,
+        cy: f32,
+        highlighted: &dyn Fn(&str) -> bool,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) {
+        let (strip, size) = (self.strip, theme.tick_size);
         for v in &d.values {
-            let x = sx(v.mean);
+            let x = strip.at(v.mean);
             let c = op_color(&v.value);
             if let (Some(a), Some(b)) = (v.lo, v.hi) {
                 out.mesh.line(
-                    [sx(a.max(lo)), cy],
-                    [sx(b.min(hi)), cy],
+                    [strip.at(a.max(strip.lo)), cy],
+                    [strip.at(b.min(strip.hi)), cy],
                     c.with_alpha(160),
                     2.0,
                 );
             }
-            let hl = highlighted(&d.name, &v.value);
+            let hl = highlighted(&v.value);
             let r = if hl { 6.0 } else { 4.0 };
-            out.circles.push(trial_dot(
-                [x, cy],
-                r,
-                c,
-                Some(if hl {
-                    theme.current
-                } else {
-                    Color::rgb(255, 255, 255)
-                }),
-            ));
+            let ring = if hl {
+                theme.current
+            } else {
+                Color::rgb(255, 255, 255)
+            };
+            out.circles.push(trial_dot([x, cy], r, c, Some(ring)));
             out.hits.push((
                 Rect::new(x - 6.0, cy - 7.0, 12.0, 14.0),
                 Hit::Value {
@@ -179,62 +234,53 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         }
         if let Some(b) = d.values.first() {
             let label = format!("{} {}", b.value, fmt_pct(b.mean));
-            let x = sx(b.mean) + 8.0;
-            let fits = x + measure(&label, size).0 < content.x + content.w;
-            let at = if fits {
-                [x, cy - row_h * 0.3]
+            let x = strip.at(b.mean) + 8.0;
+            let fits = x + measure(&label, size).0 < self.content.x + self.content.w;
+            let y = cy - self.row_h * 0.3;
+            let (at, align) = if fits {
+                ([x, y], HAlign::Left)
             } else {
-                [sx(b.mean) - 8.0, cy - row_h * 0.3]
+                ([strip.at(b.mean) - 8.0, y], HAlign::Right)
             };
+            out.text(label, at, size, theme.muted, align);
+        }
+    }
+
+    /// The shared strip's axis under the rows, what it reads, and how
+    /// many of the `decisions` did not fit.
+    fn axis(&self, out: &mut Out, decisions: usize, theme: &Theme, measure: &mut Measure) {
+        let (strip, content, size) = (self.strip, self.content, theme.tick_size);
+        let ay = self.top + self.row_h * self.shown as f32 + 4.0;
+        out.mesh
+            .line([strip.x, ay], [strip.x + strip.w, ay], theme.axis, 1.0);
+        let ticks = crate::layout::nice_ticks(strip.lo, strip.hi, 4);
+        let labels = ticks.values.iter().map(|&v| {
+            let label =
+                crate::layout::format_tick(v, ticks.step, crate::layout::TickStyle::Percent);
+            (v, label)
+        });
+        out.strip_ticks(&strip, labels, ay, theme);
+        out.fit(
+            &[
+                "mean validation accuracy of trials with the value, 95% interval",
+                "mean validation, 95% interval",
+            ],
+            [strip.x, ay + size * 2.0],
+            content.x + content.w - strip.x,
+            size,
+            theme.muted,
+            measure,
+        );
+        if self.shown < decisions {
             out.text(
-                label,
-                at,
+                format!("… {} more decisions", decisions - self.shown),
+                [content.x, ay + size * 0.7],
                 size,
                 theme.muted,
-                if fits { HAlign::Left } else { HAlign::Right },
+                HAlign::Left,
             );
         }
     }
-    // the shared axis
-    let ay = top + row_h * rows as f32 + 4.0;
-    out.mesh
-        .line([strip_x, ay], [strip_x + strip_w, ay], theme.axis, 1.0);
-    let ticks = crate::layout::nice_ticks(lo, hi, 4);
-    for &v in &ticks.values {
-        if v < lo || v > hi {
-            continue;
-        }
-        out.mesh
-            .line([sx(v), ay], [sx(v), ay + 4.0], theme.axis, 1.0);
-        out.text(
-            crate::layout::format_tick(v, ticks.step, crate::layout::TickStyle::Percent),
-            [sx(v), ay + 4.0 + size * 0.7],
-            size,
-            theme.muted,
-            HAlign::Center,
-        );
-    }
-    out.fit(
-        &[
-            "mean validation accuracy of trials with the value, 95% interval",
-            "mean validation, 95% interval",
-        ],
-        [strip_x, ay + size * 2.0],
-        content.x + content.w - strip_x,
-        size,
-        theme.muted,
-        measure,
-    );
-    if rows < rep.decisions.len() {
-        out.text(
-            format!("… {} more decisions", rep.decisions.len() - rows),
-            [content.x, ay + size * 0.7],
-            size,
-            theme.muted,
-            HAlign::Left,
-        );
-    }
-    None
 }
 
 fn capitalise(s: &str) -> String {

@@ -14,7 +14,7 @@ mod strategies;
 pub use strategies::{StrategyCurves, GROUP_COLORS};
 
 use super::panel::{empty_view, panel_frame, to_pixel};
-use super::plots::Ranges;
+use super::plots::{draw_axes, Axes, AxisSpec, Ranges};
 use super::theme::Theme;
 use super::{Measure, ViewScene};
 use crate::analysis::importance::ImportanceReport;
@@ -247,6 +247,118 @@ impl Out {
     fn text(&mut self, s: impl Into<String>, at: [f32; 2], size: f32, color: Color, h: HAlign) {
         self.texts
             .push(TextRun::new(s, at, size, color).aligned(h, VAlign::Middle));
+    }
+
+    /// The notes above a view's rows, one a line from the top of
+    /// `content` (at most three): of each, the first choice that fits.
+    fn header(&mut self, lines: &[&[&str]], content: Rect, theme: &Theme, measure: &mut Measure) {
+        let size = theme.tick_size;
+        let ys = [
+            content.y + 6.0,
+            content.y + 8.0 + size * 1.4,
+            content.y + 10.0 + size * 2.8,
+        ];
+        for (choices, y) in lines.iter().zip(ys) {
+            let at = [content.x, y];
+            self.fit(choices, at, content.w, size, theme.muted, measure);
+        }
+    }
+
+    /// Axes in `plot`, drawn into this view.
+    fn axes(
+        &mut self,
+        plot: Rect,
+        spec: &AxisSpec<'_>,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Axes {
+        draw_axes(&mut self.mesh, &mut self.texts, plot, spec, theme, measure)
+    }
+
+    /// The trials up to `step` as small dots (an even sample of at most
+    /// `max`), each where `at` places it (if anywhere).
+    fn dot_cloud(
+        &mut self,
+        (step, max): (usize, usize),
+        r: f32,
+        color: Color,
+        at: impl Fn(usize) -> Option<[f32; 2]>,
+    ) {
+        for i in sample(step, max) {
+            if let Some(p) = at(i) {
+                self.circles.push(trial_dot(p, r, color, None));
+            }
+        }
+    }
+
+    /// The ring around the trial on show, at `p`.
+    fn current_ring(&mut self, p: [f32; 2], r: f32, theme: &Theme) {
+        self.circles.push(trial_dot(
+            p,
+            r,
+            Color::rgba(0, 0, 0, 0),
+            Some(theme.current),
+        ));
+    }
+
+    /// `hit` for a square `2 * half` wide around `p`.
+    fn hit_around(&mut self, p: [f32; 2], half: f32, hit: Hit) {
+        let rect = Rect::new(p[0] - half, p[1] - half, half * 2.0, half * 2.0);
+        self.hits.push((rect, hit));
+    }
+
+    /// A band behind a row of a view's list, from `y0` to `y1`.
+    fn row_band(&mut self, content: Rect, (y0, y1): (f32, f32), color: Color) {
+        self.mesh.rounded_rect(
+            [content.x - 4.0, y0],
+            [content.x + content.w, y1],
+            3.0,
+            Some(color),
+            None,
+        );
+    }
+
+    /// Ticks under a strip at `y`: a short mark and its label at each
+    /// value of `ticks` (in the strip's units) within the strip's range.
+    fn strip_ticks(
+        &mut self,
+        strip: &Strip,
+        ticks: impl Iterator<Item = (f64, String)>,
+        y: f32,
+        theme: &Theme,
+    ) {
+        let size = theme.tick_size;
+        for (v, label) in ticks {
+            if v < strip.lo || v > strip.hi {
+                continue;
+            }
+            let x = strip.at(v);
+            self.mesh.line([x, y], [x, y + 4.0], theme.axis, 1.0);
+            self.text(
+                label,
+                [x, y + 4.0 + size * 0.7],
+                size,
+                theme.muted,
+                HAlign::Center,
+            );
+        }
+    }
+}
+
+/// A horizontal value scale of the row views: `lo..hi` over `w` pixels
+/// from `x`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Strip {
+    x: f32,
+    w: f32,
+    lo: f64,
+    hi: f64,
+}
+
+impl Strip {
+    /// The pixel x of value `v`.
+    fn at(&self, v: f64) -> f32 {
+        self.x + ((v - self.lo) / (self.hi - self.lo)) as f32 * self.w
     }
 }
 

@@ -2,10 +2,13 @@
 //! band, against step or simulated time; the groups' data.
 
 use super::{short_number, Body, Hit, Out};
+use crate::analysis::strategies::Group;
 use crate::fmt::fmt_int;
 use crate::layout::Rect;
-use crate::render::{Color, HAlign};
-use crate::scene::plots::draw_axes;
+use crate::render::{Color, HAlign, PixelRect};
+use crate::scene::plots::AxisSpec;
+use crate::scene::theme::Theme;
+use crate::scene::Measure;
 use crate::trace::Run;
 
 /// The strategies view's data: the groups, and each group's curve over
@@ -90,27 +93,89 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
                 .into(),
         );
     };
-    let groups = &sc.stats.groups;
     let time = opts.x_time && sc.over_time.iter().any(|c| !c.is_empty());
     let test = opts.test && !time;
-    let curve = |g: usize| -> Vec<[f64; 4]> {
-        if time {
-            return sc.over_time[g].clone();
-        }
-        let gr = &groups[g];
-        let (m, l, h) = if test {
-            (&gr.test_mean, &gr.test_lo, &gr.test_hi)
-        } else {
-            (&gr.mean, &gr.lo, &gr.hi)
-        };
-        (0..m.len())
-            .map(|s| [(s + 1) as f64, m[s], l[s], h[s]])
-            .collect()
+    let curves: Vec<Vec<[f64; 4]>> = (0..sc.stats.groups.len())
+        .map(|g| curve(sc, g, time, test))
+        .collect();
+    let (x, y) = bounds(&curves, time);
+    let notes = 1 + sc.stats.ahead.len().min(3);
+    let notes_h = (theme.tick_size + 6.0) * notes as f32 + 8.0;
+    let plot = Rect::new(content.x, content.y, content.w, content.h - notes_h);
+    let what = if test {
+        "test accuracy of the best-by-validation trial"
+    } else {
+        "best validation accuracy so far"
     };
-    let curves: Vec<Vec<[f64; 4]>> = (0..groups.len()).map(curve).collect();
+    let y_label = format!("mean {what}, 95% interval over seeds");
+    let fmt_x = |v, s| {
+        if time {
+            short_number(v)
+        } else {
+            crate::layout::format_tick(v, s, crate::layout::TickStyle::Plain)
+        }
+    };
+    let fmt_y = |v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Percent);
+    let x_label = if time {
+        "simulated search time (s)"
+    } else {
+        "step"
+    };
+    let spec = AxisSpec::new(
+        ((x.0, x.1.max(x.0 + 1.0)), y),
+        (x_label, &y_label),
+        (&fmt_x, &fmt_y),
+    );
+    let axes = out.axes(plot, &spec, theme, measure);
+    let at = |x: f64, v: f64| axes.view.apply([x as f32, v.clamp(y.0, y.1) as f32]);
+    for (g, c) in curves.iter().enumerate().rev() {
+        band_and_mean(out, g, c, &at, axes.area, time);
+    }
+    // the cursor: the step (or time) on show
+    let cursor = if time {
+        base.run.trials.get(base.step).and_then(|t| t.time_s)
+    } else {
+        Some((base.step + 1) as f64)
+    };
+    if let Some(cx) = cursor.filter(|&c| c >= x.0 && c <= x.1) {
+        let p = at(cx, y.0);
+        out.mesh.line(
+            [p[0], axes.area.y],
+            [p[0], axes.area.y + axes.area.h],
+            theme.current.with_alpha(160),
+            1.2,
+        );
+    }
+    legend(out, &sc.stats.groups, axes.area, time, theme, measure);
+    let top = content.y + content.h - notes_h + 8.0 + theme.tick_size / 2.0;
+    notes_below(out, sc, [content.x, top], content.w, time, theme, measure);
+    None
+}
+
+/// Group `g`'s curve as `[x, mean, lo, hi]`: over simulated time, or by
+/// step of validation (or, with `test`, the test accuracy of the
+/// best-by-validation trial).
+fn curve(sc: &StrategyCurves, g: usize, time: bool, test: bool) -> Vec<[f64; 4]> {
+    if time {
+        return sc.over_time[g].clone();
+    }
+    let gr = &sc.stats.groups[g];
+    let (m, l, h) = if test {
+        (&gr.test_mean, &gr.test_lo, &gr.test_hi)
+    } else {
+        (&gr.mean, &gr.lo, &gr.hi)
+    };
+    (0..m.len())
+        .map(|s| [(s + 1) as f64, m[s], l[s], h[s]])
+        .collect()
+}
+
+/// The x range (from 0 or the first step to the curves' end) and the y
+/// range (the bands above the random start, padded).
+fn bounds(curves: &[Vec<[f64; 4]>], time: bool) -> ((f64, f64), (f64, f64)) {
     let (mut x1, mut y0, mut y1) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
     let x0 = if time { 0.0 } else { 1.0 };
-    for c in &curves {
+    for c in curves {
         // the first tenth is the random start: the band lives above it
         for p in c.iter().skip(c.len() / 10) {
             y0 = y0.min(p[2]);
@@ -124,85 +189,58 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         (y0, y1) = (0.0, 1.0);
     }
     let pad = (y1 - y0) * 0.06;
-    let y = (y0 - pad, (y1 + pad).min(1.0));
-    let notes = 1 + sc.stats.ahead.len().min(3);
-    let notes_h = (theme.tick_size + 6.0) * notes as f32 + 8.0;
-    let plot = Rect::new(content.x, content.y, content.w, content.h - notes_h);
-    let what = if test {
-        "test accuracy of the best-by-validation trial"
-    } else {
-        "best validation accuracy so far"
-    };
-    let axes = draw_axes(
-        &mut out.mesh,
-        &mut out.texts,
-        plot,
-        (x0, x1.max(x0 + 1.0)),
-        y,
-        if time {
-            "simulated search time (s)"
-        } else {
-            "step"
-        },
-        &format!("mean {what}, 95% interval over seeds"),
-        &|v, s| {
-            if time {
-                short_number(v)
-            } else {
-                crate::layout::format_tick(v, s, crate::layout::TickStyle::Plain)
-            }
-        },
-        &|v, s| crate::layout::format_tick(v, s, crate::layout::TickStyle::Percent),
-        theme,
-        measure,
-    );
-    let at = |x: f64, v: f64| axes.view.apply([x as f32, v.clamp(y.0, y.1) as f32]);
-    // at most about one point per pixel column
-    let width = axes.area.w.max(1.0) as usize;
-    for (g, c) in curves.iter().enumerate().rev() {
-        let color = GROUP_COLORS[g % GROUP_COLORS.len()];
-        let stride = c.len().div_ceil(width).max(1);
-        let pts: Vec<&[f64; 4]> = c.iter().step_by(stride).chain(c.last()).collect();
-        let upper: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[3])).collect();
-        let lower: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[2])).collect();
-        // the band, as quads between consecutive points
-        for k in 1..pts.len() {
-            out.mesh.polygon(
-                &[upper[k - 1], upper[k], lower[k], lower[k - 1]],
-                color.with_alpha(45),
-            );
-        }
-        let mean: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[1])).collect();
-        out.mesh.polyline(&mean, color, 2.2);
-        if !time {
-            for (k, p) in mean.iter().enumerate() {
-                let step = (pts[k][0] as usize).saturating_sub(1);
-                let w = (axes.area.w / pts.len() as f32).max(2.0);
-                out.hits.push((
-                    Rect::new(p[0] - w / 2.0, p[1] - 6.0, w, 12.0),
-                    Hit::Curve { group: g, step },
-                ));
-            }
-        }
-    }
-    // the cursor: the step (or time) on show
-    let cursor = if time {
-        base.run.trials.get(base.step).and_then(|t| t.time_s)
-    } else {
-        Some((base.step + 1) as f64)
-    };
-    if let Some(cx) = cursor.filter(|&c| c >= x0 && c <= x1) {
-        let p = at(cx, y.0);
-        out.mesh.line(
-            [p[0], axes.area.y],
-            [p[0], axes.area.y + axes.area.h],
-            theme.current.with_alpha(160),
-            1.2,
+    ((x0, x1), (y0 - pad, (y1 + pad).min(1.0)))
+}
+
+/// Group `g`'s band and mean line (at most about one point per pixel
+/// column of `area`), and by step its hits.
+fn band_and_mean(
+    out: &mut Out,
+    g: usize,
+    c: &[[f64; 4]],
+    at: &dyn Fn(f64, f64) -> [f32; 2],
+    area: PixelRect,
+    time: bool,
+) {
+    let width = area.w.max(1.0) as usize;
+    let color = GROUP_COLORS[g % GROUP_COLORS.len()];
+    let stride = c.len().div_ceil(width).max(1);
+    let pts: Vec<&[f64; 4]> = c.iter().step_by(stride).chain(c.last()).collect();
+    let upper: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[3])).collect();
+    let lower: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[2])).collect();
+    // the band, as quads between consecutive points
+    for k in 1..pts.len() {
+        out.mesh.polygon(
+            &[upper[k - 1], upper[k], lower[k], lower[k - 1]],
+            color.with_alpha(45),
         );
     }
-    // the legend, inside the plot's lower right
+    let mean: Vec<[f32; 2]> = pts.iter().map(|p| at(p[0], p[1])).collect();
+    out.mesh.polyline(&mean, color, 2.2);
+    if !time {
+        for (k, p) in mean.iter().enumerate() {
+            let step = (pts[k][0] as usize).saturating_sub(1);
+            let w = (area.w / pts.len() as f32).max(2.0);
+            out.hits.push((
+                Rect::new(p[0] - w / 2.0, p[1] - 6.0, w, 12.0),
+                Hit::Curve { group: g, step },
+            ));
+        }
+    }
+}
+
+/// The groups' colours and names (seeds, and where cut), inside the
+/// plot's lower right.
+fn legend(
+    out: &mut Out,
+    groups: &[Group],
+    area: PixelRect,
+    time: bool,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
     let size = theme.tick_size;
-    let mut ly = axes.area.y + axes.area.h - 10.0 - (groups.len() as f32 - 1.0) * (size + 6.0);
+    let mut ly = area.y + area.h - 10.0 - (groups.len() as f32 - 1.0) * (size + 6.0);
     for (g, gr) in groups.iter().enumerate() {
         let color = GROUP_COLORS[g % GROUP_COLORS.len()];
         let label = format!(
@@ -217,7 +255,7 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
             }
         );
         let w = measure(&label, size).0;
-        let x = axes.area.x + axes.area.w - w - 8.0;
+        let x = area.x + area.w - w - 8.0;
         out.mesh.rounded_rect(
             [x - 20.0, ly - 5.0],
             [x - 6.0, ly + 5.0],
@@ -228,7 +266,21 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         out.text(label, [x, ly], size, theme.text, HAlign::Left);
         ly += size + 6.0;
     }
-    let mut yy = content.y + content.h - notes_h + 8.0 + size / 2.0;
+}
+
+/// Under the plot from `at`: how the curves are made, then which groups
+/// stay above which (at most three).
+fn notes_below(
+    out: &mut Out,
+    sc: &StrategyCurves,
+    at: [f32; 2],
+    width: f32,
+    time: bool,
+    theme: &Theme,
+    measure: &mut Measure,
+) {
+    let size = theme.tick_size;
+    let [x, mut yy] = at;
     let first = format!(
         "{} · {} · A: validation/test · T: step/time",
         sc.stats.interval,
@@ -240,8 +292,8 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
     );
     out.fit(
         &[&first, sc.stats.interval],
-        [content.x, yy],
-        content.w,
+        [x, yy],
+        width,
         size,
         theme.muted,
         measure,
@@ -254,14 +306,6 @@ pub(super) fn strategies_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
             a.a, a.b
         );
         let short = format!("{} > {} from step {step} on", a.a, a.b);
-        out.fit(
-            &[&long, &short],
-            [content.x, yy],
-            content.w,
-            size,
-            theme.text,
-            measure,
-        );
+        out.fit(&[&long, &short], [x, yy], width, size, theme.text, measure);
     }
-    None
 }
