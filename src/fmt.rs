@@ -30,7 +30,7 @@ pub fn fmt_pp(d: f64) -> String {
 }
 
 /// `93784.0` -> `1d 2h 3m`.
-pub fn fmt_duration(secs: f64) -> String {
+pub(crate) fn fmt_duration(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {
         return "?".into();
     }
@@ -48,7 +48,7 @@ pub fn fmt_duration(secs: f64) -> String {
 }
 
 /// A playback speed in steps per second: `0.5`, `10`, `1,000`.
-pub fn fmt_speed(s: f64) -> String {
+pub(crate) fn fmt_speed(s: f64) -> String {
     if s < 1.0 {
         format!("{s}")
     } else {

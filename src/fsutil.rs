@@ -38,7 +38,7 @@ pub fn ensure_runtime_dir() {}
 /// Writes `bytes` to `path` through a temporary file beside it, renamed
 /// into place only when complete, so a failed write never leaves a partial
 /// file where the user's file was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, true, |w| w.write_all(bytes))
 }
 
@@ -73,7 +73,7 @@ pub fn write_atomic_with<T, E: From<std::io::Error>>(
 
 /// A temporary path in the same directory as `path`, unique to this
 /// process and call (two threads writing one file do not share it).
-pub fn temp_sibling(path: &Path) -> PathBuf {
+pub(crate) fn temp_sibling(path: &Path) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path

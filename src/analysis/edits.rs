@@ -25,7 +25,7 @@ pub struct KindStat {
     pub lo: Option<f64>,
     pub hi: Option<f64>,
     /// Sample standard deviation; `None` below two edits.
-    pub sd: Option<f64>,
+    pub(crate) sd: Option<f64>,
     pub min: f64,
     pub max: f64,
     /// Made by the user, not the search.
@@ -45,7 +45,7 @@ pub fn kind_of(t: &crate::trace::Trial, parent: &crate::trace::Trial) -> Option<
 
 /// The kind of edit that made the trial at `pos` of `run`, where it names
 /// a parent the run has and records the edit.
-pub fn kind_at(run: &Run, pos: usize) -> Option<String> {
+pub(crate) fn kind_at(run: &Run, pos: usize) -> Option<String> {
     let t = run.trials.get(pos)?;
     kind_of(t, run.trial(*t.parents.first()?)?)
 }

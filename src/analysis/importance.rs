@@ -28,12 +28,12 @@ use std::collections::HashMap;
 /// Trials between snapshots of the sums.
 pub const EVERY: usize = 256;
 /// Fewer trials than this and the view says importance needs more.
-pub const MIN_TRIALS: u64 = 20;
+pub(crate) const MIN_TRIALS: u64 = 20;
 /// Layers of a layer list treated as decisions (`layer[0..N]`).
 const MAX_LAYERS: usize = 12;
 
 /// The estimator's name, as reports and the view give it.
-pub const ESTIMATOR: &str = "main-effect variance share (eta squared)";
+pub(crate) const ESTIMATOR: &str = "main-effect variance share (eta squared)";
 
 /// A value of one decision: its marginal mean of validation accuracy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -185,7 +185,7 @@ impl Importance {
 
 /// Importance over a whole table of architectures (every architecture
 /// once, as a complete tabular benchmark holds them).
-pub fn of_table<I: IntoIterator<Item = (Arch, f64)>>(archs: I) -> ImportanceReport {
+pub(crate) fn of_table<I: IntoIterator<Item = (Arch, f64)>>(archs: I) -> ImportanceReport {
     let mut sums = Sums::default();
     let mut space = None;
     let mut words = Words::default();
@@ -334,7 +334,7 @@ pub fn encode(arch: &Arch, word: &mut dyn FnMut(&str) -> u16, out: &mut Vec<(u16
 }
 
 /// The name of decision `d` of `space`, in the numbering the views draw.
-pub fn decision_name(space: Space, d: u16) -> String {
+pub(crate) fn decision_name(space: Space, d: u16) -> String {
     match space {
         Space::NbGraph if d < 4 => format!("op[{}]", d + 1),
         Space::NbGraph => format!("input[{}]", d - 3),

@@ -74,7 +74,7 @@ pub struct InsightReport {
 }
 
 /// The lineage of the trial at `pos` as reported.
-pub fn lineage_report(run: &Run, pos: usize) -> LineageReport {
+pub(crate) fn lineage_report(run: &Run, pos: usize) -> LineageReport {
     let l: Lineage = lineage(run, pos, run.trials.len() + 1);
     let note = match (
         l.links.len(),
@@ -100,7 +100,7 @@ pub fn lineage_report(run: &Run, pos: usize) -> LineageReport {
 
 /// The Pareto front of `objective` against `cost` (the first the run has
 /// when `None`) at the position `step`.
-pub fn pareto_report(
+pub(crate) fn pareto_report(
     run: &Run,
     insight: &Insight,
     step: usize,

@@ -19,7 +19,7 @@ pub struct Link {
     /// Position of its first parent, where the run has it.
     pub parent: Option<usize>,
     /// The first parent's id, when the trial names one.
-    pub parent_id: Option<u64>,
+    pub(crate) parent_id: Option<u64>,
     /// Further parents (a crossover), by id.
     pub others: Vec<u64>,
     /// The edit that made it, as a label (`change_op gat->gcn`).
@@ -51,7 +51,7 @@ impl Lineage {
 pub struct Depths {
     depth: Vec<u32>,
     /// Trials that name a parent, and of them those whose parent is missing.
-    pub with_parents: u64,
+    pub(crate) with_parents: u64,
     pub cut: u64,
 }
 
@@ -93,7 +93,7 @@ impl Depths {
 /// The label of an edit, for lineages and edit effects: the kind, and
 /// for a changed op `from->to` (from the parent's architecture when the
 /// trace does not record it), for an added layer its op.
-pub fn edit_label(m: &crate::arch::Mutation, parent: Option<&crate::arch::Arch>) -> String {
+pub(crate) fn edit_label(m: &crate::arch::Mutation, parent: Option<&crate::arch::Arch>) -> String {
     use crate::arch::Mutation as M;
     match m {
         M::ChangeOp { from, to, node } => {
@@ -109,7 +109,7 @@ pub fn edit_label(m: &crate::arch::Mutation, parent: Option<&crate::arch::Arch>)
 }
 
 /// The op at node `node` of `arch`, in the mutation's numbering.
-pub fn op_at(arch: &crate::arch::Arch, node: usize) -> Option<String> {
+pub(crate) fn op_at(arch: &crate::arch::Arch, node: usize) -> Option<String> {
     use crate::arch::Arch;
     match arch {
         Arch::NbGraph(a) => a.ops.get(node).map(|o| o.name().to_string()),

@@ -134,9 +134,9 @@ pub struct Front {
     /// Every trial that was ever a member, in the order they joined.
     pub members: Vec<Member>,
     /// Trials with this cost seen.
-    pub with_cost: u64,
+    pub(crate) with_cost: u64,
     /// The least and the greatest cost seen.
-    pub cost_range: (f64, f64),
+    pub(crate) cost_range: (f64, f64),
 }
 
 impl Front {

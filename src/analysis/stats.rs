@@ -4,10 +4,10 @@
 
 /// Count, sum, sum of squares, minimum and maximum of a sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Acc {
+pub(crate) struct Acc {
     pub n: u64,
     pub sum: f64,
-    pub sumsq: f64,
+    pub(crate) sumsq: f64,
     pub min: f64,
     pub max: f64,
 }
@@ -49,7 +49,7 @@ impl Acc {
     }
 
     /// Sample standard deviation (n - 1); `None` below two values.
-    pub fn sd(&self) -> Option<f64> {
+    pub(crate) fn sd(&self) -> Option<f64> {
         (self.n >= 2).then(|| (self.ss() / (self.n - 1) as f64).sqrt())
     }
 
@@ -64,7 +64,7 @@ impl Acc {
 
 /// The two-sided 95% quantile of Student's t with `df` degrees of freedom
 /// (1.96 from 120 on).
-pub fn t95(df: u64) -> f64 {
+pub(crate) fn t95(df: u64) -> f64 {
     const T: [f64; 30] = [
         12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,

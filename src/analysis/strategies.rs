@@ -34,8 +34,8 @@ pub struct Group {
     pub hi: Vec<f64>,
     /// The same of the test accuracy of each seed's best-by-validation trial.
     pub test_mean: Vec<f64>,
-    pub test_lo: Vec<f64>,
-    pub test_hi: Vec<f64>,
+    pub(crate) test_lo: Vec<f64>,
+    pub(crate) test_hi: Vec<f64>,
     /// Each run's length; the group is cut at the shortest.
     pub lengths: Vec<usize>,
 }
@@ -65,7 +65,7 @@ pub struct Strategies {
     pub ahead: Vec<Ahead>,
 }
 
-pub const INTERVAL: &str = "95% t-interval of the mean over seeds";
+pub(crate) const INTERVAL: &str = "95% t-interval of the mean over seeds";
 
 /// Why runs could not be grouped.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -129,7 +129,7 @@ pub fn compare(runs: &[&Run], pattern: Option<&str>) -> Result<Strategies, Group
 }
 
 /// [`compare`] with each run's [`best_so_far`] made already.
-pub fn compare_curves(
+pub(crate) fn compare_curves(
     runs: &[&Run],
     pattern: Option<&str>,
     curves: &[(Vec<f64>, Vec<f64>)],
@@ -226,7 +226,7 @@ pub fn compare_curves(
 /// any run given; each run counts from its first trial on and holds its
 /// last best after it ends. Runs without times are left out. `best` is
 /// each run's best so far ([`best_so_far`]).
-pub fn over_time(
+pub(crate) fn over_time(
     runs: &[&Run],
     best: &[Vec<f64>],
     group: &Group,

@@ -8,7 +8,7 @@ use winit::event::{ElementState, MouseButton, MouseScrollDelta, WindowEvent};
 use winit::keyboard::{Key as WKey, ModifiersState, NamedKey};
 
 /// Modifier keys as the viewer names them.
-pub fn mods_of(m: ModifiersState) -> Mods {
+pub(crate) fn mods_of(m: ModifiersState) -> Mods {
     Mods {
         ctrl: m.control_key(),
         shift: m.shift_key(),
@@ -17,7 +17,7 @@ pub fn mods_of(m: ModifiersState) -> Mods {
 }
 
 /// A key the viewer knows, with the modifiers held.
-pub fn map_key(key: &WKey, mods: ModifiersState) -> Option<KeyPress> {
+pub(crate) fn map_key(key: &WKey, mods: ModifiersState) -> Option<KeyPress> {
     let k = match key {
         WKey::Named(n) => match n {
             NamedKey::Space => Key::Space,
@@ -47,7 +47,7 @@ pub fn map_key(key: &WKey, mods: ModifiersState) -> Option<KeyPress> {
 
 /// Hands the user's input in `event` to the viewer (`now`: the clock, in
 /// seconds); whether the event was input. `mods` follows the modifiers.
-pub fn user_input(
+pub(crate) fn user_input(
     viewer: &mut Viewer,
     event: &WindowEvent,
     mods: &mut ModifiersState,

@@ -177,7 +177,8 @@ impl Painter {
     /// Lays the viewer's current frame out without drawing it, so that
     /// pointer commands find what it would show (offscreen scripts draw
     /// only their screenshots).
-    pub fn lay_out(&mut self, viewer: &mut Viewer) -> Result<(), AppError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn lay_out(&mut self, viewer: &mut Viewer) -> Result<(), AppError> {
         let text = &mut self.renderer.text;
         viewer.frame(&mut |s: &str, sz: f32| {
             let e = text.measure(s, sz);
@@ -290,7 +291,7 @@ pub fn offscreen() -> Result<(GpuContext, Painter), AppError> {
 /// Draws the viewer's frame into a window's (or a canvas's) surface and
 /// presents it. `Ok(false)` when the surface gave no frame this time (it
 /// was reconfigured or recreated; a redraw is asked for again).
-pub fn paint_surface(
+pub(crate) fn paint_surface(
     ctx: &GpuContext,
     surface: &mut crate::render::WindowSurface,
     window: &std::sync::Arc<winit::window::Window>,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 /// What the runner needs from its host before it can go on.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Need {
+pub(crate) enum Need {
     /// One frame of virtual time passed: draw it (a window) or not (headless).
     Frame,
     /// Take a screenshot of the current frame.
@@ -21,7 +21,7 @@ pub enum Need {
     Done,
 }
 
-pub struct Runner {
+pub(crate) struct Runner {
     script: Script,
     pc: usize,
     frames_left: u64,
@@ -48,7 +48,7 @@ impl Runner {
 
     /// Whether the next command points (move, click, drag, wheel) once
     /// the frames in progress have passed.
-    pub fn pointer_next(&self) -> bool {
+    pub(crate) fn pointer_next(&self) -> bool {
         self.frames_left == 0
             && matches!(
                 self.script.ops.get(self.pc).map(|(_, op)| op),

@@ -41,7 +41,7 @@ pub struct PageOptions {
     /// Compare the runs from the start.
     pub compare: bool,
     /// Traces will be handed over (`?trace=`): show no demo meanwhile.
-    pub wait_for_trace: bool,
+    pub(crate) wait_for_trace: bool,
 }
 
 impl PageOptions {

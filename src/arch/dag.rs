@@ -37,19 +37,4 @@ impl Dag {
     pub fn has_edge(&self, from: usize, to: usize) -> bool {
         self.edges.binary_search(&(from, to)).is_ok()
     }
-
-    /// Predecessors of `node`, ascending.
-    pub fn preds(&self, node: usize) -> Vec<usize> {
-        self.ends(|(f, t)| (t == node).then_some(f))
-    }
-
-    /// Successors of `node`, ascending.
-    pub fn succs(&self, node: usize) -> Vec<usize> {
-        self.ends(|(f, t)| (f == node).then_some(t))
-    }
-
-    /// The nodes `end` picks from the edges, in edge order.
-    fn ends(&self, end: impl Fn((usize, usize)) -> Option<usize>) -> Vec<usize> {
-        self.edges.iter().filter_map(|&e| end(e)).collect()
-    }
 }

@@ -17,17 +17,17 @@ use serde::Serialize;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ArchDiff {
     /// For every node of the old DAG, the node of the new DAG it became.
-    pub node_map: Vec<Option<usize>>,
+    pub(crate) node_map: Vec<Option<usize>>,
     /// Nodes of the new DAG that have no counterpart in the old one.
     pub nodes_added: Vec<usize>,
     /// Nodes of the old DAG that have no counterpart in the new one.
-    pub nodes_removed: Vec<usize>,
+    pub(crate) nodes_removed: Vec<usize>,
     /// `(old, new)` pairs of matched nodes whose op changed.
-    pub ops_changed: Vec<(usize, usize)>,
+    pub(crate) ops_changed: Vec<(usize, usize)>,
     /// Edges of the new DAG (new numbering) not present before.
-    pub edges_added: Vec<(usize, usize)>,
+    pub(crate) edges_added: Vec<(usize, usize)>,
     /// Edges of the old DAG (old numbering) no longer present.
-    pub edges_removed: Vec<(usize, usize)>,
+    pub(crate) edges_removed: Vec<(usize, usize)>,
 }
 
 impl ArchDiff {
@@ -40,7 +40,8 @@ impl ArchDiff {
     }
 
     /// Number of elementary edits.
-    pub fn edit_count(&self) -> usize {
+    #[cfg(test)]
+    fn edit_count(&self) -> usize {
         self.nodes_added.len()
             + self.nodes_removed.len()
             + self.ops_changed.len()

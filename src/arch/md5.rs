@@ -21,6 +21,7 @@ pub(crate) const K: [u32; 64] = [
 ];
 
 /// The message word step `i` (0..64) adds.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // the AVX-512 kernel's
 pub(crate) const fn word(i: usize) -> usize {
     match i / 16 {
         0 => i,
@@ -119,7 +120,7 @@ const HEX2: [[u8; 2]; 256] = {
 
 /// Lower-case hex of a digest, written into `out` (32 bytes).
 #[inline]
-pub fn hex_into(d: &[u8; 16], out: &mut [u8]) {
+pub(crate) fn hex_into(d: &[u8; 16], out: &mut [u8]) {
     let out = &mut out[..32];
     for (pair, &b) in out.chunks_exact_mut(2).zip(d.iter()) {
         pair.copy_from_slice(&HEX2[b as usize]);
@@ -127,7 +128,8 @@ pub fn hex_into(d: &[u8; 16], out: &mut [u8]) {
 }
 
 /// Lower-case hex of a digest.
-pub fn hex(d: &[u8; 16]) -> String {
+#[cfg(test)]
+fn hex(d: &[u8; 16]) -> String {
     let mut out = [0u8; 32];
     hex_into(d, &mut out);
     out.iter().map(|&b| b as char).collect()

@@ -8,12 +8,12 @@ use super::md5;
 /// Messages per batch.
 pub const LANES: usize = 32;
 /// Longest message a lane holds, in 64-byte blocks (after padding).
-pub const MAX_BLOCKS: usize = 5;
+pub(crate) const MAX_BLOCKS: usize = 5;
 /// Longest message a lane holds, in bytes.
 pub const MAX_LEN: usize = MAX_BLOCKS * 64 - 9;
 
 /// Up to [`LANES`] messages of at most [`MAX_LEN`] bytes each.
-pub struct Lanes {
+pub(crate) struct Lanes {
     buf: [[u8; MAX_BLOCKS * 64]; LANES],
     blocks: [u8; LANES],
     len: usize,
@@ -38,7 +38,7 @@ impl Lanes {
         self.len == 0
     }
 
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.len == LANES
     }
 
@@ -91,7 +91,7 @@ impl Lanes {
     }
 
     /// The digests computed one message at a time (the reference).
-    pub fn digests_scalar(&self) -> [[u8; 16]; LANES] {
+    pub(crate) fn digests_scalar(&self) -> [[u8; 16]; LANES] {
         let mut out = [[0u8; 16]; LANES];
         for (lane, o) in out.iter_mut().enumerate().take(self.len) {
             let mut state = md5::INIT;
@@ -259,7 +259,8 @@ fn transpose16(r: &[std::arch::x86_64::__m512i; 16]) -> [std::arch::x86_64::__m5
 }
 
 /// Whether the AVX-512 path is used on this processor.
-pub fn avx512() -> bool {
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) fn avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         use std::sync::OnceLock;

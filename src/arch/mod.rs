@@ -8,7 +8,7 @@
 pub mod dag;
 pub mod diff;
 pub mod error;
-pub mod md5;
+pub(crate) mod md5;
 pub mod md5x;
 pub mod mutation;
 pub mod nb101;
@@ -46,7 +46,7 @@ impl Space {
     /// Whether two architectures of this space that differ only in vertex
     /// numbering are the same architecture (so diffs match vertices by
     /// structure, not by index).
-    pub fn allows_isomorphism(self) -> bool {
+    pub(crate) fn allows_isomorphism(self) -> bool {
         matches!(self, Space::Nb101 | Space::NbGraph)
     }
 }
@@ -152,7 +152,7 @@ impl Arch {
 /// NAS-Bench-Graph `links` + `ops`; layer lists `layers`. Without `space`,
 /// `layers` means a layer list and `matrix` an NB-101 cell.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct ArchJson<'a> {
+pub(crate) struct ArchJson<'a> {
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub space: Option<std::borrow::Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +182,7 @@ fn required<'v, T>(
 
 impl ArchJson<'_> {
     /// The architecture this JSON describes.
-    pub fn to_arch(&self) -> Result<Arch, ArchError> {
+    pub(crate) fn to_arch(&self) -> Result<Arch, ArchError> {
         let space = match self.space.as_deref() {
             Some(s) => s.parse::<Space>()?,
             None if self.layers.is_some() => Space::Sequential,
@@ -234,7 +234,7 @@ impl ArchJson<'_> {
 
 impl Arch {
     /// The JSON form written to traces.
-    pub fn to_json(&self) -> ArchJson<'static> {
+    pub(crate) fn to_json(&self) -> ArchJson<'static> {
         use std::borrow::Cow;
         let mut j = ArchJson {
             space: Some(Cow::Borrowed(self.space().name())),

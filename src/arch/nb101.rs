@@ -22,9 +22,9 @@ use std::fmt;
 use std::sync::OnceLock;
 
 /// Most vertices a cell may have.
-pub const MAX_VERTICES: usize = 7;
+pub(crate) const MAX_VERTICES: usize = 7;
 /// Most edges a (pruned) cell may have.
-pub const MAX_EDGES: usize = 9;
+pub(crate) const MAX_EDGES: usize = 9;
 
 /// The op of one vertex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,7 +38,7 @@ pub enum Op {
 
 impl Op {
     /// The ops an interior vertex may have, in NAS-Bench-101's order.
-    pub const INTERIOR: [Op; 3] = [Op::Conv3x3, Op::Conv1x1, Op::MaxPool3x3];
+    pub(crate) const INTERIOR: [Op; 3] = [Op::Conv3x3, Op::Conv1x1, Op::MaxPool3x3];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -625,12 +625,6 @@ impl Cell {
             rows,
             ops,
         })
-    }
-
-    /// Whether two cells are the same architecture (same module hash after
-    /// pruning). Invalid cells are equal to nothing.
-    pub fn same_architecture(&self, other: &Cell) -> bool {
-        matches!((self.hash(), other.hash()), (Ok(a), Ok(b)) if a == b)
     }
 }
 

@@ -27,11 +27,6 @@ impl Strategy {
         population: 50,
         sample: 10,
     };
-    /// NASLib's settings: population 100, sample 10.
-    pub const EVOLUTION_NASLIB: Strategy = Strategy::Evolution {
-        population: 100,
-        sample: 10,
-    };
 
     pub fn name(self) -> &'static str {
         match self {
@@ -54,9 +49,6 @@ pub struct Session<'b> {
     has_clock: bool,
     paused: bool,
     budget: Option<usize>,
-    /// Times evolution found no edit of the parent in the table and drew
-    /// a random architecture instead.
-    no_mutation: usize,
 }
 
 /// The benchmark a session queries: borrowed, or shared with a viewer.
@@ -145,12 +137,11 @@ impl<'b> Session<'b> {
             has_clock: true,
             paused: false,
             budget: None,
-            no_mutation: 0,
         })
     }
 
     /// Stops [`Session::step`] after `n` trials in all.
-    pub fn set_budget(&mut self, n: Option<usize>) {
+    pub(crate) fn set_budget(&mut self, n: Option<usize>) {
         self.budget = n;
     }
 
@@ -162,19 +153,8 @@ impl<'b> Session<'b> {
         self.run
     }
 
-    /// How many times evolution found no single edit of the chosen parent
-    /// in the benchmark's table (a partial table) and drew a random
-    /// architecture instead.
-    pub fn mutations_missed(&self) -> usize {
-        self.no_mutation
-    }
-
     pub fn strategy(&self) -> Strategy {
         self.strategy
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.paused
     }
 
     /// Trial ids of the living population, oldest first.
@@ -272,8 +252,8 @@ impl<'b> Session<'b> {
                         None => {
                             // no single edit of the parent is in the table (a
                             // partial table): the search goes on from a
-                            // random member instead, and says so once
-                            self.no_mutation += 1;
+                            // random member instead (a trial without a
+                            // parent, which `nasviz search` counts)
                             let a = self.bench.get().random_arch(&mut self.rng);
                             self.record(a, Vec::new(), None, Source::Search)?
                         }
@@ -486,7 +466,12 @@ mod tests {
         };
         let mut s = Session::new(&bench, strategy, 1, "re").expect("session");
         assert_eq!(s.run_n(20).expect("steps"), 20);
-        assert_eq!(s.mutations_missed(), 15);
+        // every step after the first population drew a random architecture
         assert!(s.run().trials.iter().all(|t| t.parents.is_empty()));
+        assert!(s
+            .run()
+            .trials
+            .iter()
+            .all(|t| t.mutation.is_none()));
     }
 }

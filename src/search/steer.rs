@@ -47,7 +47,7 @@ pub enum EditKind {
 
 impl EditKind {
     /// The words of a menu title.
-    pub fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             EditKind::AddLayer => "add a layer",
             EditKind::DeleteLayer => "delete the layer",
@@ -504,7 +504,7 @@ pub fn preview(bench: &dyn Benchmark, candidates: Vec<Candidate>) -> Vec<Preview
 }
 
 /// The preview with the best validation accuracy, if any scored.
-pub fn best_preview(previews: &[Preview]) -> Option<usize> {
+pub(crate) fn best_preview(previews: &[Preview]) -> Option<usize> {
     previews
         .iter()
         .enumerate()

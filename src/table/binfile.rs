@@ -54,7 +54,7 @@ pub fn checksum(data: &[u8]) -> u64 {
 }
 
 /// Appends the checksum of `out` to it (the last step of writing a table).
-pub fn seal(out: &mut Vec<u8>) {
+pub(crate) fn seal(out: &mut Vec<u8>) {
     let sum = checksum(out);
     out.extend_from_slice(&sum.to_le_bytes());
 }
@@ -89,12 +89,12 @@ impl<'a> Image<'a> {
         })
     }
 
-    pub fn u16_at(&self, at: usize, what: &str) -> Result<u16, TableError> {
+    pub(crate) fn u16_at(&self, at: usize, what: &str) -> Result<u16, TableError> {
         let b = self.get(at, 2, what)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
-    pub fn u32_at(&self, at: usize, what: &str) -> Result<u32, TableError> {
+    pub(crate) fn u32_at(&self, at: usize, what: &str) -> Result<u32, TableError> {
         let b = self.get(at, 4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }

@@ -41,7 +41,7 @@ pub struct Metrics {
 
 impl Metrics {
     /// Metrics from repeats: the accuracies and training time are the means.
-    pub fn from_repeats(repeats: Vec<Repeat>, params: Option<f64>) -> Option<Self> {
+    pub(crate) fn from_repeats(repeats: Vec<Repeat>, params: Option<f64>) -> Option<Self> {
         if repeats.is_empty() {
             return None;
         }

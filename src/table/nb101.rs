@@ -62,11 +62,11 @@ use super::{LookupError, Metrics, Repeat, TableError};
 use crate::arch::nb101::{Cell, ModuleHash, Op, MAX_VERTICES};
 
 /// Magic bytes that open an `.nb101` file.
-pub const MAGIC: &[u8; 8] = b"NASVZ101";
+pub(crate) const MAGIC: &[u8; 8] = b"NASVZ101";
 /// The `.nb101` format version this code reads and writes.
-pub const VERSION: u16 = 1;
+pub(crate) const VERSION: u16 = 1;
 /// The epoch budgets NAS-Bench-101 trained for.
-pub const EPOCH_BUDGETS: [u32; 4] = [4, 12, 36, 108];
+pub(crate) const EPOCH_BUDGETS: [u32; 4] = [4, 12, 36, 108];
 /// Most training repeats per cell and budget.
 pub const MAX_REPEATS: usize = 3;
 const RECORD_LEN: usize = 144;

@@ -34,9 +34,9 @@ use super::{LookupError, Metrics, TableError};
 use crate::arch::nbgraph::{GnnOp, GraphArch};
 
 /// Magic bytes that open an `.nbt` file.
-pub const MAGIC: &[u8; 8] = b"NASVZNBT";
+pub(crate) const MAGIC: &[u8; 8] = b"NASVZNBT";
 /// The `.nbt` format version this code reads and writes.
-pub const VERSION: u16 = 1;
+pub(crate) const VERSION: u16 = 1;
 const RECORD_LEN: usize = 36;
 
 /// The ops a dataset's architectures use. Hashes use the full op

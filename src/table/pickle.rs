@@ -78,7 +78,7 @@ impl Value {
         }
     }
 
-    pub fn as_int(&self) -> Option<i64> {
+    pub(crate) fn as_int(&self) -> Option<i64> {
         match *self {
             Value::Int(i) => Some(i),
             _ => None,
@@ -92,7 +92,7 @@ impl Value {
         }
     }
 
-    pub fn as_dict(&self) -> Option<&[(Value, Value)]> {
+    pub(crate) fn as_dict(&self) -> Option<&[(Value, Value)]> {
         match self {
             Value::Dict(d) => Some(d),
             _ => None,
@@ -111,7 +111,7 @@ impl Value {
 
 /// Nesting deeper than this is refused (dropping deeply nested values
 /// recurses).
-pub const MAX_DEPTH: u32 = 100;
+pub(crate) const MAX_DEPTH: u32 = 100;
 
 /// A value on the stack or in the memo, with its nesting depth and node
 /// count (to bound what memo copies may allocate).

@@ -6,7 +6,7 @@ use thiserror::Error;
 /// A malformed protocol buffer; `offset` is a byte offset into the message.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("protobuf byte {offset}: {what}")]
-pub struct ProtoError {
+pub(crate) struct ProtoError {
     pub offset: usize,
     pub what: String,
 }
@@ -37,7 +37,7 @@ impl Value<'_> {
 }
 
 /// Iterates the fields of one message.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     /// Offset of `buf` in the outermost message, for errors.
@@ -60,7 +60,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Where the next field starts, in the outermost message.
-    pub fn position(&self) -> usize {
+    #[cfg(test)]
+    fn position(&self) -> usize {
         self.base + self.pos
     }
 
@@ -111,7 +112,7 @@ impl<'a> Reader<'a> {
     /// The next field, `None` at the end of the message. Returns the field
     /// number, the value and the value's offset (for errors).
     #[allow(clippy::type_complexity)]
-    pub fn next_field(&mut self) -> Result<Option<(u32, Value<'a>, usize)>, ProtoError> {
+    pub(crate) fn next_field(&mut self) -> Result<Option<(u32, Value<'a>, usize)>, ProtoError> {
         if self.pos >= self.buf.len() {
             return Ok(None);
         }
@@ -154,7 +155,8 @@ impl<'a> Reader<'a> {
 }
 
 /// Appends `v` as a varint (for writers and tests).
-pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+#[cfg(test)]
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -163,18 +165,21 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Appends a field key.
-pub fn put_key(out: &mut Vec<u8>, number: u32, wire_type: u8) {
+#[cfg(test)]
+pub(crate) fn put_key(out: &mut Vec<u8>, number: u32, wire_type: u8) {
     put_varint(out, (u64::from(number) << 3) | u64::from(wire_type & 7));
 }
 
 /// Appends a double field.
-pub fn put_double(out: &mut Vec<u8>, number: u32, v: f64) {
+#[cfg(test)]
+pub(crate) fn put_double(out: &mut Vec<u8>, number: u32, v: f64) {
     put_key(out, number, 1);
     out.extend_from_slice(&v.to_bits().to_le_bytes());
 }
 
 /// Appends a length-delimited field.
-pub fn put_bytes(out: &mut Vec<u8>, number: u32, data: &[u8]) {
+#[cfg(test)]
+pub(crate) fn put_bytes(out: &mut Vec<u8>, number: u32, data: &[u8]) {
     put_key(out, number, 2);
     put_varint(out, data.len() as u64);
     out.extend_from_slice(data);

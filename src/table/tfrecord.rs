@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 use super::TableError;
 
 /// Records longer than this are refused as corrupt by default.
-pub const DEFAULT_MAX_RECORD_LEN: usize = 1 << 20;
+pub(crate) const DEFAULT_MAX_RECORD_LEN: usize = 1 << 20;
 
 const HEADER_LEN: usize = 12;
 const MASK_DELTA: u32 = 0xa282_ead8;
@@ -141,7 +141,7 @@ impl<R: Read> TfRecordReader<R> {
     }
 
     /// Byte offset where the last returned record starts.
-    pub fn record_offset(&self) -> u64 {
+    pub(crate) fn record_offset(&self) -> u64 {
         self.record_offset
     }
 

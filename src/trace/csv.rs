@@ -6,7 +6,7 @@ use super::{Source, Trace};
 use std::io::Write;
 
 /// The header row.
-pub const HEADER: &str = "run_id,step,trial_id,val_acc,test_acc,train_time_s,params,flops,\
+pub(crate) const HEADER: &str = "run_id,step,trial_id,val_acc,test_acc,train_time_s,params,flops,\
 latency_s,time_s,space,arch,hash,parents,mutation,source";
 
 /// A field, quoted when it holds a comma, a quote or a line break.

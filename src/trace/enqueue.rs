@@ -36,10 +36,10 @@ use std::time::{Duration, Instant, SystemTime};
 use thiserror::Error;
 
 /// Optuna's default grace period before a lock is taken as stale.
-pub const GRACE: Duration = Duration::from_secs(30);
+pub(crate) const GRACE: Duration = Duration::from_secs(30);
 
 /// The RDB schemas (Alembic revisions) whose tables this writer knows.
-pub const KNOWN_SCHEMAS: [&str; 7] = [
+pub(crate) const KNOWN_SCHEMAS: [&str; 7] = [
     "v2.4.0.a", "v2.6.0.a", "v3.0.0.a", "v3.0.0.b", "v3.0.0.c", "v3.0.0.d", "v3.2.0.a",
 ];
 
@@ -600,7 +600,7 @@ fn db_error(path: &Path, source: rusqlite::Error, waited: Duration) -> WriteErro
 }
 
 /// [`enqueue`] into an SQLite database, in one transaction.
-pub fn enqueue_db(
+pub(crate) fn enqueue_db(
     r: &mut DbReader,
     study: usize,
     req: &Request,
@@ -678,7 +678,7 @@ pub fn enqueue_db(
 }
 
 /// [`withdraw`] from an SQLite database, in one transaction.
-pub fn withdraw_db(
+pub(crate) fn withdraw_db(
     r: &mut DbReader,
     study: usize,
     number: usize,
@@ -744,7 +744,7 @@ pub fn withdraw_db(
 }
 
 /// The study whose run is the trace's run `run`, in what `f` follows.
-pub fn study_of_run(f: &Followed, run: usize) -> Option<usize> {
+pub(crate) fn study_of_run(f: &Followed, run: usize) -> Option<usize> {
     let runs = optuna_reader(f)?.runs();
     runs.studies.iter().position(|(slot, _)| *slot == Some(run))
 }

@@ -72,7 +72,7 @@ pub fn naslib_nb201(
 
 /// [`naslib_nb201`] of a result held in memory (a file dropped on the
 /// page): `name` is its file name, as the run id and strategy come from it.
-pub fn naslib_nb201_bytes(name: &str, bytes: &[u8]) -> Result<Run, TraceError> {
+pub(crate) fn naslib_nb201_bytes(name: &str, bytes: &[u8]) -> Result<Run, TraceError> {
     naslib_nb201_doc(Path::new(name), parse_json(name, bytes)?, None, None)
 }
 
@@ -186,7 +186,7 @@ pub fn dashboard_records(path: &Path, run_id: &str) -> Result<Run, TraceError> {
 }
 
 /// [`dashboard_records`] of records held in memory; `name` names them in errors.
-pub fn dashboard_bytes(name: &str, bytes: &[u8], run_id: &str) -> Result<Run, TraceError> {
+pub(crate) fn dashboard_bytes(name: &str, bytes: &[u8], run_id: &str) -> Result<Run, TraceError> {
     dashboard_doc(name, parse_json(name, bytes)?, run_id)
 }
 
@@ -272,7 +272,7 @@ fn dashboard_doc(name: &str, doc: Value, run_id: &str) -> Result<Run, TraceError
 
 /// Seconds since 1970 of `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]` (UTC
 /// when no offset is given).
-pub fn parse_iso_seconds(s: &str) -> Option<f64> {
+pub(crate) fn parse_iso_seconds(s: &str) -> Option<f64> {
     let s = s.trim().trim_end_matches('Z');
     let (date, time) = s.split_once(['T', ' '])?;
     // an offset from UTC, e.g. `+00:00` as Python's isoformat writes

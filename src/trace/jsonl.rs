@@ -185,7 +185,7 @@ pub fn parse_line(line: &str, place: &dyn Fn() -> String) -> Result<Event, Trace
 /// declared before them, trial ids are unique per run, and steer events
 /// name trials that exist.
 #[derive(Default)]
-pub struct TraceBuilder {
+pub(crate) struct TraceBuilder {
     trace: Trace,
     runs: HashMap<String, usize>,
     last: Option<usize>,
@@ -197,7 +197,7 @@ pub struct TraceBuilder {
 impl TraceBuilder {
     /// A builder that goes on from `trace` (lines appended to a file
     /// already read).
-    pub fn from_trace(trace: Trace) -> TraceBuilder {
+    pub(crate) fn from_trace(trace: Trace) -> TraceBuilder {
         let runs = trace
             .runs
             .iter()

@@ -10,7 +10,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// A session file being written.
-pub struct SessionLog {
+pub(crate) struct SessionLog {
     path: PathBuf,
     out: TraceWriter<BufWriter<File>>,
     trials: usize,

@@ -78,7 +78,7 @@ fn cgroup_room() -> Option<u64> {
 
 /// What reading `len` bytes of trace text with `available` bytes free
 /// comes to: fine, or why not.
-pub fn verdict(len: u64, available: Option<u64>) -> Result<(), String> {
+pub(crate) fn verdict(len: u64, available: Option<u64>) -> Result<(), String> {
     let need = (len as f64 * BYTES_PER_TEXT_BYTE) as u64;
     match available {
         Some(free) if need > free => Err(format!(

@@ -266,7 +266,7 @@ pub struct Steer {
 
 /// A hasher for small integer keys (trial ids): one multiply.
 #[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl std::hash::Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -318,7 +318,7 @@ impl Run {
     /// Appends `trials` in order, as [`Run::push`] would one by one (their
     /// ids must be new), without copying them when this run is empty and
     /// their ids are their positions (what searches write).
-    pub fn adopt(&mut self, trials: Vec<Trial>) -> Result<(), String> {
+    pub(crate) fn adopt(&mut self, trials: Vec<Trial>) -> Result<(), String> {
         let dense = trials
             .iter()
             .enumerate()
@@ -361,7 +361,7 @@ impl Run {
     }
 
     /// Appends a steer event; the trials it names must exist.
-    pub fn push_steer(&mut self, s: Steer) -> Result<(), String> {
+    pub(crate) fn push_steer(&mut self, s: Steer) -> Result<(), String> {
         for (what, id) in [("base", s.base), ("trial_id", s.trial_id)] {
             if let Some(id) = id {
                 if self.position(id).is_none() {

@@ -20,10 +20,10 @@ use std::io::Read;
 use std::path::Path;
 
 /// The first bytes of every SQLite database file.
-pub const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+pub(crate) const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// What the browser build says of an SQLite file (it has no SQLite).
-pub const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
+pub(crate) const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
      build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
      and open the trace";
 
@@ -67,7 +67,7 @@ impl Kind {
     /// What a file of this kind is, in words, where its kind says it for
     /// sure (a file judged NASLib's or unknown may be a damaged one of
     /// another kind).
-    pub fn noun(self) -> Option<&'static str> {
+    pub(crate) fn noun(self) -> Option<&'static str> {
         Some(match self {
             Kind::Native => "a nasviz trace",
             Kind::NaslibFolder | Kind::RayExperiment => "a folder",
@@ -86,7 +86,7 @@ impl Kind {
     /// Why a file of this kind is not a trace, with the command that uses
     /// or converts it (`shown`: the file as the user named it); `None` for
     /// the kinds that are read as traces.
-    pub fn not_a_trace(self, shown: &str) -> Option<String> {
+    pub(crate) fn not_a_trace(self, shown: &str) -> Option<String> {
         Some(match self {
             Kind::Nb101Cells => format!(
                 "NAS-Bench-101 cells (JSON Lines), not a trace: `nasviz arch hash {shown}` hashes \
@@ -269,7 +269,7 @@ fn extension(path: &Path) -> String {
 /// The kind of a file from its first bytes (up to 64 KiB) and its
 /// extension (lowercase, without the dot). An SQLite database is
 /// [`Kind::OptunaDb`] here: only its tables (see [`kind_of`]) tell NNI's.
-pub fn kind_of_head(head: &[u8], ext: &str) -> Kind {
+pub(crate) fn kind_of_head(head: &[u8], ext: &str) -> Kind {
     if head.starts_with(crate::table::nbgraph::MAGIC) {
         return Kind::NbGraphTable;
     }
@@ -618,7 +618,7 @@ impl Followed {
     }
 
     /// [`Followed::reader`], to read or write through.
-    pub fn reader_mut(&mut self) -> Option<&mut dyn EngineReader> {
+    pub(crate) fn reader_mut(&mut self) -> Option<&mut dyn EngineReader> {
         match self {
             Followed::Native(_) => None,
             Followed::Storage(r) => Some(r.as_mut()),

@@ -27,7 +27,7 @@ use crate::arch::{nb101, nb201, nbgraph, sequential::LayerList, Arch, ArchJson};
 use serde_json::{Map, Value};
 
 /// The architecture a trial's `params` and `attrs` describe, if any.
-pub fn arch_of(params: &Map<String, Value>, attrs: &Map<String, Value>) -> Option<Arch> {
+pub(crate) fn arch_of(params: &Map<String, Value>, attrs: &Map<String, Value>) -> Option<Arch> {
     for m in [params, attrs] {
         if let Some(a) = m.values().find_map(arch_json) {
             return Some(a);

@@ -35,7 +35,7 @@ pub struct UiLayout {
     pub scrubber: Rect,
     pub buttons: Vec<Button>,
     /// Where the speed reads (between − and +).
-    pub speed_label: Rect,
+    pub(crate) speed_label: Rect,
     /// Where the step reads (right of the toolbar).
     pub step_label: Rect,
     /// Height left for the dashboard above the bar.
@@ -43,7 +43,7 @@ pub struct UiLayout {
     pub scale: f32,
     /// Each run's group (strategy and benchmark), when there are several:
     /// its run buttons are set apart and underlined in the group's colour.
-    pub run_groups: Option<Vec<usize>>,
+    pub(crate) run_groups: Option<Vec<usize>>,
 }
 
 /// Height of the bar at scale 1.
@@ -188,7 +188,7 @@ impl UiLayout {
     }
 
     /// The step under pixel column `x` of a run of `len` trials.
-    pub fn step_at(&self, x: f32, len: usize) -> usize {
+    pub(crate) fn step_at(&self, x: f32, len: usize) -> usize {
         let (x0, x1, _) = self.track();
         if len <= 1 || x1 <= x0 {
             return 0;
@@ -198,7 +198,7 @@ impl UiLayout {
     }
 
     /// The pixel column of `step` on the track.
-    pub fn x_of(&self, step: f32, len: usize) -> f32 {
+    pub(crate) fn x_of(&self, step: f32, len: usize) -> f32 {
         let (x0, x1, _) = self.track();
         if len <= 1 {
             return x0;

@@ -176,7 +176,7 @@ pub enum Action {
 
 impl Action {
     /// The action bound to a key, if any.
-    pub fn for_key(k: KeyPress) -> Option<Action> {
+    pub(crate) fn for_key(k: KeyPress) -> Option<Action> {
         if k.mods.ctrl && matches!(k.key, Key::Char('q') | Key::Char('w')) {
             return Some(Action::Quit);
         }
@@ -272,7 +272,7 @@ impl Action {
     }
 
     /// The key that does it, as written on screen.
-    pub fn key_name(self) -> String {
+    pub(crate) fn key_name(self) -> String {
         match self {
             Action::TogglePlay => "Space".into(),
             Action::StepBack => "←".into(),

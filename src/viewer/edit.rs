@@ -52,7 +52,7 @@ pub struct Editor {
     pub base_id: u64,
     pub arch: Arch,
     /// The base's validation and test accuracy.
-    pub base_acc: (f64, f64),
+    pub(crate) base_acc: (f64, f64),
     targets: Vec<EditTarget>,
     focus: usize,
     /// The layer an edge being added starts from.
@@ -92,7 +92,7 @@ impl Editor {
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
-    pub fn link_from(&self) -> Option<usize> {
+    pub(crate) fn link_from(&self) -> Option<usize> {
         self.link_from
     }
 

@@ -518,9 +518,9 @@ pub struct Frame {
     pub dash: Option<Dashboard>,
     run: usize,
     other: Option<usize>,
-    pub bar_mesh: Mesh,
-    pub bar_text: Vec<TextRun>,
-    pub overlay_mesh: Mesh,
+    pub(crate) bar_mesh: Mesh,
+    pub(crate) bar_text: Vec<TextRun>,
+    pub(crate) overlay_mesh: Mesh,
     pub overlay_text: Vec<TextRun>,
 }
 
@@ -530,7 +530,7 @@ const UI_LAYER: i32 = 1000;
 /// What a picture of the cached points depends on: when it is unchanged,
 /// a layer holding the points can be extended instead of redrawn.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PointsKey {
+pub(crate) struct PointsKey {
     size: (u32, u32),
     runs: (usize, Option<usize>),
     generations: (u64, u64),
@@ -548,7 +548,7 @@ impl Frame {
 
     /// The render scene with the points already drawn into `points`
     /// (from [`Frame::points_scene`]).
-    pub fn scene_layered<'a>(&'a self, viewer: &'a Viewer, points: &'a CachedLayer) -> Scene<'a> {
+    pub(crate) fn scene_layered<'a>(&'a self, viewer: &'a Viewer, points: &'a CachedLayer) -> Scene<'a> {
         self.scene_over(viewer, Some(points))
     }
 
@@ -558,7 +558,7 @@ impl Frame {
     }
 
     /// The key of this frame's points picture (`None` without a dashboard).
-    pub fn points_key(&self, viewer: &Viewer) -> Option<PointsKey> {
+    pub(crate) fn points_key(&self, viewer: &Viewer) -> Option<PointsKey> {
         let d = self.dash.as_ref()?;
         let (mine, theirs) = self.caches(viewer)?;
         Some(PointsKey {
@@ -577,7 +577,7 @@ impl Frame {
     }
 
     /// How many points of each run the points picture holds.
-    pub fn points_len(&self, viewer: &Viewer) -> (usize, usize) {
+    pub(crate) fn points_len(&self, viewer: &Viewer) -> (usize, usize) {
         match (&self.dash, self.caches(viewer)) {
             (Some(d), Some((mine, theirs))) => d.points_len(mine, theirs),
             _ => (0, 0),

@@ -13,7 +13,7 @@ use crate::trace::Run;
 use std::sync::Arc;
 
 /// The strategies view's groups as the viewer keeps them.
-pub struct Grouped {
+pub(crate) struct Grouped {
     /// The viewer's runs the groups were made of, in the order given.
     pub runs: Vec<usize>,
     /// How many runs and trials there were: made again when it changes.
@@ -26,7 +26,7 @@ pub const MAX_MARKED: usize = 5_000;
 
 /// A highlighted value or kind and the trials found to have it.
 #[derive(Clone, Debug, Default)]
-pub struct Highlight {
+pub(crate) struct Highlight {
     pub hit: Option<Hit>,
     run: usize,
     /// Trials scanned so far, and those that match, in order.
@@ -208,7 +208,7 @@ pub fn tip(hit: &Hit, run: &Run, analytics: &Analytics, step: usize, at: Rect) -
 }
 
 /// The tooltip of a group's curve at `step` in the strategies view.
-pub fn curve_tip(
+pub(crate) fn curve_tip(
     sc: &crate::scene::insight::StrategyCurves,
     group: usize,
     step: usize,

@@ -96,7 +96,7 @@ impl Live {
     }
 
     /// Where the session is saved, or why it is not.
-    pub fn saved_to(&self) -> Result<Option<&Path>, (&Path, &str)> {
+    pub(crate) fn saved_to(&self) -> Result<Option<&Path>, (&Path, &str)> {
         match &self.save {
             Save::Off => Ok(None),
             Save::Pending(p) => Ok(Some(p)),
@@ -171,7 +171,7 @@ impl Live {
 
     /// Saves the whole session to a new file at `path` and keeps
     /// appending there (after a failure, or to pick another file).
-    pub fn save_to(&mut self, path: &Path) -> Result<(), std::io::Error> {
+    pub(crate) fn save_to(&mut self, path: &Path) -> Result<(), std::io::Error> {
         let mut log = SessionLog::create(path)?;
         log.sync(self.session.run())?;
         self.save = Save::Open(log);

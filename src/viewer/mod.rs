@@ -20,7 +20,7 @@ pub mod script;
 pub mod spot;
 pub mod state;
 mod steer;
-pub mod tips;
+pub(crate) mod tips;
 pub mod ui;
 
 use crate::analysis::Analytics;
@@ -47,7 +47,8 @@ use state::{Pose, RunMeta, ViewerState};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use frame::{Frame, PointsKey};
+pub use frame::Frame;
+pub(crate) use frame::PointsKey;
 
 /// A selection: trial A, and B when two are diffed.
 type Selection = (TrialRef, Option<TrialRef>);
@@ -163,7 +164,7 @@ fn inside(r: PixelRect, p: [f32; 2]) -> bool {
 }
 
 /// The meta of a run for the state machine.
-pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
+pub(crate) fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
     let mut m = RunMeta {
         id: run.info.run_id.clone(),
         group: format!("{}\u{1f}{}", run.info.strategy, run.info.benchmark),
@@ -182,7 +183,7 @@ pub fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
 
 /// Brings `meta` up to the trials of `run` appended since it was made
 /// (O(new trials)).
-pub fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
+pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
     for i in meta.len..run.trials.len() {
         let t = &run.trials[i];
         let best = analytics.step(i).map_or(i, |s| s.best);

@@ -14,12 +14,12 @@ use crate::scene::{Measure, Theme};
 
 /// What edit mode shows over the dashboard, as plain data.
 #[derive(Clone, Debug, Default)]
-pub struct EditView {
+pub(crate) struct EditView {
     /// The layer in focus (a box) or the edge (its curve).
-    pub focus_box: Option<Rect>,
-    pub focus_path: Vec<[f32; 2]>,
+    pub(crate) focus_box: Option<Rect>,
+    pub(crate) focus_path: Vec<[f32; 2]>,
     /// The layer a new edge starts from.
-    pub link_from: Option<Rect>,
+    pub(crate) link_from: Option<Rect>,
     /// Where the panel goes beside.
     pub avoid: Rect,
     pub title: String,
@@ -34,7 +34,7 @@ pub struct EditView {
 
 /// The strip of trials enqueued into a followed study, as plain data.
 #[derive(Clone, Debug, Default)]
-pub struct QueueView {
+pub(crate) struct QueueView {
     pub title: String,
     /// One line a trial (queued, running, landed), in its colour.
     pub lines: Vec<(String, Color)>,
@@ -44,11 +44,11 @@ pub struct QueueView {
 
 /// One line of edit mode's menu.
 #[derive(Clone, Debug)]
-pub struct MenuRow {
+pub(crate) struct MenuRow {
     pub label: String,
     /// The numbers, e.g. `val 78.10% (+0.40 pp) · test ...`, or the reason
     /// it is refused.
-    pub detail: String,
+    pub(crate) detail: String,
     pub color: Color,
     pub best: bool,
 }
@@ -66,14 +66,14 @@ pub struct Tip {
 }
 
 /// Text colours of tooltip lines.
-pub const TIP_TEXT: Color = Color::hex(0xd8dee4);
-pub const TIP_GOOD: Color = Color::hex(0x7ee2a8);
-pub const TIP_BAD: Color = Color::hex(0xff9492);
-pub const TIP_NOTE: Color = Color::hex(0xf2cc60);
+pub(crate) const TIP_TEXT: Color = Color::hex(0xd8dee4);
+pub(crate) const TIP_GOOD: Color = Color::hex(0x7ee2a8);
+pub(crate) const TIP_BAD: Color = Color::hex(0xff9492);
+pub(crate) const TIP_NOTE: Color = Color::hex(0xf2cc60);
 
 /// Where a box of `size` goes beside `avoid` inside a `w` x `h` window:
 /// right of it, else left, below, above; clamped into the window.
-pub fn place_beside(avoid: Rect, size: [f32; 2], w: f32, h: f32, gap: f32) -> [f32; 2] {
+pub(crate) fn place_beside(avoid: Rect, size: [f32; 2], w: f32, h: f32, gap: f32) -> [f32; 2] {
     let fits =
         |x: f32, y: f32| x >= 2.0 && y >= 2.0 && x + size[0] <= w - 2.0 && y + size[1] <= h - 2.0;
     let cy = (avoid.y + avoid.h / 2.0 - size[1] * 0.3).clamp(2.0, (h - size[1] - 2.0).max(2.0));
@@ -145,7 +145,7 @@ fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Me
 /// What floats above everything: the hovered thing's tooltip (a button's,
 /// or `tip` from the dashboard), a box-zoom's box, a notice, and the key
 /// help.
-pub fn draw_overlay(
+pub(crate) fn draw_overlay(
     state: &ViewerState,
     tip: Option<&Tip>,
     edit: Option<&EditView>,

@@ -24,12 +24,12 @@ pub(super) struct Queued {
     pub number: usize,
     /// The base trial (its number) and its accuracies.
     pub base: u64,
-    pub base_acc: (f64, f64),
+    pub(crate) base_acc: (f64, f64),
     /// The edit, in words.
     pub label: String,
     /// What the menu said it would give (NaN: no estimate).
-    pub predicted: (f64, f64),
-    pub phase: Phase,
+    pub(crate) predicted: (f64, f64),
+    pub(crate) phase: Phase,
 }
 
 /// Where an enqueued trial is.

@@ -56,9 +56,9 @@ pub struct ScriptError {
 }
 
 /// The largest window a script may ask for.
-pub const MAX_SIZE: u32 = 8192;
+pub(crate) const MAX_SIZE: u32 = 8192;
 /// The longest single wait (10 minutes).
-pub const MAX_WAIT_MS: f64 = 600_000.0;
+pub(crate) const MAX_WAIT_MS: f64 = 600_000.0;
 
 impl Script {
     /// Reads and checks a script file; `size` is the window's size at the

@@ -32,7 +32,7 @@ impl Plot {
 
 /// The pointer inside a plot's data area.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PlotAt {
+pub(crate) struct PlotAt {
     pub plot: Plot,
     /// Where in the area, as fractions from its bottom-left corner (y up).
     pub frac: [f64; 2],
@@ -73,14 +73,14 @@ impl Thing {
 /// Everything the pointer is over in the dashboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Spot {
-    pub plot: Option<PlotAt>,
+    pub(crate) plot: Option<PlotAt>,
     pub thing: Option<Thing>,
 }
 
 /// Length of an animated zoom.
-pub const ZOOM_S: f64 = 0.25;
+pub(crate) const ZOOM_S: f64 = 0.25;
 /// How much one wheel notch zooms.
-pub const WHEEL_FACTOR: f64 = 0.8;
+pub(crate) const WHEEL_FACTOR: f64 = 0.8;
 /// The narrowest and the widest window, as a fraction of the default.
 const MIN_SPAN: f64 = 1e-4;
 const MAX_SPAN: f64 = 20.0;
@@ -168,7 +168,7 @@ impl Zoom {
     /// Zooms by `factor` (< 1 in) about the point at `frac` of the
     /// window on show, which stays under the pointer; notches given
     /// during the animation add up.
-    pub fn zoom_about(&mut self, frac: [f64; 2], factor: f64, now: f64) {
+    pub(crate) fn zoom_about(&mut self, frac: [f64; 2], factor: f64, now: f64) {
         let shown = self.at(now);
         let target = self.to;
         let axis = |s: [f64; 2], t: [f64; 2], f: f64| {
@@ -199,7 +199,7 @@ pub fn panned(start: Window, delta: [f32; 2], size: [f32; 2]) -> Window {
 }
 
 /// The part of `shown` between two points given as fractions of it.
-pub fn boxed(shown: Window, a: [f64; 2], b: [f64; 2]) -> Window {
+pub(crate) fn boxed(shown: Window, a: [f64; 2], b: [f64; 2]) -> Window {
     let axis = |s: [f64; 2], p: f64, q: f64| {
         let (lo, hi) = (p.min(q), p.max(q));
         [s[0] + lo * (s[1] - s[0]), s[0] + hi * (s[1] - s[0])]

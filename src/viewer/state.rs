@@ -16,13 +16,13 @@ use crate::scene::plots::Window;
 /// Playback speeds, in steps per second.
 pub const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 1000.0];
 /// The speed a viewer starts at (10 steps/s).
-pub const DEFAULT_SPEED: usize = 4;
+pub(crate) const DEFAULT_SPEED: usize = 4;
 /// Length of a transition started by hand (a key, a click).
 pub const TRANSITION_S: f64 = 0.3;
 /// The frame step of virtual time (scripts, recordings).
 pub const FRAME_S: f64 = 1.0 / 60.0;
 /// How long a hovered point takes to grow.
-pub const HOVER_S: f64 = 0.12;
+pub(crate) const HOVER_S: f64 = 0.12;
 /// A press that moves less than this (pixels) is a click, not a drag.
 const CLICK_SLOP: f32 = 4.0;
 /// Two clicks this close in time (seconds) and space are a double-click.
@@ -46,7 +46,7 @@ pub struct RunMeta {
     /// Steps at which the best trial changed (new bests), ascending.
     pub improvements: Vec<usize>,
     /// The best-so-far trial's position at each step.
-    pub best_at: Vec<usize>,
+    pub(crate) best_at: Vec<usize>,
     /// Simulated time of each trial, when every trial has one.
     pub times: Option<Vec<f64>>,
     /// The position of each trial's (first) recorded parent, `NO_PARENT`
@@ -72,7 +72,7 @@ pub struct Down {
     /// The pressed plot's window when the press began.
     pub window: Window,
     /// Ctrl was held: the drag draws a box to zoom into.
-    pub boxing: bool,
+    pub(crate) boxing: bool,
     /// The pointer went further than a click's slop.
     pub moved: bool,
 }
@@ -80,7 +80,7 @@ pub struct Down {
 /// What the DAG, ring and cursor show: a step, or a point on the way
 /// from one pose to a step (`u` eased, 0..1).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Pose {
+pub(crate) enum Pose {
     Step(usize),
     Blend { from: Box<Pose>, to: usize, u: f32 },
 }
@@ -95,7 +95,8 @@ impl Pose {
     }
 
     /// How many blends are nested in this pose.
-    pub fn depth(&self) -> usize {
+    #[cfg(test)]
+    fn depth(&self) -> usize {
         match self {
             Pose::Step(_) => 0,
             Pose::Blend { from, .. } => 1 + from.depth(),
@@ -119,7 +120,7 @@ impl Pose {
 /// An animation from a pose to a step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition {
-    pub from: Pose,
+    pub(crate) from: Pose,
     pub to: usize,
     pub start: f64,
     pub duration: f64,
@@ -251,13 +252,13 @@ struct Source {
 /// What one command did, for the viewer to act on.
 #[must_use]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Effects {
+pub(crate) struct Effects {
     /// Something drawn changed: the next frame differs.
     pub redraw: bool,
     /// Edit mode was asked for (E or the toolbar's button).
     pub edit: bool,
     /// Trials the live run on show was asked for by playback at its end.
-    pub demand: usize,
+    pub(crate) demand: usize,
 }
 
 impl std::ops::BitOrAssign for Effects {
@@ -317,7 +318,7 @@ impl ViewerState {
         self.showing.run
     }
     /// The second run of a comparison, when comparing.
-    pub fn other_run(&self) -> Option<usize> {
+    pub(crate) fn other_run(&self) -> Option<usize> {
         if self.showing.compare && self.runs.len() >= 2 {
             Some(if self.showing.run == 0 { 1 } else { 0 })
         } else {
@@ -329,7 +330,7 @@ impl ViewerState {
     }
     /// The x axis of the line chart (and the comparison's common clock)
     /// is simulated time.
-    pub fn time_axis(&self) -> bool {
+    pub(crate) fn time_axis(&self) -> bool {
         self.showing.time_axis
     }
     /// The step shown (a transition may still be on its way to it).
@@ -338,7 +339,7 @@ impl ViewerState {
     }
     /// The compared run's step: the same step, or on a common time axis
     /// the last of its trials finished by the first run's current time.
-    pub fn other_step(&self) -> Option<usize> {
+    pub(crate) fn other_step(&self) -> Option<usize> {
         let o = self.other_run()?;
         let other = &self.runs[o];
         let last = other.len.saturating_sub(1);
@@ -373,7 +374,7 @@ impl ViewerState {
     pub fn help_shown(&self) -> bool {
         self.overlay.help
     }
-    pub fn mouse(&self) -> Option<[f32; 2]> {
+    pub(crate) fn mouse(&self) -> Option<[f32; 2]> {
         self.pointer.mouse
     }
     pub fn hover(&self) -> Option<Target> {
@@ -386,15 +387,17 @@ impl ViewerState {
     pub fn scrubbing(&self) -> bool {
         self.pointer.scrubbing
     }
-    pub fn quit_requested(&self) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn quit_requested(&self) -> bool {
         self.surface.quit
     }
     /// Whether Q (and Ctrl+Q, Ctrl+W) quits; a page turns it off, as its
     /// tab closes it, and the key help leaves the key out.
-    pub fn set_quit_key(&mut self, on: bool) {
+    #[cfg(any(test, target_arch = "wasm32"))]
+    pub(crate) fn set_quit_key(&mut self, on: bool) {
         self.surface.quit_key = on;
     }
-    pub fn quit_key(&self) -> bool {
+    pub(crate) fn quit_key(&self) -> bool {
         self.surface.quit_key
     }
     pub fn ui(&self) -> &UiLayout {
@@ -408,7 +411,7 @@ impl ViewerState {
         }
     }
     /// The speed the toolbar shows (steps per second).
-    pub fn shown_speed(&self) -> f64 {
+    pub(crate) fn shown_speed(&self) -> f64 {
         self.play.shown.map_or(self.speed(), |s| s.0)
     }
     /// Whether the toolbar shows playback as running.
@@ -417,7 +420,8 @@ impl ViewerState {
     }
     /// Shows `speed` and a running playback on the toolbar whatever the
     /// state does (recordings drive the steps themselves).
-    pub fn show_playback(&mut self, speed: f64) {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn show_playback(&mut self, speed: f64) {
         self.play.shown = Some((speed, true));
         self.changed();
     }
@@ -434,7 +438,7 @@ impl ViewerState {
         self.pointer.spot.thing.and_then(|t| t.trial())
     }
     /// How far the hovered point has grown, 0..=1.
-    pub fn hover_growth(&self) -> f32 {
+    pub(crate) fn hover_growth(&self) -> f32 {
         ease_in_out(((self.play.now - self.pointer.hover_since) / HOVER_S).clamp(0.0, 1.0) as f32)
     }
     /// The selected trial (clicked, or walked to with keys).
@@ -447,7 +451,7 @@ impl ViewerState {
     }
     /// The trial whose tooltip shows without hovering (a selection made
     /// with keys), if any.
-    pub fn tip_trial(&self) -> Option<TrialRef> {
+    pub(crate) fn tip_trial(&self) -> Option<TrialRef> {
         if self.selection.tip_selected {
             self.selection.second.or(self.selection.selected)
         } else {
@@ -459,7 +463,7 @@ impl ViewerState {
         self.zoom[plot.index()].at(self.play.now)
     }
     /// The box of a box-zoom being drawn: its two corners in pixels.
-    pub fn zoom_box(&self) -> Option<([f32; 2], [f32; 2])> {
+    pub(crate) fn zoom_box(&self) -> Option<([f32; 2], [f32; 2])> {
         let d = self.pointer.down?;
         match (d.boxing && d.moved, self.pointer.mouse) {
             (true, Some(m)) => Some((d.at, m)),
@@ -474,7 +478,7 @@ impl ViewerState {
     pub fn following(&self) -> bool {
         self.source.following
     }
-    pub fn set_following(&mut self, on: bool) {
+    pub(crate) fn set_following(&mut self, on: bool) {
         self.source.following = on;
         self.relayout();
         self.changed();
@@ -483,39 +487,40 @@ impl ViewerState {
     pub fn steerable(&self) -> bool {
         self.source.steerable
     }
-    pub fn set_steerable(&mut self, on: bool) {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn set_steerable(&mut self, on: bool) {
         self.source.steerable = on;
         self.relayout();
         self.changed();
     }
     /// Whether the newest trial of the run is on show (the LIVE badge
     /// lights up).
-    pub fn at_newest(&self) -> bool {
+    pub(crate) fn at_newest(&self) -> bool {
         self.selection.selected.is_none()
             && self.play.step + 1 >= self.len()
             && self.play.transition.is_none()
     }
     /// Shows `msg` briefly (e.g. why following stopped).
-    pub fn notify(&mut self, msg: String) {
+    pub(crate) fn notify(&mut self, msg: String) {
         self.say(msg);
         self.changed();
     }
     /// Shows `msg` for `secs` seconds.
-    pub fn notify_for(&mut self, msg: String, secs: f64) {
+    pub(crate) fn notify_for(&mut self, msg: String, secs: f64) {
         self.overlay.notice = Some((msg, self.play.now + secs));
         self.changed();
     }
     /// Something the state does not hold changed (edit mode): draw again.
-    pub fn notify_changed(&mut self) {
+    pub(crate) fn notify_changed(&mut self) {
         self.changed();
     }
     /// The meta of run `i`, to extend as trials arrive (then call
     /// [`ViewerState::grown`]).
-    pub fn run_meta_mut(&mut self, i: usize) -> Option<&mut RunMeta> {
+    pub(crate) fn run_meta_mut(&mut self, i: usize) -> Option<&mut RunMeta> {
         self.runs.get_mut(i)
     }
     /// A run that appeared in a followed file.
-    pub fn push_run(&mut self, meta: RunMeta) {
+    pub(crate) fn push_run(&mut self, meta: RunMeta) {
         self.runs.push(meta);
         self.relayout();
         self.changed();
@@ -557,7 +562,7 @@ impl ViewerState {
     pub fn scatter_mode(&self) -> ScatterMode {
         self.showing.scatter_mode
     }
-    pub fn set_scatter_mode(&mut self, m: ScatterMode) {
+    pub(crate) fn set_scatter_mode(&mut self, m: ScatterMode) {
         self.showing.scatter_mode = m;
         self.changed();
     }
@@ -567,10 +572,10 @@ impl ViewerState {
     }
 
     /// Where the live session is saved (or why not), for the help.
-    pub fn session_file(&self) -> Option<&str> {
+    pub(crate) fn session_file(&self) -> Option<&str> {
         self.source.session_file.as_deref()
     }
-    pub fn set_session_file(&mut self, f: Option<String>) {
+    pub(crate) fn set_session_file(&mut self, f: Option<String>) {
         self.source.session_file = f;
     }
 
@@ -578,7 +583,7 @@ impl ViewerState {
     pub fn adapter(&self) -> &str {
         &self.surface.adapter
     }
-    pub fn set_adapter(&mut self, name: impl Into<String>) {
+    pub(crate) fn set_adapter(&mut self, name: impl Into<String>) {
         self.surface.adapter = name.into();
     }
     /// Whether the run on show is a live search.
@@ -595,7 +600,7 @@ impl ViewerState {
     // ---- changing ----
 
     /// Selects a run by index (clamping the step to its length).
-    pub fn select_run(&mut self, i: usize) -> bool {
+    pub(crate) fn select_run(&mut self, i: usize) -> bool {
         if i >= self.runs.len() {
             return false;
         }
@@ -611,7 +616,7 @@ impl ViewerState {
     }
 
     /// Selects a run by id.
-    pub fn select_run_id(&mut self, id: &str) -> bool {
+    pub(crate) fn select_run_id(&mut self, id: &str) -> bool {
         match self.runs.iter().position(|r| r.id == id) {
             Some(i) => self.select_run(i),
             None => false,
@@ -634,7 +639,7 @@ impl ViewerState {
 
     /// Applies one command (a pointer command as over nothing in the
     /// dashboard); returns what it did.
-    pub fn handle(&mut self, cmd: Command) -> Effects {
+    pub(crate) fn handle(&mut self, cmd: Command) -> Effects {
         self.handle_at(cmd, None)
     }
 
@@ -645,7 +650,7 @@ impl ViewerState {
 
     /// Applies an action (a key's or a button's); edit mode is asked of
     /// the viewer through the effects.
-    pub fn act(&mut self, a: Action) -> Effects {
+    pub(crate) fn act(&mut self, a: Action) -> Effects {
         let mut fx = Effects::default();
         match a {
             Action::TogglePlay
@@ -684,14 +689,12 @@ impl ViewerState {
     /// insight view and its choices, the scatter's mode, the zoom.
     fn act_showing(&mut self, a: Action) {
         match a {
-            Action::SelectRun(i) => {
-                if !self.select_run(i) {
-                    self.say(format!(
-                        "no run {} (this trace has {})",
-                        i + 1,
-                        self.runs.len()
-                    ));
-                }
+            Action::SelectRun(i) if !self.select_run(i) => {
+                self.say(format!(
+                    "no run {} (this trace has {})",
+                    i + 1,
+                    self.runs.len()
+                ));
             }
             Action::ToggleCompare => {
                 if self.runs.len() < 2 {

@@ -29,7 +29,7 @@ fn fmt_count(x: f64) -> String {
 }
 
 /// An edit in words.
-pub fn describe_edit(m: &Mutation) -> String {
+pub(crate) fn describe_edit(m: &Mutation) -> String {
     match m {
         Mutation::ChangeOp { node, from, to } => match from {
             Some(f) => format!("node {node}: {} → {}", op_label(f), op_label(to)),
@@ -101,14 +101,14 @@ impl RepeatIndex {
 
 /// Evaluations of one architecture: how many, and the first one's position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Repeats {
+pub(crate) struct Repeats {
     pub count: usize,
     pub first: usize,
 }
 
 /// The lines describing trial `i` of `run` (`repeats`: its architecture's
 /// evaluations, from [`repeats`]).
-pub fn trial_lines(
+pub(crate) fn trial_lines(
     run: &Run,
     analytics: &Analytics,
     i: usize,
@@ -204,7 +204,7 @@ pub fn trial_lines(
 }
 
 /// The title of trial `i`'s tooltip.
-pub fn trial_title(run: &Run, i: usize, with_run: bool) -> String {
+pub(crate) fn trial_title(run: &Run, i: usize, with_run: bool) -> String {
     let id = run.trials.get(i).map_or(0, |t| t.trial_id);
     let mut s = format!("Trial {id} · step {}", fmt_int(i + 1));
     if with_run {
@@ -214,7 +214,7 @@ pub fn trial_title(run: &Run, i: usize, with_run: bool) -> String {
 }
 
 /// The tooltip of a trial beside `avoid`.
-pub fn trial_tip(
+pub(crate) fn trial_tip(
     run: &Run,
     analytics: &Analytics,
     (i, repeats): (usize, Repeats),
@@ -230,7 +230,7 @@ pub fn trial_tip(
 }
 
 /// The tooltip of the best-so-far line at `step`: the best trial then.
-pub fn best_tip(
+pub(crate) fn best_tip(
     run: &Run,
     analytics: &Analytics,
     step: usize,
@@ -277,7 +277,7 @@ fn mark_line(mark: Mark, what: &str) -> (String, super::Color) {
 }
 
 /// The box of node `i` of a picture, in pixels.
-pub fn node_box(pic: &DagPicture, i: usize) -> Option<Rect> {
+pub(crate) fn node_box(pic: &DagPicture, i: usize) -> Option<Rect> {
     let n = pic.nodes.get(i)?;
     let (w, h) = (n.size[0] * n.scale, n.size[1] * n.scale);
     Some(Rect::new(
@@ -290,7 +290,7 @@ pub fn node_box(pic: &DagPicture, i: usize) -> Option<Rect> {
 
 /// The tooltip of box `i` of the architecture view: its op, inputs and
 /// outputs, and what the diff says of it.
-pub fn node_tip(pic: &DagPicture, i: usize) -> Option<Tip> {
+pub(crate) fn node_tip(pic: &DagPicture, i: usize) -> Option<Tip> {
     let n = pic.nodes.get(i)?;
     let mut ins = Vec::new();
     let mut outs = Vec::new();
@@ -333,7 +333,7 @@ pub fn node_tip(pic: &DagPicture, i: usize) -> Option<Tip> {
 }
 
 /// The tooltip of edge `e` of the architecture view, at pixel `p`.
-pub fn edge_tip(pic: &DagPicture, e: usize, p: [f32; 2]) -> Option<Tip> {
+pub(crate) fn edge_tip(pic: &DagPicture, e: usize, p: [f32; 2]) -> Option<Tip> {
     let edge = pic.edges.get(e)?;
     let (a, b) = edge_ends(pic, e)?;
     let mut lines = Vec::new();
@@ -349,7 +349,7 @@ pub fn edge_tip(pic: &DagPicture, e: usize, p: [f32; 2]) -> Option<Tip> {
 }
 
 /// Distance from `p` to the polyline `pts`.
-pub fn polyline_distance(pts: &[[f32; 2]], p: [f32; 2]) -> f32 {
+pub(crate) fn polyline_distance(pts: &[[f32; 2]], p: [f32; 2]) -> f32 {
     let seg = |a: [f32; 2], b: [f32; 2]| {
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let len2 = dx * dx + dy * dy;

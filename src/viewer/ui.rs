@@ -13,11 +13,11 @@ use crate::render::{Color, HAlign, MeshBuilder, TextRun, VAlign};
 use crate::scene::Theme;
 
 /// Mesh and text of one UI layer.
-pub struct UiPaint {
+pub(crate) struct UiPaint {
     pub mesh: MeshBuilder,
     pub texts: Vec<TextRun>,
     /// Where edit mode's menu rows were drawn (for the pointer).
-    pub menu_rows: Vec<Rect>,
+    pub(crate) menu_rows: Vec<Rect>,
 }
 
 impl UiPaint {
@@ -37,7 +37,7 @@ const ICON: Color = Color::hex(0x3b4148);
 
 /// The bar (timeline and toolbar), drawn under the overlays. `shown` is
 /// the step on screen (fractional during a transition).
-pub fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
+pub(crate) fn draw_bar(state: &ViewerState, shown: f32, theme: &Theme) -> UiPaint {
     let mut p = UiPaint::new();
     let ui = state.ui();
     let bar = ui.bar;

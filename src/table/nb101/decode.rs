@@ -315,7 +315,7 @@ pub(super) fn decode_metrics(buf: &[u8]) -> Result<DecodedMetrics, String> {
 }
 
 /// Standard base64 (RFC 4648, `+/`, `=` padding optional) into `out`.
-pub fn decode_base64(input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+pub(crate) fn decode_base64(input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     const INVALID: u8 = 0xff;
     const TABLE: [u8; 256] = {
         let mut t = [INVALID; 256];

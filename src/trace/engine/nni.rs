@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The tables every NNI experiment database has.
-pub const TABLES: [&str; 2] = ["TrialJobEvent", "MetricData"];
+pub(crate) const TABLES: [&str; 2] = ["TrialJobEvent", "MetricData"];
 
 /// Reads an NNI experiment database, now and as it changes.
 pub struct NniReader {

@@ -174,7 +174,7 @@ impl Journal {
 
     /// [`Journal::apply_line`] on the line's bytes (UTF-8 is checked as
     /// they are parsed, and said when it is what failed).
-    pub fn apply_bytes(&mut self, text: &[u8]) -> Result<(), String> {
+    pub(crate) fn apply_bytes(&mut self, text: &[u8]) -> Result<(), String> {
         self.lines += 1;
         self.apply_parsed(parse_line(text)?)
     }
@@ -550,7 +550,7 @@ fn threads() -> usize {
 }
 
 /// Whether the first line of a file is an Optuna journal operation.
-pub fn looks_like_journal(first_line: &str) -> bool {
+pub(crate) fn looks_like_journal(first_line: &str) -> bool {
     serde_json::from_str::<Value>(first_line)
         .ok()
         .is_some_and(|v| v.get("op_code").is_some() && v.get("worker_id").is_some())

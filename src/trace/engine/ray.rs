@@ -53,7 +53,7 @@ pub struct RayReader {
 
 /// Whether `dir` is a Ray Tune experiment: an `experiment_state-*.json`,
 /// or folders holding `result.json`.
-pub fn is_experiment(dir: &Path) -> bool {
+pub(crate) fn is_experiment(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };

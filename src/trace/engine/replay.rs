@@ -48,7 +48,7 @@ impl State {
 
 /// A parameter's distribution, enough to decode its values.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Dist {
+pub(crate) enum Dist {
     Categorical(Vec<Value>),
     Float,
     Int,
@@ -120,11 +120,11 @@ pub struct Study {
 
 /// Parameters' distributions by name, shared by the trials that declare
 /// the same ones (every trial of a study, typically).
-pub type Dists = Arc<HashMap<String, Arc<Dist>>>;
+pub(crate) type Dists = Arc<HashMap<String, Arc<Dist>>>;
 
 /// A trial's parameters as the user sees them, shared by the trials that
 /// have the same ones.
-pub type Params = Arc<Map<String, Value>>;
+pub(crate) type Params = Arc<Map<String, Value>>;
 
 /// A trial as replayed, whichever engine stored it.
 #[derive(Clone, Debug)]
@@ -192,7 +192,7 @@ pub struct Journal {
 }
 
 /// The system attribute that holds an enqueued trial's parameters.
-pub const FIXED_PARAMS: &str = "fixed_params";
+pub(crate) const FIXED_PARAMS: &str = "fixed_params";
 
 impl Journal {
     /// A distribution from its JSON form in the journal (a string holding
@@ -276,6 +276,6 @@ impl<K: Clone + Eq + Hash> Completion<K> {
 
 /// Seconds since the Unix epoch of an ISO 8601 time such as
 /// `2026-11-30T13:34:54.024964+00:00` (no offset: UTC).
-pub fn parse_time(s: &str) -> Option<f64> {
+pub(crate) fn parse_time(s: &str) -> Option<f64> {
     crate::trace::import::parse_iso_seconds(s)
 }

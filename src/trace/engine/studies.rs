@@ -56,11 +56,11 @@ fn fraction(x: f64) -> Option<f64> {
 pub struct Mapped {
     pub drawn: usize,
     /// Completed trials whose architecture nasviz cannot read.
-    pub no_arch: usize,
+    pub(crate) no_arch: usize,
     /// Completed trials without a usable accuracy.
-    pub no_acc: usize,
+    pub(crate) no_acc: usize,
     /// Whether the test accuracy stands in for a missing one.
-    pub test_is_val: bool,
+    pub(crate) test_is_val: bool,
 }
 
 /// Builds runs from a journal, one per study, and keeps them up to date
@@ -168,7 +168,7 @@ impl Mapping {
 
 impl Runs {
     /// Runs of a search that `engine` ran (their strategy names it).
-    pub fn of_engine(engine: &'static str) -> Runs {
+    pub(crate) fn of_engine(engine: &'static str) -> Runs {
         Runs {
             engine: Some(engine),
             ..Runs::default()

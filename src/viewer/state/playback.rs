@@ -5,7 +5,7 @@ use super::*;
 
 impl ViewerState {
     /// What is on screen now: a step, or a blend on the way to one.
-    pub fn pose(&self) -> Pose {
+    pub(crate) fn pose(&self) -> Pose {
         match &self.play.transition {
             Some(t) if !t.done(self.play.now) => Pose::Blend {
                 from: Box::new(t.from.clone()),
@@ -36,7 +36,7 @@ impl ViewerState {
 
     /// When the viewer must be woken up next without input (the next
     /// playback step, the end of a notice); `None` to sleep until input.
-    pub fn next_wake(&self) -> Option<f64> {
+    pub(crate) fn next_wake(&self) -> Option<f64> {
         let mut t: Option<f64> = None;
         let mut at = |x: f64| t = Some(t.map_or(x, |y: f64| y.min(x)));
         if self.play.transition.is_some() || self.animating() {
@@ -181,7 +181,7 @@ impl ViewerState {
 
     /// Goes to `target` with a transition of `duration` seconds from what
     /// is on screen (a recording's playback at its own speed).
-    pub fn go_to(&mut self, target: usize, duration: f64) {
+    pub(crate) fn go_to(&mut self, target: usize, duration: f64) {
         let target = target.min(self.last());
         if target == self.play.step {
             return;

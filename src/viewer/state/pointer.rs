@@ -9,7 +9,7 @@ impl ViewerState {
     /// dashboard has under the pointer (`None`: unknown, taken as nothing).
     /// Returns what the command did: whether a frame is due for it, edit
     /// mode asked for, trials asked of a live search.
-    pub fn handle_at(&mut self, cmd: Command, spot: Option<Spot>) -> Effects {
+    pub(crate) fn handle_at(&mut self, cmd: Command, spot: Option<Spot>) -> Effects {
         let before = std::mem::replace(&mut self.dirty, false);
         let mut fx = Effects::default();
         match cmd {
@@ -145,7 +145,7 @@ impl ViewerState {
 
     /// Records what the pointer is over; a newly hovered trial starts
     /// growing.
-    pub fn set_spot(&mut self, spot: Spot) {
+    pub(crate) fn set_spot(&mut self, spot: Spot) {
         if spot == self.pointer.spot {
             return;
         }
@@ -233,7 +233,7 @@ impl ViewerState {
     }
 
     /// Leaves the selection: the views show the playing step again.
-    pub fn clear_selection(&mut self) {
+    pub(crate) fn clear_selection(&mut self) {
         if self.selection.selected.is_some() || self.selection.second.is_some() {
             self.selection.selected = None;
             self.selection.second = None;
