@@ -4,6 +4,8 @@
 
 use super::*;
 use nasviz::testdata::evolution_run;
+use nasviz::viewer::command::Command;
+use nasviz::viewer::Viewer;
 
 /// One frame drawn by the viewer bench.
 #[derive(Clone, Copy, Debug)]
@@ -122,30 +124,68 @@ pub fn viewer_hover_ms(
 /// demo, hover and animation on a generated random search of `large`
 /// trials, and animated steps on one of `huge` trials (none if 0).
 pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Figure>, String> {
-    use nasviz::viewer::command::Command;
-    use nasviz::viewer::Viewer;
     let (ctx, mut painter) = nasviz::app::offscreen().map_err(|e| e.to_string())?;
+    let mut figs = demo_figures(&ctx, &mut painter, frames)?;
+    if large > 0 {
+        figs.extend(large_figures(&ctx, &mut painter, large, frames)?);
+    }
+    if huge > 0 {
+        figs.extend(huge_figures(&ctx, &mut painter, huge, frames)?);
+    }
+    Ok(figs)
+}
+
+/// The viewer at 1280x800, on the first frame.
+const SIZE: (u32, u32) = (1280, 800);
+
+/// A random search of `n` trials on the shipped Cora table.
+fn random_run(n: usize) -> Result<nasviz::trace::Run, String> {
+    let bench = nasviz::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
+    let mut session =
+        nasviz::search::Session::new(&bench, nasviz::search::Strategy::Random, 0, "rs-large")
+            .map_err(|e| e.to_string())?;
+    for _ in 0..n {
+        session.step().map_err(|e| e.to_string())?;
+    }
+    Ok(session.into_run())
+}
+
+/// A viewer of a random search of `n` trials, ticked once, at its middle step.
+fn random_viewer(n: usize) -> Result<Viewer, String> {
+    let mut v = Viewer::new(vec![random_run(n)?], SIZE);
+    v.handle(Command::Tick(0.0));
+    v.state.set_step(n / 2);
+    Ok(v)
+}
+
+/// The demo: to the first frame, its animation frames and their uploads,
+/// and frames drawn while idle.
+fn demo_figures(
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    frames: usize,
+) -> Result<Vec<Figure>, String> {
     let adapter = ctx.adapter_name();
-    let size = (1280, 800);
+    let size = SIZE;
     // from the embedded demo to the first frame on screen (adapter up)
     let t = Instant::now();
     let runs = nasviz::app::demo_runs().map_err(|e| e.to_string())?;
     let mut v = Viewer::new(runs, size);
     v.handle(Command::Tick(0.0));
     let target =
-        nasviz::render::OffscreenTarget::new(&ctx, size.0, size.1).map_err(|e| e.to_string())?;
+        nasviz::render::OffscreenTarget::new(ctx, size.0, size.1).map_err(|e| e.to_string())?;
     painter
-        .paint(&ctx, &mut v, target.view(), target.size())
+        .paint(ctx, &mut v, target.view(), target.size())
         .map_err(|e| e.to_string())?;
     ctx.wait().map_err(|e| e.to_string())?;
     let first = t.elapsed().as_secs_f64() * 1e3;
     v.state.frame_drawn();
     let idle_frames = usize::from(v.state.needs_frame());
     v.state.set_step(1000);
-    let demo = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
+    let demo = viewer_animation_ms(ctx, painter, &mut v, frames)?;
     let (med, p99) = frame_ms(&demo);
     let (demo_bytes, demo_bytes_max) = median_p99(demo.iter().map(|s| s.uploaded as f64).collect());
-    let mut figs = vec![
+    let figs = vec![
         Figure {
             name: format!("viewer: demo to first frame ({adapter})"),
             value: first,
@@ -183,91 +223,96 @@ pub fn viewer_figures(large: usize, huge: usize, frames: usize) -> Result<Vec<Fi
             goal: Some((0.0, false)),
         },
     ];
-    let bench = nasviz::search::NbGraphBench::new(NbGraphTable::cora().map_err(|e| e.to_string())?);
-    let random_run = |n: usize| -> Result<nasviz::trace::Run, String> {
-        let mut session =
-            nasviz::search::Session::new(&bench, nasviz::search::Strategy::Random, 0, "rs-large")
-                .map_err(|e| e.to_string())?;
-        for _ in 0..n {
-            session.step().map_err(|e| e.to_string())?;
-        }
-        Ok(session.into_run())
-    };
-    if large > 0 {
-        let mut v = Viewer::new(vec![random_run(large)?], size);
-        v.handle(Command::Tick(0.0));
-        v.state.set_step(large / 2);
-        let (hover, pick) = viewer_hover_ms(&ctx, &mut painter, &mut v, frames)?;
-        let (pmed, _) = median_p99(pick);
-        v.state.set_step(large / 2);
-        let animation = frame_ms(&viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?);
-        let label = nasviz::fmt::fmt_int(large);
-        let what = format!("viewer: hover frame, {label} trials");
-        push_median_p99(&mut figs, &what, median_p99(hover), 20.0);
+    Ok(figs)
+}
+
+/// Hover and animation frames at `large` trials.
+fn large_figures(
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    large: usize,
+    frames: usize,
+) -> Result<Vec<Figure>, String> {
+    let mut figs = Vec::new();
+    let mut v = random_viewer(large)?;
+    let (hover, pick) = viewer_hover_ms(ctx, painter, &mut v, frames)?;
+    let (pmed, _) = median_p99(pick);
+    v.state.set_step(large / 2);
+    let animation = frame_ms(&viewer_animation_ms(ctx, painter, &mut v, frames)?);
+    let label = nasviz::fmt::fmt_int(large);
+    let what = format!("viewer: hover frame, {label} trials");
+    push_median_p99(&mut figs, &what, median_p99(hover), 20.0);
+    figs.push(Figure {
+        name: format!("viewer: pointer to picked trial, {label} trials, median"),
+        value: pmed * 1e3,
+        unit: "µs",
+        goal: Some((200.0, false)),
+    });
+    let what = format!("viewer: animation frame, {label} trials");
+    push_median_p99(&mut figs, &what, animation, 33.0);
+    Ok(figs)
+}
+
+/// Animated step, density or circle, cached and scrub frames at `huge`
+/// trials.
+fn huge_figures(
+    ctx: &nasviz::render::GpuContext,
+    painter: &mut nasviz::app::Painter,
+    huge: usize,
+    frames: usize,
+) -> Result<Vec<Figure>, String> {
+    let mut figs = Vec::new();
+    let mut v = random_viewer(huge)?;
+    let samples = viewer_animation_ms(ctx, painter, &mut v, frames)?;
+    let full: Vec<FrameSample> = samples.iter().filter(|s| s.full_redraw).copied().collect();
+    let cached: Vec<FrameSample> = samples.iter().filter(|s| !s.full_redraw).copied().collect();
+    let bytes = |v: &[FrameSample]| median_p99(v.iter().map(|s| s.uploaded as f64).collect());
+    let label = nasviz::fmt::fmt_int(huge);
+    let text = &mut painter.renderer.text;
+    let density = v
+        .frame(&mut |s: &str, sz: f32| {
+            let e = text.measure(s, sz);
+            (e.width, e.height)
+        })
+        .ok()
+        .and_then(|f| f.dash.map(|d| d.density))
+        .unwrap_or(false);
+    let mode = if density { "density" } else { "circle" };
+    let what = format!("viewer: animated step frame, {label} trials");
+    push_median_p99(&mut figs, &what, frame_ms(&samples), 60.0);
+    if !full.is_empty() {
         figs.push(Figure {
-            name: format!("viewer: pointer to picked trial, {label} trials, median"),
-            value: pmed * 1e3,
-            unit: "µs",
-            goal: Some((200.0, false)),
+            name: format!(
+                "viewer: {mode}-mode frame, scatter redrawn whole, {label} trials, median"
+            ),
+            value: frame_ms(&full).0,
+            unit: "ms",
+            goal: Some((30.0, false)),
         });
-        let what = format!("viewer: animation frame, {label} trials");
-        push_median_p99(&mut figs, &what, animation, 33.0);
+        figs.push(Figure {
+            name: format!("viewer: bytes uploaded by a step frame, {label} trials, median"),
+            value: bytes(&full).0,
+            unit: "B",
+            goal: None,
+        });
     }
-    if huge > 0 {
-        let mut v = Viewer::new(vec![random_run(huge)?], size);
-        v.handle(Command::Tick(0.0));
-        v.state.set_step(huge / 2);
-        let samples = viewer_animation_ms(&ctx, &mut painter, &mut v, frames)?;
-        let full: Vec<FrameSample> = samples.iter().filter(|s| s.full_redraw).copied().collect();
-        let cached: Vec<FrameSample> = samples.iter().filter(|s| !s.full_redraw).copied().collect();
-        let bytes = |v: &[FrameSample]| median_p99(v.iter().map(|s| s.uploaded as f64).collect());
-        let label = nasviz::fmt::fmt_int(huge);
-        let text = &mut painter.renderer.text;
-        let density = v
-            .frame(&mut |s: &str, sz: f32| {
-                let e = text.measure(s, sz);
-                (e.width, e.height)
-            })
-            .ok()
-            .and_then(|f| f.dash.map(|d| d.density))
-            .unwrap_or(false);
-        let mode = if density { "density" } else { "circle" };
-        let what = format!("viewer: animated step frame, {label} trials");
-        push_median_p99(&mut figs, &what, frame_ms(&samples), 60.0);
-        if !full.is_empty() {
-            figs.push(Figure {
-                name: format!(
-                    "viewer: {mode}-mode frame, scatter redrawn whole, {label} trials, median"
-                ),
-                value: frame_ms(&full).0,
-                unit: "ms",
-                goal: Some((30.0, false)),
-            });
-            figs.push(Figure {
-                name: format!("viewer: bytes uploaded by a step frame, {label} trials, median"),
-                value: bytes(&full).0,
-                unit: "B",
-                goal: None,
-            });
-        }
-        if !cached.is_empty() {
-            figs.push(Figure {
-                name: format!("viewer: cached frame (tween), {label} trials, median"),
-                value: frame_ms(&cached).0,
-                unit: "ms",
-                goal: None,
-            });
-            figs.push(Figure {
-                name: format!("viewer: bytes uploaded by a tween frame, {label} trials, median"),
-                value: bytes(&cached).0,
-                unit: "B",
-                goal: None,
-            });
-        }
-        let scrub = viewer_scrub_ms(&ctx, &mut painter, &mut v, huge, frames)?;
-        let what = format!("viewer: scrub frame (a jump anywhere), {label} trials");
-        push_median_p99(&mut figs, &what, median_p99(scrub), 33.0);
+    if !cached.is_empty() {
+        figs.push(Figure {
+            name: format!("viewer: cached frame (tween), {label} trials, median"),
+            value: frame_ms(&cached).0,
+            unit: "ms",
+            goal: None,
+        });
+        figs.push(Figure {
+            name: format!("viewer: bytes uploaded by a tween frame, {label} trials, median"),
+            value: bytes(&cached).0,
+            unit: "B",
+            goal: None,
+        });
     }
+    let scrub = viewer_scrub_ms(ctx, painter, &mut v, huge, frames)?;
+    let what = format!("viewer: scrub frame (a jump anywhere), {label} trials");
+    push_median_p99(&mut figs, &what, median_p99(scrub), 33.0);
     Ok(figs)
 }
 
