@@ -197,29 +197,10 @@ impl Action {
             Key::Char('c') => Action::ToggleCompare,
             Key::Char('t') => Action::ToggleTimeAxis,
             Key::Char('q') => Action::Quit,
-            Key::Char('[') if k.mods.shift => Action::Walk {
-                back: true,
-                second: true,
-            },
-            Key::Char(']') if k.mods.shift => Action::Walk {
-                back: false,
-                second: true,
-            },
-            Key::Char('[') => Action::Walk {
-                back: true,
-                second: false,
-            },
-            Key::Char(']') => Action::Walk {
-                back: false,
-                second: false,
-            },
-            Key::Char('{') => Action::Walk {
-                back: true,
-                second: true,
-            },
-            Key::Char('}') => Action::Walk {
-                back: false,
-                second: true,
+            // [ ] walk the selection, { } (or Shift) the diff's second trial
+            Key::Char(c @ ('[' | ']' | '{' | '}')) => Action::Walk {
+                back: matches!(c, '[' | '{'),
+                second: k.mods.shift || matches!(c, '{' | '}'),
             },
             Key::Char('p') => Action::SelectParent,
             Key::Char('z') => Action::ResetZoom,

@@ -121,20 +121,9 @@ fn draw_tip(p: &mut UiPaint, tip: &Tip, w: f32, h: f32, s: f32, measure: &mut Me
             Some((Color::hex(0x8250df), 2.5 * s)),
         );
     }
-    tooltip_box(
-        &mut p.mesh,
-        [x, y],
-        [x + size[0], y + size[1]],
-        s,
-        Color::rgba(30, 34, 40, 242),
-    );
-    p.texts.push(TextRun::new(
-        tip.title.clone(),
-        [x + pad, y + pad * 0.8],
-        title,
-        Color::WHITE,
-    ));
-    let mut ly = y + pad * 0.8 + title * 1.5;
+    let box_ = Rect::new(x, y, size[0], size[1]);
+    let fill = Color::rgba(30, 34, 40, 242);
+    let mut ly = titled_box(p, box_, fill, (&tip.title, title), [pad, pad * 0.8], 1.5, s);
     for (line, color) in &tip.lines {
         p.texts
             .push(TextRun::new(line.clone(), [x + pad, ly], body, *color));
@@ -244,20 +233,9 @@ fn draw_queue(p: &mut UiPaint, q: &QueueView, s: f32, measure: &mut Measure) {
     let bh = pad * 2.0 + title * 1.4 + line_h * q.lines.len() as f32;
     let x = q.anchor.right() - bw - 10.0 * s;
     let y = q.anchor.y + 30.0 * s;
-    tooltip_box(
-        &mut p.mesh,
-        [x, y],
-        [x + bw, y + bh],
-        s,
-        Color::rgba(36, 41, 47, 230),
-    );
-    p.texts.push(TextRun::new(
-        q.title.clone(),
-        [x + pad, y + pad],
-        title,
-        Color::WHITE,
-    ));
-    let mut ly = y + pad + title * 1.4;
+    let box_ = Rect::new(x, y, bw, bh);
+    let fill = Color::rgba(36, 41, 47, 230);
+    let mut ly = titled_box(p, box_, fill, (&q.title, title), [pad, pad], 1.4, s);
     for (line, color) in &q.lines {
         p.texts
             .push(TextRun::new(line.clone(), [x + pad, ly], body, *color));
@@ -330,20 +308,9 @@ fn draw_edit(
         title * 1.6 + lines as f32 * line_h + body * 1.5 + 1.6 * pad,
     ];
     let [x, y] = place_beside(e.avoid, size, w, h, 14.0 * s);
-    tooltip_box(
-        &mut p.mesh,
-        [x, y],
-        [x + size[0], y + size[1]],
-        s,
-        Color::rgba(30, 34, 40, 246),
-    );
-    p.texts.push(TextRun::new(
-        e.title.clone(),
-        [x + pad, y + pad * 0.8],
-        title,
-        Color::WHITE,
-    ));
-    let mut ly = y + pad * 0.8 + title * 1.6;
+    let box_ = Rect::new(x, y, size[0], size[1]);
+    let fill = Color::rgba(30, 34, 40, 246);
+    let mut ly = titled_box(p, box_, fill, (&e.title, title), [pad, pad * 0.8], 1.6, s);
     for (i, r) in e.rows.iter().enumerate() {
         let row = Rect::new(x + 4.0 * s, ly - 0.25 * body, size[0] - 8.0 * s, line_h);
         if e.at == Some(i) {
@@ -386,6 +353,29 @@ fn draw_edit(
         body * 0.92,
         Color::hex(0x9aa4ae),
     ));
+}
+
+/// A dark box over `r` with a soft shadow and a white title (text and
+/// size) `inset` from its corner; returns where the first line under the
+/// title goes, `gap` title sizes below it.
+fn titled_box(
+    p: &mut UiPaint,
+    r: Rect,
+    fill: Color,
+    (text, size): (&str, f32),
+    inset: [f32; 2],
+    gap: f32,
+    s: f32,
+) -> f32 {
+    tooltip_box(&mut p.mesh, [r.x, r.y], [r.right(), r.bottom()], s, fill);
+    let top = r.y + inset[1];
+    p.texts.push(TextRun::new(
+        text,
+        [r.x + inset[0], top],
+        size,
+        Color::WHITE,
+    ));
+    top + size * gap
 }
 
 fn tooltip_box(m: &mut MeshBuilder, min: [f32; 2], max: [f32; 2], s: f32, fill: Color) {
