@@ -1,16 +1,5 @@
 // Instanced anti-aliased circles: one quad (4-vertex triangle strip) per instance.
-// Colours arrive as packed sRGB RGBA8 and are blended in linear space.
-
-struct View {
-    // data -> pixel: pixel = data * scale + offset (pixels, y down)
-    scale: vec2<f32>,
-    offset: vec2<f32>,
-    target_size: vec2<f32>,
-    // multiplies radius and stroke width (1 = pixels, zoom = data units)
-    size_scale: f32,
-    // 1 when the target is not an sRGB format: encode in the shader
-    encode_srgb: u32,
-};
+// Colours arrive as packed sRGB RGBA8 and are blended in linear space. After common.wgsl.
 
 @group(0) @binding(0) var<uniform> view: View;
 
@@ -35,23 +24,6 @@ struct VsOut {
 
 const MAX_RADIUS_PX: f32 = 1000000.0;
 
-fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
-    let lo = c / 12.92;
-    let hi = pow((c + 0.055) / 1.055, vec3<f32>(2.4));
-    return select(hi, lo, c <= vec3<f32>(0.04045));
-}
-
-fn linear_to_srgb(c: vec3<f32>) -> vec3<f32> {
-    let lo = c * 12.92;
-    let hi = 1.055 * pow(c, vec3<f32>(1.0 / 2.4)) - 0.055;
-    return select(hi, lo, c <= vec3<f32>(0.0031308));
-}
-
-fn unpack_color(packed: u32) -> vec4<f32> {
-    let c = unpack4x8unorm(packed);
-    return vec4<f32>(srgb_to_linear(c.rgb), c.a);
-}
-
 @vertex
 fn vs_main(in: VsIn) -> VsOut {
     var out: VsOut;
@@ -63,8 +35,7 @@ fn vs_main(in: VsIn) -> VsOut {
     let extent = r + 1.0;
     let local = corner * extent;
     let pixel = in.center * view.scale + view.offset + local;
-    let ndc = pixel / view.target_size * 2.0 - 1.0;
-    out.position = vec4<f32>(ndc.x, -ndc.y, 0.0, 1.0);
+    out.position = clip_position(pixel, view.target_size);
     out.local = local;
     out.radius = r;
     out.stroke_width = clamp(in.stroke_width * view.size_scale, 0.0, r);
@@ -85,9 +56,5 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
         let inner = clamp(in.radius - in.stroke_width - d + 0.5, 0.0, 1.0);
         color = mix(in.stroke, in.fill, inner);
     }
-    var rgb = color.rgb;
-    if (view.encode_srgb != 0u) {
-        rgb = linear_to_srgb(rgb);
-    }
-    return vec4<f32>(rgb, color.a * outer * in.alpha_scale);
+    return vec4<f32>(to_target(color.rgb, view.encode_srgb), color.a * outer * in.alpha_scale);
 }

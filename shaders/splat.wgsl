@@ -7,15 +7,7 @@
 // in order, the top circle touching it (max of the three slots), the top one covering at
 // least half of it (max of the last two) and the top one covering it fully (last slot).
 // This matches instanced quads except where more partial rims, or translucent circles,
-// stack in one pixel.
-
-struct View {
-    scale: vec2<f32>,
-    offset: vec2<f32>,
-    target_size: vec2<f32>,
-    size_scale: f32,
-    encode_srgb: u32,
-};
+// stack in one pixel. After common.wgsl.
 
 struct Splat {
     view: View,
@@ -46,23 +38,6 @@ const MAX_SPLAT_RADIUS_PX: f32 = 64.0;
 // 3: composite any/half/core winners; 1: only the `any` winner (faster, rims over other
 // circles blend with what lies below the batch instead).
 override PLANES: u32 = 3u;
-
-fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
-    let lo = c / 12.92;
-    let hi = pow((c + 0.055) / 1.055, vec3<f32>(2.4));
-    return select(hi, lo, c <= vec3<f32>(0.04045));
-}
-
-fn linear_to_srgb(c: vec3<f32>) -> vec3<f32> {
-    let lo = c * 12.92;
-    let hi = 1.055 * pow(c, vec3<f32>(1.0 / 2.4)) - 0.055;
-    return select(hi, lo, c <= vec3<f32>(0.0031308));
-}
-
-fn unpack_color(packed: u32) -> vec4<f32> {
-    let c = unpack4x8unorm(packed);
-    return vec4<f32>(srgb_to_linear(c.rgb), c.a);
-}
 
 @compute @workgroup_size(64)
 fn cs_splat(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -131,11 +106,7 @@ fn vs_resolve(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32
 }
 
 fn finish(rgb: vec3<f32>, alpha: f32) -> vec4<f32> {
-    var c = rgb;
-    if (u.view.encode_srgb != 0u) {
-        c = linear_to_srgb(c);
-    }
-    return vec4<f32>(c, alpha);
+    return vec4<f32>(to_target(rgb, u.view.encode_srgb), alpha);
 }
 
 // Straight-alpha colour of circle `id` (1-based) at pixel position `pos`.

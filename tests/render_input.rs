@@ -10,6 +10,15 @@ use nasviz::render::{
 const W: u32 = 65;
 const H: u32 = 33;
 
+/// An upload to `ctx` for a `W` x `H` target.
+fn upload(ctx: &nasviz::render::GpuContext) -> nasviz::render::Upload<'_> {
+    nasviz::render::Upload {
+        device: &ctx.device,
+        queue: &ctx.queue,
+        target_size: (W, H),
+    }
+}
+
 #[test]
 fn zero_instances_draw_nothing() {
     let ctx = gpu_or_skip!("zero_instances_draw_nothing");
@@ -30,9 +39,7 @@ fn zero_instances_draw_nothing() {
     assert!(img.pixels.chunks(4).all(|p| p == [10, 20, 30, 255]));
     // the primitive renderer alone, with nothing prepared at all
     let mut circles = CircleRenderer::new(&ctx.device, TARGET_FORMAT);
-    let s = circles
-        .prepare(&ctx.device, &ctx.queue, (W, H), &[])
-        .expect("prepare");
+    let s = circles.prepare(&upload(ctx), &[]).expect("prepare");
     assert_eq!(s.drawn, 0);
     // an empty scene, and rendering a second time
     r.render(ctx, target.view(), (W, H), &Scene::new(None))
@@ -144,9 +151,7 @@ fn non_finite_circles_are_skipped_and_counted() {
     let mut cr = CircleRenderer::new(&ctx.device, TARGET_FORMAT);
     let s = cr
         .prepare(
-            &ctx.device,
-            &ctx.queue,
-            (W, H),
+            &upload(ctx),
             &[CircleBatch {
                 panel: Panel::full(W, H),
                 circles: &mixed,

@@ -1,4 +1,5 @@
-use super::pipeline::{layout_of, PipelineSpec};
+use super::batch::{DrawBatches, GrowBuffer, Upload};
+use super::pipeline::{layout_of, shader_module, PipelineSpec, CIRCLES_WGSL};
 use super::view::{set_scissor, UniformArena, ViewUniform};
 use super::{Color, Panel, RenderError};
 
@@ -91,6 +92,27 @@ impl std::ops::AddAssign for CircleStats {
     }
 }
 
+impl CircleStats {
+    /// The valid ones of `circles` (all of them, or those copied into
+    /// `scratch`), counted as drawn, the others as skipped.
+    pub(crate) fn valid<'a>(
+        &mut self,
+        circles: &'a [Circle],
+        scratch: &'a mut Vec<Circle>,
+    ) -> &'a [Circle] {
+        let data: &[Circle] = if circles.iter().all(Circle::is_valid) {
+            circles
+        } else {
+            scratch.clear();
+            scratch.extend(circles.iter().filter(|c| c.is_valid()).copied());
+            scratch
+        };
+        self.drawn += data.len();
+        self.skipped += circles.len() - data.len();
+        data
+    }
+}
+
 struct PreparedBatch {
     panel: Panel,
     first: u32,
@@ -103,8 +125,7 @@ pub struct CircleRenderer {
     pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     uniforms: UniformArena,
-    instances: Option<wgpu::Buffer>,
-    capacity: u64,
+    instances: GrowBuffer,
     batches: Vec<PreparedBatch>,
     target_size: (u32, u32),
     scratch: Vec<Circle>,
@@ -129,10 +150,7 @@ pub(crate) const BLEND: wgpu::BlendState = wgpu::BlendState {
 impl CircleRenderer {
     /// A renderer for targets of `format`.
     pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("nasviz circles shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/circles.wgsl").into()),
-        });
+        let shader = shader_module(device, "nasviz circles shader", CIRCLES_WGSL);
         let layout = UniformArena::layout(device, "nasviz circles view layout");
         let pipeline_layout = layout_of(device, "nasviz circles pipeline layout", &layout);
         const ATTRS: [wgpu::VertexAttribute; 5] = wgpu::vertex_attr_array![
@@ -155,8 +173,7 @@ impl CircleRenderer {
             pipeline,
             layout,
             uniforms,
-            instances: None,
-            capacity: 0,
+            instances: GrowBuffer::new("nasviz circle instances", wgpu::BufferUsages::VERTEX),
             batches: Vec::new(),
             target_size: (1, 1),
             scratch: Vec::new(),
@@ -164,21 +181,19 @@ impl CircleRenderer {
         }
     }
 
-    /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
-    /// Invalid circles are skipped and counted.
+    /// Uploads `batches` for a target of `up.target_size`, replacing what
+    /// was prepared before. Invalid circles are skipped and counted.
     pub fn prepare(
         &mut self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        target_size: (u32, u32),
+        up: &Upload<'_>,
         batches: &[CircleBatch<'_>],
     ) -> Result<CircleStats, RenderError> {
         self.batches.clear();
-        self.target_size = target_size;
+        self.target_size = up.target_size;
         let mut stats = CircleStats::default();
         let total: u64 = batches.iter().map(|b| b.circles.len() as u64).sum();
         let bytes = total * std::mem::size_of::<Circle>() as u64;
-        let max = device.limits().max_buffer_size;
+        let max = up.device.limits().max_buffer_size;
         if bytes > max {
             return Err(RenderError::BufferTooLarge {
                 what: super::error::CIRCLE_INSTANCES,
@@ -186,32 +201,14 @@ impl CircleRenderer {
                 max,
             });
         }
-        if bytes > self.capacity {
-            let cap = bytes.next_power_of_two().min(max).max(bytes);
-            self.instances = Some(device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("nasviz circle instances"),
-                size: cap,
-                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }));
-            self.capacity = cap;
-        }
+        self.instances.reserve(up.device, bytes, max);
         let mut uniforms = Vec::with_capacity(batches.len());
         let mut first = 0u64;
         self.uploaded = 0;
         for b in batches {
-            let data: &[Circle] = if b.circles.iter().all(Circle::is_valid) {
-                b.circles
-            } else {
-                self.scratch.clear();
-                self.scratch
-                    .extend(b.circles.iter().filter(|c| c.is_valid()).copied());
-                &self.scratch
-            };
-            stats.drawn += data.len();
-            stats.skipped += b.circles.len() - data.len();
-            if let (Some(buf), false) = (&self.instances, data.is_empty()) {
-                queue.write_buffer(
+            let data = stats.valid(b.circles, &mut self.scratch);
+            if let (Some(buf), false) = (self.instances.get(), data.is_empty()) {
+                up.queue.write_buffer(
                     buf,
                     first * std::mem::size_of::<Circle>() as u64,
                     bytemuck::cast_slice(data),
@@ -224,7 +221,7 @@ impl CircleRenderer {
             };
             uniforms.push(ViewUniform::new(
                 &b.panel.view,
-                target_size,
+                up.target_size,
                 self.format,
                 size_scale,
             ));
@@ -235,7 +232,9 @@ impl CircleRenderer {
             });
             first += data.len() as u64;
         }
-        self.uploaded += self.uniforms.upload(device, queue, &self.layout, &uniforms);
+        self.uploaded += self
+            .uniforms
+            .upload(up.device, up.queue, &self.layout, &uniforms);
         Ok(stats)
     }
 
@@ -243,26 +242,23 @@ impl CircleRenderer {
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
+}
 
-    /// Number of prepared batches.
-    pub fn batch_count(&self) -> usize {
+impl DrawBatches for CircleRenderer {
+    fn batch_count(&self) -> usize {
         self.batches.len()
     }
 
-    /// Draws every prepared batch in order.
-    pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) {
-        for i in 0..self.batches.len() {
-            self.render_batch(pass, i);
-        }
-    }
-
-    /// Draws prepared batch `index` (nothing if it is empty or out of range).
-    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
-        let (Some(b), Some(buf)) = (self.batches.get(index), &self.instances) else {
-            return;
+    fn render_batch(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        index: usize,
+    ) -> Result<(), RenderError> {
+        let (Some(b), Some(buf)) = (self.batches.get(index), self.instances.get()) else {
+            return Ok(());
         };
         if b.count == 0 || !set_scissor(pass, &b.panel.rect, self.target_size) {
-            return;
+            return Ok(());
         }
         pass.set_pipeline(&self.pipeline);
         self.uniforms.bind(pass, 0, index);
@@ -271,5 +267,6 @@ impl CircleRenderer {
         let end = start + u64::from(b.count) * stride;
         pass.set_vertex_buffer(0, buf.slice(start..end));
         pass.draw(0..4, 0..b.count);
+        Ok(())
     }
 }

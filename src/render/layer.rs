@@ -1,5 +1,5 @@
-use super::pipeline::{layout_of, PipelineSpec};
-use super::target::{create_texture, read_texture};
+use super::pipeline::{layout_of, shader_module, PipelineSpec, COMPOSITE_WGSL};
+use super::target::{drawable_texture, read_texture};
 use super::{GpuContext, Image, RenderError};
 
 /// A texture holding a rendered layer (premultiplied alpha), drawn once and composited
@@ -31,20 +31,8 @@ impl CachedLayer {
         width: u32,
         height: u32,
     ) -> Result<Self, RenderError> {
-        let texture = create_texture(
-            ctx,
-            width,
-            height,
-            "nasviz cached layer",
-            wgpu::TextureUsages::RENDER_ATTACHMENT
-                | wgpu::TextureUsages::TEXTURE_BINDING
-                | wgpu::TextureUsages::COPY_SRC,
-            compositor.format,
-        )?;
-        let view = texture.create_view(&wgpu::TextureViewDescriptor {
-            label: Some("nasviz cached layer view"),
-            ..Default::default()
-        });
+        let (texture, view) =
+            drawable_texture(ctx, width, height, "nasviz cached layer", compositor.format)?;
         let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("nasviz cached layer bind group"),
             layout: &compositor.layout,
@@ -110,10 +98,7 @@ pub struct Compositor {
 impl Compositor {
     /// A compositor for targets of `format` (its layers have the same format).
     pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("nasviz composite shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/composite.wgsl").into()),
-        });
+        let shader = shader_module(device, "nasviz composite shader", COMPOSITE_WGSL);
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("nasviz composite layout"),
             entries: &[wgpu::BindGroupLayoutEntry {

@@ -1,4 +1,4 @@
-use super::pipeline::{layout_of, PipelineSpec};
+use super::pipeline::{layout_of, shader_module, PipelineSpec, MESHES_WGSL};
 use lyon::math::{point, Box2D, Point};
 use lyon::path::builder::BorderRadii;
 use lyon::path::{Path, Winding};
@@ -8,6 +8,7 @@ use lyon::tessellation::{
     VertexBuffers,
 };
 
+use super::batch::{DrawBatches, GrowBuffer, Upload};
 use super::circles::BLEND;
 use super::view::{set_scissor, UniformArena, ViewUniform};
 use super::{Color, Panel, RenderError};
@@ -370,10 +371,8 @@ pub struct MeshRenderer {
     opaque_pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     uniforms: UniformArena,
-    vertices: Option<wgpu::Buffer>,
-    indices: Option<wgpu::Buffer>,
-    vertex_capacity: u64,
-    index_capacity: u64,
+    vertices: GrowBuffer,
+    indices: GrowBuffer,
     batches: Vec<PreparedBatch>,
     target_size: (u32, u32),
     staging_v: Vec<MeshVertex>,
@@ -384,10 +383,7 @@ pub struct MeshRenderer {
 impl MeshRenderer {
     /// A renderer for targets of `format`.
     pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("nasviz meshes shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/meshes.wgsl").into()),
-        });
+        let shader = shader_module(device, "nasviz meshes shader", MESHES_WGSL);
         let layout = UniformArena::layout(device, "nasviz meshes view layout");
         let pipeline_layout = layout_of(device, "nasviz meshes pipeline layout", &layout);
         const ATTRS: [wgpu::VertexAttribute; 2] =
@@ -415,10 +411,8 @@ impl MeshRenderer {
             opaque_pipeline,
             layout,
             uniforms,
-            vertices: None,
-            indices: None,
-            vertex_capacity: 0,
-            index_capacity: 0,
+            vertices: GrowBuffer::new("nasviz mesh vertices", wgpu::BufferUsages::VERTEX),
+            indices: GrowBuffer::new("nasviz mesh indices", wgpu::BufferUsages::INDEX),
             batches: Vec::new(),
             target_size: (1, 1),
             staging_v: Vec::new(),
@@ -432,16 +426,15 @@ impl MeshRenderer {
         self.uploaded
     }
 
-    /// Uploads `batches` for a target of `target_size`, replacing what was prepared before.
+    /// Uploads `batches` for a target of `up.target_size`, replacing what
+    /// was prepared before.
     pub fn prepare(
         &mut self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        target_size: (u32, u32),
+        up: &Upload<'_>,
         batches: &[MeshBatch<'_>],
     ) -> Result<(), RenderError> {
         self.batches.clear();
-        self.target_size = target_size;
+        self.target_size = up.target_size;
         self.staging_v.clear();
         self.staging_i.clear();
         let mut uniforms = Vec::with_capacity(batches.len());
@@ -458,7 +451,7 @@ impl MeshRenderer {
             }
             uniforms.push(ViewUniform::new(
                 &b.panel.view,
-                target_size,
+                up.target_size,
                 self.format,
                 b.panel.view.size_scale(),
             ));
@@ -469,9 +462,8 @@ impl MeshRenderer {
                 opaque: b.mesh.vertices.iter().all(|v| v.color >> 24 == 0xff),
             });
         }
-        let vbytes = (self.staging_v.len() * std::mem::size_of::<MeshVertex>()) as u64;
-        let ibytes = (self.staging_i.len() * 4) as u64;
-        let max = device.limits().max_buffer_size;
+        let (vbytes, ibytes) = self.staged_bytes();
+        let max = up.device.limits().max_buffer_size;
         if vbytes.max(ibytes) > max {
             self.batches.clear();
             return Err(RenderError::BufferTooLarge {
@@ -480,62 +472,55 @@ impl MeshRenderer {
                 max,
             });
         }
-        if vbytes > self.vertex_capacity {
-            let cap = vbytes.next_power_of_two().min(max).max(vbytes);
-            self.vertices = Some(device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("nasviz mesh vertices"),
-                size: cap,
-                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }));
-            self.vertex_capacity = cap;
-        }
-        if ibytes > self.index_capacity {
-            let cap = ibytes.next_power_of_two().min(max).max(ibytes);
-            self.indices = Some(device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("nasviz mesh indices"),
-                size: cap,
-                usage: wgpu::BufferUsages::INDEX | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }));
-            self.index_capacity = cap;
-        }
+        self.vertices.reserve(up.device, vbytes, max);
+        self.indices.reserve(up.device, ibytes, max);
         self.uploaded = 0;
-        if let (Some(v), false) = (&self.vertices, self.staging_v.is_empty()) {
-            queue.write_buffer(v, 0, bytemuck::cast_slice(&self.staging_v));
+        if let (Some(v), false) = (self.vertices.get(), self.staging_v.is_empty()) {
+            up.queue
+                .write_buffer(v, 0, bytemuck::cast_slice(&self.staging_v));
             self.uploaded += std::mem::size_of_val(self.staging_v.as_slice()) as u64;
         }
-        if let (Some(i), false) = (&self.indices, self.staging_i.is_empty()) {
-            queue.write_buffer(i, 0, bytemuck::cast_slice(&self.staging_i));
+        if let (Some(i), false) = (self.indices.get(), self.staging_i.is_empty()) {
+            up.queue
+                .write_buffer(i, 0, bytemuck::cast_slice(&self.staging_i));
             self.uploaded += std::mem::size_of_val(self.staging_i.as_slice()) as u64;
         }
-        self.uploaded += self.uniforms.upload(device, queue, &self.layout, &uniforms);
+        self.uploaded += self
+            .uniforms
+            .upload(up.device, up.queue, &self.layout, &uniforms);
         Ok(())
     }
 
-    /// Number of prepared batches.
-    pub fn batch_count(&self) -> usize {
+    /// Bytes of the vertices and of the indices staged for the frame.
+    fn staged_bytes(&self) -> (u64, u64) {
+        (
+            (self.staging_v.len() * std::mem::size_of::<MeshVertex>()) as u64,
+            (self.staging_i.len() * 4) as u64,
+        )
+    }
+}
+
+impl DrawBatches for MeshRenderer {
+    fn batch_count(&self) -> usize {
         self.batches.len()
     }
 
-    /// Draws every prepared batch in order.
-    pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) {
-        for i in 0..self.batches.len() {
-            self.render_batch(pass, i);
-        }
-    }
-
-    /// Draws prepared batch `index` (nothing if it is empty or out of range).
-    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
-        let (Some(b), Some(v), Some(i)) = (self.batches.get(index), &self.vertices, &self.indices)
-        else {
-            return;
+    fn render_batch(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        index: usize,
+    ) -> Result<(), RenderError> {
+        let (Some(b), Some(v), Some(i)) = (
+            self.batches.get(index),
+            self.vertices.get(),
+            self.indices.get(),
+        ) else {
+            return Ok(());
         };
         if b.index_count == 0 || !set_scissor(pass, &b.panel.rect, self.target_size) {
-            return;
+            return Ok(());
         }
-        let vbytes = (self.staging_v.len() * std::mem::size_of::<MeshVertex>()) as u64;
-        let ibytes = (self.staging_i.len() * 4) as u64;
+        let (vbytes, ibytes) = self.staged_bytes();
         pass.set_pipeline(if b.opaque {
             &self.opaque_pipeline
         } else {
@@ -545,5 +530,6 @@ impl MeshRenderer {
         pass.set_vertex_buffer(0, v.slice(..vbytes));
         pass.set_index_buffer(i.slice(..ibytes), wgpu::IndexFormat::Uint32);
         pass.draw_indexed(b.first_index..b.first_index + b.index_count, 0, 0..1);
+        Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! GPU rendering with wgpu: a device context, one long-lived renderer per primitive
 //! (circles, meshes, text), offscreen targets with PNG readback, and cached layers.
 //!
-//! Every renderer follows the same shape: `prepare(device, queue, ...)` uploads the
-//! frame's data, `render(&mut RenderPass)` records draws into a pass the caller owns, so
+//! Every renderer follows the same shape: `prepare(&Upload, batches)` uploads the
+//! frame's data, and [`DrawBatches`] records its draws into a pass the caller owns, so
 //! a window surface and an offscreen PNG target share one draw path.
 //!
 //! # Colour
@@ -30,6 +30,7 @@
 //! Bad input never panics: non-finite or negative sizes are skipped and counted, empty
 //! batches draw nothing, and impossible targets are [`RenderError`]s.
 
+mod batch;
 mod circles;
 mod color;
 mod context;
@@ -43,12 +44,14 @@ mod target;
 mod text;
 mod view;
 
+pub use batch::{DrawBatches, Upload};
 pub use circles::{Circle, CircleBatch, CircleRenderer, CircleStats, SizeMode};
 pub use color::Color;
 pub use context::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface};
 pub use error::RenderError;
 pub use layer::{CachedLayer, Compositor};
 pub use meshes::{Mesh, MeshBatch, MeshBuilder, MeshRenderer, MeshVertex};
+pub use pipeline::SHADER_SOURCES;
 pub use scene::{Content, FrameStats, Item, Renderer, Scene};
 pub use splat::{SplatMode, SplatRenderer, SPLAT_MAX_RADIUS, SPLAT_MIN_COUNT};
 pub use target::{Image, OffscreenTarget};

@@ -2,7 +2,49 @@
 //! differs between them (the shader's entry points, the vertex buffer, the
 //! topology, the blending, specialisation constants) in a
 //! [`PipelineSpec`]; everything else (no depth, no multisampling, one
-//! colour target) is the same for all.
+//! colour target) is the same for all. And their shaders' sources: WGSL
+//! has no include, so what the circle, mesh and splat shaders share
+//! (`shaders/common.wgsl`) is put before each of them here.
+
+/// `shaders/common.wgsl` followed by the shader file `$file`.
+macro_rules! after_common {
+    ($file:literal) => {
+        concat!(
+            include_str!("../../shaders/common.wgsl"),
+            include_str!(concat!("../../shaders/", $file))
+        )
+    };
+}
+
+/// The instanced circles' shader.
+pub(crate) const CIRCLES_WGSL: &str = after_common!("circles.wgsl");
+/// The meshes' shader.
+pub(crate) const MESHES_WGSL: &str = after_common!("meshes.wgsl");
+/// The splat path's compute and resolve shader.
+pub(crate) const SPLAT_WGSL: &str = after_common!("splat.wgsl");
+/// The cached layers' compositing shader.
+pub(crate) const COMPOSITE_WGSL: &str = include_str!("../../shaders/composite.wgsl");
+
+/// Every shader's WGSL source as its module is made, by the file it
+/// comes from (the shared prelude included).
+pub const SHADER_SOURCES: [(&str, &str); 4] = [
+    ("circles.wgsl", CIRCLES_WGSL),
+    ("meshes.wgsl", MESHES_WGSL),
+    ("splat.wgsl", SPLAT_WGSL),
+    ("composite.wgsl", COMPOSITE_WGSL),
+];
+
+/// A shader module of WGSL `source`.
+pub(crate) fn shader_module(
+    device: &wgpu::Device,
+    label: &str,
+    source: &'static str,
+) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    })
+}
 
 /// What differs between two of nasviz's render pipelines.
 pub(crate) struct PipelineSpec<'a> {

@@ -1,7 +1,7 @@
 use super::{
-    CachedLayer, Circle, CircleBatch, CircleRenderer, CircleStats, Color, Compositor, GpuContext,
-    Mesh, MeshBatch, MeshRenderer, Panel, RenderError, SizeMode, SplatRenderer, TextBatch,
-    TextRenderer, TextRun,
+    CachedLayer, Circle, CircleBatch, CircleRenderer, CircleStats, Color, Compositor, DrawBatches,
+    GpuContext, Mesh, MeshBatch, MeshRenderer, Panel, PixelRect, RenderError, SizeMode,
+    SplatRenderer, TextBatch, TextRenderer, TextRun, Upload,
 };
 
 /// What one scene item draws.
@@ -114,12 +114,25 @@ pub struct FrameStats {
     pub uploaded: u64,
 }
 
+/// Which renderer draws the next item, and its batch there.
 enum Step {
     Circles(usize),
     Splat(usize),
     Mesh(usize),
     Text(usize),
     Layer(usize),
+}
+
+/// A scene's items sorted into each renderer's batches, in layer order,
+/// and the order to draw them in.
+#[derive(Default)]
+struct Batches<'a> {
+    circles: Vec<CircleBatch<'a>>,
+    splat: Vec<CircleBatch<'a>>,
+    meshes: Vec<MeshBatch<'a>>,
+    text: Vec<TextBatch<'a>>,
+    layers: Vec<(&'a CachedLayer, PixelRect)>,
+    steps: Vec<Step>,
 }
 
 /// All primitive renderers for one target format, drawing a [`Scene`] in layer order into
@@ -178,122 +191,151 @@ impl Renderer {
                 height: size.1,
             });
         }
-        let mut order: Vec<&Item<'_>> = scene.items.iter().collect();
-        order.sort_by_key(|i| i.layer);
+        let batches = self.sort(scene, size)?;
+        let up = Upload {
+            device: &ctx.device,
+            queue: &ctx.queue,
+            target_size: size,
+        };
+        let stats = self.prepare(&up, &batches)?;
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("nasviz frame"),
+            });
+        self.splat.compute(&mut encoder);
+        self.draw_pass(&mut encoder, target, scene.clear, size, &batches)?;
+        ctx.queue.submit([encoder.finish()]);
+        ctx.check_errors()?;
+        Ok(stats)
+    }
 
-        let mut circle_batches = Vec::new();
-        let mut splat_batches = Vec::new();
-        let mut mesh_batches = Vec::new();
-        let mut text_batches = Vec::new();
-        let mut layers = Vec::new();
-        let mut steps = Vec::with_capacity(order.len());
-        for item in &order {
-            match item.content {
+    /// The items of `scene` by layer (in order within one), each in its
+    /// renderer's batches: small circles of large batches to the splat
+    /// path when it is on; cached layers checked against the target.
+    fn sort<'a>(&self, scene: &Scene<'a>, size: (u32, u32)) -> Result<Batches<'a>, RenderError> {
+        let mut order: Vec<&Item<'a>> = scene.items.iter().collect();
+        order.sort_by_key(|i| i.layer);
+        let mut b = Batches::default();
+        b.steps.reserve(order.len());
+        for item in order {
+            let panel = item.panel;
+            let step = match item.content {
                 Content::Circles { circles, size: s } => {
                     let batch = CircleBatch {
-                        panel: item.panel,
+                        panel,
                         circles,
                         size: s,
                     };
                     if self.splat_enabled && self.splat.suits(&batch, size) {
-                        steps.push(Step::Splat(splat_batches.len()));
-                        splat_batches.push(batch);
+                        b.splat.push(batch);
+                        Step::Splat(b.splat.len() - 1)
                     } else {
-                        steps.push(Step::Circles(circle_batches.len()));
-                        circle_batches.push(batch);
+                        b.circles.push(batch);
+                        Step::Circles(b.circles.len() - 1)
                     }
                 }
                 Content::Mesh(mesh) => {
-                    steps.push(Step::Mesh(mesh_batches.len()));
-                    mesh_batches.push(MeshBatch {
-                        panel: item.panel,
-                        mesh,
-                    });
+                    b.meshes.push(MeshBatch { panel, mesh });
+                    Step::Mesh(b.meshes.len() - 1)
                 }
                 Content::Text(runs) => {
-                    steps.push(Step::Text(text_batches.len()));
-                    text_batches.push(TextBatch {
-                        panel: item.panel,
-                        runs,
-                    });
+                    b.text.push(TextBatch { panel, runs });
+                    Step::Text(b.text.len() - 1)
                 }
                 Content::Layer(layer) => {
-                    if layer.format() != self.format {
-                        return Err(RenderError::LayerFormatMismatch {
-                            layer: layer.format(),
-                            target: self.format,
-                        });
-                    }
-                    if layer.size() != size {
-                        let (lw, lh) = layer.size();
-                        return Err(RenderError::LayerSizeMismatch {
-                            layer_w: lw,
-                            layer_h: lh,
-                            target_w: size.0,
-                            target_h: size.1,
-                        });
-                    }
-                    steps.push(Step::Layer(layers.len()));
-                    layers.push((layer, item.panel.rect));
+                    self.check_layer(layer, size)?;
+                    b.layers.push((layer, panel.rect));
+                    Step::Layer(b.layers.len() - 1)
                 }
-            }
+            };
+            b.steps.push(step);
         }
+        Ok(b)
+    }
 
-        let (device, queue) = (&ctx.device, &ctx.queue);
+    /// A cached layer can be composited into a target of `size` drawn by
+    /// this renderer: same format, same size.
+    fn check_layer(&self, layer: &CachedLayer, size: (u32, u32)) -> Result<(), RenderError> {
+        if layer.format() != self.format {
+            return Err(RenderError::LayerFormatMismatch {
+                layer: layer.format(),
+                target: self.format,
+            });
+        }
+        if layer.size() != size {
+            let (lw, lh) = layer.size();
+            return Err(RenderError::LayerSizeMismatch {
+                layer_w: lw,
+                layer_h: lh,
+                target_w: size.0,
+                target_h: size.1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Uploads every renderer's batches; what was drawn, skipped and
+    /// uploaded.
+    fn prepare(&mut self, up: &Upload<'_>, b: &Batches<'_>) -> Result<FrameStats, RenderError> {
         let mut stats = FrameStats {
-            circles: self.circles.prepare(device, queue, size, &circle_batches)?,
+            circles: self.circles.prepare(up, &b.circles)?,
             ..FrameStats::default()
         };
-        let splat_stats = self.splat.prepare(device, queue, size, &splat_batches)?;
+        let splat_stats = self.splat.prepare(up, &b.splat)?;
         stats.splatted = splat_stats.drawn;
         stats.circles += splat_stats;
-        self.meshes.prepare(device, queue, size, &mesh_batches)?;
-        stats.text_skipped = self.text.prepare(device, queue, size, &text_batches)?;
+        self.meshes.prepare(up, &b.meshes)?;
+        stats.text_skipped = self.text.prepare(up, &b.text)?;
         stats.uploaded = self.circles.uploaded()
             + self.splat.uploaded()
             + self.meshes.uploaded()
             + self.text.uploaded();
+        Ok(stats)
+    }
 
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("nasviz frame"),
-        });
-        self.splat.compute(&mut encoder);
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("nasviz frame pass"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: target,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: match scene.clear {
-                            Some(c) => wgpu::LoadOp::Clear(c.to_wgpu_for(self.format)),
-                            None => wgpu::LoadOp::Load,
-                        },
-                        store: wgpu::StoreOp::Store,
+    /// The render pass: cleared to `clear` (or loaded), then each batch
+    /// in the sorted order.
+    fn draw_pass(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        clear: Option<Color>,
+        size: (u32, u32),
+        b: &Batches<'_>,
+    ) -> Result<(), RenderError> {
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("nasviz frame pass"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: match clear {
+                        Some(c) => wgpu::LoadOp::Clear(c.to_wgpu_for(self.format)),
+                        None => wgpu::LoadOp::Load,
                     },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            for step in &steps {
-                match *step {
-                    Step::Circles(i) => self.circles.render_batch(&mut pass, i),
-                    Step::Splat(i) => self.splat.render_batch(&mut pass, i),
-                    Step::Mesh(i) => self.meshes.render_batch(&mut pass, i),
-                    Step::Text(i) => self.text.render_batch(&mut pass, i)?,
-                    Step::Layer(i) => {
-                        let (layer, rect) = layers[i];
-                        self.compositor.render_in(&mut pass, layer, size, &rect)?
-                    }
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        for step in &b.steps {
+            match *step {
+                Step::Circles(i) => self.circles.render_batch(&mut pass, i)?,
+                Step::Splat(i) => self.splat.render_batch(&mut pass, i)?,
+                Step::Mesh(i) => self.meshes.render_batch(&mut pass, i)?,
+                Step::Text(i) => self.text.render_batch(&mut pass, i)?,
+                Step::Layer(i) => {
+                    let (layer, rect) = b.layers[i];
+                    self.compositor.render_in(&mut pass, layer, size, &rect)?
                 }
             }
         }
-        queue.submit([encoder.finish()]);
-        ctx.check_errors()?;
-        Ok(stats)
+        Ok(())
     }
 
     /// Draws `scene` over what `layer` already holds (nothing is cleared), e.g. the

@@ -1,5 +1,6 @@
+use super::batch::{DrawBatches, Upload};
 use super::circles::BLEND;
-use super::pipeline::{layout_of, PipelineSpec};
+use super::pipeline::{layout_of, shader_module, PipelineSpec, SPLAT_WGSL};
 use super::view::{set_scissor, ViewUniform};
 use super::{Circle, CircleBatch, CircleStats, RenderError, SizeMode};
 
@@ -132,10 +133,7 @@ impl SplatRenderer {
     }
 
     fn pipelines(device: &wgpu::Device, format: wgpu::TextureFormat) -> Pipelines {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("nasviz splat shader"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/splat.wgsl").into()),
-        });
+        let shader = shader_module(device, "nasviz splat shader", SPLAT_WGSL);
         let uniform = |stages| wgpu::BindGroupLayoutEntry {
             binding: 0,
             visibility: stages,
@@ -329,16 +327,16 @@ impl SplatRenderer {
         self.slots.get(index)
     }
 
-    /// Uploads `batches` (each should satisfy [`SplatRenderer::suits`]) for a target of
-    /// `target_size`. Invalid circles are skipped and counted.
+    /// Uploads `batches` (each should satisfy [`SplatRenderer::suits`]) for
+    /// a target of `up.target_size`. Invalid circles are skipped and
+    /// counted.
     pub fn prepare(
         &mut self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        target_size: (u32, u32),
+        up: &Upload<'_>,
         batches: &[CircleBatch<'_>],
     ) -> Result<CircleStats, RenderError> {
         self.prepared.clear();
+        let target_size = up.target_size;
         self.target_size = target_size;
         self.uploaded = 0;
         let mut stats = CircleStats::default();
@@ -349,15 +347,7 @@ impl SplatRenderer {
         let ids_bytes = u64::from(target_size.0) * u64::from(target_size.1) * 12;
         for (i, b) in batches.iter().enumerate() {
             let mut scratch = std::mem::take(&mut self.scratch);
-            let data: &[Circle] = if b.circles.iter().all(Circle::is_valid) {
-                b.circles
-            } else {
-                scratch.clear();
-                scratch.extend(b.circles.iter().filter(|c| c.is_valid()).copied());
-                &scratch
-            };
-            stats.drawn += data.len();
-            stats.skipped += b.circles.len() - data.len();
+            let data = stats.valid(b.circles, &mut scratch);
             let circles_bytes = std::mem::size_of_val(data) as u64;
             // the circles (they grow with the points) or the id planes
             // (they grow with the target)
@@ -389,16 +379,18 @@ impl SplatRenderer {
                 _pad: [0; 2],
             };
             let slot_index = i;
-            let mut up = 0;
-            if let Some(slot) = self.slot(device, slot_index, circles_bytes.max(24), ids_bytes) {
-                queue.write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
-                up += std::mem::size_of_val(&uniform) as u64;
+            let mut written = 0;
+            if let Some(slot) = self.slot(up.device, slot_index, circles_bytes.max(24), ids_bytes) {
+                up.queue
+                    .write_buffer(&slot.uniform, 0, bytemuck::bytes_of(&uniform));
+                written += std::mem::size_of_val(&uniform) as u64;
                 if !data.is_empty() {
-                    queue.write_buffer(&slot.circles, 0, bytemuck::cast_slice(data));
-                    up += circles_bytes;
+                    up.queue
+                        .write_buffer(&slot.circles, 0, bytemuck::cast_slice(data));
+                    written += circles_bytes;
                 }
             }
-            self.uploaded += up;
+            self.uploaded += written;
             self.scratch = scratch;
             self.prepared.push(Prepared {
                 slot: slot_index,
@@ -433,20 +425,32 @@ impl SplatRenderer {
             pass.dispatch_workgroups(groups.min(MAX_GROUPS), groups.div_ceil(MAX_GROUPS), 1);
         }
     }
+}
 
-    /// Shades prepared batch `index` into the render pass.
-    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
+impl DrawBatches for SplatRenderer {
+    fn batch_count(&self) -> usize {
+        self.prepared.len()
+    }
+
+    /// Shades prepared batch `index` into the render pass (its compute
+    /// pass recorded first, by [`SplatRenderer::compute`]).
+    fn render_batch(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        index: usize,
+    ) -> Result<(), RenderError> {
         let (Some(p), Some(b)) = (&self.pipelines, self.prepared.get(index)) else {
-            return;
+            return Ok(());
         };
         let Some(slot) = self.slots.get(b.slot) else {
-            return;
+            return Ok(());
         };
         if b.count == 0 || !set_scissor(pass, &b.rect, self.target_size) {
-            return;
+            return Ok(());
         }
         pass.set_pipeline(&p.resolve[self.mode.index()]);
         pass.set_bind_group(0, &slot.resolve_group, &[]);
         pass.draw(0..3, 0..1);
+        Ok(())
     }
 }

@@ -13,20 +13,8 @@ pub struct OffscreenTarget {
 impl OffscreenTarget {
     /// A `width` x `height` target; errors for an empty size or one beyond the device limit.
     pub fn new(ctx: &GpuContext, width: u32, height: u32) -> Result<Self, RenderError> {
-        let texture = create_texture(
-            ctx,
-            width,
-            height,
-            "nasviz offscreen target",
-            wgpu::TextureUsages::RENDER_ATTACHMENT
-                | wgpu::TextureUsages::COPY_SRC
-                | wgpu::TextureUsages::TEXTURE_BINDING,
-            TARGET_FORMAT,
-        )?;
-        let view = texture.create_view(&wgpu::TextureViewDescriptor {
-            label: Some("nasviz offscreen target view"),
-            ..Default::default()
-        });
+        let (texture, view) =
+            drawable_texture(ctx, width, height, "nasviz offscreen target", TARGET_FORMAT)?;
         Ok(OffscreenTarget {
             texture,
             view,
@@ -89,14 +77,16 @@ impl OffscreenTarget {
     }
 }
 
-pub(crate) fn create_texture(
+/// A 2-D texture of `format` to draw into, sample and read back, with its
+/// view (labelled `label` and `"{label} view"`); errors for an empty size
+/// or one beyond the device limit.
+pub(crate) fn drawable_texture(
     ctx: &GpuContext,
     width: u32,
     height: u32,
     label: &str,
-    usage: wgpu::TextureUsages,
     format: wgpu::TextureFormat,
-) -> Result<wgpu::Texture, RenderError> {
+) -> Result<(wgpu::Texture, wgpu::TextureView), RenderError> {
     if width == 0 || height == 0 {
         return Err(RenderError::ZeroSize { width, height });
     }
@@ -104,7 +94,7 @@ pub(crate) fn create_texture(
     if width > max || height > max {
         return Err(RenderError::TargetTooLarge { width, height, max });
     }
-    Ok(ctx.device.create_texture(&wgpu::TextureDescriptor {
+    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
         label: Some(label),
         size: wgpu::Extent3d {
             width,
@@ -115,9 +105,16 @@ pub(crate) fn create_texture(
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
         format,
-        usage,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::TEXTURE_BINDING
+            | wgpu::TextureUsages::COPY_SRC,
         view_formats: &[],
-    }))
+    });
+    let view = texture.create_view(&wgpu::TextureViewDescriptor {
+        label: Some(&format!("{label} view")),
+        ..Default::default()
+    });
+    Ok((texture, view))
 }
 
 /// Reads an RGBA8 or BGRA8 texture back as RGBA8, removing the 256-byte row padding of the

@@ -4,6 +4,7 @@ use glyphon::{
     TextAtlas, TextBounds, Viewport,
 };
 
+use super::batch::{DrawBatches, Upload};
 use super::{Color, Panel, PixelRect, RenderError, BUNDLED_FONT_FAMILY};
 
 /// Horizontal anchor of a text run at its position.
@@ -222,16 +223,15 @@ impl TextRenderer {
         (left.round(), top.round())
     }
 
-    /// Shapes and uploads `batches` for a target of `target_size`, replacing what was
+    /// Shapes and uploads `batches` for a target of `up.target_size`, replacing what was
     /// prepared before. Runs with a non-finite position or a size outside 1..=4096 px are
     /// skipped; the number skipped is returned.
     pub fn prepare(
         &mut self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        target_size: (u32, u32),
+        up: &Upload<'_>,
         batches: &[TextBatch<'_>],
     ) -> Result<usize, RenderError> {
+        let (device, queue, target_size) = (up.device, up.queue, up.target_size);
         self.atlas.trim();
         self.batches.clear();
         self.target_size = target_size;
@@ -320,22 +320,14 @@ impl TextRenderer {
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
+}
 
-    /// Number of prepared batches.
-    pub fn batch_count(&self) -> usize {
+impl DrawBatches for TextRenderer {
+    fn batch_count(&self) -> usize {
         self.batches.len()
     }
 
-    /// Draws every prepared batch in order.
-    pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<(), RenderError> {
-        for i in 0..self.batches.len() {
-            self.render_batch(pass, i)?;
-        }
-        Ok(())
-    }
-
-    /// Draws prepared batch `index` (nothing if out of range).
-    pub fn render_batch(
+    fn render_batch(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
         index: usize,
