@@ -500,14 +500,14 @@ mod tests {
         assert_eq!(blocks.len(), 2);
     }
 
+    /// `n` nodes and `edges` laid out with the default options and sizes.
+    fn plain(n: usize, edges: &[(usize, usize)]) -> DagLayout {
+        layout_graph(n, edges, &LayoutOptions::default(), |_| None)
+    }
+
     #[test]
     fn cycles_are_broken() {
-        let l = layout_graph(
-            3,
-            &[(0, 1), (1, 2), (2, 0)],
-            &LayoutOptions::default(),
-            |_| None,
-        );
+        let l = plain(3, &[(0, 1), (1, 2), (2, 0)]);
         assert_eq!(l.edges.len(), 3);
         let back = l.edges.iter().find(|e| e.from == 2 && e.to == 0).unwrap();
         assert!(back.points.len() >= 2);
@@ -515,12 +515,7 @@ mod tests {
 
     #[test]
     fn out_of_range_edges_are_dropped() {
-        let l = layout_graph(
-            2,
-            &[(0, 1), (0, 5), (1, 1)],
-            &LayoutOptions::default(),
-            |_| None,
-        );
+        let l = plain(2, &[(0, 1), (0, 5), (1, 1)]);
         assert_eq!(l.edges.len(), 2);
     }
 }

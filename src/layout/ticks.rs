@@ -261,26 +261,24 @@ impl LinearScale {
     /// The range position of `v`; the middle of the range when the domain
     /// is a single value or not finite.
     pub fn map(&self, v: f64) -> f64 {
-        let [d0, d1] = self.domain;
-        let [r0, r1] = self.range;
-        let span = d1 - d0;
-        if span == 0.0 || !span.is_finite() {
-            return (r0 + r1) * 0.5;
-        }
-        r0 + (v - d0) / span * (r1 - r0)
+        carry(v, self.domain, self.range)
     }
 
     /// The domain value at range position `p`; the middle of the domain
     /// when the range is a single value or not finite.
     pub fn invert(&self, p: f64) -> f64 {
-        let [d0, d1] = self.domain;
-        let [r0, r1] = self.range;
-        let span = r1 - r0;
-        if span == 0.0 || !span.is_finite() {
-            return (d0 + d1) * 0.5;
-        }
-        d0 + (p - r0) / span * (d1 - d0)
+        carry(p, self.range, self.domain)
     }
+}
+
+/// `v`'s place in interval `from`, at the same place in interval `to`;
+/// the middle of `to` when `from` is a single value or not finite.
+fn carry(v: f64, [f0, f1]: [f64; 2], [t0, t1]: [f64; 2]) -> f64 {
+    let span = f1 - f0;
+    if span == 0.0 || !span.is_finite() {
+        return (t0 + t1) * 0.5;
+    }
+    t0 + (v - f0) / span * (t1 - t0)
 }
 
 #[cfg(test)]

@@ -1,8 +1,5 @@
 //! What the primitive renderers share: the frame they upload for
-//! ([`Upload`]), drawing their prepared batches ([`DrawBatches`]), and the
-//! GPU buffers that grow with what a frame uploads.
-
-use super::RenderError;
+//! ([`Upload`]) and the GPU buffers that grow with what a frame uploads.
 
 /// Where a frame's data is uploaded and for what target: the device, its
 /// queue and the target's size in pixels. Every renderer's `prepare`
@@ -15,27 +12,6 @@ pub struct Upload<'a> {
     pub queue: &'a wgpu::Queue,
     /// `(width, height)` of the target the frame is drawn into.
     pub target_size: (u32, u32),
-}
-
-/// A primitive renderer's prepared batches, drawn one at a time into a
-/// render pass the caller owns (so that batches of several renderers
-/// interleave in a scene's layer order).
-pub trait DrawBatches {
-    /// Number of prepared batches.
-    fn batch_count(&self) -> usize;
-
-    /// Draws prepared batch `index` (nothing if it is empty or out of
-    /// range).
-    fn render_batch(
-        &self,
-        pass: &mut wgpu::RenderPass<'_>,
-        index: usize,
-    ) -> Result<(), RenderError>;
-
-    /// Draws every prepared batch in order.
-    fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<(), RenderError> {
-        (0..self.batch_count()).try_for_each(|i| self.render_batch(pass, i))
-    }
 }
 
 /// A GPU buffer that grows to hold what a frame uploads: to the next

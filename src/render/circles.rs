@@ -1,4 +1,4 @@
-use super::batch::{DrawBatches, GrowBuffer, Upload};
+use super::batch::{GrowBuffer, Upload};
 use super::pipeline::{layout_of, shader_module, PipelineSpec, CIRCLES_WGSL};
 use super::view::{set_scissor, UniformArena, ViewUniform};
 use super::{Color, Panel, RenderError};
@@ -242,23 +242,14 @@ impl CircleRenderer {
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
-}
 
-impl DrawBatches for CircleRenderer {
-    fn batch_count(&self) -> usize {
-        self.batches.len()
-    }
-
-    fn render_batch(
-        &self,
-        pass: &mut wgpu::RenderPass<'_>,
-        index: usize,
-    ) -> Result<(), RenderError> {
+    /// Draws prepared batch `index` (nothing if it is empty or out of range).
+    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
         let (Some(b), Some(buf)) = (self.batches.get(index), self.instances.get()) else {
-            return Ok(());
+            return;
         };
         if b.count == 0 || !set_scissor(pass, &b.panel.rect, self.target_size) {
-            return Ok(());
+            return;
         }
         pass.set_pipeline(&self.pipeline);
         self.uniforms.bind(pass, 0, index);
@@ -267,6 +258,5 @@ impl DrawBatches for CircleRenderer {
         let end = start + u64::from(b.count) * stride;
         pass.set_vertex_buffer(0, buf.slice(start..end));
         pass.draw(0..4, 0..b.count);
-        Ok(())
     }
 }

@@ -8,7 +8,7 @@ use lyon::tessellation::{
     VertexBuffers,
 };
 
-use super::batch::{DrawBatches, GrowBuffer, Upload};
+use super::batch::{GrowBuffer, Upload};
 use super::circles::BLEND;
 use super::view::{set_scissor, UniformArena, ViewUniform};
 use super::{Color, Panel, RenderError};
@@ -164,18 +164,26 @@ impl MeshBuilder {
 
     /// An open polyline through `points`.
     pub fn polyline(&mut self, points: &[[f32; 2]], color: Color, width: f32) -> &mut Self {
-        if points.len() < 2 || !points.iter().all(|p| finite(*p)) {
+        match self.path_through(points, 2, false) {
+            Some(path) => self.stroke_path(&path, color, width),
+            None => self,
+        }
+    }
+
+    /// The path through `points`, `closed` or not; `None` (counted as
+    /// skipped) for fewer than `least` points or a non-finite one.
+    fn path_through(&mut self, points: &[[f32; 2]], least: usize, closed: bool) -> Option<Path> {
+        if points.len() < least || !points.iter().all(|p| finite(*p)) {
             self.skipped += 1;
-            return self;
+            return None;
         }
         let mut b = Path::builder();
         b.begin(pt(points[0]));
         for p in &points[1..] {
             b.line_to(pt(*p));
         }
-        b.end(false);
-        let path = b.build();
-        self.stroke_path(&path, color, width)
+        b.end(closed);
+        Some(b.build())
     }
 
     /// A cubic Bézier from `from` to `to` with control points `c1`, `c2`, stroked.
@@ -202,18 +210,10 @@ impl MeshBuilder {
 
     /// A filled convex or concave polygon.
     pub fn polygon(&mut self, points: &[[f32; 2]], color: Color) -> &mut Self {
-        if points.len() < 3 || !points.iter().all(|p| finite(*p)) {
-            self.skipped += 1;
-            return self;
+        match self.path_through(points, 3, true) {
+            Some(path) => self.fill_path(&path, color),
+            None => self,
         }
-        let mut b = Path::builder();
-        b.begin(pt(points[0]));
-        for p in &points[1..] {
-            b.line_to(pt(*p));
-        }
-        b.end(true);
-        let path = b.build();
-        self.fill_path(&path, color)
     }
 
     /// A rectangle from `min` to `max` with corner `radius`, optionally filled and/or
@@ -498,27 +498,18 @@ impl MeshRenderer {
             (self.staging_i.len() * 4) as u64,
         )
     }
-}
 
-impl DrawBatches for MeshRenderer {
-    fn batch_count(&self) -> usize {
-        self.batches.len()
-    }
-
-    fn render_batch(
-        &self,
-        pass: &mut wgpu::RenderPass<'_>,
-        index: usize,
-    ) -> Result<(), RenderError> {
+    /// Draws prepared batch `index` (nothing if it is empty or out of range).
+    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
         let (Some(b), Some(v), Some(i)) = (
             self.batches.get(index),
             self.vertices.get(),
             self.indices.get(),
         ) else {
-            return Ok(());
+            return;
         };
         if b.index_count == 0 || !set_scissor(pass, &b.panel.rect, self.target_size) {
-            return Ok(());
+            return;
         }
         let (vbytes, ibytes) = self.staged_bytes();
         pass.set_pipeline(if b.opaque {
@@ -530,6 +521,5 @@ impl DrawBatches for MeshRenderer {
         pass.set_vertex_buffer(0, v.slice(..vbytes));
         pass.set_index_buffer(i.slice(..ibytes), wgpu::IndexFormat::Uint32);
         pass.draw_indexed(b.first_index..b.first_index + b.index_count, 0, 0..1);
-        Ok(())
     }
 }

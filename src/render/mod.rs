@@ -2,8 +2,9 @@
 //! (circles, meshes, text), offscreen targets with PNG readback, and cached layers.
 //!
 //! Every renderer follows the same shape: `prepare(&Upload, batches)` uploads the
-//! frame's data, and [`DrawBatches`] records its draws into a pass the caller owns, so
-//! a window surface and an offscreen PNG target share one draw path.
+//! frame's data, `render_batch(&mut RenderPass, index)` records one batch's draws into a
+//! pass the caller owns (so that the batches of all renderers interleave in a scene's
+//! layer order), and a window surface and an offscreen PNG target share one draw path.
 //!
 //! # Colour
 //!
@@ -44,7 +45,7 @@ mod target;
 mod text;
 mod view;
 
-pub use batch::{DrawBatches, Upload};
+pub use batch::Upload;
 pub use circles::{Circle, CircleBatch, CircleRenderer, CircleStats, SizeMode};
 pub use color::Color;
 pub use context::{AdapterChoice, GpuContext, SurfaceFrame, WindowSurface};

@@ -1,7 +1,7 @@
 use super::{
-    CachedLayer, Circle, CircleBatch, CircleRenderer, CircleStats, Color, Compositor, DrawBatches,
-    GpuContext, Mesh, MeshBatch, MeshRenderer, Panel, PixelRect, RenderError, SizeMode,
-    SplatRenderer, TextBatch, TextRenderer, TextRun, Upload,
+    CachedLayer, Circle, CircleBatch, CircleRenderer, CircleStats, Color, Compositor, GpuContext,
+    Mesh, MeshBatch, MeshRenderer, Panel, PixelRect, RenderError, SizeMode, SplatRenderer,
+    TextBatch, TextRenderer, TextRun, Upload,
 };
 
 /// What one scene item draws.
@@ -325,9 +325,9 @@ impl Renderer {
         });
         for step in &b.steps {
             match *step {
-                Step::Circles(i) => self.circles.render_batch(&mut pass, i)?,
-                Step::Splat(i) => self.splat.render_batch(&mut pass, i)?,
-                Step::Mesh(i) => self.meshes.render_batch(&mut pass, i)?,
+                Step::Circles(i) => self.circles.render_batch(&mut pass, i),
+                Step::Splat(i) => self.splat.render_batch(&mut pass, i),
+                Step::Mesh(i) => self.meshes.render_batch(&mut pass, i),
                 Step::Text(i) => self.text.render_batch(&mut pass, i)?,
                 Step::Layer(i) => {
                     let (layer, rect) = b.layers[i];

@@ -1,4 +1,4 @@
-use super::batch::{DrawBatches, Upload};
+use super::batch::Upload;
 use super::circles::BLEND;
 use super::pipeline::{layout_of, shader_module, PipelineSpec, SPLAT_WGSL};
 use super::view::{set_scissor, ViewUniform};
@@ -425,32 +425,21 @@ impl SplatRenderer {
             pass.dispatch_workgroups(groups.min(MAX_GROUPS), groups.div_ceil(MAX_GROUPS), 1);
         }
     }
-}
-
-impl DrawBatches for SplatRenderer {
-    fn batch_count(&self) -> usize {
-        self.prepared.len()
-    }
 
     /// Shades prepared batch `index` into the render pass (its compute
     /// pass recorded first, by [`SplatRenderer::compute`]).
-    fn render_batch(
-        &self,
-        pass: &mut wgpu::RenderPass<'_>,
-        index: usize,
-    ) -> Result<(), RenderError> {
+    pub fn render_batch(&self, pass: &mut wgpu::RenderPass<'_>, index: usize) {
         let (Some(p), Some(b)) = (&self.pipelines, self.prepared.get(index)) else {
-            return Ok(());
+            return;
         };
         let Some(slot) = self.slots.get(b.slot) else {
-            return Ok(());
+            return;
         };
         if b.count == 0 || !set_scissor(pass, &b.rect, self.target_size) {
-            return Ok(());
+            return;
         }
         pass.set_pipeline(&p.resolve[self.mode.index()]);
         pass.set_bind_group(0, &slot.resolve_group, &[]);
         pass.draw(0..3, 0..1);
-        Ok(())
     }
 }

@@ -4,7 +4,7 @@ use glyphon::{
     TextAtlas, TextBounds, Viewport,
 };
 
-use super::batch::{DrawBatches, Upload};
+use super::batch::Upload;
 use super::{Color, Panel, PixelRect, RenderError, BUNDLED_FONT_FAMILY};
 
 /// Horizontal anchor of a text run at its position.
@@ -320,14 +320,9 @@ impl TextRenderer {
     pub fn uploaded(&self) -> u64 {
         self.uploaded
     }
-}
 
-impl DrawBatches for TextRenderer {
-    fn batch_count(&self) -> usize {
-        self.batches.len()
-    }
-
-    fn render_batch(
+    /// Draws prepared batch `index` (nothing if out of range).
+    pub fn render_batch(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
         index: usize,

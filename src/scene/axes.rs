@@ -89,10 +89,29 @@ pub fn draw_axes(
         x,
         y,
     };
-    axes.y_grid(mesh, texts, &ty, &y_labels, theme);
-    axes.x_grid(mesh, texts, spec, theme);
+    let y_ticks = ty.values.iter().copied().zip(y_labels);
+    axes.grid(mesh, texts, (Axis::Y, y_ticks), theme);
+    // the x ticks at round numbers of what they read (`x_shift` more)
+    let x_shift = spec.x_shift;
+    let tx = nice_ticks(
+        x.0 + x_shift,
+        x.1 + x_shift,
+        ((area.w / 110.0).round() as usize).clamp(2, 8),
+    );
+    let x_ticks = tx
+        .values
+        .iter()
+        .map(|&shown| (shown - x_shift, (spec.x_fmt)(shown, tx.step)));
+    axes.grid(mesh, texts, (Axis::X, x_ticks), theme);
     axes.frame(mesh, texts, content, spec, theme);
     axes
+}
+
+/// One of a plot's two axes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Axis {
+    X,
+    Y,
 }
 
 /// About five y ticks over `y`, fewer where a plot `height` pixels high
@@ -126,64 +145,41 @@ impl Axes {
         self.view.apply([vx as f32, vy as f32])
     }
 
-    /// The horizontal gridlines at the y ticks and their labels.
-    fn y_grid(
+    /// Gridlines across the plot at `ticks` (values of the y axis, or
+    /// of the x axis, with their labels) that lie within the axis's
+    /// range, their labels left of the y axis or below the x axis.
+    fn grid(
         &self,
         mesh: &mut MeshBuilder,
         texts: &mut Vec<TextRun>,
-        ty: &Ticks,
-        labels: &[String],
+        (axis, ticks): (Axis, impl Iterator<Item = (f64, String)>),
         theme: &Theme,
     ) {
-        let (area, y) = (self.area, self.y);
-        for (v, label) in ty.values.iter().zip(labels) {
-            if *v < y.0 || *v > y.1 {
+        let area = self.area;
+        let y_axis = axis == Axis::Y;
+        let range = if y_axis { self.y } else { self.x };
+        for (v, label) in ticks {
+            if v < range.0 || v > range.1 {
                 continue;
             }
-            let p = self.px(self.x.0, *v);
-            mesh.line([area.x, p[1]], [area.x + area.w, p[1]], theme.grid, 1.0);
-            texts.push(
-                TextRun::new(
-                    label.clone(),
+            let (line, at, align) = if y_axis {
+                let p = self.px(self.x.0, v);
+                (
+                    ([area.x, p[1]], [area.x + area.w, p[1]]),
                     [area.x - 6.0, p[1]],
-                    theme.tick_size,
-                    theme.muted,
+                    (HAlign::Right, VAlign::Middle),
                 )
-                .aligned(HAlign::Right, VAlign::Middle),
-            );
-        }
-    }
-
-    /// The vertical gridlines at the x ticks (about one per 110 pixels)
-    /// and their labels.
-    fn x_grid(
-        &self,
-        mesh: &mut MeshBuilder,
-        texts: &mut Vec<TextRun>,
-        spec: &AxisSpec<'_>,
-        theme: &Theme,
-    ) {
-        let (area, x, x_shift) = (self.area, self.x, spec.x_shift);
-        let tx = nice_ticks(
-            x.0 + x_shift,
-            x.1 + x_shift,
-            ((area.w / 110.0).round() as usize).clamp(2, 8),
-        );
-        for &shown in &tx.values {
-            let v = shown - x_shift;
-            if v < x.0 || v > x.1 {
-                continue;
-            }
-            let p = self.px(v, self.y.0);
-            mesh.line([p[0], area.y], [p[0], area.y + area.h], theme.grid, 1.0);
-            texts.push(
-                TextRun::new(
-                    (spec.x_fmt)(shown, tx.step),
+            } else {
+                let p = self.px(v, self.y.0);
+                (
+                    ([p[0], area.y], [p[0], area.y + area.h]),
                     [p[0], area.y + area.h + 5.0],
-                    theme.tick_size,
-                    theme.muted,
+                    (HAlign::Center, VAlign::Top),
                 )
-                .aligned(HAlign::Center, VAlign::Top),
+            };
+            mesh.line(line.0, line.1, theme.grid, 1.0);
+            texts.push(
+                TextRun::new(label, at, theme.tick_size, theme.muted).aligned(align.0, align.1),
             );
         }
     }

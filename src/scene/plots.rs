@@ -126,6 +126,24 @@ impl Canvas {
         empty_view(self.mesh, self.texts, rect, content, "No trials yet", theme)
     }
 
+    /// The axes of `spec` in `content`, under the points.
+    fn axes(
+        &mut self,
+        content: Rect,
+        spec: &AxisSpec<'_>,
+        theme: &Theme,
+        measure: &mut Measure,
+    ) -> Axes {
+        draw_axes(
+            &mut self.mesh,
+            &mut self.texts,
+            content,
+            spec,
+            theme,
+            measure,
+        )
+    }
+
     /// The view: the plot area of `axes` and its data transform.
     fn finish(self, axes: &Axes) -> ViewScene {
         let mut scene = ViewScene::new(axes.area);
@@ -258,14 +276,7 @@ pub fn scatter_view(input: &PlotInput<'_>, rect: Rect, measure: &mut Measure) ->
         ("Validation accuracy", "Test accuracy"),
         (&pct_fmt, &pct_fmt),
     );
-    let axes = draw_axes(
-        &mut canvas.mesh,
-        &mut canvas.texts,
-        content,
-        &spec,
-        theme,
-        measure,
-    );
+    let axes = canvas.axes(content, &spec, theme, measure);
     canvas.current_and_best(input, &axes);
     canvas.marks(pv.marks, &axes, theme);
     if pv.outside > 0 {
@@ -420,14 +431,7 @@ pub fn line_view(
             (x_fmt, &pct_fmt),
         )
     };
-    let axes = draw_axes(
-        &mut canvas.mesh,
-        &mut canvas.texts,
-        content,
-        &spec,
-        theme,
-        measure,
-    );
+    let axes = canvas.axes(content, &spec, theme, measure);
     let cur_px = canvas.line_cursor(input, x_time, &axes);
     let mine = BestLine {
         run,
