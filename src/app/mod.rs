@@ -262,7 +262,13 @@ impl Painter {
         }
         points.key = Some(key);
         points.drawn = len;
-        let scene = frame.scene_layered(viewer, &points.layer);
+        // the points' layer shows through where the dashboard asks
+        let (mut scene, slot) = frame.scene_around_points(viewer);
+        if let Some(slot) = &slot {
+            for r in &slot.rects {
+                scene.cached_in(slot.layer, &points.layer, *r);
+            }
+        }
         let mut stats = self.renderer.render(ctx, target, size, &scene)?;
         // what a frame costs the bus: the layer's update and the frame itself
         stats.uploaded += layer_uploaded;

@@ -17,9 +17,7 @@ use super::transition::Motion;
 use super::{Measure, ViewScene};
 use crate::analysis::Analytics;
 use crate::layout::{dashboard_panels, Rect};
-use crate::render::{
-    CachedLayer, Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign,
-};
+use crate::render::{Color, HAlign, MeshBuilder, PixelRect, Scene, SizeMode, TextRun, VAlign};
 use crate::trace::Run;
 use parts::{
     apply_density, check_frame, held_count, legend, outside_counts, point_marks, points_of,
@@ -377,6 +375,18 @@ pub fn build_comparison(
     })
 }
 
+/// The draw layer of the dashboard's cached points: above every view's
+/// frame, below what moves.
+pub const POINTS_LAYER: i32 = 99;
+
+/// Where a scene built around cached points wants them: a draw layer and
+/// the views' rectangles the layer shows through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointsSlot {
+    pub layer: i32,
+    pub rects: Vec<PixelRect>,
+}
+
 impl Dashboard {
     /// The render scene; `cache` must be the one the dashboard was built with.
     pub fn scene<'a>(&'a self, cache: &'a PointCache) -> Scene<'a> {
@@ -392,19 +402,23 @@ impl Dashboard {
         self.build_scene(cache, other, None)
     }
 
-    /// The render scene with the cached points already drawn in `points`
-    /// (see [`Dashboard::points_scene`]), composited above every view's
-    /// frame and below what moves.
-    pub fn scene_layered<'a>(
+    /// The render scene around points drawn elsewhere (a cached layer of
+    /// [`Dashboard::points_scene`]): every view's frame and what moves, and
+    /// where the points go, which the caller composites there.
+    pub fn scene_around_points<'a>(
         &'a self,
         cache: &'a PointCache,
         other: Option<&'a PointCache>,
-        points: &'a CachedLayer,
-    ) -> Scene<'a> {
-        self.build_scene(cache, other, Some(points))
+    ) -> (Scene<'a>, PointsSlot) {
+        let mut slot = PointsSlot {
+            layer: POINTS_LAYER,
+            rects: Vec::new(),
+        };
+        let s = self.build_scene(cache, other, Some(&mut slot));
+        (s, slot)
     }
 
-    /// The cached points alone (for a [`CachedLayer`]): the first run's
+    /// The cached points alone (for a cached layer): the first run's
     /// from index `from.0`, the compared run's from `from.1`, so that a
     /// layer holding the earlier ones can be extended.
     pub fn points_scene<'a>(
@@ -461,23 +475,24 @@ impl Dashboard {
         &'a self,
         cache: &'a PointCache,
         other: Option<&'a PointCache>,
-        points: Option<&'a CachedLayer>,
+        points: Option<&mut PointsSlot>,
     ) -> Scene<'a> {
         let mut s = Scene::new(Some(self.background));
         let full = crate::render::Panel::full(self.width, self.height);
         s.mesh(0, full, &self.chrome.mesh);
         s.text(10, full, &self.chrome.texts);
-        if let Some(layer) = points {
+        if let Some(slot) = points {
             // every frame first, then the points, then what is on top
             for (i, (_, v)) in self.views.iter().enumerate() {
                 s.mesh(20 + i as i32, full, &v.mesh);
             }
             // the layer holds points of the scatter and the line chart only
-            for (kind, v) in &self.views {
-                if matches!(kind, ViewKind::Scatter | ViewKind::Line) {
-                    s.cached_in(99, layer, v.rect);
-                }
-            }
+            slot.rects = self
+                .views
+                .iter()
+                .filter(|(kind, _)| matches!(kind, ViewKind::Scatter | ViewKind::Line))
+                .map(|(_, v)| v.rect)
+                .collect();
             for (i, (_, v)) in self.views.iter().enumerate() {
                 let base = 100 + 10 * i as i32;
                 if !v.circles.is_empty() {

@@ -543,13 +543,24 @@ pub(crate) struct PointsKey {
 impl Frame {
     /// The render scene; `viewer` must be the one that built the frame.
     pub fn scene<'a>(&'a self, viewer: &'a Viewer) -> Scene<'a> {
-        self.scene_over(viewer, None)
+        self.scene_over(viewer)
     }
 
-    /// The render scene with the points already drawn into `points`
-    /// (from [`Frame::points_scene`]).
-    pub(crate) fn scene_layered<'a>(&'a self, viewer: &'a Viewer, points: &'a CachedLayer) -> Scene<'a> {
-        self.scene_over(viewer, Some(points))
+    /// The render scene around points drawn elsewhere (from
+    /// [`Frame::points_scene`]), and where they go; no slot without a
+    /// dashboard.
+    pub(crate) fn scene_around_points<'a>(
+        &'a self,
+        viewer: &'a Viewer,
+    ) -> (Scene<'a>, Option<PointsSlot>) {
+        let (s, slot) = match (&self.dash, self.caches(viewer)) {
+            (Some(d), Some((cache, other))) => {
+                let (s, slot) = d.scene_around_points(cache, other);
+                (s, Some(slot))
+            }
+            _ => (Scene::new(Some(self.background)), None),
+        };
+        (self.with_ui(s), slot)
     }
 
     fn caches<'a>(&self, viewer: &'a Viewer) -> Option<(&'a PointCache, Option<&'a PointCache>)> {
@@ -592,14 +603,16 @@ impl Frame {
         }
     }
 
-    fn scene_over<'a>(&'a self, viewer: &'a Viewer, points: Option<&'a CachedLayer>) -> Scene<'a> {
-        let mut s = match (&self.dash, self.caches(viewer)) {
-            (Some(d), Some((cache, other))) => match points {
-                Some(layer) => d.scene_layered(cache, other, layer),
-                None => d.scene_with(cache, other),
-            },
+    fn scene_over<'a>(&'a self, viewer: &'a Viewer) -> Scene<'a> {
+        let s = match (&self.dash, self.caches(viewer)) {
+            (Some(d), Some((cache, other))) => d.scene_with(cache, other),
             _ => Scene::new(Some(self.background)),
         };
+        self.with_ui(s)
+    }
+
+    /// `s` with the bar and the overlay on top.
+    fn with_ui<'a>(&'a self, mut s: Scene<'a>) -> Scene<'a> {
         let full = Panel::full(self.width.max(1), self.height.max(1));
         s.mesh(UI_LAYER, full, &self.bar_mesh);
         s.text(UI_LAYER + 1, full, &self.bar_text);

@@ -26,11 +26,11 @@ pub mod ui;
 use crate::analysis::Analytics;
 use crate::arch::Arch;
 use crate::layout::{dashboard_panels, Rect};
-use crate::render::{
-    CachedLayer, Circle, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform,
-};
+use crate::render::{Circle, Color, Mesh, Panel, PixelRect, Scene, TextRun, ViewTransform};
 use crate::scene::dag::{dag_picture, morph, DagPicture};
-use crate::scene::dashboard::{build_comparison, step_picture, Dashboard, Other, SceneError};
+use crate::scene::dashboard::{
+    build_comparison, step_picture, Dashboard, Other, PointsSlot, SceneError,
+};
 use crate::scene::motion::lerp;
 use crate::scene::pick::PickGrid;
 use crate::scene::plots::MarkKind;
