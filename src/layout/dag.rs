@@ -245,30 +245,14 @@ pub fn layout_graph<F>(
     n: usize,
     edges: &[(usize, usize)],
     options: &LayoutOptions,
-    mut size: F,
+    size: F,
 ) -> DagLayout
 where
     F: FnMut(usize) -> Option<[f32; 2]>,
 {
     let opts = Opts::new(options);
-    let sizes: Vec<[f64; 2]> = (0..n)
-        .map(|i| {
-            let s = size(i);
-            let pick = |k: usize, fallback: f64| match s {
-                Some(v) if v[k].is_finite() && v[k] >= 0.0 => f64::from(v[k]).min(MAX_LENGTH),
-                _ => fallback,
-            };
-            [pick(0, opts.default_size[0]), pick(1, opts.default_size[1])]
-        })
-        .collect();
-
-    let mut valid: Vec<(usize, usize)> = edges
-        .iter()
-        .copied()
-        .filter(|&(a, b)| a < n && b < n)
-        .collect();
-    valid.sort_unstable();
-    valid.dedup();
+    let sizes = node_sizes(n, size, opts.default_size);
+    let valid = valid_edges(n, edges);
     let proper: Vec<(usize, usize)> = valid.iter().copied().filter(|&(a, b)| a != b).collect();
 
     let oriented = orient(n, &proper);
@@ -282,99 +266,205 @@ where
         .map(|v| sizes.get(v).map_or(0.0, |s| s[across]))
         .collect();
     let x = g.positions(&ext, &opts);
-
-    // Layer bands along the layer axis.
-    let mut thick = vec![0.0f64; g.layers.len()];
-    for (v, s) in sizes.iter().enumerate() {
-        if let Some(th) = layer.get(v).and_then(|&l| thick.get_mut(l)) {
-            *th = th.max(s[along]);
-        }
-    }
-    let mut top = Vec::with_capacity(thick.len());
-    let mut acc = 0.0;
-    for &t in &thick {
-        top.push(acc);
-        acc += t + opts.layer_gap;
-    }
-
-    let place = |inlayer: f64, axis: f64| -> [f32; 2] {
-        match opts.direction {
-            Direction::TopToBottom => [inlayer as f32, axis as f32],
-            Direction::LeftToRight => [axis as f32, inlayer as f32],
-        }
+    let placed = Placed {
+        n,
+        g: &g,
+        x: &x,
+        layer: &layer,
+        sizes: &sizes,
+        bands: Bands::new(&sizes, &layer, g.layers.len(), along, opts.layer_gap),
+        along,
+        direction: opts.direction,
     };
-
-    let nodes: Vec<NodeBox> = (0..n)
-        .map(|v| {
-            let l = layer.get(v).copied().unwrap_or(0);
-            let axis =
-                top.get(l).copied().unwrap_or(0.0) + thick.get(l).copied().unwrap_or(0.0) * 0.5;
-            let s = sizes.get(v).copied().unwrap_or(opts.default_size);
-            NodeBox {
-                center: place(x.get(v).copied().unwrap_or(0.0), axis),
-                size: [s[0] as f32, s[1] as f32],
-                layer: l,
-            }
-        })
-        .collect();
-
+    let nodes = placed.nodes(opts.default_size);
     // Edge ends are spread along the side of a node that faces the next
     // (or previous) layer, in the order of the edges' other ends.
     let ports = port_offsets(&g, &x, &ext, opts.edge_gap);
-    let axis_center = |v: usize| {
-        let l = layer.get(v).copied().unwrap_or(0);
-        top.get(l).copied().unwrap_or(0.0) + thick.get(l).copied().unwrap_or(0.0) * 0.5
-    };
-    let half_along = |v: usize| sizes.get(v).map_or(0.0, |s| s[along] * 0.5);
-    let mut paths = Vec::with_capacity(valid.len());
-    let mut chains = g.chains.iter().zip(&ports);
-    for &(from, to) in &valid {
-        if from == to {
-            if let Some(b) = nodes.get(from) {
-                paths.push(EdgePath {
-                    from,
-                    to,
-                    points: self_loop(b, opts.direction, opts.node_gap),
-                });
+    let paths = placed.edges(&valid, &nodes, &ports, opts.node_gap);
+    normalise(nodes, paths, g.layers.len(), crossings, opts.direction)
+}
+
+/// Each node's `[width, height]`: from `size`, else (`None`, negative or
+/// non-finite) the default, at most [`MAX_LENGTH`].
+fn node_sizes<F>(n: usize, mut size: F, default_size: [f64; 2]) -> Vec<[f64; 2]>
+where
+    F: FnMut(usize) -> Option<[f32; 2]>,
+{
+    (0..n)
+        .map(|i| {
+            let s = size(i);
+            let pick = |k: usize, fallback: f64| match s {
+                Some(v) if v[k].is_finite() && v[k] >= 0.0 => f64::from(v[k]).min(MAX_LENGTH),
+                _ => fallback,
+            };
+            [pick(0, default_size[0]), pick(1, default_size[1])]
+        })
+        .collect()
+}
+
+/// The distinct edges between nodes `0..n`, sorted (self-loops kept).
+fn valid_edges(n: usize, edges: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut valid: Vec<(usize, usize)> = edges
+        .iter()
+        .copied()
+        .filter(|&(a, b)| a < n && b < n)
+        .collect();
+    valid.sort_unstable();
+    valid.dedup();
+    valid
+}
+
+/// The layers' bands along the layer axis: each as thick as its thickest
+/// node, one gap apart.
+struct Bands {
+    top: Vec<f64>,
+    thick: Vec<f64>,
+}
+
+impl Bands {
+    fn new(sizes: &[[f64; 2]], layer: &[usize], layers: usize, along: usize, gap: f64) -> Bands {
+        let mut thick = vec![0.0f64; layers];
+        for (v, s) in sizes.iter().enumerate() {
+            if let Some(th) = layer.get(v).and_then(|&l| thick.get_mut(l)) {
+                *th = th.max(s[along]);
             }
-            continue;
         }
-        let Some((chain, port)) = chains.next() else {
-            break;
-        };
-        let verts = g.chain_vertices.get(chain.start..chain.end).unwrap_or(&[]);
+        let mut top = Vec::with_capacity(thick.len());
+        let mut acc = 0.0;
+        for &t in &thick {
+            top.push(acc);
+            acc += t + gap;
+        }
+        Bands { top, thick }
+    }
+
+    fn top(&self, l: usize) -> f64 {
+        self.top.get(l).copied().unwrap_or(0.0)
+    }
+
+    fn thick(&self, l: usize) -> f64 {
+        self.thick.get(l).copied().unwrap_or(0.0)
+    }
+
+    /// The middle of layer `l`'s band.
+    fn center(&self, l: usize) -> f64 {
+        self.top(l) + self.thick(l) * 0.5
+    }
+}
+
+/// The ordered, positioned layered graph: where its nodes and its edges'
+/// points go.
+struct Placed<'a> {
+    /// Real nodes (the vertices past them are dummies).
+    n: usize,
+    g: &'a Layered,
+    /// Every vertex's position within its layer.
+    x: &'a [f64],
+    layer: &'a [usize],
+    sizes: &'a [[f64; 2]],
+    bands: Bands,
+    /// The index of the size along the layer axis.
+    along: usize,
+    direction: Direction,
+}
+
+impl Placed<'_> {
+    /// The point at `inlayer` within a layer and `axis` along the layers.
+    fn place(&self, inlayer: f64, axis: f64) -> [f32; 2] {
+        match self.direction {
+            Direction::TopToBottom => [inlayer as f32, axis as f32],
+            Direction::LeftToRight => [axis as f32, inlayer as f32],
+        }
+    }
+
+    fn axis_center(&self, v: usize) -> f64 {
+        self.bands.center(self.layer.get(v).copied().unwrap_or(0))
+    }
+
+    fn half_along(&self, v: usize) -> f64 {
+        self.sizes.get(v).map_or(0.0, |s| s[self.along] * 0.5)
+    }
+
+    /// Every node's box, centred in its layer's band.
+    fn nodes(&self, default_size: [f64; 2]) -> Vec<NodeBox> {
+        (0..self.n)
+            .map(|v| {
+                let l = self.layer.get(v).copied().unwrap_or(0);
+                let s = self.sizes.get(v).copied().unwrap_or(default_size);
+                NodeBox {
+                    center: self.place(self.x.get(v).copied().unwrap_or(0.0), self.bands.center(l)),
+                    size: [s[0] as f32, s[1] as f32],
+                    layer: l,
+                }
+            })
+            .collect()
+    }
+
+    /// The paths of the `valid` edges: self-loops beside their node, the
+    /// others along their chains of dummies, ends spread by `ports`.
+    fn edges(
+        &self,
+        valid: &[(usize, usize)],
+        nodes: &[NodeBox],
+        ports: &[[f64; 2]],
+        node_gap: f64,
+    ) -> Vec<EdgePath> {
+        let mut paths = Vec::with_capacity(valid.len());
+        let mut chains = self.g.chains.iter().zip(ports);
+        for &(from, to) in valid {
+            if from == to {
+                if let Some(b) = nodes.get(from) {
+                    paths.push(EdgePath {
+                        from,
+                        to,
+                        points: self_loop(b, self.direction, node_gap),
+                    });
+                }
+                continue;
+            }
+            let Some((chain, port)) = chains.next() else {
+                break;
+            };
+            let mut points = self.chain_points(chain, port);
+            if chain.reversed {
+                points.reverse();
+            }
+            paths.push(EdgePath { from, to, points });
+        }
+        paths
+    }
+
+    /// A chain's polyline, from the side of its first node facing the
+    /// next layer (at `port[0]`) through each dummy's band to the side of
+    /// its last node facing the previous one (at `port[1]`).
+    fn chain_points(&self, chain: &Chain, port: &[f64; 2]) -> Vec<[f32; 2]> {
+        let verts = self
+            .g
+            .chain_vertices
+            .get(chain.start..chain.end)
+            .unwrap_or(&[]);
         let last = verts.len().saturating_sub(1);
         let mut pts: Vec<[f32; 2]> = Vec::with_capacity(verts.len() * 2);
         for (i, &v) in verts.iter().enumerate() {
-            let xv = x.get(v).copied().unwrap_or(0.0);
-            if v < n {
-                let c = axis_center(v);
+            let xv = self.x.get(v).copied().unwrap_or(0.0);
+            if v < self.n {
+                let c = self.axis_center(v);
                 if i == 0 {
-                    pts.push(place(xv + port[0], c + half_along(v)));
+                    pts.push(self.place(xv + port[0], c + self.half_along(v)));
                 } else if i == last {
-                    pts.push(place(xv + port[1], c - half_along(v)));
+                    pts.push(self.place(xv + port[1], c - self.half_along(v)));
                 }
             } else {
-                let l = g.layer_of.get(v).copied().unwrap_or(0);
-                let t = top.get(l).copied().unwrap_or(0.0);
-                let th = thick.get(l).copied().unwrap_or(0.0);
-                pts.push(place(xv, t));
+                let l = self.g.layer_of.get(v).copied().unwrap_or(0);
+                let (t, th) = (self.bands.top(l), self.bands.thick(l));
+                pts.push(self.place(xv, t));
                 if th > 1e-6 {
-                    pts.push(place(xv, t + th));
+                    pts.push(self.place(xv, t + th));
                 }
             }
         }
-        if chain.reversed {
-            pts.reverse();
-        }
-        paths.push(EdgePath {
-            from,
-            to,
-            points: pts,
-        });
+        pts
     }
-
-    normalise(nodes, paths, g.layers.len(), crossings, opts.direction)
 }
 
 /// Moves everything so the bounds start at `(0, 0)`.
