@@ -4,8 +4,8 @@
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cubic {
     pub from: [f32; 2],
-    pub ctrl1: [f32; 2],
-    pub ctrl2: [f32; 2],
+    pub(crate) ctrl1: [f32; 2],
+    pub(crate) ctrl2: [f32; 2],
     pub to: [f32; 2],
 }
 
@@ -147,7 +147,7 @@ pub fn smooth_polyline(points: &[[f32; 2]]) -> Vec<Cubic> {
 /// The arrowhead at the end of a polyline: the last point, pointing along
 /// the last segment (the direction in which [`smooth_polyline`] arrives).
 /// `None` with fewer than two distinct points.
-pub fn arrow_at_end(points: &[[f32; 2]]) -> Option<Arrow> {
+pub(crate) fn arrow_at_end(points: &[[f32; 2]]) -> Option<Arrow> {
     let p = distinct(points);
     let [.., a, b] = p.as_slice() else {
         return None;
@@ -158,7 +158,7 @@ pub fn arrow_at_end(points: &[[f32; 2]]) -> Option<Arrow> {
 /// The polyline with its end pulled back by up to `length` along the last
 /// segment, so that a stroke stops at the base of an arrowhead (the last
 /// segment keeps at least a tenth of its length).
-pub fn shorten_end(points: &[[f32; 2]], length: f32) -> Vec<[f32; 2]> {
+pub(crate) fn shorten_end(points: &[[f32; 2]], length: f32) -> Vec<[f32; 2]> {
     let mut p = distinct(points);
     if let [.., a, b] = p.as_mut_slice() {
         let d = sub(*b, *a);

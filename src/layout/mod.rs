@@ -7,13 +7,12 @@ mod dag;
 mod panels;
 mod ticks;
 
-pub use curve::{arrow_at_end, shorten_end, smooth_polyline, Arrow, Cubic};
+pub(crate) use curve::{arrow_at_end, shorten_end};
+pub use curve::{smooth_polyline, Arrow, Cubic};
 pub use dag::{
     layout_dag, layout_dag_with, layout_graph, DagLayout, Direction, EdgePath, LayoutOptions,
     NodeBox,
 };
 pub use panels::{dashboard_panels, Panels, Rect};
-pub use ticks::{
-    format_number, format_percent, format_tick, nice_ticks, step_decimals, LinearScale, TickStyle,
-    Ticks,
-};
+pub(crate) use ticks::format_number;
+pub use ticks::{format_percent, format_tick, nice_ticks, TickStyle, Ticks};

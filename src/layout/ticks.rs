@@ -155,7 +155,7 @@ fn decimals_for_exp(exp: i32) -> usize {
 
 /// Decimal places that show multiples of `step` exactly (0 for steps of
 /// 1 and above, or for a non-finite or non-positive step).
-pub fn step_decimals(step: f64) -> usize {
+pub(crate) fn step_decimals(step: f64) -> usize {
     if !(step.is_finite() && step > 0.0) {
         return 0;
     }
@@ -197,7 +197,7 @@ pub fn format_percent(fraction: f64, decimals: usize) -> String {
 /// -> `1,234,567.5`. Magnitudes of 1e15 and above, and values that would
 /// need more than 12 places, use scientific notation; NaN and infinities
 /// read `NaN`, `inf`, `-inf`.
-pub fn format_number(value: f64, decimals: usize) -> String {
+pub(crate) fn format_number(value: f64, decimals: usize) -> String {
     if value.is_nan() {
         return "NaN".to_string();
     }
@@ -245,42 +245,6 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     out
 }
 
-/// A linear map from a data interval (`domain`) to a pixel interval
-/// (`range`); either may be reversed, e.g. a y axis growing upwards.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LinearScale {
-    pub domain: [f64; 2],
-    pub range: [f64; 2],
-}
-
-impl LinearScale {
-    pub fn new(domain: [f64; 2], range: [f64; 2]) -> LinearScale {
-        LinearScale { domain, range }
-    }
-
-    /// The range position of `v`; the middle of the range when the domain
-    /// is a single value or not finite.
-    pub fn map(&self, v: f64) -> f64 {
-        carry(v, self.domain, self.range)
-    }
-
-    /// The domain value at range position `p`; the middle of the domain
-    /// when the range is a single value or not finite.
-    pub fn invert(&self, p: f64) -> f64 {
-        carry(p, self.range, self.domain)
-    }
-}
-
-/// `v`'s place in interval `from`, at the same place in interval `to`;
-/// the middle of `to` when `from` is a single value or not finite.
-fn carry(v: f64, [f0, f1]: [f64; 2], [t0, t1]: [f64; 2]) -> f64 {
-    let span = f1 - f0;
-    if span == 0.0 || !span.is_finite() {
-        return (t0 + t1) * 0.5;
-    }
-    t0 + (v - f0) / span * (t1 - t0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,14 +284,5 @@ mod tests {
         assert_eq!(format_number(2e20, 0), "2e20");
         assert_eq!(format_number(1.25e20, 0), "1.25e20");
         assert_eq!(format_number(1.5e-14, 15), "1.5e-14");
-    }
-
-    #[test]
-    fn scale_maps_and_inverts() {
-        let s = LinearScale::new([0.0, 10.0], [100.0, 0.0]);
-        assert_eq!(s.map(5.0), 50.0);
-        assert_eq!(s.invert(25.0), 7.5);
-        let flat = LinearScale::new([3.0, 3.0], [0.0, 10.0]);
-        assert_eq!(flat.map(3.0), 5.0);
     }
 }

@@ -55,7 +55,7 @@ impl Color {
     }
 
     /// As a `wgpu::Color` in linear light, for clearing an sRGB target.
-    pub fn to_wgpu_linear(self) -> wgpu::Color {
+    pub(crate) fn to_wgpu_linear(self) -> wgpu::Color {
         wgpu::Color {
             r: srgb_to_linear(self.r),
             g: srgb_to_linear(self.g),
@@ -65,7 +65,7 @@ impl Color {
     }
 
     /// As a `wgpu::Color` for clearing `format` so that it reads back as this colour.
-    pub fn to_wgpu_for(self, format: wgpu::TextureFormat) -> wgpu::Color {
+    pub(crate) fn to_wgpu_for(self, format: wgpu::TextureFormat) -> wgpu::Color {
         if format.is_srgb() {
             self.to_wgpu_linear()
         } else {

@@ -8,7 +8,7 @@ pub struct AdapterChoice {
     /// Backends to try; Vulkan adapters are tried before GL ones.
     pub backends: wgpu::Backends,
     /// Prefer a CPU (software) adapter such as lavapipe, for reproducible pixels.
-    pub prefer_cpu: bool,
+    pub(crate) prefer_cpu: bool,
 }
 
 impl Default for AdapterChoice {
@@ -81,7 +81,8 @@ impl GpuContext {
 
     /// An instance with the backends of `choice` (display-less; for a window under GL pass
     /// your own instance built with a display handle to [`GpuContext::with_instance`]).
-    pub fn new_instance(choice: AdapterChoice) -> wgpu::Instance {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn new_instance(choice: AdapterChoice) -> wgpu::Instance {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = choice.backends;
         wgpu::Instance::new(desc)
@@ -205,7 +206,7 @@ impl GpuContext {
     }
 
     /// Takes the device errors reported since the last call (validation, out of memory).
-    pub fn take_errors(&self) -> Vec<String> {
+    pub(crate) fn take_errors(&self) -> Vec<String> {
         match self.errors.lock() {
             Ok(mut v) => std::mem::take(&mut *v),
             Err(_) => Vec::new(),
@@ -213,7 +214,7 @@ impl GpuContext {
     }
 
     /// Returns the first device error reported since the last call as a [`RenderError`].
-    pub fn check_errors(&self) -> Result<(), RenderError> {
+    pub(crate) fn check_errors(&self) -> Result<(), RenderError> {
         let errors = self.take_errors();
         match errors.into_iter().next() {
             Some(e) => Err(RenderError::Gpu(e)),

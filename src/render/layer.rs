@@ -72,7 +72,7 @@ impl CachedLayer {
     }
 
     /// Marks the content current (after drawing into [`CachedLayer::view`]).
-    pub fn mark_valid(&mut self) {
+    pub(crate) fn mark_valid(&mut self) {
         self.valid = true;
     }
 
@@ -151,7 +151,7 @@ impl Compositor {
 
     /// Composites the part of `layer` within `rect` (nothing when `rect`
     /// lies outside the target).
-    pub fn render_in(
+    pub(crate) fn render_in(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
         layer: &CachedLayer,

@@ -121,7 +121,7 @@ impl MeshBuilder {
     }
 
     /// Fills a lyon path.
-    pub fn fill_path(&mut self, path: &Path, color: Color) -> &mut Self {
+    pub(crate) fn fill_path(&mut self, path: &Path, color: Color) -> &mut Self {
         let options = FillOptions::tolerance(self.tolerance);
         let r = self.fill.tessellate_path(
             path,
@@ -132,7 +132,7 @@ impl MeshBuilder {
     }
 
     /// Strokes a lyon path with round joins and butt caps.
-    pub fn stroke_path(&mut self, path: &Path, color: Color, width: f32) -> &mut Self {
+    pub(crate) fn stroke_path(&mut self, path: &Path, color: Color, width: f32) -> &mut Self {
         if !(width.is_finite() && width > 0.0) {
             self.skipped += 1;
             return self;

@@ -88,7 +88,12 @@ impl<'a> Scene<'a> {
 
     /// Adds the part of a cached layer within `rect` (where its content
     /// is: a software rasteriser pays for every pixel composited).
-    pub fn cached_in(&mut self, layer: i32, cached: &'a CachedLayer, rect: super::PixelRect) {
+    pub(crate) fn cached_in(
+        &mut self,
+        layer: i32,
+        cached: &'a CachedLayer,
+        rect: super::PixelRect,
+    ) {
         self.items.push(Item {
             layer,
             panel: Panel {
@@ -340,7 +345,7 @@ impl Renderer {
 
     /// Draws `scene` over what `layer` already holds (nothing is cleared), e.g. the
     /// points appended since the layer was drawn. The layer's validity is unchanged.
-    pub fn render_onto_layer(
+    pub(crate) fn render_onto_layer(
         &mut self,
         ctx: &GpuContext,
         layer: &CachedLayer,

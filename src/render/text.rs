@@ -45,9 +45,9 @@ pub struct TextRun {
     /// Colour.
     pub color: Color,
     /// Horizontal anchor (multi-line text is aligned the same way).
-    pub halign: HAlign,
+    pub(crate) halign: HAlign,
     /// Vertical anchor.
-    pub valign: VAlign,
+    pub(crate) valign: VAlign,
 }
 
 impl TextRun {

@@ -55,7 +55,7 @@ impl Default for ViewTransform {
 
 impl ViewTransform {
     /// Data coordinates are pixels.
-    pub const IDENTITY: ViewTransform = ViewTransform {
+    pub(crate) const IDENTITY: ViewTransform = ViewTransform {
         scale: [1.0, 1.0],
         offset: [0.0, 0.0],
     };
@@ -79,7 +79,7 @@ impl ViewTransform {
     }
 
     /// Pixel to data point.
-    pub fn invert(&self, px: [f32; 2]) -> [f32; 2] {
+    pub(crate) fn invert(&self, px: [f32; 2]) -> [f32; 2] {
         [
             (px[0] - self.offset[0]) / self.scale[0],
             (px[1] - self.offset[1]) / self.scale[1],
@@ -106,7 +106,7 @@ impl ViewTransform {
     }
 
     /// Geometric mean of the axis scales: how sizes in data units scale to pixels.
-    pub fn size_scale(&self) -> f32 {
+    pub(crate) fn size_scale(&self) -> f32 {
         (self.scale[0] * self.scale[1]).abs().sqrt()
     }
 }
@@ -141,9 +141,9 @@ pub struct ViewUniform {
     /// Target size in pixels.
     pub target_size: [f32; 2],
     /// Multiplier for radii and stroke widths.
-    pub size_scale: f32,
+    pub(crate) size_scale: f32,
     /// 1 when the shader must encode sRGB itself (non-sRGB target).
-    pub encode_srgb: u32,
+    pub(crate) encode_srgb: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<ViewUniform>() == 32);

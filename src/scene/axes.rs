@@ -17,22 +17,22 @@ pub struct Axes {
 }
 
 /// How a tick label reads: `(value, tick step) -> text`.
-pub type TickFormat<'a> = &'a dyn Fn(f64, f64) -> String;
+pub(crate) type TickFormat<'a> = &'a dyn Fn(f64, f64) -> String;
 
 /// What a pair of axes shows: the data ranges, the axes' names and how
 /// their ticks read.
 #[derive(Clone, Copy)]
-pub struct AxisSpec<'a> {
+pub(crate) struct AxisSpec<'a> {
     pub x: (f64, f64),
     pub y: (f64, f64),
     /// The x ticks read this much more than the data they stand at (a
     /// step axis over 0-based positions reads from 1), chosen as round
     /// numbers of what they read; 0 for most axes.
-    pub x_shift: f64,
-    pub x_label: &'a str,
-    pub y_label: &'a str,
-    pub x_fmt: TickFormat<'a>,
-    pub y_fmt: TickFormat<'a>,
+    pub(crate) x_shift: f64,
+    pub(crate) x_label: &'a str,
+    pub(crate) y_label: &'a str,
+    pub(crate) x_fmt: TickFormat<'a>,
+    pub(crate) y_fmt: TickFormat<'a>,
 }
 
 impl<'a> AxisSpec<'a> {
@@ -55,7 +55,7 @@ impl<'a> AxisSpec<'a> {
 }
 
 /// Axes with gridlines, ticks and labels inside `content`.
-pub fn draw_axes(
+pub(crate) fn draw_axes(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
     content: Rect,

@@ -236,7 +236,7 @@ fn dag_title(run: &Run, analytics: &Analytics, step: usize) -> String {
 
 /// The architecture of `step` of `run`, diffed against its parent (or the
 /// previous trial), placed in `rect`: the still picture of the DAG view.
-pub fn step_picture(
+pub(crate) fn step_picture(
     run: &Run,
     analytics: &Analytics,
     step: usize,
@@ -287,7 +287,7 @@ pub struct Other<'a> {
 }
 
 /// Colour of the first and the second run when two are compared.
-pub const RUN_COLORS: [Color; 2] = [Color::rgb(31, 111, 235), Color::rgb(219, 109, 40)];
+pub(crate) const RUN_COLORS: [Color; 2] = [Color::rgb(31, 111, 235), Color::rgb(219, 109, 40)];
 
 /// [`build_dashboard`] with an optional second run to compare.
 pub fn build_comparison(
@@ -377,12 +377,12 @@ pub fn build_comparison(
 
 /// The draw layer of the dashboard's cached points: above every view's
 /// frame, below what moves.
-pub const POINTS_LAYER: i32 = 99;
+pub(crate) const POINTS_LAYER: i32 = 99;
 
 /// Where a scene built around cached points wants them: a draw layer and
 /// the views' rectangles the layer shows through.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PointsSlot {
+pub(crate) struct PointsSlot {
     pub layer: i32,
     pub rects: Vec<PixelRect>,
 }
@@ -394,7 +394,7 @@ impl Dashboard {
     }
 
     /// The render scene with a compared run's points drawn under the first's.
-    pub fn scene_with<'a>(
+    pub(crate) fn scene_with<'a>(
         &'a self,
         cache: &'a PointCache,
         other: Option<&'a PointCache>,
@@ -405,7 +405,7 @@ impl Dashboard {
     /// The render scene around points drawn elsewhere (a cached layer of
     /// [`Dashboard::points_scene`]): every view's frame and what moves, and
     /// where the points go, which the caller composites there.
-    pub fn scene_around_points<'a>(
+    pub(crate) fn scene_around_points<'a>(
         &'a self,
         cache: &'a PointCache,
         other: Option<&'a PointCache>,
@@ -461,7 +461,11 @@ impl Dashboard {
 
     /// How many points [`Dashboard::points_scene`] draws in all: the first
     /// run's and the compared run's.
-    pub fn points_len(&self, cache: &PointCache, other: Option<&PointCache>) -> (usize, usize) {
+    pub(crate) fn points_len(
+        &self,
+        cache: &PointCache,
+        other: Option<&PointCache>,
+    ) -> (usize, usize) {
         if self.density {
             return (cache.density.circles.len(), 0);
         }

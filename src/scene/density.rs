@@ -12,7 +12,7 @@ use super::theme::ramp;
 use crate::render::{Circle, PixelRect, ViewTransform};
 
 /// Side of a bin in pixels.
-pub const BIN: f32 = 2.0;
+pub(crate) const BIN: f32 = 2.0;
 /// Ink above which the scatter shows density: the circles inside the
 /// plot would cover its area this many times over.
 pub const CROWDED: f64 = 1.0;
@@ -85,7 +85,7 @@ impl Density {
 
     /// How crowded the plot is: how many times over the circles inside
     /// it would cover its area.
-    pub fn crowding(&self) -> f64 {
+    pub(crate) fn crowding(&self) -> f64 {
         let area = self.area.map_or(0.0, |a| (a.w * a.h) as f64);
         if area > 0.0 {
             self.ink / area
@@ -95,7 +95,8 @@ impl Density {
     }
 
     /// Mean trials per occupied bin.
-    pub fn per_bin(&self) -> f64 {
+    #[cfg(test)]
+    pub(crate) fn per_bin(&self) -> f64 {
         if self.circles.is_empty() {
             0.0
         } else {
@@ -104,7 +105,8 @@ impl Density {
     }
 
     /// The most trials in one bin.
-    pub fn max_count(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn max_count(&self) -> u32 {
         self.max_count
     }
 

@@ -46,14 +46,12 @@ pub struct ViewScene {
     pub rect: PixelRect,
     /// Data-to-pixel transform of `circles` (the mesh and text are in
     /// pixels).
-    pub data_view: ViewTransform,
+    pub(crate) data_view: ViewTransform,
     pub mesh: Mesh,
     /// Mesh drawn above the circles (markers, annotations).
     pub overlay: Mesh,
     pub circles: Vec<Circle>,
-    /// Circles over everything else (current and best trial), in data coordinates.
-    pub highlights: Vec<Circle>,
-    pub circle_size: SizeMode,
+    pub(crate) circle_size: SizeMode,
     pub texts: Vec<TextRun>,
 }
 
@@ -65,14 +63,13 @@ impl ViewScene {
             mesh: MeshBuilder::new().build(),
             overlay: MeshBuilder::new().build(),
             circles: Vec::new(),
-            highlights: Vec::new(),
             circle_size: SizeMode::Pixels,
             texts: Vec::new(),
         }
     }
 
     /// The panel for pixel-space content.
-    pub fn pixel_panel(&self) -> Panel {
+    pub(crate) fn pixel_panel(&self) -> Panel {
         Panel {
             rect: self.rect,
             view: ViewTransform::IDENTITY,
@@ -80,7 +77,7 @@ impl ViewScene {
     }
 
     /// The panel for data-space content (the circles).
-    pub fn data_panel(&self) -> Panel {
+    pub(crate) fn data_panel(&self) -> Panel {
         Panel {
             rect: self.rect,
             view: self.data_view,

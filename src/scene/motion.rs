@@ -7,7 +7,7 @@ use crate::render::Color;
 use glam::Vec2;
 
 /// Cubic ease in-out: slow start, slow end.
-pub fn ease_in_out(t: f32) -> f32 {
+pub(crate) fn ease_in_out(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);
     if t < 0.5 {
         4.0 * t * t * t
@@ -17,23 +17,23 @@ pub fn ease_in_out(t: f32) -> f32 {
 }
 
 /// Ease out with a slight overshoot (for things that pop in).
-pub fn ease_out_back(t: f32) -> f32 {
+pub(crate) fn ease_out_back(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);
     let c1 = 1.70158;
     let c3 = c1 + 1.0;
     1.0 + c3 * (t - 1.0).powi(3) + c1 * (t - 1.0).powi(2)
 }
 
-pub fn lerp(a: f32, b: f32, u: f32) -> f32 {
+pub(crate) fn lerp(a: f32, b: f32, u: f32) -> f32 {
     a + (b - a) * u
 }
 
-pub fn lerp2(a: [f32; 2], b: [f32; 2], u: f32) -> [f32; 2] {
+pub(crate) fn lerp2(a: [f32; 2], b: [f32; 2], u: f32) -> [f32; 2] {
     Vec2::from(a).lerp(Vec2::from(b), u).to_array()
 }
 
 /// Colour interpolated channel by channel (in sRGB bytes).
-pub fn lerp_color(a: Color, b: Color, u: f32) -> Color {
+pub(crate) fn lerp_color(a: Color, b: Color, u: f32) -> Color {
     let m = |x: u8, y: u8| {
         (x as f32 + (y as f32 - x as f32) * u)
             .round()
@@ -48,7 +48,7 @@ pub fn fade(c: Color, f: f32) -> Color {
 }
 
 /// `points` resampled to `n` points evenly spaced along its length.
-pub fn resample(points: &[[f32; 2]], n: usize) -> Vec<[f32; 2]> {
+pub(crate) fn resample(points: &[[f32; 2]], n: usize) -> Vec<[f32; 2]> {
     let n = n.max(2);
     match points {
         [] => return Vec::new(),

@@ -27,7 +27,7 @@ pub fn panel_content(rect: Rect, theme: &Theme) -> Rect {
 
 /// Draws a framed panel with a title; returns the content rectangle
 /// ([`panel_content`]).
-pub fn panel_frame(
+pub(crate) fn panel_frame(
     mesh: &mut MeshBuilder,
     texts: &mut Vec<TextRun>,
     rect: Rect,
@@ -51,7 +51,7 @@ pub fn panel_frame(
 }
 
 /// A framed view that only says `message` (nothing to show).
-pub fn empty_view(
+pub(crate) fn empty_view(
     mesh: MeshBuilder,
     mut texts: Vec<TextRun>,
     rect: Rect,

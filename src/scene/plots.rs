@@ -4,10 +4,12 @@
 //! The points of all trials up to the current step come from a
 //! [`PointCache`] (`points.rs`); the axes are `axes.rs`'s.
 
-pub use super::axes::{draw_axes, Axes, AxisSpec, TickFormat};
+pub use super::axes::Axes;
+pub(crate) use super::axes::{draw_axes, AxisSpec, TickFormat};
 use super::motion::{ease_out_back, fade, lerp2};
 use super::panel::{empty_view, panel_frame};
-pub use super::points::{has_clock, line_envelope, PointCache, Ranges};
+pub(crate) use super::points::has_clock;
+pub use super::points::{PointCache, Ranges};
 use super::theme::Theme;
 use super::transition::Motion;
 use super::{fmt_pct, Measure, ViewScene};

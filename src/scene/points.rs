@@ -115,7 +115,7 @@ pub struct PointCache {
 }
 
 /// Whether every trial of `run` has a simulated time.
-pub fn has_clock(run: &Run) -> bool {
+pub(crate) fn has_clock(run: &Run) -> bool {
     !run.trials.is_empty()
         && run
             .trials
@@ -164,7 +164,7 @@ impl PointCache {
     }
 
     /// Improvement steps up to and including `step`.
-    pub fn improvements_until(&mut self, analytics: &Analytics, step: usize) -> &[usize] {
+    pub(crate) fn improvements_until(&mut self, analytics: &Analytics, step: usize) -> &[usize] {
         self.sync_improvements(analytics);
         let end = self.improvements.partition_point(|&s| s <= step);
         &self.improvements[..end]
@@ -188,7 +188,7 @@ impl PointCache {
     /// How many cached points of the scatter (`plot` 0) or the line chart
     /// (1) lie outside the data box `x` by `y`; O(points appended) when
     /// asked again for the same box.
-    pub fn outside_of(&mut self, plot: usize, x: (f64, f64), y: (f64, f64)) -> usize {
+    pub(crate) fn outside_of(&mut self, plot: usize, x: (f64, f64), y: (f64, f64)) -> usize {
         let plot = plot.min(1);
         let circles = if plot == 0 { &self.scatter } else { &self.line };
         let memo = &mut self.zoomed_outside[plot];
@@ -217,7 +217,7 @@ impl PointCache {
 
     /// Rebuilds the line chart's per-column envelope for `view` in `area`
     /// (O(points), only when the points or the view changed).
-    pub fn sync_envelope(&mut self, view: ViewTransform, area: PixelRect) {
+    pub(crate) fn sync_envelope(&mut self, view: ViewTransform, area: PixelRect) {
         let key = (view, area, self.generation, self.line.len());
         if self.envelope_key == Some(key) {
             return;
@@ -243,7 +243,7 @@ impl PointCache {
     }
 
     /// Colours every point with `tint` (or by step with `None`).
-    pub fn set_tint(&mut self, tint: Option<crate::render::Color>) {
+    pub(crate) fn set_tint(&mut self, tint: Option<crate::render::Color>) {
         if self.tint != tint {
             self.tint = tint;
             self.drop_points();
@@ -307,7 +307,7 @@ impl PointCache {
 /// The line chart's points decimated per pixel column: a bar from the
 /// lowest to the highest validation accuracy of the trials in that column,
 /// coloured by their mean step; its cost follows the panel's width.
-pub fn line_envelope(
+pub(crate) fn line_envelope(
     points: &[Circle],
     view: ViewTransform,
     area: PixelRect,

@@ -13,7 +13,7 @@ use crate::render::{MeshBuilder, PixelRect, TextRun};
 use crate::trace::Run;
 
 /// The ops of an architecture, in order, for one line of text.
-pub fn arch_summary(arch: &Arch) -> String {
+pub(crate) fn arch_summary(arch: &Arch) -> String {
     let dag = arch.evaluated_dag();
     let ops: Vec<String> = dag
         .nodes
@@ -72,7 +72,7 @@ fn set_value(
 
 /// The values shown in the table's rows at `step` (empty without trials);
 /// the viewer compares two steps' values to highlight what changed.
-pub fn table_values(run: &Run, analytics: &Analytics, step: usize) -> Vec<String> {
+pub(crate) fn table_values(run: &Run, analytics: &Analytics, step: usize) -> Vec<String> {
     table_rows(run, analytics, step, &Theme::default())
         .into_iter()
         .map(|(_, v, _)| v)
@@ -154,11 +154,11 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
 /// The row of the best model so far (its layers follow on the next row).
 pub const BEST_ROW: usize = 4;
 /// The row listing the best trial's layers.
-pub const BEST_LAYERS_ROW: usize = 5;
+pub(crate) const BEST_LAYERS_ROW: usize = 5;
 /// The row of the most effective layer added so far.
-pub const EFFECTIVE_ROW: usize = 6;
+pub(crate) const EFFECTIVE_ROW: usize = 6;
 /// Rows of the table when there are trials.
-pub const ROWS: usize = 7;
+pub(crate) const ROWS: usize = 7;
 
 fn row_height(content: Rect, rows: usize, theme: &Theme) -> f32 {
     let size = theme.body_size;
@@ -185,7 +185,7 @@ pub fn row_boxes(rect: Rect, theme: &Theme) -> Vec<Rect> {
 
 /// The summary table view; during a transition (`motion` with the
 /// previous values) rows whose value changed are briefly highlighted.
-pub fn table_view(
+pub(crate) fn table_view(
     run: &Run,
     analytics: &Analytics,
     step: usize,

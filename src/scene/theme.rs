@@ -8,11 +8,11 @@ use crate::render::Color;
 pub struct Theme {
     pub background: Color,
     pub panel: Color,
-    pub panel_border: Color,
+    pub(crate) panel_border: Color,
     pub grid: Color,
     pub axis: Color,
     pub text: Color,
-    pub muted: Color,
+    pub(crate) muted: Color,
     pub accent: Color,
     pub best: Color,
     pub current: Color,
@@ -26,10 +26,10 @@ pub struct Theme {
     pub edge: Color,
     pub gain: Color,
     pub loss: Color,
-    pub title_size: f32,
-    pub label_size: f32,
-    pub tick_size: f32,
-    pub body_size: f32,
+    pub(crate) title_size: f32,
+    pub(crate) label_size: f32,
+    pub(crate) tick_size: f32,
+    pub(crate) body_size: f32,
 }
 
 impl Default for Theme {
@@ -62,7 +62,7 @@ impl Default for Theme {
 }
 
 /// The fill colour of an op's node.
-pub fn op_color(op: &str) -> Color {
+pub(crate) fn op_color(op: &str) -> Color {
     let hex = match op {
         "input" => 0x57606a,
         "output" => 0x24292f,

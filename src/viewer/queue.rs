@@ -7,8 +7,8 @@
 
 use super::*;
 use crate::search::study::StudyBench;
-use crate::trace::enqueue::{self, Request};
 use crate::trace::engine::replay::State as TrialState;
+use crate::trace::enqueue::{self, Request};
 use std::time::Duration;
 
 /// How long an enqueue waits for the journal's lock or the database's.

@@ -11,7 +11,8 @@ mod lineage;
 mod pareto;
 mod strategies;
 
-pub use strategies::{StrategyCurves, GROUP_COLORS};
+pub use strategies::StrategyCurves;
+pub(crate) use strategies::GROUP_COLORS;
 
 use super::panel::{empty_view, panel_frame, to_pixel};
 use super::plots::{draw_axes, Axes, AxisSpec, Ranges};

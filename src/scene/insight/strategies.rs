@@ -17,7 +17,7 @@ use crate::trace::Run;
 pub struct StrategyCurves {
     pub stats: crate::analysis::strategies::Strategies,
     /// Per group: `[time, mean, lo, hi]`.
-    pub over_time: Vec<Vec<[f64; 4]>>,
+    pub(crate) over_time: Vec<Vec<[f64; 4]>>,
     /// The run (in the list the groups were made from) that is each
     /// group's median seed at each step is found from these.
     pub best: Vec<Vec<f64>>,
@@ -57,7 +57,7 @@ impl StrategyCurves {
 
     /// The member of group `g` whose best so far at `step` is the median
     /// of the group's (the lower middle one of an even count).
-    pub fn median_seed(&self, g: usize, step: usize) -> Option<usize> {
+    pub(crate) fn median_seed(&self, g: usize, step: usize) -> Option<usize> {
         let group = self.stats.groups.get(g)?;
         let mut v: Vec<(f64, usize)> = group
             .members
@@ -70,7 +70,7 @@ impl StrategyCurves {
 }
 
 /// Colours of the groups compared, in order.
-pub const GROUP_COLORS: [Color; 8] = [
+pub(crate) const GROUP_COLORS: [Color; 8] = [
     Color::rgb(31, 111, 235),
     Color::rgb(219, 109, 40),
     Color::rgb(26, 127, 55),
