@@ -156,3 +156,32 @@ fn info_and_render_say_the_same_of_a_pickle() {
     }
     assert_eq!(info, render);
 }
+
+#[test]
+fn a_run_line_longer_than_the_sniffed_head_is_still_a_trace() {
+    // a run whose settings are larger than the 64 KiB a file is judged by
+    let pad = "x".repeat(200 << 10);
+    let text = format!(
+        "{{\"kind\":\"run\",\"run_id\":\"r\",\"strategy\":\"random_search\",\"space\":\"nbgraph\",\
+         \"config\":{{\"note\":\"{pad}\"}}}}\n\
+         {{\"kind\":\"trial\",\"run_id\":\"r\",\"trial_id\":0,\"step\":0,\
+         \"arch\":{{\"space\":\"nbgraph\",\"links\":[0,0,0,0],\"ops\":[\"gcn\",\"gcn\",\"gcn\",\"gcn\"]}},\
+         \"metrics\":{{\"val_acc\":0.7,\"test_acc\":0.71}},\"source\":\"search\"}}\n"
+    );
+    let p = tmp("long-run-line.jsonl");
+    std::fs::write(&p, &text).expect("write");
+    assert_eq!(kind_of(&p).expect("judged"), Kind::Native);
+    let t = open_as(&p, None).expect("opens");
+    assert_eq!(t.trial_count(), 1);
+    let (t, _) = nasviz::trace::open::open_bytes("long-run-line.jsonl", text.as_bytes())
+        .expect("opens from bytes");
+    assert_eq!(t.trial_count(), 1);
+    let (ok, err) = nasviz(&[
+        "render",
+        p.to_str().unwrap_or(""),
+        "-o",
+        tmp("long.png").to_str().unwrap_or(""),
+        "--force",
+    ]);
+    assert!(ok, "{err}");
+}

@@ -1173,3 +1173,88 @@ fn strategies_view_hovers_a_curve_and_opens_the_median_seed() {
     assert_eq!(v.state.run(), median);
     assert_eq!(v.state.step(), step);
 }
+
+/// The demo's evolution trace made larger than what opens at once: its run
+/// line carries 33 MB of settings, so the window reads it behind a progress
+/// line. `broken` breaks trial line 100 (file line 101).
+fn large_trace(dir: &Path, broken: bool) -> PathBuf {
+    let demo = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/cora-evolution-2000.jsonl"
+    ))
+    .expect("demo trace");
+    let mut lines: Vec<String> = demo.lines().map(str::to_string).collect();
+    let pad = "x".repeat(33 << 20);
+    lines[0] = lines[0].replace(
+        r#""config":{"population":50,"sample":10}"#,
+        &format!(r#""config":{{"population":50,"sample":10,"pad":"{pad}"}}"#),
+    );
+    assert!(
+        lines[0].len() > 33 << 20,
+        "the run line carries the padding"
+    );
+    if broken {
+        lines[101] = r#"{"kind":"trial", broken"#.into();
+    }
+    let p = dir.join(if broken {
+        "broken.jsonl"
+    } else {
+        "large.jsonl"
+    });
+    std::fs::write(&p, lines.join("\n") + "\n").expect("write trace");
+    p
+}
+
+#[test]
+fn a_large_trace_is_read_behind_the_open_window() {
+    let test = "a_large_trace_is_read_behind_the_open_window";
+    if !display_or_skip(test) || common::gpu(test).is_none() {
+        return;
+    }
+    let _turn = display_turn();
+    let dir = tmpdir("large");
+    let trace = large_trace(&dir, false);
+    let shot = dir.join("shot.png");
+    let script = write_script(
+        &dir,
+        &format!("wait 100\nscreenshot {}\nquit\n", shot.display()),
+    );
+    let path = |p: &Path| p.to_str().unwrap_or("").to_string();
+    let args = [
+        "view",
+        &path(&trace),
+        "--step",
+        "2000",
+        "--script",
+        &path(&script),
+        "--timing",
+    ];
+    let out = nasviz(&args, &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // a progress frame first, then the runs, then the dashboard
+    let reading = err.find("first frame (reading)").expect(&err);
+    let read = err.find("large.jsonl (35 MB) read after").expect(&err);
+    let dashboard = err.find("nasviz: first frame after").expect(&err);
+    assert!(reading < read && read < dashboard, "{err}");
+    // the script ran on the dashboard: the step's table and plots are drawn
+    let img = Image::load_png(&shot).expect("screenshot");
+    assert_eq!((img.width, img.height), (1280, 800));
+    let bg = img.pixel(5, 400).expect("a pixel");
+    let drawn = (0..img.width)
+        .step_by(4)
+        .flat_map(|x| (0..img.height).step_by(4).map(move |y| (x, y)))
+        .filter(|&(x, y)| img.pixel(x, y) != Some(bg))
+        .count();
+    assert!(
+        drawn > 5_000,
+        "only {drawn} sampled pixels differ from the background"
+    );
+    // a broken one closes the window and names the line, as any command does
+    let broken = large_trace(&dir, true);
+    let out = nasviz(&["view", &path(&broken), "--script", &path(&script)], &[]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("{}:102:", broken.display())), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -55,6 +55,10 @@ pub enum AppError {
     NoRun,
     #[error("{path}: {what}")]
     Output { path: String, what: String },
+    /// What the command line asked of runs read behind an open window does
+    /// not fit them (said as the command line would have said it).
+    #[error("{0}")]
+    Options(String),
 }
 
 /// The demo runs compiled into the binary, evolution first.
@@ -304,6 +308,52 @@ pub(crate) fn paint_surface(
     painter: &mut Painter,
     viewer: &mut Viewer,
 ) -> Result<bool, AppError> {
+    let drawn = present_with(ctx, surface, window, |view, size| {
+        painter.paint(ctx, viewer, view, size).map(|_| ())
+    })?;
+    if drawn {
+        viewer.state.frame_drawn();
+    }
+    Ok(drawn)
+}
+
+/// Draws one line of text centred on the dashboard's background into the
+/// window's surface (what the window shows while a trace is read).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn paint_message(
+    ctx: &GpuContext,
+    surface: &mut crate::render::WindowSurface,
+    window: &std::sync::Arc<winit::window::Window>,
+    painter: &mut Painter,
+    line: &str,
+) -> Result<bool, AppError> {
+    use crate::render::{HAlign, Panel, Scene, TextRun, VAlign};
+    let theme = crate::scene::Theme::default();
+    let scale = window.scale_factor() as f32;
+    present_with(ctx, surface, window, |view, (w, h)| {
+        let text = [TextRun::new(
+            line,
+            [w as f32 / 2.0, h as f32 / 2.0],
+            theme.title_size * scale,
+            theme.muted,
+        )
+        .aligned(HAlign::Center, VAlign::Middle)];
+        let mut scene = Scene::new(Some(theme.background));
+        scene.text(0, Panel::full(w.max(1), h.max(1)), &text);
+        painter.renderer.render(ctx, view, (w, h), &scene)?;
+        Ok(())
+    })
+}
+
+/// Acquires the surface's next frame, lets `draw` draw into it, and
+/// presents it; false when the surface was not ready (a redraw is asked
+/// for).
+fn present_with(
+    ctx: &GpuContext,
+    surface: &mut crate::render::WindowSurface,
+    window: &std::sync::Arc<winit::window::Window>,
+    draw: impl FnOnce(&wgpu::TextureView, (u32, u32)) -> Result<(), AppError>,
+) -> Result<bool, AppError> {
     let (w, h) = surface.size();
     let target = window.clone();
     let frame = match surface.acquire(ctx, || ctx.instance.create_surface(target).ok()) {
@@ -314,10 +364,9 @@ pub(crate) fn paint_surface(
         }
     };
     let view = surface.view(&frame);
-    painter.paint(ctx, viewer, &view, (w, h))?;
+    draw(&view, (w, h))?;
     window.pre_present_notify();
     ctx.queue.present(frame);
-    viewer.state.frame_drawn();
     Ok(true)
 }
 

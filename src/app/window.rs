@@ -6,9 +6,11 @@
 use super::runner::{Need, Runner};
 use super::{save_png, AppError, Painter};
 use crate::render::{AdapterChoice, GpuContext, WindowSurface, TARGET_FORMAT};
+use crate::trace::Run;
 use crate::viewer::command::Command;
 use crate::viewer::script::Script;
 use crate::viewer::Viewer;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use winit::application::ApplicationHandler;
@@ -42,8 +44,31 @@ struct Gpu {
     shooter: Option<Painter>,
 }
 
+/// What a window opens on: a viewer, or runs still being read on another
+/// thread (a large trace), shown as a progress line until they arrive.
+pub enum Opening {
+    Ready(Box<Viewer>),
+    Reading(Reading),
+}
+
+/// Runs being read on another thread, and how the viewer is made of them.
+pub struct Reading {
+    /// What is read, in words (the files and their size).
+    pub what: String,
+    /// The runs, or why they could not be read (the reader's error).
+    pub runs: Receiver<Result<Vec<Run>, AppError>>,
+    /// The viewer of the runs (options the user gave applied), or why not.
+    pub make: Box<dyn FnOnce(Vec<Run>) -> Result<Viewer, AppError>>,
+}
+
 struct App {
-    viewer: Viewer,
+    /// The viewer, once its runs are read.
+    viewer: Option<Viewer>,
+    reading: Option<Reading>,
+    /// The script, until the viewer it drives is there.
+    script: Option<Script>,
+    /// When the progress line is drawn again, while reading.
+    next_progress: Instant,
     opts: WindowOptions,
     gpu: Option<Gpu>,
     runner: Option<Runner>,
@@ -52,33 +77,49 @@ struct App {
     mods: ModifiersState,
     started: Instant,
     first_frame: bool,
+    /// The first frame while reading was timed.
+    reading_said: bool,
     error: Option<AppError>,
 }
 
 /// Opens the window and runs until it is closed (or the script ends).
 pub fn run(viewer: Viewer, script: Option<Script>, opts: WindowOptions) -> Result<(), AppError> {
+    run_opening(Opening::Ready(Box::new(viewer)), script, opts)
+}
+
+/// Opens the window on `opening` and runs until it is closed (or the
+/// script ends): runs still being read show as a progress line, and the
+/// script starts once the viewer is there.
+pub fn run_opening(
+    opening: Opening,
+    script: Option<Script>,
+    opts: WindowOptions,
+) -> Result<(), AppError> {
     if !has_display() {
         return Err(AppError::NoDisplay);
     }
     let started = Instant::now();
     let event_loop = EventLoop::new().map_err(|e| AppError::Window(e.to_string()))?;
     event_loop.set_control_flow(ControlFlow::Wait);
-    let mut viewer = viewer;
-    let runner = script.map(|s| Runner::new(s, &mut viewer));
-    if runner.is_none() {
-        viewer.state.set_playing(true);
-    }
     let mut app = App {
-        viewer,
+        viewer: None,
+        reading: None,
+        script,
+        next_progress: started,
         opts,
         gpu: None,
-        runner,
+        runner: None,
         pending_resize: None,
         mods: ModifiersState::empty(),
         started,
         first_frame: true,
+        reading_said: false,
         error: None,
     };
+    match opening {
+        Opening::Ready(v) => app.install(*v),
+        Opening::Reading(r) => app.reading = Some(r),
+    }
     event_loop
         .run_app(&mut app)
         .map_err(|e| AppError::Window(e.to_string()))?;
@@ -131,10 +172,6 @@ impl App {
         let size = window.inner_size();
         let surface = WindowSurface::new(&ctx, surface, size.width, size.height)?;
         let painter = Painter::new(&ctx, surface.format());
-        self.viewer.state.set_adapter(ctx.adapter_name());
-        self.viewer
-            .handle(Command::Scale(window.scale_factor() as f32));
-        self.viewer.handle(Command::Resize(size.width, size.height));
         self.started = if self.runner.is_some() {
             self.started
         } else {
@@ -147,7 +184,68 @@ impl App {
             painter,
             shooter: None,
         });
+        if let Some(v) = self.viewer.as_mut() {
+            Self::fit(v, self.gpu.as_ref());
+        }
         Ok(())
+    }
+
+    /// The viewer told the window's adapter, scale and size.
+    fn fit(viewer: &mut Viewer, gpu: Option<&Gpu>) {
+        let Some(g) = gpu else { return };
+        viewer.state.set_adapter(g.ctx.adapter_name());
+        viewer.handle(Command::Scale(g.window.scale_factor() as f32));
+        let size = g.window.inner_size();
+        viewer.handle(Command::Resize(size.width, size.height));
+    }
+
+    /// Starts showing `viewer`: the script drives it from here, or it plays.
+    fn install(&mut self, mut viewer: Viewer) {
+        self.runner = self.script.take().map(|s| Runner::new(s, &mut viewer));
+        if self.runner.is_none() {
+            viewer.state.set_playing(true);
+        }
+        Self::fit(&mut viewer, self.gpu.as_ref());
+        if let Some(g) = &self.gpu {
+            g.window.request_redraw();
+        }
+        self.viewer = Some(viewer);
+    }
+
+    /// Takes the runs read on the other thread when they are there; false
+    /// when reading failed (the loop is told to exit).
+    fn take_runs(&mut self, event_loop: &ActiveEventLoop) -> bool {
+        let Some(r) = &self.reading else {
+            return true;
+        };
+        let got = match r.runs.try_recv() {
+            Ok(got) => got,
+            Err(TryRecvError::Empty) => return true,
+            Err(TryRecvError::Disconnected) => Err(AppError::Window(format!(
+                "reading {} stopped without a result",
+                r.what
+            ))),
+        };
+        let Some(r) = self.reading.take() else {
+            return true;
+        };
+        if self.opts.timing {
+            eprintln!(
+                "nasviz: {} read after {:.0} ms",
+                r.what,
+                self.started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        match got.and_then(r.make) {
+            Ok(v) => {
+                self.install(v);
+                true
+            }
+            Err(e) => {
+                self.fail(event_loop, e);
+                false
+            }
+        }
     }
 
     fn now(&self) -> f64 {
@@ -159,18 +257,18 @@ impl App {
 
     /// Advances the script to its next frame; false when it is over.
     fn script_step(&mut self) -> Result<bool, AppError> {
-        let Some(runner) = self.runner.as_mut() else {
+        let (Some(runner), Some(viewer)) = (self.runner.as_mut(), self.viewer.as_mut()) else {
             return Ok(true);
         };
         if let Some((want, since)) = self.pending_resize {
             // wait (a little, in real time) for the window system to apply it
-            if self.viewer.state.size() != want && since.elapsed() < Duration::from_secs(3) {
+            if viewer.state.size() != want && since.elapsed() < Duration::from_secs(3) {
                 return Ok(true);
             }
             self.pending_resize = None;
         }
         loop {
-            match runner.next(&mut self.viewer) {
+            match runner.next(viewer) {
                 Need::Frame => return Ok(true),
                 Need::Done => return Ok(false),
                 Need::Resize(w, h) => {
@@ -178,7 +276,7 @@ impl App {
                         let applied = g.window.request_inner_size(PhysicalSize::new(w, h));
                         if let Some(s) = applied {
                             g.window.request_redraw();
-                            self.viewer.handle(Command::Resize(s.width, s.height));
+                            viewer.handle(Command::Resize(s.width, s.height));
                         }
                     }
                     self.pending_resize = Some(((w, h), Instant::now()));
@@ -191,7 +289,7 @@ impl App {
                     let shooter = g
                         .shooter
                         .get_or_insert_with(|| Painter::new(&g.ctx, TARGET_FORMAT));
-                    let img = shooter.snapshot(&g.ctx, &mut self.viewer)?;
+                    let img = shooter.snapshot(&g.ctx, viewer)?;
                     save_png(&img, &path, &format!("{}:{line}", runner.file()))?;
                 }
             }
@@ -199,9 +297,14 @@ impl App {
     }
 
     fn redraw(&mut self, event_loop: &ActiveEventLoop) -> Result<(), AppError> {
+        if !self.take_runs(event_loop) {
+            return Ok(());
+        }
         let now = self.now();
-        self.viewer.handle(Command::Tick(now));
-        if !self.script_step()? || self.viewer.state.quit_requested() {
+        if let Some(v) = self.viewer.as_mut() {
+            v.handle(Command::Tick(now));
+        }
+        if !self.script_step()? || self.quit_requested() {
             event_loop.exit();
             return Ok(());
         }
@@ -212,23 +315,43 @@ impl App {
         if inner.width == 0 || inner.height == 0 {
             return Ok(()); // minimised
         }
-        let drawn = super::paint_surface(
-            &g.ctx,
-            &mut g.surface,
-            &g.window,
-            &mut g.painter,
-            &mut self.viewer,
-        )?;
-        if drawn && self.first_frame {
-            self.first_frame = false;
-            if self.opts.timing {
-                eprintln!(
-                    "nasviz: first frame after {:.0} ms",
-                    self.started.elapsed().as_secs_f64() * 1e3
-                );
+        let (drawn, what) = match (self.viewer.as_mut(), &self.reading) {
+            (Some(v), _) => {
+                let drawn =
+                    super::paint_surface(&g.ctx, &mut g.surface, &g.window, &mut g.painter, v)?;
+                (drawn, "first frame")
             }
+            (None, Some(r)) => {
+                let line = format!(
+                    "Reading {} … {:.1} s",
+                    r.what,
+                    self.started.elapsed().as_secs_f64()
+                );
+                let drawn =
+                    super::paint_message(&g.ctx, &mut g.surface, &g.window, &mut g.painter, &line)?;
+                (drawn, "first frame (reading)")
+            }
+            (None, None) => return Ok(()),
+        };
+        // the first frame is timed, and the dashboard's after a reading one
+        let first = drawn
+            && match what {
+                "first frame" => std::mem::take(&mut self.first_frame),
+                _ => !std::mem::replace(&mut self.reading_said, true),
+            };
+        if first && self.opts.timing {
+            eprintln!(
+                "nasviz: {what} after {:.0} ms",
+                self.started.elapsed().as_secs_f64() * 1e3
+            );
         }
         Ok(())
+    }
+
+    fn quit_requested(&self) -> bool {
+        self.viewer
+            .as_ref()
+            .is_some_and(|v| v.state.quit_requested())
     }
 }
 
@@ -255,10 +378,14 @@ impl ApplicationHandler for App {
                     g.surface.resize(&g.ctx, size.width, size.height);
                     g.window.request_redraw();
                 }
-                self.viewer.handle(Command::Resize(size.width, size.height));
+                if let Some(v) = self.viewer.as_mut() {
+                    v.handle(Command::Resize(size.width, size.height));
+                }
             }
             WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
-                self.viewer.handle(Command::Scale(scale_factor as f32));
+                if let Some(v) = self.viewer.as_mut() {
+                    v.handle(Command::Scale(scale_factor as f32));
+                }
             }
             WindowEvent::RedrawRequested => {
                 if let Err(e) = self.redraw(event_loop) {
@@ -269,16 +396,21 @@ impl ApplicationHandler for App {
             // a script owns the input while it runs
             ref e if !scripted => {
                 let now = self.now();
-                super::input::user_input(&mut self.viewer, e, &mut self.mods, now);
+                if let Some(v) = self.viewer.as_mut() {
+                    super::input::user_input(v, e, &mut self.mods, now);
+                }
             }
             _ => {}
         }
-        if self.viewer.state.quit_requested() {
+        if self.quit_requested() {
             event_loop.exit();
         }
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        if self.gpu.is_none() || !self.take_runs(event_loop) {
+            return;
+        }
         let Some(g) = &self.gpu else {
             return;
         };
@@ -288,12 +420,27 @@ impl ApplicationHandler for App {
             event_loop.set_control_flow(ControlFlow::Wait);
             return;
         }
+        if self.reading.is_some() {
+            // the runs are looked for often; the progress line counts
+            // tenths of a second
+            let now = Instant::now();
+            if now >= self.next_progress {
+                g.window.request_redraw();
+                self.next_progress = now + Duration::from_millis(100);
+            }
+            let wake = (now + Duration::from_millis(10)).min(self.next_progress);
+            event_loop.set_control_flow(ControlFlow::WaitUntil(wake));
+            return;
+        }
         let now = self.now();
-        self.viewer.handle(Command::Tick(now));
-        if self.viewer.state.needs_frame() {
+        let Some(viewer) = self.viewer.as_mut() else {
+            return;
+        };
+        viewer.handle(Command::Tick(now));
+        if viewer.state.needs_frame() {
             g.window.request_redraw();
             event_loop.set_control_flow(ControlFlow::Wait);
-        } else if let Some(t) = self.viewer.state.next_wake() {
+        } else if let Some(t) = viewer.state.next_wake() {
             let wake = self.started + Duration::from_secs_f64(t.max(now).max(0.0));
             event_loop.set_control_flow(ControlFlow::WaitUntil(wake));
         } else {

@@ -147,6 +147,9 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
     if !args.headless && !window::has_display() {
         return Err(nasviz::app::AppError::NoDisplay.into());
     }
+    if let Some(what) = read_behind_window(&args) {
+        return view_while_reading(args, what, page, script, size);
+    }
     let (runs, follower) = runs_to_view(&args)?;
     let live = live_search(&args)?;
     let mut viewer = viewer_of(&args, runs, live, size)?;
@@ -179,6 +182,88 @@ pub fn view(args: ViewArgs) -> Result<ExitCode> {
             title,
             size,
             timing: args.timing,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Traces this large are read while the window already shows a progress
+/// line (smaller ones open at once, any error before a window opens).
+const READ_BEHIND_WINDOW_BYTES: u64 = 32 << 20;
+
+/// The files and their size in words when they are read behind an open
+/// window: large traces named on the command line (not followed, not
+/// headless).
+fn read_behind_window(args: &ViewArgs) -> Option<String> {
+    if args.headless || args.follow.is_some() || args.traces.is_empty() {
+        return None;
+    }
+    let bytes: u64 = args
+        .traces
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+    if bytes < READ_BEHIND_WINDOW_BYTES {
+        return None;
+    }
+    let names: Vec<String> = args
+        .traces
+        .iter()
+        .map(|p| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    Some(format!("{} ({} MB)", names.join(", "), bytes / 1_000_000))
+}
+
+/// `view` on large traces: the window opens at once with a progress line
+/// while another thread reads the runs; the viewer, with every option
+/// applied, takes its place when they are read (an error closes the window
+/// and is said as any other).
+fn view_while_reading(
+    args: ViewArgs,
+    what: String,
+    page: Option<nasviz::scene::insight::InsightKind>,
+    script: Option<Script>,
+    size: (u32, u32),
+) -> Result<ExitCode> {
+    use nasviz::app::AppError;
+    let live = live_search(&args)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (traces, format) = (args.traces.clone(), args.format);
+    std::thread::spawn(move || {
+        let read = nasviz::app::load_runs_as(&traces, format).map(|(runs, notes)| {
+            for n in notes {
+                eprintln!("{n}");
+            }
+            runs
+        });
+        // the window may have been closed meanwhile: nobody to tell
+        let _ = tx.send(read.map_err(AppError::from));
+    });
+    let title = format!("nasviz — {what}");
+    let timing = args.timing;
+    let make = move |runs: Vec<nasviz::trace::Run>| -> Result<nasviz::viewer::Viewer> {
+        let mut viewer = viewer_of(&args, runs, live, size)?;
+        set_options(&mut viewer, &args)?;
+        viewer.state.set_page(page);
+        Ok(viewer)
+    };
+    let make = Box::new(move |runs| make(runs).map_err(|e| AppError::Options(format!("{e:#}"))));
+    window::run_opening(
+        window::Opening::Reading(window::Reading {
+            what,
+            runs: rx,
+            make,
+        }),
+        script,
+        window::WindowOptions {
+            title,
+            size,
+            timing,
         },
     )?;
     Ok(ExitCode::SUCCESS)

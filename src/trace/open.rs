@@ -226,8 +226,12 @@ pub fn storage_kind_as(path: &Path, engine: Engine) -> Result<Kind, TraceError> 
     }
 }
 
-/// Judges `path` from its name and its first 64 KiB (and an SQLite
-/// database from its tables).
+/// The longest first line a file is judged by (a longer one is judged by
+/// its first 256 MB).
+const MAX_FIRST_LINE: usize = 256 << 20;
+
+/// Judges `path` from its name and its first 64 KiB, or its whole first
+/// line when that is longer (and an SQLite database from its tables).
 pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     if path.is_dir() {
         if super::engine::ray::is_experiment(path) {
@@ -240,9 +244,21 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
         source,
     };
     let mut head = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    f.by_ref()
+        .take(64 << 10)
+        .read_to_end(&mut head)
         .map_err(io)?;
+    // a first line longer than that (a run line with large settings) is
+    // judged whole
+    let text_like = matches!(head.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{'));
+    let mut seen = 0;
+    while text_like && !head[seen..].contains(&b'\n') && head.len() < MAX_FIRST_LINE {
+        seen = head.len();
+        if f.by_ref().take(1 << 20).read_to_end(&mut head).map_err(io)? == 0 {
+            break;
+        }
+    }
     Ok(match kind_of_head(&head, &extension(path)) {
         Kind::OptunaDb => sqlite_kind(path),
         kind => kind,
@@ -505,7 +521,13 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), Trac
     if bytes.is_empty() {
         return refuse("the file is empty".into());
     }
-    let head = &bytes[..bytes.len().min(64 << 10)];
+    // the first 64 KiB, or the whole first line of text when longer
+    let text_like = matches!(bytes.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{'));
+    let first_line = match text_like {
+        true => memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1),
+        false => 0,
+    };
+    let head = &bytes[..bytes.len().min((64 << 10).max(first_line.min(MAX_FIRST_LINE)))];
     let ext = extension(Path::new(name));
     let mut notes = Vec::new();
     let trace =
