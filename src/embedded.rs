@@ -4,7 +4,8 @@
 
 pub(crate) const DEMO_EVOLUTION_Z: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/demo-evolution.jsonl.z"));
-pub(crate) const DEMO_RANDOM_Z: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/demo-random.jsonl.z"));
+pub(crate) const DEMO_RANDOM_Z: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/demo-random.jsonl.z"));
 pub(crate) const CORA_Z: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/nbgraph-cora.nbt.z"));
 pub(crate) const FONT_Z: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.z"));
 

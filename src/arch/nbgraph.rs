@@ -51,7 +51,8 @@ impl GnnOp {
     ];
 
     /// The reduced op set of the Proteins dataset (`gnn_list_proteins`).
-    pub(crate) const PROTEINS: [GnnOp; 5] = [GnnOp::Gcn, GnnOp::Sage, GnnOp::Arma, GnnOp::Fc, GnnOp::Skip];
+    pub(crate) const PROTEINS: [GnnOp; 5] =
+        [GnnOp::Gcn, GnnOp::Sage, GnnOp::Arma, GnnOp::Fc, GnnOp::Skip];
 
     /// The package's name of the op.
     pub fn name(self) -> &'static str {

@@ -468,10 +468,6 @@ mod tests {
         assert_eq!(s.run_n(20).expect("steps"), 20);
         // every step after the first population drew a random architecture
         assert!(s.run().trials.iter().all(|t| t.parents.is_empty()));
-        assert!(s
-            .run()
-            .trials
-            .iter()
-            .all(|t| t.mutation.is_none()));
+        assert!(s.run().trials.iter().all(|t| t.mutation.is_none()));
     }
 }

@@ -23,7 +23,8 @@ use std::path::Path;
 pub(crate) const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// What the browser build says of an SQLite file (it has no SQLite).
-pub(crate) const NO_SQLITE_HERE: &str = "an SQLite database (an Optuna RDB or NNI storage): the browser \
+pub(crate) const NO_SQLITE_HERE: &str =
+    "an SQLite database (an Optuna RDB or NNI storage): the browser \
      build does not read SQLite; convert it with `nasviz import optuna STUDY.db -o trace.jsonl` \
      and open the trace";
 
@@ -255,7 +256,12 @@ pub fn kind_of(path: &Path) -> Result<Kind, TraceError> {
     let mut seen = 0;
     while text_like && !head[seen..].contains(&b'\n') && head.len() < MAX_FIRST_LINE {
         seen = head.len();
-        if f.by_ref().take(1 << 20).read_to_end(&mut head).map_err(io)? == 0 {
+        if f.by_ref()
+            .take(1 << 20)
+            .read_to_end(&mut head)
+            .map_err(io)?
+            == 0
+        {
             break;
         }
     }
@@ -527,7 +533,9 @@ pub fn open_bytes(name: &str, bytes: &[u8]) -> Result<(Trace, Vec<String>), Trac
         true => memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1),
         false => 0,
     };
-    let head = &bytes[..bytes.len().min((64 << 10).max(first_line.min(MAX_FIRST_LINE)))];
+    let head = &bytes[..bytes
+        .len()
+        .min((64 << 10).max(first_line.min(MAX_FIRST_LINE)))];
     let ext = extension(Path::new(name));
     let mut notes = Vec::new();
     let trace =
