@@ -1,0 +1,364 @@
+//! A trace written as a cache: its distinct texts gathered first (the
+//! table of strings leads the body), then the columns streamed out in
+//! pieces, summed as they go, and the header written last in front.
+
+use super::format::{header_bytes, BodySum, Header, HEADER_LEN, NONE};
+use crate::arch::{Arch, Mutation};
+use crate::trace::scan::FxMap;
+use crate::trace::{Run, Source, Trace, Trial};
+use std::io::{Seek, SeekFrom, Write};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::Arc;
+
+/// Writes the cache of `trace`, described by `h`, to `w` (at its start).
+/// The body is made on this thread and summed and written on another, a
+/// piece at a time.
+pub(super) fn write_cache<W: Write + Seek + Send>(
+    w: &mut W,
+    h: &Header,
+    trace: &Trace,
+) -> std::io::Result<()> {
+    let texts = Texts::of(trace);
+    // the header needs the body's length and checksum: room for it first
+    w.write_all(&[0; HEADER_LEN])?;
+    let (len, sum) = std::thread::scope(|sc| {
+        let (full, pieces) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (spent, free) = std::sync::mpsc::channel::<Vec<u8>>();
+        let writer = sc.spawn(|| write_pieces(&mut *w, pieces, spent));
+        let mut out = Sink::new(full, free);
+        out.u32(texts.strings.list.len() as u32);
+        for s in &texts.strings.list {
+            out.u32(s.len() as u32);
+            out.put(s.as_bytes());
+        }
+        out.u32(trace.runs.len() as u32);
+        for (run, ids) in trace.runs.iter().zip(&texts.runs) {
+            out.run(run, ids);
+        }
+        out.finish();
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the cache writer failed")))
+    })?;
+    w.seek(SeekFrom::Start(0))?;
+    w.write_all(&header_bytes(h, len, sum))?;
+    w.seek(SeekFrom::End(0))?;
+    Ok(())
+}
+
+/// Sums and writes the pieces of a body as they come, handing each buffer
+/// back to be filled again; the body's length and checksum.
+fn write_pieces<W: Write>(
+    w: &mut W,
+    pieces: Receiver<Vec<u8>>,
+    spent: Sender<Vec<u8>>,
+) -> std::io::Result<(u64, u64)> {
+    let mut sum = BodySum::default();
+    let mut len = 0;
+    for mut piece in pieces {
+        sum.update(&piece);
+        len += piece.len() as u64;
+        // on an error the maker's next send fails, and it stops
+        w.write_all(&piece)?;
+        piece.clear();
+        let _ = spent.send(piece);
+    }
+    Ok((len, sum.finish()))
+}
+
+/// Strings stored once, referred to by index.
+#[derive(Default)]
+struct Strings {
+    list: Vec<Arc<str>>,
+    index: FxMap<Arc<str>, u32>,
+}
+
+impl Strings {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        let s: Arc<str> = s.into();
+        self.index.insert(s.clone(), i);
+        self.list.push(s);
+        i
+    }
+}
+
+/// The texts of a trace (run headers, architectures, keys, edits,
+/// workers, steer events) each stored once, and what each run's rows name.
+#[derive(Default)]
+struct Texts {
+    strings: Strings,
+    runs: Vec<RunTexts>,
+}
+
+/// The indices of a run's texts into the table of strings.
+struct RunTexts {
+    info: u32,
+    archs: Vec<u32>,
+    hashes: Vec<u32>,
+    muts: Vec<u32>,
+    workers: Vec<u32>,
+    steers: Vec<u32>,
+}
+
+impl Texts {
+    /// The table of strings of `trace`, numbered in the order the columns
+    /// name them (run after run: header, architectures, keys, edits,
+    /// workers, steer events).
+    fn of(trace: &Trace) -> Texts {
+        let mut t = Texts::default();
+        let mut archs = ArchIds::default();
+        // shared texts are looked up once per shared copy
+        let mut seen: FxMap<usize, u32> = Default::default();
+        for run in &trace.runs {
+            let s = &mut t.strings;
+            let info = s.id(&serde_json::to_string(&run.info).unwrap_or_default());
+            let ids = |f: &mut dyn FnMut(&Trial) -> u32| run.trials.iter().map(f).collect();
+            let archs = ids(&mut |t| archs.id(s, &t.arch));
+            let hashes = ids(&mut |t| t.hash.as_ref().map_or(NONE, |h| shared(s, &mut seen, h)));
+            let muts = ids(&mut |t| {
+                t.mutation
+                    .as_ref()
+                    .map_or(NONE, |m| shared(s, &mut seen, m))
+            });
+            let workers = ids(&mut |t| t.worker.as_ref().map_or(NONE, |w| shared(s, &mut seen, w)));
+            let steers = run
+                .steers
+                .iter()
+                .map(|st| s.id(&serde_json::to_string(st).unwrap_or_default()))
+                .collect();
+            t.runs.push(RunTexts {
+                info,
+                archs,
+                hashes,
+                muts,
+                workers,
+                steers,
+            });
+        }
+        t
+    }
+}
+
+/// A text a trial shares with others (a key, a worker, an edit).
+trait SharedText {
+    /// Its text in the cache.
+    fn text(&self) -> std::borrow::Cow<'_, str>;
+}
+
+impl SharedText for str {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        self.into()
+    }
+}
+
+impl SharedText for Mutation {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        serde_json::to_string(self).unwrap_or_default().into()
+    }
+}
+
+/// The index of a shared text, remembered by the address of the shared
+/// copy: trials that share one look its text up once.
+fn shared<T: SharedText + ?Sized>(
+    s: &mut Strings,
+    seen: &mut FxMap<usize, u32>,
+    x: &Arc<T>,
+) -> u32 {
+    let at = Arc::as_ptr(x) as *const u8 as usize;
+    if let Some(&i) = seen.get(&at) {
+        return i;
+    }
+    let i = s.id(&x.text());
+    seen.insert(at, i);
+    i
+}
+
+/// The indices of architectures' texts: a NAS-Bench-Graph architecture
+/// by its place in a table of all of them (no hashing: a million trials
+/// look theirs up), any other by a map.
+#[derive(Default)]
+struct ArchIds {
+    graph: Vec<u32>,
+    other: FxMap<Arch, u32>,
+}
+
+/// NAS-Bench-Graph architectures: 24 ways to link 4 nodes, 9^4 op choices.
+const GRAPH_SLOTS: usize = 24 * 6561;
+
+impl ArchIds {
+    fn id(&mut self, s: &mut Strings, a: &Arch) -> u32 {
+        let text = |s: &mut Strings| s.id(&arch_text(a));
+        if let Some(k) = graph_slot(a) {
+            if self.graph.is_empty() {
+                self.graph = vec![NONE; GRAPH_SLOTS];
+            }
+            if self.graph[k] == NONE {
+                self.graph[k] = text(s);
+            }
+            return self.graph[k];
+        }
+        if let Some(&i) = self.other.get(a) {
+            return i;
+        }
+        let i = text(s);
+        self.other.insert(a.clone(), i);
+        i
+    }
+}
+
+/// An architecture's text: its JSON form as traces write it (written by
+/// hand for NAS-Bench-Graph, the common case, where a search draws a
+/// hundred thousand distinct ones).
+pub(super) fn arch_text(a: &Arch) -> String {
+    use std::fmt::Write;
+    let Arch::NbGraph(g) = a else {
+        return serde_json::to_string(&a.to_json()).unwrap_or_default();
+    };
+    let [l0, l1, l2, l3] = g.links;
+    let [o0, o1, o2, o3] = g.ops.map(|o| o.name());
+    let mut s = String::with_capacity(80);
+    let _ = write!(
+        s,
+        r#"{{"space":"nbgraph","links":[{l0},{l1},{l2},{l3}],"ops":["{o0}","{o1}","{o2}","{o3}"]}}"#
+    );
+    s
+}
+
+/// A NAS-Bench-Graph architecture's place in the table of all of them
+/// (`links[i] <= i`), if it is one.
+pub(super) fn graph_slot(a: &Arch) -> Option<usize> {
+    let Arch::NbGraph(g) = a else { return None };
+    let mut k = 0;
+    for (i, &l) in g.links.iter().enumerate() {
+        let l = usize::from(l);
+        if l > i {
+            return None;
+        }
+        k = k * (i + 1) + l;
+    }
+    Some(
+        g.ops
+            .iter()
+            .fold(k, |k, op| k * 9 + usize::from(op.index())),
+    )
+}
+
+/// Bytes handed to the writer in pieces of about this size.
+const PIECE: usize = 256 << 10;
+
+/// The body as it is made: gathered into pieces, each handed to the
+/// writer full; when the writer is gone (it failed), the rest is dropped.
+struct Sink {
+    buf: Vec<u8>,
+    full: SyncSender<Vec<u8>>,
+    free: Receiver<Vec<u8>>,
+    gone: bool,
+}
+
+impl Sink {
+    fn new(full: SyncSender<Vec<u8>>, free: Receiver<Vec<u8>>) -> Self {
+        Sink {
+            buf: Vec::with_capacity(PIECE + 64),
+            full,
+            free,
+            gone: false,
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= PIECE {
+            self.hand_over();
+        }
+    }
+
+    fn u32(&mut self, x: u32) {
+        self.put(&x.to_le_bytes());
+    }
+
+    fn u64(&mut self, x: u64) {
+        self.put(&x.to_le_bytes());
+    }
+
+    fn f64(&mut self, x: f64) {
+        self.put(&x.to_le_bytes());
+    }
+
+    /// The piece so far to the writer, and a spent buffer (or a new one)
+    /// to go on in.
+    fn hand_over(&mut self) {
+        let next = self
+            .free
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(PIECE + 64));
+        let piece = std::mem::replace(&mut self.buf, next);
+        if !self.gone && self.full.send(piece).is_err() {
+            self.gone = true;
+        }
+    }
+
+    /// The last piece to the writer.
+    fn finish(mut self) {
+        if !self.buf.is_empty() {
+            self.hand_over();
+        }
+    }
+
+    /// A run: its header and count, its columns, parents and steer events.
+    fn run(&mut self, run: &Run, ids: &RunTexts) {
+        self.u32(ids.info);
+        self.u64(run.trials.len() as u64);
+        let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
+        for t in &run.trials {
+            self.u64(t.trial_id);
+        }
+        for t in &run.trials {
+            self.u64(t.step);
+        }
+        for t in &run.trials {
+            self.f64(opt(t.time_s));
+        }
+        for t in &run.trials {
+            let m = &t.metrics;
+            let row = [
+                m.val_acc,
+                m.test_acc,
+                opt(m.train_time_s),
+                opt(m.params),
+                opt(m.flops),
+                opt(m.latency_s),
+            ];
+            let mut bytes = [0u8; 48];
+            for (b, x) in bytes.chunks_exact_mut(8).zip(row) {
+                b.copy_from_slice(&x.to_le_bytes());
+            }
+            self.put(&bytes);
+        }
+        for t in &run.trials {
+            self.put(&[match t.source {
+                Source::Search => 0,
+                Source::User => 1,
+                Source::Import => 2,
+            }]);
+        }
+        for col in [&ids.archs, &ids.hashes, &ids.muts, &ids.workers] {
+            for &i in col {
+                self.u32(i);
+            }
+        }
+        for t in &run.trials {
+            self.u32(t.parents.len() as u32);
+            for &p in &t.parents {
+                self.u64(p);
+            }
+        }
+        self.u32(ids.steers.len() as u32);
+        for &i in &ids.steers {
+            self.u32(i);
+        }
+    }
+}
