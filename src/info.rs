@@ -3,8 +3,10 @@
 use crate::arch::nb101::Cell;
 use crate::fmt::{fmt_duration, fmt_int, fmt_pct};
 use crate::table::nbgraph::{NbGraphTable, OpSet};
+use crate::trace::cache::{read_columns_with, read_with, CacheOptions, ColumnRun};
 use crate::trace::engine::StorageKind;
 use crate::trace::open::{kind_as, Format, Kind};
+use crate::trace::{Parents, Run, RunInfo, Steer, Trace};
 use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::Path;
@@ -65,11 +67,7 @@ pub fn describe_as(path: &Path, format: Option<Format>) -> Result<String, InfoEr
     let kind = kind_as(path, format)?;
     match kind {
         Kind::TfRecord => return describe_tfrecord(path, &shown),
-        Kind::Native => {
-            let (trace, stats, _) = crate::trace::cache::read_trace_cached(path)?;
-            check_links(&trace, path, &shown)?;
-            return Ok(describe_trace(&trace, &shown, stats.partial_tail));
-        }
+        Kind::Native => return describe_native(path, &shown, &CacheOptions::default()),
         k if k.engine().is_some() => return describe_storage(path, &shown, k),
         _ => {}
     }
@@ -343,38 +341,32 @@ enum Loose {
     },
 }
 
-/// Fails on the first trial whose parent is not a trial of its run
-/// recorded before it, or steer event at a step the run does not have,
-/// naming its line of `path` (found by reading the file again, only then).
-fn check_links(trace: &crate::trace::Trace, path: &Path, shown: &str) -> Result<(), InfoError> {
-    let mut loose = None;
-    'runs: for run in &trace.runs {
-        for (i, t) in run.trials.iter().enumerate() {
-            if let Some(&p) = t
-                .parents
-                .iter()
-                .find(|&&p| run.position(p).is_none_or(|q| q >= i))
-            {
-                loose = Some(Loose::Parent {
-                    run: run.info.run_id.clone(),
-                    trial: t.trial_id,
-                    parent: p,
-                });
-                break 'runs;
-            }
+/// A native trace described: from its cache's columns when it has a valid
+/// cache (no trial is built), else read (and its cache written). Fails on
+/// the first trial whose parent is not a trial of its run recorded before
+/// it, or steer event at a step the run does not have, naming its line.
+fn describe_native(path: &Path, shown: &str, opts: &CacheOptions) -> Result<String, InfoError> {
+    // a cache that does not read as it should: the trace itself decides
+    let (mut runs, partial) = match summarize_columns(path, opts)? {
+        Some(Ok(runs)) => (runs, false),
+        _ => {
+            let (trace, stats, _) = read_with(path, opts)?;
+            let runs = summarize_trace(&trace);
+            // a million trials take a while to free: freed beside, while
+            // the description is written (or inline, without a thread)
+            let _ = std::thread::Builder::new().spawn(move || drop(trace));
+            (runs, stats.partial_tail)
         }
-        let last = run.trials.len().max(1) - 1;
-        if let Some(st) = run.steers.iter().find(|s| s.step as usize > last) {
-            loose = Some(Loose::Steer {
-                run: run.info.run_id.clone(),
-                step: st.step,
-                action: st.action.clone(),
-                last,
-            });
-            break;
-        }
+    };
+    if let Some(loose) = runs.iter_mut().find_map(|r| r.loose.take()) {
+        return Err(loose_error(loose, path, shown));
     }
-    let Some(loose) = loose else { return Ok(()) };
+    Ok(write_summary(&runs, shown, partial))
+}
+
+/// The error of a `loose` record, at its line of `path` (found by reading
+/// the file again, only then).
+fn loose_error(loose: Loose, path: &Path, shown: &str) -> InfoError {
     let (what, wanted): (String, LineMatch) = match loose {
         Loose::Parent { run, trial, parent } => (
             format!(
@@ -401,35 +393,273 @@ fn check_links(trace: &crate::trace::Trace, path: &Path, shown: &str) -> Result<
             }),
         ),
     };
-    let io = |source| InfoError::Io {
-        path: shown.to_string(),
-        source,
-    };
+    match line_of(path, &wanted) {
+        Ok(Some(n)) => InfoError::Unknown {
+            path: format!("{shown}:{n}"),
+            what,
+        },
+        Ok(None) => InfoError::Unknown {
+            path: shown.to_string(),
+            what,
+        },
+        Err(source) => InfoError::Io {
+            path: shown.to_string(),
+            source,
+        },
+    }
+}
+
+/// The number (from 1) of the first line of `path` that is the one sought.
+fn line_of(path: &Path, wanted: &LineMatch) -> std::io::Result<Option<usize>> {
     use std::io::BufRead;
-    let f = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let f = std::io::BufReader::new(std::fs::File::open(path)?);
     for (n, line) in f.lines().enumerate() {
-        let line = line.map_err(io)?;
-        let hit = serde_json::from_str::<serde_json::Value>(&line).is_ok_and(|v| wanted(&v));
-        if hit {
-            return Err(InfoError::Unknown {
-                path: format!("{shown}:{}", n + 1),
-                what,
-            });
+        let line = line?;
+        if serde_json::from_str::<serde_json::Value>(&line).is_ok_and(|v| wanted(&v)) {
+            return Ok(Some(n + 1));
         }
     }
-    Err(InfoError::Unknown {
-        path: shown.to_string(),
-        what,
+    Ok(None)
+}
+
+/// A run's trials as `info` reads them: a run in memory, or its cache's
+/// columns (nothing built per trial).
+trait Trials {
+    fn info(&self) -> &RunInfo;
+    fn steers(&self) -> &[Steer];
+    fn len(&self) -> usize;
+    /// The position of a trial by id.
+    fn position(&self, id: u64) -> Option<usize>;
+    fn trial_id(&self, i: usize) -> u64;
+    fn val_acc(&self, i: usize) -> f64;
+    fn test_acc(&self, i: usize) -> f64;
+    fn time_s(&self, i: usize) -> Option<f64>;
+    fn by_user(&self, i: usize) -> bool;
+    /// The next trial's parents: trial 0's first, then trial after trial.
+    fn next_parents(&mut self) -> Result<Parents, String>;
+    /// The layer the step from trial `old` to trial `new` (whose parents
+    /// are `parents`) is credited with (`analysis::credited_layer`).
+    fn credited(
+        &mut self,
+        old: usize,
+        new: usize,
+        parents: Parents,
+    ) -> Result<Option<String>, String>;
+}
+
+/// A run in memory, its trials' parents read in order.
+struct InMemory<'r> {
+    run: &'r Run,
+    next: usize,
+}
+
+impl Trials for InMemory<'_> {
+    fn info(&self) -> &RunInfo {
+        &self.run.info
+    }
+    fn steers(&self) -> &[Steer] {
+        &self.run.steers
+    }
+    fn len(&self) -> usize {
+        self.run.trials.len()
+    }
+    fn position(&self, id: u64) -> Option<usize> {
+        self.run.position(id)
+    }
+    fn trial_id(&self, i: usize) -> u64 {
+        self.run.trials[i].trial_id
+    }
+    fn val_acc(&self, i: usize) -> f64 {
+        self.run.trials[i].metrics.val_acc
+    }
+    fn test_acc(&self, i: usize) -> f64 {
+        self.run.trials[i].metrics.test_acc
+    }
+    fn time_s(&self, i: usize) -> Option<f64> {
+        self.run.trials[i].time_s
+    }
+    fn by_user(&self, i: usize) -> bool {
+        self.run.trials[i].source == crate::trace::Source::User
+    }
+    fn next_parents(&mut self) -> Result<Parents, String> {
+        let p = self.run.trials.get(self.next).map(|t| t.parents.clone());
+        self.next += 1;
+        Ok(p.unwrap_or_default())
+    }
+    fn credited(&mut self, old: usize, new: usize, _: Parents) -> Result<Option<String>, String> {
+        let t = &self.run.trials;
+        Ok(crate::analysis::credited_layer(&t[old], &t[new]))
+    }
+}
+
+/// A run of a cache, read in place.
+struct Columns<'c, 'a>(&'c mut ColumnRun<'a>);
+
+impl Trials for Columns<'_, '_> {
+    fn info(&self) -> &RunInfo {
+        &self.0.info
+    }
+    fn steers(&self) -> &[Steer] {
+        &self.0.steers
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn position(&self, id: u64) -> Option<usize> {
+        self.0.position(id)
+    }
+    fn trial_id(&self, i: usize) -> u64 {
+        self.0.trial_id(i)
+    }
+    fn val_acc(&self, i: usize) -> f64 {
+        self.0.val_acc(i)
+    }
+    fn test_acc(&self, i: usize) -> f64 {
+        self.0.test_acc(i)
+    }
+    fn time_s(&self, i: usize) -> Option<f64> {
+        self.0.time_s(i)
+    }
+    fn by_user(&self, i: usize) -> bool {
+        self.0.by_user(i)
+    }
+    fn next_parents(&mut self) -> Result<Parents, String> {
+        self.0.next_parents()
+    }
+    fn credited(
+        &mut self,
+        old: usize,
+        new: usize,
+        parents: Parents,
+    ) -> Result<Option<String>, String> {
+        // the credit reads the new trial's edit and parents, and the
+        // architectures of both
+        let new = self.0.trial(new, parents)?;
+        let old = self.0.trial(old, Parents::none())?;
+        Ok(crate::analysis::credited_layer(&old, &new))
+    }
+}
+
+/// What `info` says of one run.
+struct Summary {
+    info: RunInfo,
+    trials: usize,
+    users: usize,
+    steers: usize,
+    /// The best trial by validation: id, validation and test accuracy.
+    best: Option<(u64, f64, f64)>,
+    max_test: f64,
+    /// The most effective layer added: op, validation gain, position.
+    effective: Option<(String, f64, usize)>,
+    last_time: Option<f64>,
+    /// The first record that does not hold together with the rest.
+    loose: Option<Loose>,
+}
+
+/// The summary of every run of the trace at `path` from its cache's
+/// columns; `None` without a valid cache, an error where a text of the
+/// cache does not read.
+fn summarize_columns(
+    path: &Path,
+    opts: &CacheOptions,
+) -> Result<Option<Result<Vec<Summary>, String>>, InfoError> {
+    Ok(read_columns_with(path, opts, |runs| {
+        runs.iter_mut()
+            .map(|r| summarize(&mut Columns(r)))
+            .collect()
+    })?)
+}
+
+/// The summary of every run of `trace`.
+fn summarize_trace(trace: &Trace) -> Vec<Summary> {
+    trace
+        .runs
+        .iter()
+        .map(|run| summarize(&mut InMemory { run, next: 0 }))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default()
+}
+
+/// A run summed up in one pass over its trials, as `Analytics` sees its
+/// last step: the best trial by validation (the first of equals), and the
+/// most effective layer added (the largest validation gain of a step
+/// credited with a layer, the first of equals; only the steps that would
+/// beat the one so far are asked for their layer).
+fn summarize(run: &mut impl Trials) -> Result<Summary, String> {
+    let n = run.len();
+    let (mut users, mut best, mut max_test) = (0, None::<usize>, f64::NEG_INFINITY);
+    let mut effective: Option<(String, f64, usize)> = None;
+    let mut loose = None;
+    for i in 0..n {
+        let parents = run.next_parents()?;
+        if loose.is_none() {
+            let bad = parents
+                .iter()
+                .find(|&&p| run.position(p).is_none_or(|q| q >= i));
+            loose = bad.map(|&parent| Loose::Parent {
+                run: run.info().run_id.clone(),
+                trial: run.trial_id(i),
+                parent,
+            });
+        }
+        let reference = match parents.first() {
+            Some(&p) => run.position(p).filter(|&q| q < i),
+            None => i.checked_sub(1),
+        };
+        let val = run.val_acc(i);
+        if let Some(r) = reference {
+            let gain = val - run.val_acc(r);
+            if gain > 0.0 && effective.as_ref().is_none_or(|e| gain > e.1) {
+                if let Some(op) = run.credited(r, i, parents)? {
+                    effective = Some((op, gain, i));
+                }
+            }
+        }
+        best = match best {
+            Some(b) if run.val_acc(b) >= val => Some(b),
+            _ => Some(i),
+        };
+        max_test = max_test.max(run.test_acc(i));
+        users += usize::from(run.by_user(i));
+    }
+    let last = n.max(1) - 1;
+    if loose.is_none() {
+        loose = run
+            .steers()
+            .iter()
+            .find(|s| s.step as usize > last)
+            .map(|s| Loose::Steer {
+                run: run.info().run_id.clone(),
+                step: s.step,
+                action: s.action.clone(),
+                last,
+            });
+    }
+    Ok(Summary {
+        info: run.info().clone(),
+        trials: n,
+        users,
+        steers: run.steers().len(),
+        best: best.map(|b| (run.trial_id(b), run.val_acc(b), run.test_acc(b))),
+        max_test,
+        effective,
+        last_time: n.checked_sub(1).and_then(|i| run.time_s(i)),
+        loose,
     })
 }
 
-fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> String {
+fn describe_trace(trace: &Trace, shown: &str, partial: bool) -> String {
+    write_summary(&summarize_trace(trace), shown, partial)
+}
+
+/// What `info` prints of a trace whose runs are `runs`.
+fn write_summary(runs: &[Summary], shown: &str, partial: bool) -> String {
     let mut s = format!(
         "{shown}: nasviz trace (JSON Lines), {} run(s), {} trials\n",
-        trace.runs.len(),
-        fmt_int(trace.trial_count())
+        runs.len(),
+        fmt_int(runs.iter().map(|r| r.trials).sum())
     );
-    for run in &trace.runs {
+    for run in runs {
         let i = &run.info;
         let _ = writeln!(
             s,
@@ -444,45 +674,31 @@ fn describe_trace(trace: &crate::trace::Trace, shown: &str, partial: bool) -> St
             i.space,
             i.seed.map(|x| format!(", seed {x}")).unwrap_or_default()
         );
-        let users = run
-            .trials
-            .iter()
-            .filter(|t| t.source == crate::trace::Source::User)
-            .count();
         let _ = writeln!(
             s,
             "  trials:     {} ({} by the user, {} steer events)",
-            fmt_int(run.trials.len()),
-            fmt_int(users),
-            fmt_int(run.steers.len())
+            fmt_int(run.trials),
+            fmt_int(run.users),
+            fmt_int(run.steers)
         );
-        let a = crate::analysis::Analytics::of_run(run);
-        if let Some(st) = a.step(run.trials.len().saturating_sub(1)) {
-            let b = &run.trials[st.best];
+        if let Some((id, val, test)) = run.best {
             let _ = writeln!(
                 s,
-                "  best:       trial {} by validation {}, test {}",
-                b.trial_id,
-                fmt_pct(b.metrics.val_acc),
-                fmt_pct(b.metrics.test_acc)
+                "  best:       trial {id} by validation {}, test {}",
+                fmt_pct(val),
+                fmt_pct(test)
             );
-            let max_test = run
-                .trials
-                .iter()
-                .map(|t| t.metrics.test_acc)
-                .fold(f64::NEG_INFINITY, f64::max);
-            let _ = writeln!(s, "  max test:   {}", fmt_pct(max_test));
-            if let Some(e) = st.most_effective {
+            let _ = writeln!(s, "  max test:   {}", fmt_pct(run.max_test));
+            if let Some((op, gain, step)) = &run.effective {
                 let _ = writeln!(
                     s,
-                    "  most effective layer added: {} ({} validation at step {})",
-                    a.op_name(e.op),
-                    crate::fmt::fmt_pp(e.gain),
-                    fmt_int(e.step + 1)
+                    "  most effective layer added: {op} ({} validation at step {})",
+                    crate::fmt::fmt_pp(*gain),
+                    fmt_int(step + 1)
                 );
             }
         }
-        if let Some(t) = run.trials.last().and_then(|t| t.time_s) {
+        if let Some(t) = run.last_time {
             let _ = writeln!(s, "  simulated time: {}", fmt_duration(t));
         }
     }
@@ -525,5 +741,416 @@ mod tests {
         assert_eq!(fmt_duration(59.4), "59s");
         assert_eq!(fmt_duration(93784.0), "1d 2h 3m");
         assert_eq!(fmt_duration(3700.0), "1h 1m");
+    }
+
+    /// `info` as it was before runs were summed up in one pass (every step
+    /// through `Analytics`, every link checked on the trace read whole): what
+    /// the one pass, over a run in memory or over its cache's columns, must
+    /// say to the byte.
+    mod oracle {
+        use super::*;
+
+        pub(super) fn check_links(
+            trace: &crate::trace::Trace,
+            path: &Path,
+            shown: &str,
+        ) -> Result<(), InfoError> {
+            let mut loose = None;
+            'runs: for run in &trace.runs {
+                for (i, t) in run.trials.iter().enumerate() {
+                    if let Some(&p) = t
+                        .parents
+                        .iter()
+                        .find(|&&p| run.position(p).is_none_or(|q| q >= i))
+                    {
+                        loose = Some(Loose::Parent {
+                            run: run.info.run_id.clone(),
+                            trial: t.trial_id,
+                            parent: p,
+                        });
+                        break 'runs;
+                    }
+                }
+                let last = run.trials.len().max(1) - 1;
+                if let Some(st) = run.steers.iter().find(|s| s.step as usize > last) {
+                    loose = Some(Loose::Steer {
+                        run: run.info.run_id.clone(),
+                        step: st.step,
+                        action: st.action.clone(),
+                        last,
+                    });
+                    break;
+                }
+            }
+            // the line is found as before (the code moved unchanged)
+            match loose {
+                Some(loose) => Err(loose_error(loose, path, shown)),
+                None => Ok(()),
+            }
+        }
+
+        pub(super) fn describe_trace(
+            trace: &crate::trace::Trace,
+            shown: &str,
+            partial: bool,
+        ) -> String {
+            let mut s = format!(
+                "{shown}: nasviz trace (JSON Lines), {} run(s), {} trials\n",
+                trace.runs.len(),
+                fmt_int(trace.trial_count())
+            );
+            for run in &trace.runs {
+                let i = &run.info;
+                let _ = writeln!(
+                    s,
+                    "run {}: {} on {} ({}){}",
+                    i.run_id,
+                    i.strategy,
+                    if i.benchmark.is_empty() {
+                        "?"
+                    } else {
+                        &i.benchmark
+                    },
+                    i.space,
+                    i.seed.map(|x| format!(", seed {x}")).unwrap_or_default()
+                );
+                let users = run
+                    .trials
+                    .iter()
+                    .filter(|t| t.source == crate::trace::Source::User)
+                    .count();
+                let _ = writeln!(
+                    s,
+                    "  trials:     {} ({} by the user, {} steer events)",
+                    fmt_int(run.trials.len()),
+                    fmt_int(users),
+                    fmt_int(run.steers.len())
+                );
+                let a = crate::analysis::Analytics::of_run(run);
+                if let Some(st) = a.step(run.trials.len().saturating_sub(1)) {
+                    let b = &run.trials[st.best];
+                    let _ = writeln!(
+                        s,
+                        "  best:       trial {} by validation {}, test {}",
+                        b.trial_id,
+                        fmt_pct(b.metrics.val_acc),
+                        fmt_pct(b.metrics.test_acc)
+                    );
+                    let max_test = run
+                        .trials
+                        .iter()
+                        .map(|t| t.metrics.test_acc)
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let _ = writeln!(s, "  max test:   {}", fmt_pct(max_test));
+                    if let Some(e) = st.most_effective {
+                        let _ = writeln!(
+                            s,
+                            "  most effective layer added: {} ({} validation at step {})",
+                            a.op_name(e.op),
+                            crate::fmt::fmt_pp(e.gain),
+                            fmt_int(e.step + 1)
+                        );
+                    }
+                }
+                if let Some(t) = run.trials.last().and_then(|t| t.time_s) {
+                    let _ = writeln!(s, "  simulated time: {}", fmt_duration(t));
+                }
+            }
+            if partial {
+                let _ = writeln!(
+                    s,
+                    "(the last line is incomplete: the file may still be being written)"
+                );
+            }
+            s
+        }
+    }
+
+    use crate::arch::nbgraph::{GnnOp, GraphArch};
+    use crate::arch::sequential::LayerList;
+    use crate::arch::{Arch, Mutation};
+    use crate::rng::Rng;
+    use crate::trace::{Source, Trial, TrialMetrics};
+    use std::sync::Arc;
+
+    /// A random architecture of `space` (0 NAS-Bench-Graph, 1 layer
+    /// lists, 2 NB-201), from few enough choices that neighbours recur.
+    fn arch(rng: &mut Rng, space: usize) -> Arch {
+        let ops = ["gcn", "gat", "sage", "skip", "fc"];
+        match space {
+            0 => loop {
+                let links = [
+                    0,
+                    rng.below(2) as u8,
+                    rng.below(2) as u8,
+                    rng.below(3) as u8,
+                ];
+                let ops = [0; 4].map(|_| GnnOp::ALL[[1, 0, 4, 8, 7][rng.below(5)]]);
+                if let Ok(a) = GraphArch::new(links, ops) {
+                    return Arch::NbGraph(a);
+                }
+            },
+            1 => {
+                let n = 2 + rng.below(3);
+                let layers = (0..n)
+                    .map(|_| ops[rng.below(ops.len())].to_string())
+                    .collect();
+                match LayerList::new(layers) {
+                    Ok(l) => Arch::Sequential(l),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            _ => {
+                let all = crate::arch::nb201::Op::ALL;
+                let c = [0; 6].map(|_| all[rng.below(all.len())]);
+                Arch::Nb201(crate::arch::nb201::Cell::new(c))
+            }
+        }
+    }
+
+    /// A random edit, sometimes one that credits a layer (or an op that is
+    /// not one).
+    fn edit(rng: &mut Rng) -> Mutation {
+        let op = ["gcn", "skip", "conv", "none", "fc"][rng.below(5)].to_string();
+        match rng.below(4) {
+            0 => Mutation::ChangeOp {
+                node: 1,
+                from: None,
+                to: op,
+            },
+            1 => Mutation::AddNode {
+                layer: op,
+                from: 0,
+                to: 1,
+            },
+            2 => Mutation::RemoveNode { node: 1 },
+            _ => Mutation::AddEdge { from: 0, to: 2 },
+        }
+    }
+
+    /// A random run: ids positions or not, parents earlier (none, one, or
+    /// several), edits, ties in accuracy, missing times, user trials and
+    /// their steer events; `loose` adds a parent that breaks the rules.
+    fn run(rng: &mut Rng, k: usize, loose: bool) -> Run {
+        let space = rng.below(3);
+        let mut info = RunInfo::new(
+            &format!("r{k}"),
+            "regularized_evolution",
+            ["nbgraph", "sequential", "nb201"][space],
+        );
+        info.seed = (rng.below(2) == 0).then_some(k as u64);
+        if rng.below(2) == 0 {
+            info.benchmark = "nas-bench-graph/cora".into();
+        }
+        let mut run = Run::new(info);
+        let n = [0, 1, 2, 30, 200][rng.below(5)];
+        let dense = rng.below(2) == 0;
+        let shared = Arc::new(edit(rng));
+        let mut prev: Option<Arch> = None;
+        for i in 0..n {
+            let id = if dense { i as u64 } else { 1000 + 7 * i as u64 };
+            // often a neighbour of the one before: a layer changed
+            let a = match (&prev, rng.below(3)) {
+                (Some(Arch::NbGraph(p)), 0) => {
+                    let mut g = p.clone();
+                    g.ops[rng.below(4)] = GnnOp::ALL[[1, 0, 4, 7][rng.below(4)]];
+                    GraphArch::new(g.links, g.ops)
+                        .map(Arch::NbGraph)
+                        .unwrap_or_else(|_| arch(rng, space))
+                }
+                _ => arch(rng, space),
+            };
+            prev = Some(a.clone());
+            let val = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, rng.unit()][rng.below(7)];
+            let mut t = Trial::new(
+                id,
+                a,
+                TrialMetrics::accuracies(val, [0.55, 0.8, rng.unit()][rng.below(3)]),
+            );
+            t.step = i as u64;
+            t.time_s = (rng.below(4) != 0).then_some(i as f64 * 37.5);
+            if i > 0 && rng.below(2) == 0 {
+                let earlier = |rng: &mut Rng| run.trials[rng.below(i)].trial_id;
+                t.parents = match rng.below(4) {
+                    0 | 1 => Parents::one(earlier(rng)),
+                    2 => Parents::from(vec![earlier(rng), earlier(rng)]),
+                    _ => Parents::from(vec![earlier(rng), earlier(rng), earlier(rng)]),
+                };
+                t.mutation = match rng.below(3) {
+                    0 => None,
+                    1 => Some(shared.clone()),
+                    _ => Some(Arc::new(edit(rng))),
+                };
+            } else if rng.below(5) == 0 {
+                t.mutation = Some(Arc::new(edit(rng)));
+            }
+            if rng.below(6) == 0 {
+                t.source = Source::User;
+            }
+            t.hash = (rng.below(2) == 0).then(|| format!("h{}", rng.below(9)).into());
+            t.worker = (rng.below(5) == 0).then(|| "w1".into());
+            run.push(t).expect("unique ids");
+            if run.trials[i].source == Source::User {
+                let base = run.trials[i].parents.first().copied();
+                let s = Steer {
+                    run_id: run.info.run_id.clone(),
+                    step: i as u64,
+                    action: "change_op".into(),
+                    base,
+                    trial_id: Some(id),
+                    mutation: None,
+                    note: None,
+                };
+                run.push_steer(s).expect("steer");
+            }
+        }
+        if loose && n > 1 {
+            let i = 1 + rng.below(n - 1);
+            let bad = match rng.below(3) {
+                0 => run.trials[i].trial_id,
+                1 => 999_999,
+                _ => run.trials[n - 1].trial_id,
+            };
+            let mut ps: Vec<u64> = run.trials[i].parents.to_vec();
+            ps.insert(rng.below(ps.len() + 1), bad);
+            run.trials[i].parents = Parents::from(ps);
+        }
+        if !loose && rng.below(4) == 0 {
+            let s = Steer {
+                run_id: run.info.run_id.clone(),
+                step: n as u64 + rng.below(2) as u64,
+                action: "pause".into(),
+                base: None,
+                trial_id: None,
+                mutation: None,
+                note: None,
+            };
+            run.push_steer(s).expect("steer");
+        }
+        run
+    }
+
+    /// What `info` said, text or error, as a string.
+    fn said(r: Result<String, InfoError>) -> String {
+        match r {
+            Ok(s) => s,
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn one_pass_says_what_analytics_said_from_the_trace_and_from_its_cache() {
+        let dir = std::env::temp_dir().join(format!("nasviz-info-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let opts = CacheOptions {
+            dir: Some(dir.join("cache")),
+            min_bytes: 0,
+        };
+        let mut rng = Rng::new(7);
+        let (mut hits, mut parents, mut steers, mut credited) = (0, 0, 0, 0);
+        for case in 0..160 {
+            let loose = case % 5 == 4;
+            let trace = Trace {
+                runs: (0..1 + rng.below(3))
+                    .map(|k| run(&mut rng, k, loose))
+                    .collect(),
+            };
+            let path = dir.join(format!("t{case}.jsonl"));
+            crate::trace::jsonl::write_trace(&path, &trace).expect("write");
+            let shown = path.display().to_string();
+            let read = crate::trace::jsonl::read_trace(&path).expect("read").0;
+            let want = said(
+                oracle::check_links(&read, &path, &shown)
+                    .map(|()| oracle::describe_trace(&read, &shown, false)),
+            );
+            // the first open reads the trace and writes the cache; the
+            // second reads the cache's columns
+            let first = said(describe_native(&path, &shown, &opts));
+            assert_eq!(first, want, "case {case}, first open");
+            let columns = summarize_columns(&path, &opts).expect("columns");
+            assert!(
+                matches!(&columns, Some(Ok(r)) if r.len() == trace.runs.len()),
+                "case {case}: read from the columns"
+            );
+            let again = said(describe_native(&path, &shown, &opts));
+            assert_eq!(again, want, "case {case}, from the cache");
+            hits += 1;
+            // the error names the line: `error: FILE:LINE: ...`
+            let at_line = want.starts_with(&format!("error: {shown}:"));
+            parents += usize::from(at_line && want.contains("names parent"));
+            steers += usize::from(at_line && want.contains("steer event"));
+            credited += usize::from(want.contains("most effective"));
+        }
+        assert!(
+            parents >= 20 && steers >= 20 && credited >= 25,
+            "{parents} broken parents, {steers} steer events, {credited} credited"
+        );
+        assert_eq!(hits, 160);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_grown_trace_or_a_damaged_cache_is_described_from_the_trace() {
+        let dir = std::env::temp_dir().join(format!("nasviz-info-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let opts = CacheOptions {
+            dir: Some(dir.join("cache")),
+            min_bytes: 0,
+        };
+        let path = dir.join("t.jsonl");
+        let shown = path.display().to_string();
+        let oracle = || {
+            let read = crate::trace::jsonl::read_trace(&path).expect("read").0;
+            oracle::describe_trace(&read, &shown, false)
+        };
+        let mut rng = Rng::new(3);
+        let mut trace = Trace {
+            runs: vec![run(&mut rng, 0, false)],
+        };
+        while trace.runs[0].trials.len() < 30 {
+            trace.runs[0] = run(&mut rng, 0, false);
+        }
+        crate::trace::jsonl::write_trace(&path, &trace).expect("write");
+        assert_eq!(
+            describe_native(&path, &shown, &opts).expect("first"),
+            oracle()
+        );
+        assert!(summarize_columns(&path, &opts).expect("hit").is_some());
+        // grown: not a hit, the new lines are read
+        let mut more = Trace {
+            runs: vec![run(&mut rng, 1, false)],
+        };
+        more.runs[0].info.run_id = "more".into();
+        let mut text = std::fs::read(&path).expect("read");
+        let mut w = crate::trace::jsonl::TraceWriter::new(Vec::new());
+        w.write_run(&more.runs[0]).expect("write");
+        text.extend_from_slice(&w.into_inner());
+        std::fs::write(&path, &text).expect("append");
+        assert!(summarize_columns(&path, &opts).expect("grown").is_none());
+        assert_eq!(
+            describe_native(&path, &shown, &opts).expect("grown"),
+            oracle()
+        );
+        assert!(summarize_columns(&path, &opts).expect("hit").is_some());
+        // a byte of the cache's body flipped: its checksum fails
+        let cache = std::fs::read_dir(dir.join("cache"))
+            .expect("cache dir")
+            .next()
+            .expect("a cache")
+            .expect("entry")
+            .path();
+        let mut bytes = std::fs::read(&cache).expect("cache");
+        let at = bytes.len() - 9;
+        bytes[at] ^= 0x10;
+        std::fs::write(&cache, &bytes).expect("damage");
+        assert!(summarize_columns(&path, &opts).expect("damaged").is_none());
+        assert_eq!(
+            describe_native(&path, &shown, &opts).expect("rebuilt"),
+            oracle()
+        );
+        assert!(summarize_columns(&path, &opts).expect("hit").is_some());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

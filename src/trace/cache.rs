@@ -15,10 +15,12 @@
 //! larger than [`MIN_BYTES`] are cached. `--no-cache` (or
 //! `NASVIZ_NO_CACHE=1`) turns it off.
 
+mod columns;
 mod decode;
 mod encode;
 mod format;
 
+pub(crate) use columns::{read_columns_with, ColumnRun};
 use decode::decode;
 use format::{fnv, Header};
 

@@ -284,6 +284,11 @@ pub(super) fn damaged(e: impl std::fmt::Display) -> String {
 pub(super) struct Col<'a, const W: usize>(&'a [u8]);
 
 impl<const W: usize> Col<'_, W> {
+    /// Number of values.
+    pub(super) fn len(&self) -> usize {
+        self.0.len() / W
+    }
+
     /// The 8 bytes at `offset` in value `i`.
     pub(super) fn u64_at(&self, i: usize, offset: usize) -> u64 {
         let mut a = [0u8; 8];
