@@ -5,7 +5,7 @@
 //! is now); anything else is left to `read_with`.
 
 use super::decode::{parse_arch, parse_edit, row, Texts};
-use super::format::{body_sum, split, text, Col, Columns, Cur, NONE};
+use super::format::{body_sum, parts, split, text, Col, Columns, Cur, NONE};
 use super::{cache_path, enabled, ends_in_newline, header_of, map, CacheOptions};
 use crate::arch::{Arch, Mutation};
 use crate::trace::scan::FxMap;
@@ -166,11 +166,10 @@ pub(crate) fn read_columns_with<R>(
     // the body is summed on another core while its runs are read
     std::thread::scope(|sc| {
         let summed = sc.spawn(|| body_sum(body) == sum);
-        let mut c = Cur::new(body);
-        let out = match c.strings() {
-            Ok(strings) => {
-                let mut rest = Cur { b: body, i: c.i };
-                runs(&mut rest, &strings).ok().map(|mut r| f(&mut r))
+        let out = match parts(body) {
+            Ok((strings, c)) => {
+                let mut c = Cur { b: c.b, i: c.i };
+                runs(&mut c, &strings).ok().map(|mut r| f(&mut r))
             }
             Err(_) => None,
         };
@@ -183,17 +182,18 @@ fn runs<'a>(c: &mut Cur<'a>, strings: &'a [&'a str]) -> Result<Vec<ColumnRun<'a>
     let n_runs = c.u32()? as usize;
     let mut runs = Vec::with_capacity(n_runs.min(c.b.len()));
     for _ in 0..n_runs {
-        let (info, cols) = c.run(strings)?;
-        let n = cols.sources.len();
-        let parents = Cur { b: c.b, i: c.i };
-        c.parents(n, &[0, n])?;
+        let r = c.run(strings, |_| 1)?;
+        let parents = Cur {
+            b: c.b,
+            i: r.starts[0],
+        };
         let steers = c.steers(strings)?;
-        check_texts(&cols, strings.len())?;
+        check_texts(&r.cols, strings.len())?;
         let run = ColumnRun {
-            info,
+            info: r.info,
             steers,
-            index: index(&cols.ids)?,
-            cols,
+            index: index(&r.cols.ids)?,
+            cols: r.cols,
             strings,
             parents,
             archs: FxMap::default(),
@@ -210,6 +210,9 @@ fn runs<'a>(c: &mut Cur<'a>, strings: &'a [&'a str]) -> Result<Vec<ColumnRun<'a>
             }
         }
         runs.push(run);
+    }
+    if c.i != c.b.len() {
+        return Err("the cache is damaged".into());
     }
     Ok(runs)
 }

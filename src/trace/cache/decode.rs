@@ -1,7 +1,7 @@
 //! A cache read back into a [`Trace`]: every distinct text parsed once,
 //! then the trials built from the columns on every core.
 
-use super::format::{body_sum, damaged, split, Columns, Cur, Header, DAMAGED_SUM, NONE};
+use super::format::{body_sum, damaged, parts, split, Columns, Cur, Header, DAMAGED_SUM, NONE};
 use crate::arch::{Arch, ArchJson, Mutation};
 use crate::trace::{Parents, Run, Source, Trace, Trial, TrialMetrics};
 use std::sync::Arc;
@@ -63,8 +63,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
     if body_sum(body) != sum {
         return Err(DAMAGED_SUM.into());
     }
-    let mut c = Cur::new(body);
-    let strings = c.strings()?;
+    let (strings, mut c) = parts(body)?;
     // each distinct text parsed once, found by its index
     let mut tables = Tables::new(strings.len());
     let n_runs = c.u32()? as usize;
@@ -74,24 +73,23 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
         .unwrap_or(1)
         .clamp(1, 8);
     for _ in 0..n_runs {
-        let (info, cols) = c.run(&strings)?;
-        let n = cols.sources.len();
-        // the parents checked whole, and where each part of the trials
-        // starts in them
-        let parts = if n >= 1 << 16 { threads } else { 1 };
-        let bounds: Vec<usize> = (0..=parts).map(|k| n * k / parts).collect();
-        let starts = c.parents(n, &bounds)?;
+        // a large run's trials are built in parts, one a thread
+        let r = c.run(&strings, |n| if n >= 1 << 16 { threads } else { 1 })?;
+        let cols = r.cols;
         // every text the run names, parsed before the trials are built
-        for i in 0..n {
+        for i in 0..cols.sources.len() {
             tables.resolve(&cols, i, &strings).map_err(damaged)?;
         }
-        let trials = build_trials(&cols, body, &bounds, &starts, &tables).map_err(damaged)?;
-        let mut run = Run::new(info);
+        let trials = build_trials(&cols, c.b, &r.bounds, &r.starts, &tables).map_err(damaged)?;
+        let mut run = Run::new(r.info);
         run.adopt(trials).map_err(damaged)?;
         for s in c.steers(&strings)? {
             run.push_steer(s).map_err(damaged)?;
         }
         trace.runs.push(run);
+    }
+    if c.i != c.b.len() {
+        return Err("the cache is damaged".into());
     }
     Ok((h, trace))
 }

@@ -1,6 +1,6 @@
-//! A trace written as a cache: its distinct texts gathered first (the
-//! table of strings leads the body), then the columns streamed out in
-//! pieces, summed as they go, and the header written last in front.
+//! A trace written as a cache: the columns streamed out in pieces, summed
+//! as they go, while the distinct texts are gathered (their table ends
+//! the body), and the header written last in front.
 
 use super::format::{header_bytes, BodySum, Header, HEADER_LEN, NONE};
 use crate::arch::{Arch, Mutation};
@@ -11,34 +11,37 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::Arc;
 
 /// Writes the cache of `trace`, described by `h`, to `w` (at its start).
-/// The body is made on this thread and summed and written on another, a
-/// piece at a time.
+/// The body is made on this thread, summed and written on a second, a
+/// piece at a time, while a third gathers the texts for the first run's
+/// numbers to be written meanwhile.
 pub(super) fn write_cache<W: Write + Seek + Send>(
     w: &mut W,
     h: &Header,
     trace: &Trace,
 ) -> std::io::Result<()> {
-    let texts = Texts::of(trace);
     // the header needs the body's length and checksum: room for it first
     w.write_all(&[0; HEADER_LEN])?;
     let (len, sum) = std::thread::scope(|sc| {
+        let texts = sc.spawn(|| Texts::of(trace));
         let (full, pieces) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
         let (spent, free) = std::sync::mpsc::channel::<Vec<u8>>();
         let writer = sc.spawn(|| write_pieces(&mut *w, pieces, spent));
         let mut out = Sink::new(full, free);
-        out.u32(texts.strings.list.len() as u32);
-        for s in &texts.strings.list {
-            out.u32(s.len() as u32);
-            out.put(s.as_bytes());
-        }
         out.u32(trace.runs.len() as u32);
-        for (run, ids) in trace.runs.iter().zip(&texts.runs) {
-            out.run(run, ids);
+        if let Some(run) = trace.runs.first() {
+            out.numbers(run);
         }
+        let failed = |what: &str| std::io::Error::other(format!("the cache's {what} failed"));
+        let texts = texts.join().map_err(|_| failed("texts"))?;
+        for (k, (run, ids)) in trace.runs.iter().zip(&texts.runs).enumerate() {
+            if k > 0 {
+                out.numbers(run);
+            }
+            out.texts(ids);
+        }
+        out.strings(&texts.strings.list);
         out.finish();
-        writer
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the cache writer failed")))
+        writer.join().unwrap_or_else(|_| Err(failed("writer")))
     })?;
     w.seek(SeekFrom::Start(0))?;
     w.write_all(&header_bytes(h, len, sum))?;
@@ -254,6 +257,8 @@ const PIECE: usize = 256 << 10;
 /// writer full; when the writer is gone (it failed), the rest is dropped.
 struct Sink {
     buf: Vec<u8>,
+    /// Bytes put so far.
+    len: u64,
     full: SyncSender<Vec<u8>>,
     free: Receiver<Vec<u8>>,
     gone: bool,
@@ -263,6 +268,7 @@ impl Sink {
     fn new(full: SyncSender<Vec<u8>>, free: Receiver<Vec<u8>>) -> Self {
         Sink {
             buf: Vec::with_capacity(PIECE + 64),
+            len: 0,
             full,
             free,
             gone: false,
@@ -270,6 +276,7 @@ impl Sink {
     }
 
     fn put(&mut self, bytes: &[u8]) {
+        self.len += bytes.len() as u64;
         self.buf.extend_from_slice(bytes);
         if self.buf.len() >= PIECE {
             self.hand_over();
@@ -308,9 +315,8 @@ impl Sink {
         }
     }
 
-    /// A run: its header and count, its columns, parents and steer events.
-    fn run(&mut self, run: &Run, ids: &RunTexts) {
-        self.u32(ids.info);
+    /// A run's numbers: its trial count, columns of numbers and parents.
+    fn numbers(&mut self, run: &Run) {
         self.u64(run.trials.len() as u64);
         let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
         for t in &run.trials {
@@ -345,20 +351,37 @@ impl Sink {
                 Source::Import => 2,
             }]);
         }
-        for col in [&ids.archs, &ids.hashes, &ids.muts, &ids.workers] {
-            for &i in col {
-                self.u32(i);
-            }
-        }
         for t in &run.trials {
             self.u32(t.parents.len() as u32);
             for &p in &t.parents {
                 self.u64(p);
             }
         }
+    }
+
+    /// A run's texts: its header's, its columns of text indices, its steer
+    /// events'.
+    fn texts(&mut self, ids: &RunTexts) {
+        self.u32(ids.info);
+        for col in [&ids.archs, &ids.hashes, &ids.muts, &ids.workers] {
+            for &i in col {
+                self.u32(i);
+            }
+        }
         self.u32(ids.steers.len() as u32);
         for &i in &ids.steers {
             self.u32(i);
         }
+    }
+
+    /// The table of strings, and where it starts in the body.
+    fn strings(&mut self, list: &[Arc<str>]) {
+        let at = self.len;
+        self.u32(list.len() as u32);
+        for s in list {
+            self.u32(s.len() as u32);
+            self.put(s.as_bytes());
+        }
+        self.u64(at);
     }
 }

@@ -4,15 +4,18 @@
 //!
 //! A cache is the header (`MAGIC`, the trace's length, modification time,
 //! head and boundary checksums and line count, the body's length and
-//! checksum), then the body: the table of strings (a count, then each
-//! string's length and bytes), then the runs (a count, then per run its
-//! header's string, its trial count, the columns of [`Columns`], each
-//! trial's parents as a count and the ids, and its steer events' strings).
+//! checksum), then the body: the runs (a count, then per run its trial
+//! count, its columns of numbers, each trial's parents as a count and the
+//! ids, its header's string, its columns of text indices (see
+//! [`Columns`]), and its steer events' strings), then the table of strings
+//! (a count, then each string's length and bytes), then where in the body
+//! that table starts (8 bytes). The table comes last so that a writer can
+//! stream the numbers while it gathers the texts.
 
 use crate::trace::{Parents, RunInfo, Steer};
 
 /// The first bytes of a cache of this version.
-pub(super) const MAGIC: &[u8; 8] = b"NVZTRC02";
+pub(super) const MAGIC: &[u8; 8] = b"NVZTRC03";
 
 /// No text (an index into the table of strings a trial may lack).
 pub(super) const NONE: u32 = u32::MAX;
@@ -215,32 +218,49 @@ impl<'a> Cur<'a> {
         Ok(strings)
     }
 
-    /// A run's header and trial count, and its columns.
-    pub(super) fn run(&mut self, strings: &[&str]) -> Result<(RunInfo, Columns<'a>), String> {
-        let info: RunInfo = serde_json::from_str(text(strings, self.u32()?)?).map_err(damaged)?;
+    /// A run: its trial count, its columns of numbers, its parents
+    /// stepped over (checked to be there, and where each of the `parts(n)`
+    /// parts of its `n` trials starts in them), its header and its columns
+    /// of text indices.
+    pub(super) fn run(
+        &mut self,
+        strings: &[&str],
+        parts: impl FnOnce(usize) -> usize,
+    ) -> Result<RunPart<'a>, String> {
         let n = usize::try_from(self.u64()?).map_err(|_| "the cache is damaged")?;
         if n > self.b.len() {
             return Err("the cache is damaged".into());
         }
+        let (ids, steps, times) = (self.col::<8>(n)?, self.col::<8>(n)?, self.col::<8>(n)?);
+        let (metrics, sources) = (self.col::<48>(n)?, self.take(n)?);
+        let parts = parts(n).max(1);
+        let bounds: Vec<usize> = (0..=parts).map(|k| n * k / parts).collect();
+        let starts = self.parents(n, &bounds)?;
+        let info = serde_json::from_str(text(strings, self.u32()?)?).map_err(damaged)?;
         let cols = Columns {
-            ids: self.col::<8>(n)?,
-            steps: self.col::<8>(n)?,
-            times: self.col::<8>(n)?,
-            metrics: self.col::<48>(n)?,
-            sources: self.take(n)?,
+            ids,
+            steps,
+            times,
+            metrics,
+            sources,
             archs: self.col::<4>(n)?,
             hashes: self.col::<4>(n)?,
             muts: self.col::<4>(n)?,
             workers: self.col::<4>(n)?,
         };
-        Ok((info, cols))
+        Ok(RunPart {
+            info,
+            cols,
+            bounds,
+            starts,
+        })
     }
 
     /// Steps over the parents of `n` trials (a count, then the ids, trial
     /// after trial), checking that they are all there; returns where each
     /// of the parts that start at the trials `bounds` (ascending, within
     /// `0..=n`) starts in the bytes.
-    pub(super) fn parents(&mut self, n: usize, bounds: &[usize]) -> Result<Vec<usize>, String> {
+    fn parents(&mut self, n: usize, bounds: &[usize]) -> Result<Vec<usize>, String> {
         let parts = bounds.len().saturating_sub(1);
         let mut starts = Vec::with_capacity(parts);
         for i in 0..n {
@@ -265,6 +285,40 @@ impl<'a> Cur<'a> {
         }
         Ok(steers)
     }
+}
+
+/// A run as a cache holds it, read up to its steer events.
+pub(super) struct RunPart<'a> {
+    pub(super) info: RunInfo,
+    pub(super) cols: Columns<'a>,
+    /// The trials where each part starts (ascending, from 0 to the count).
+    pub(super) bounds: Vec<usize>,
+    /// Where each part's parents start in the body.
+    pub(super) starts: Vec<usize>,
+}
+
+/// The table of strings of a body (at its end, where the body's last 8
+/// bytes say), and a cursor over the runs before it.
+pub(super) fn parts(body: &[u8]) -> Result<(Vec<&str>, Cur<'_>), String> {
+    let end = body.len().checked_sub(8).ok_or("the cache is cut short")?;
+    let at = Cur { b: body, i: end }.u64()?;
+    let at = usize::try_from(at).ok().filter(|&a| a <= end);
+    let at = at.ok_or("the cache is damaged")?;
+    let mut c = Cur {
+        b: &body[..end],
+        i: at,
+    };
+    let strings = c.strings()?;
+    if c.i != end {
+        return Err("the cache is damaged".into());
+    }
+    Ok((
+        strings,
+        Cur {
+            b: &body[..at],
+            i: 0,
+        },
+    ))
 }
 
 /// String `i` of the table.
