@@ -743,127 +743,158 @@ mod tests {
         assert_eq!(fmt_duration(3700.0), "1h 1m");
     }
 
-    /// `info` as it was before runs were summed up in one pass (every step
-    /// through `Analytics`, every link checked on the trace read whole): what
-    /// the one pass, over a run in memory or over its cache's columns, must
-    /// say to the byte.
+    /// What `info` found before runs were summed up in one pass: every step
+    /// through `Analytics`, every link checked on the trace read whole. The
+    /// one pass, over a run in memory or over its cache's columns, must find
+    /// the same (and the text is then the same; `golden` checks the text).
     mod oracle {
         use super::*;
 
-        pub(super) fn check_links(
-            trace: &crate::trace::Trace,
-            path: &Path,
-            shown: &str,
-        ) -> Result<(), InfoError> {
-            let mut loose = None;
-            'runs: for run in &trace.runs {
+        /// The first record that does not hold together with the rest.
+        pub(super) fn loose(trace: &Trace) -> Option<Loose> {
+            for run in &trace.runs {
                 for (i, t) in run.trials.iter().enumerate() {
                     if let Some(&p) = t
                         .parents
                         .iter()
                         .find(|&&p| run.position(p).is_none_or(|q| q >= i))
                     {
-                        loose = Some(Loose::Parent {
+                        return Some(Loose::Parent {
                             run: run.info.run_id.clone(),
                             trial: t.trial_id,
                             parent: p,
                         });
-                        break 'runs;
                     }
                 }
                 let last = run.trials.len().max(1) - 1;
                 if let Some(st) = run.steers.iter().find(|s| s.step as usize > last) {
-                    loose = Some(Loose::Steer {
+                    return Some(Loose::Steer {
                         run: run.info.run_id.clone(),
                         step: st.step,
                         action: st.action.clone(),
                         last,
                     });
-                    break;
                 }
             }
-            // the line is found as before (the code moved unchanged)
-            match loose {
-                Some(loose) => Err(loose_error(loose, path, shown)),
-                None => Ok(()),
-            }
+            None
         }
 
-        pub(super) fn describe_trace(
-            trace: &crate::trace::Trace,
-            shown: &str,
-            partial: bool,
-        ) -> String {
-            let mut s = format!(
-                "{shown}: nasviz trace (JSON Lines), {} run(s), {} trials\n",
-                trace.runs.len(),
-                fmt_int(trace.trial_count())
-            );
-            for run in &trace.runs {
-                let i = &run.info;
-                let _ = writeln!(
-                    s,
-                    "run {}: {} on {} ({}){}",
-                    i.run_id,
-                    i.strategy,
-                    if i.benchmark.is_empty() {
-                        "?"
-                    } else {
-                        &i.benchmark
-                    },
-                    i.space,
-                    i.seed.map(|x| format!(", seed {x}")).unwrap_or_default()
-                );
-                let users = run
+        /// A run summed up through its analytics' last step.
+        pub(super) fn summary(run: &Run) -> Summary {
+            let a = crate::analysis::Analytics::of_run(run);
+            let last = a.step(run.trials.len().saturating_sub(1));
+            let t = |i: usize| &run.trials[i];
+            Summary {
+                info: run.info.clone(),
+                trials: run.trials.len(),
+                users: run
                     .trials
                     .iter()
                     .filter(|t| t.source == crate::trace::Source::User)
-                    .count();
-                let _ = writeln!(
-                    s,
-                    "  trials:     {} ({} by the user, {} steer events)",
-                    fmt_int(run.trials.len()),
-                    fmt_int(users),
-                    fmt_int(run.steers.len())
-                );
-                let a = crate::analysis::Analytics::of_run(run);
-                if let Some(st) = a.step(run.trials.len().saturating_sub(1)) {
-                    let b = &run.trials[st.best];
-                    let _ = writeln!(
-                        s,
-                        "  best:       trial {} by validation {}, test {}",
-                        b.trial_id,
-                        fmt_pct(b.metrics.val_acc),
-                        fmt_pct(b.metrics.test_acc)
-                    );
-                    let max_test = run
-                        .trials
-                        .iter()
-                        .map(|t| t.metrics.test_acc)
-                        .fold(f64::NEG_INFINITY, f64::max);
-                    let _ = writeln!(s, "  max test:   {}", fmt_pct(max_test));
-                    if let Some(e) = st.most_effective {
-                        let _ = writeln!(
-                            s,
-                            "  most effective layer added: {} ({} validation at step {})",
-                            a.op_name(e.op),
-                            crate::fmt::fmt_pp(e.gain),
-                            fmt_int(e.step + 1)
-                        );
-                    }
-                }
-                if let Some(t) = run.trials.last().and_then(|t| t.time_s) {
-                    let _ = writeln!(s, "  simulated time: {}", fmt_duration(t));
-                }
+                    .count(),
+                steers: run.steers.len(),
+                best: last.map(|st| {
+                    let b = t(st.best);
+                    (b.trial_id, b.metrics.val_acc, b.metrics.test_acc)
+                }),
+                max_test: run
+                    .trials
+                    .iter()
+                    .map(|t| t.metrics.test_acc)
+                    .fold(f64::NEG_INFINITY, f64::max),
+                effective: last
+                    .and_then(|st| st.most_effective)
+                    .map(|e| (a.op_name(e.op).to_string(), e.gain, e.step)),
+                last_time: run.trials.last().and_then(|t| t.time_s),
+                loose: None,
             }
-            if partial {
-                let _ = writeln!(
-                    s,
-                    "(the last line is incomplete: the file may still be being written)"
-                );
-            }
-            s
         }
+
+        /// What `info` said of the trace at `path`.
+        pub(super) fn describe(path: &Path, shown: &str) -> Result<String, InfoError> {
+            let (trace, stats) = crate::trace::jsonl::read_trace(path)?;
+            if let Some(l) = loose(&trace) {
+                return Err(loose_error(l, path, shown));
+            }
+            let runs: Vec<Summary> = trace.runs.iter().map(summary).collect();
+            Ok(write_summary(&runs, shown, stats.partial_tail))
+        }
+    }
+
+    /// A trace with every line `info` writes (two runs and an empty one, a
+    /// user's edit and its steer event, an edit credited with a layer and
+    /// a layer list one layer apart, ties, times), and what `info` said of
+    /// it before runs were summed up in one pass.
+    const GOLDEN: &str = r#"{"kind":"run","run_id":"evo","strategy":"regularized_evolution","space":"nbgraph","benchmark":"nas-bench-graph/cora","seed":3}
+{"kind":"trial","run_id":"evo","trial_id":0,"step":0,"time_s":12.5,"arch":{"space":"nbgraph","links":[0,0,1,2],"ops":["gcn","gat","sage","fc"]},"hash":"1","metrics":{"val_acc":0.70,"test_acc":0.69},"source":"search"}
+{"kind":"trial","run_id":"evo","trial_id":1,"step":1,"time_s":30.0,"arch":{"space":"nbgraph","links":[0,0,1,2],"ops":["gcn","gat","sage","gin"]},"hash":"2","metrics":{"val_acc":0.74,"test_acc":0.735},"source":"search"}
+{"kind":"trial","run_id":"evo","trial_id":2,"step":2,"time_s":3700.0,"parents":[1],"mutation":{"op":"change_op","node":3,"to":"cheb"},"arch":{"space":"nbgraph","links":[0,0,1,2],"ops":["gcn","gat","cheb","gin"]},"hash":"3","metrics":{"val_acc":0.7950,"test_acc":0.78},"source":"user"}
+{"kind":"steer","run_id":"evo","step":2,"action":"change_op","base":1,"trial_id":2}
+{"kind":"trial","run_id":"evo","trial_id":3,"step":3,"time_s":93784.0,"parents":[2],"mutation":{"op":"remove_node","node":1},"arch":{"space":"nbgraph","links":[0,0,1,2],"ops":["gcn","skip","cheb","gin"]},"metrics":{"val_acc":0.7950,"test_acc":0.81},"source":"search"}
+{"kind":"run","run_id":"rs","strategy":"random_search","space":"sequential"}
+{"kind":"trial","run_id":"rs","trial_id":10,"step":0,"arch":{"space":"sequential","layers":["conv3x3","relu"]},"metrics":{"val_acc":0.5,"test_acc":0.4},"source":"search"}
+{"kind":"trial","run_id":"rs","trial_id":11,"step":1,"arch":{"space":"sequential","layers":["conv3x3","relu","dropout"]},"metrics":{"val_acc":0.6,"test_acc":0.45},"source":"search"}
+{"kind":"trial","run_id":"rs","trial_id":12,"step":2,"arch":{"space":"sequential","layers":["conv1x1"]},"metrics":{"val_acc":0.6,"test_acc":0.3},"source":"search"}
+{"kind":"run","run_id":"empty","strategy":"random_search","space":"nb201"}
+"#;
+
+    /// A fresh folder for a test's traces, and cache options that cache
+    /// any trace there.
+    fn scratch(name: &str) -> (std::path::PathBuf, CacheOptions) {
+        let dir = std::env::temp_dir().join(format!("nasviz-info-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let opts = CacheOptions {
+            dir: Some(dir.join("cache")),
+            min_bytes: 0,
+        };
+        (dir, opts)
+    }
+
+    const GOLDEN_SAID: &str = "FILE: nasviz trace (JSON Lines), 3 run(s), 7 trials
+run evo: regularized_evolution on nas-bench-graph/cora (nbgraph), seed 3
+  trials:     4 (1 by the user, 1 steer events)
+  best:       trial 2 by validation 79.50%, test 78.00%
+  max test:   81.00%
+  most effective layer added: cheb (+5.50 pp validation at step 3)
+  simulated time: 1d 2h 3m
+run rs: random_search on ? (sequential)
+  trials:     3 (0 by the user, 0 steer events)
+  best:       trial 11 by validation 60.00%, test 45.00%
+  max test:   45.00%
+  most effective layer added: dropout (+10.00 pp validation at step 2)
+run empty: random_search on ? (nb201)
+  trials:     0 (0 by the user, 0 steer events)
+";
+
+    #[test]
+    fn golden() {
+        let (dir, opts) = scratch("golden");
+        let path = dir.join("g.jsonl");
+        let shown = path.display().to_string();
+        let want = GOLDEN_SAID.replace("FILE", &shown);
+        std::fs::write(&path, GOLDEN).expect("write");
+        // read and cached, then from the cache, then as before
+        assert_eq!(describe_native(&path, &shown, &opts).expect("read"), want);
+        assert!(summarize_columns(&path, &opts).expect("hit").is_some());
+        assert_eq!(describe_native(&path, &shown, &opts).expect("hit"), want);
+        assert_eq!(oracle::describe(&path, &shown).expect("before"), want);
+        // cut in the middle of a line: read, not cached, and said so
+        let cut = format!("{GOLDEN}{{\"kind\":\"trial\",\"run_id\":\"rs\",\"trial_id\":13");
+        std::fs::write(&path, cut).expect("write");
+        let partial =
+            format!("{want}(the last line is incomplete: the file may still be being written)\n");
+        assert_eq!(describe_native(&path, &shown, &opts).expect("cut"), partial);
+        // a parent recorded after its child: the line named
+        let lines: Vec<&str> = GOLDEN.lines().collect();
+        let broken = lines[1].replace(r#""step":0,"#, r#""step":0,"parents":[3],"#);
+        std::fs::write(&path, [lines[0], &broken, lines[5], ""].join("\n")).expect("write");
+        let e = describe_native(&path, &shown, &opts).expect_err("broken");
+        assert_eq!(
+            e.to_string(),
+            format!("{shown}:2: trial 0 names parent 3, which is not a trial of run \"evo\" recorded before it")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     use crate::arch::nbgraph::{GnnOp, GraphArch};
@@ -1040,13 +1071,7 @@ mod tests {
 
     #[test]
     fn one_pass_says_what_analytics_said_from_the_trace_and_from_its_cache() {
-        let dir = std::env::temp_dir().join(format!("nasviz-info-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
-        let opts = CacheOptions {
-            dir: Some(dir.join("cache")),
-            min_bytes: 0,
-        };
+        let (dir, opts) = scratch("pass");
         let mut rng = Rng::new(7);
         let (mut hits, mut parents, mut steers, mut credited) = (0, 0, 0, 0);
         for case in 0..160 {
@@ -1059,11 +1084,7 @@ mod tests {
             let path = dir.join(format!("t{case}.jsonl"));
             crate::trace::jsonl::write_trace(&path, &trace).expect("write");
             let shown = path.display().to_string();
-            let read = crate::trace::jsonl::read_trace(&path).expect("read").0;
-            let want = said(
-                oracle::check_links(&read, &path, &shown)
-                    .map(|()| oracle::describe_trace(&read, &shown, false)),
-            );
+            let want = said(oracle::describe(&path, &shown));
             // the first open reads the trace and writes the cache; the
             // second reads the cache's columns
             let first = said(describe_native(&path, &shown, &opts));
@@ -1092,19 +1113,10 @@ mod tests {
 
     #[test]
     fn a_grown_trace_or_a_damaged_cache_is_described_from_the_trace() {
-        let dir = std::env::temp_dir().join(format!("nasviz-info-stale-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
-        let opts = CacheOptions {
-            dir: Some(dir.join("cache")),
-            min_bytes: 0,
-        };
+        let (dir, opts) = scratch("stale");
         let path = dir.join("t.jsonl");
         let shown = path.display().to_string();
-        let oracle = || {
-            let read = crate::trace::jsonl::read_trace(&path).expect("read").0;
-            oracle::describe_trace(&read, &shown, false)
-        };
+        let oracle = || oracle::describe(&path, &shown).expect("before");
         let mut rng = Rng::new(3);
         let mut trace = Trace {
             runs: vec![run(&mut rng, 0, false)],

@@ -41,6 +41,8 @@ pub(super) fn write_cache<W: Write + Seek + Send>(
         }
         out.strings(&texts.strings.list);
         out.finish();
+        // freed while the last pieces are written
+        drop(texts);
         writer.join().unwrap_or_else(|_| Err(failed("writer")))
     })?;
     w.seek(SeekFrom::Start(0))?;
