@@ -370,6 +370,29 @@ fn present_with(
     Ok(true)
 }
 
+/// When an event loop wakes the viewer next.
+pub(crate) enum Wake {
+    /// A frame is due now.
+    Frame,
+    /// At this many seconds of the viewer's clock (playback, a notice).
+    At(f64),
+    /// On input only.
+    Input,
+}
+
+/// Ticks `viewer` at `now` (seconds of its clock) and says when the loop
+/// should wake it next; the window's and the page's loops ask this.
+pub(crate) fn schedule(viewer: &mut Viewer, now: f64) -> Wake {
+    viewer.handle(crate::viewer::command::Command::Tick(now));
+    if viewer.state.needs_frame() {
+        Wake::Frame
+    } else if let Some(t) = viewer.state.next_wake() {
+        Wake::At(t.max(now).max(0.0))
+    } else {
+        Wake::Input
+    }
+}
+
 /// Writes a PNG screenshot atomically, naming the script line on failure.
 pub fn save_png(img: &Image, path: &Path, place: &str) -> Result<(), AppError> {
     let png = img.encode_png()?;

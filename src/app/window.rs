@@ -436,15 +436,14 @@ impl ApplicationHandler for App {
         let Some(viewer) = self.viewer.as_mut() else {
             return;
         };
-        viewer.handle(Command::Tick(now));
-        if viewer.state.needs_frame() {
-            g.window.request_redraw();
-            event_loop.set_control_flow(ControlFlow::Wait);
-        } else if let Some(t) = viewer.state.next_wake() {
-            let wake = self.started + Duration::from_secs_f64(t.max(now).max(0.0));
-            event_loop.set_control_flow(ControlFlow::WaitUntil(wake));
-        } else {
-            event_loop.set_control_flow(ControlFlow::Wait);
-        }
+        let flow = match super::schedule(viewer, now) {
+            super::Wake::Frame => {
+                g.window.request_redraw();
+                ControlFlow::Wait
+            }
+            super::Wake::At(t) => ControlFlow::WaitUntil(self.started + Duration::from_secs_f64(t)),
+            super::Wake::Input => ControlFlow::Wait,
+        };
+        event_loop.set_control_flow(flow);
     }
 }
