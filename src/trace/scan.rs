@@ -44,7 +44,7 @@ impl<'a> Cur<'a> {
 
     /// [`Cur::lit`] that must be there: `None` when it is not.
     #[inline(always)]
-    fn expect(&mut self, t: &[u8]) -> Option<()> {
+    fn must(&mut self, t: &[u8]) -> Option<()> {
         self.lit(t).then_some(())
     }
 
@@ -75,7 +75,7 @@ impl<'a> Cur<'a> {
                 if self.lit(b"]") {
                     break;
                 }
-                self.expect(b",")?;
+                self.must(b",")?;
             }
         }
         Some(if more.is_empty() {
@@ -88,9 +88,9 @@ impl<'a> Cur<'a> {
     /// A trial's `metrics` object, checked.
     #[inline]
     fn metrics(&mut self) -> Option<TrialMetrics> {
-        self.expect(b",\"metrics\":{\"val_acc\":")?;
+        self.must(b",\"metrics\":{\"val_acc\":")?;
         let val_acc = self.float()?;
-        self.expect(b",\"test_acc\":")?;
+        self.must(b",\"test_acc\":")?;
         let test_acc = self.float()?;
         let mut opt = |key: &[u8]| -> Option<Option<f64>> {
             if self.lit(key) {
@@ -107,7 +107,7 @@ impl<'a> Cur<'a> {
             flops: opt(b",\"flops\":")?,
             latency_s: opt(b",\"latency_s\":")?,
         };
-        self.expect(b"}")?;
+        self.must(b"}")?;
         metrics.check().ok()?;
         Some(metrics)
     }
@@ -297,7 +297,7 @@ pub struct TrialScanner {
 fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
     use crate::arch::nbgraph::{GnnOp, GraphArch};
     let mut c = Cur { s: text, i: 0 };
-    c.expect(b"{\"space\":\"nbgraph\",\"links\":[")?;
+    c.must(b"{\"space\":\"nbgraph\",\"links\":[")?;
     let mut links = [0u8; 4];
     for (k, l) in links.iter_mut().enumerate() {
         if k > 0 && !c.lit(b",") {
@@ -305,7 +305,7 @@ fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
         }
         *l = u8::try_from(c.uint()?).ok()?;
     }
-    c.expect(b"],\"ops\":[")?;
+    c.must(b"],\"ops\":[")?;
     let mut ops = [GnnOp::Skip; 4];
     for (k, o) in ops.iter_mut().enumerate() {
         if k > 0 && !c.lit(b",") {
@@ -314,7 +314,7 @@ fn nbgraph(text: &[u8]) -> Option<(Arch, usize)> {
         let name = c.string()?;
         *o = GnnOp::ALL.iter().copied().find(|g| g.name() == name)?;
     }
-    c.expect(b"]}")?;
+    c.must(b"]}")?;
     let a = GraphArch::new(links, ops).ok()?;
     Some((Arch::NbGraph(a), c.i))
 }
@@ -331,11 +331,11 @@ impl TrialScanner {
     /// writes and valid; `None` for anything else.
     pub fn scan(&mut self, line: &[u8]) -> Option<Event> {
         let mut c = Cur { s: line, i: 0 };
-        c.expect(b"{\"kind\":\"trial\",\"run_id\":")?;
+        c.must(b"{\"kind\":\"trial\",\"run_id\":")?;
         let run_id = c.string()?;
-        c.expect(b",\"trial_id\":")?;
+        c.must(b",\"trial_id\":")?;
         let trial_id = c.uint()?;
-        c.expect(b",\"step\":")?;
+        c.must(b",\"step\":")?;
         let step = c.uint()?;
         let time_s = c.time()?;
         let parents = c.parents()?;
@@ -344,7 +344,7 @@ impl TrialScanner {
             let text = c.object()?;
             mutation = Some(self.edit(text)?);
         }
-        c.expect(b",\"arch\":")?;
+        c.must(b",\"arch\":")?;
         let arch = match nbgraph(&c.s[c.i..]) {
             Some((a, n)) => {
                 c.i += n;
