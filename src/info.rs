@@ -467,28 +467,28 @@ impl Trials for InMemory<'_> {
         self.run.position(id)
     }
     fn trial_id(&self, i: usize) -> u64 {
-        self.run.trials[i].trial_id
+        self.run.trials.at(i).trial_id
     }
     fn val_acc(&self, i: usize) -> f64 {
-        self.run.trials[i].metrics.val_acc
+        self.run.trials.at(i).metrics.val_acc
     }
     fn test_acc(&self, i: usize) -> f64 {
-        self.run.trials[i].metrics.test_acc
+        self.run.trials.at(i).metrics.test_acc
     }
     fn time_s(&self, i: usize) -> Option<f64> {
-        self.run.trials[i].time_s
+        self.run.trials.at(i).time_s
     }
     fn by_user(&self, i: usize) -> bool {
-        self.run.trials[i].source == crate::trace::Source::User
+        self.run.trials.at(i).source == crate::trace::Source::User
     }
     fn next_parents(&mut self) -> Result<Parents, String> {
-        let p = self.run.trials.get(self.next).map(|t| t.parents.clone());
+        let p = self.run.trials.get(self.next).map(|t| Parents::from(t.parents));
         self.next += 1;
         Ok(p.unwrap_or_default())
     }
     fn credited(&mut self, old: usize, new: usize, _: Parents) -> Result<Option<String>, String> {
         let t = &self.run.trials;
-        Ok(crate::analysis::credited_layer(&t[old], &t[new]))
+        Ok(crate::analysis::credited_layer(t.at(old), t.at(new)))
     }
 }
 
@@ -536,7 +536,7 @@ impl Trials for Columns<'_, '_> {
         // architectures of both
         let new = self.0.trial(new, parents)?;
         let old = self.0.trial(old, Parents::none())?;
-        Ok(crate::analysis::credited_layer(&old, &new))
+        Ok(crate::analysis::credited_layer(old.trial_ref(), new.trial_ref()))
     }
 }
 
@@ -783,7 +783,7 @@ mod tests {
         pub(super) fn summary(run: &Run) -> Summary {
             let a = crate::analysis::Analytics::of_run(run);
             let last = a.step(run.trials.len().saturating_sub(1));
-            let t = |i: usize| &run.trials[i];
+            let t = |i: usize| run.trials.at(i);
             Summary {
                 info: run.info.clone(),
                 trials: run.trials.len(),
@@ -1001,7 +1001,7 @@ run empty: random_search on ? (nb201)
             t.step = i as u64;
             t.time_s = (rng.below(4) != 0).then_some(i as f64 * 37.5);
             if i > 0 && rng.below(2) == 0 {
-                let earlier = |rng: &mut Rng| run.trials[rng.below(i)].trial_id;
+                let earlier = |rng: &mut Rng| run.trials.at(rng.below(i)).trial_id;
                 t.parents = match rng.below(4) {
                     0 | 1 => Parents::one(earlier(rng)),
                     2 => Parents::from(vec![earlier(rng), earlier(rng)]),
@@ -1021,8 +1021,8 @@ run empty: random_search on ? (nb201)
             t.hash = (rng.below(2) == 0).then(|| format!("h{}", rng.below(9)).into());
             t.worker = (rng.below(5) == 0).then(|| "w1".into());
             run.push(t).expect("unique ids");
-            if run.trials[i].source == Source::User {
-                let base = run.trials[i].parents.first().copied();
+            if run.trials.at(i).source == Source::User {
+                let base = run.trials.at(i).parents.first().copied();
                 let s = Steer {
                     run_id: run.info.run_id.clone(),
                     step: i as u64,
@@ -1038,13 +1038,16 @@ run empty: random_search on ? (nb201)
         if loose && n > 1 {
             let i = 1 + rng.below(n - 1);
             let bad = match rng.below(3) {
-                0 => run.trials[i].trial_id,
+                0 => run.trials.at(i).trial_id,
                 1 => 999_999,
-                _ => run.trials[n - 1].trial_id,
+                _ => run.trials.at(n - 1).trial_id,
             };
-            let mut ps: Vec<u64> = run.trials[i].parents.to_vec();
-            ps.insert(rng.below(ps.len() + 1), bad);
-            run.trials[i].parents = Parents::from(ps);
+            let mut rows = run.trials.to_vec();
+            let ps = &mut rows[i].parents;
+            let mut ids: Vec<u64> = ps.to_vec();
+            ids.insert(rng.below(ids.len() + 1), bad);
+            *ps = Parents::from(ids);
+            run.trials = rows.into();
         }
         if !loose && rng.below(4) == 0 {
             let s = Steer {

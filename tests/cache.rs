@@ -146,7 +146,8 @@ fn a_large_trace_reopens_exactly_whatever_its_trials_hold() {
     let mut w = TraceWriter::new(Vec::new());
     w.write_run(&first.runs[0]).expect("write");
     w.run(&other.info).expect("write");
-    for (i, t) in other.trials.iter_mut().enumerate() {
+    let mut rows = other.trials.to_vec();
+    for (i, t) in rows.iter_mut().enumerate() {
         let i = i as u64;
         t.trial_id = 2 * i + 7;
         t.parents = match i % 4 {
@@ -161,8 +162,9 @@ fn a_large_trace_reopens_exactly_whatever_its_trials_hold() {
         if i.is_multiple_of(7) {
             t.source = Source::User;
         }
-        w.trial("mixed", t).expect("write");
+        w.trial("mixed", t.trial_ref()).expect("write");
     }
+    other.trials = rows.into();
     std::fs::write(&path, w.into_inner()).expect("write");
     let o = opts(&d);
     let (a, _, u) = read_with(&path, &o).expect("first");

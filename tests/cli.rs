@@ -512,9 +512,9 @@ fn info_insight_json_equals_brute_force() {
     assert_eq!(r["run"], "re-0");
     assert_eq!(r["step"], 1200);
     let (trace, _) = nasviz::trace::jsonl::read_trace(std::path::Path::new(path)).unwrap();
-    let trials = &trace.runs[0].trials[..1200];
+    let trials: Vec<_> = trace.runs[0].trials.range(..1200).collect();
     // the front: params against validation, ties to the earlier trial
-    let mut front: Vec<&nasviz::trace::Trial> = trials
+    let mut front: Vec<&nasviz::trace::TrialRef<'_>> = trials
         .iter()
         .enumerate()
         .filter(|(j, t)| {
@@ -567,7 +567,7 @@ fn info_insight_json_equals_brute_force() {
     assert_eq!(decisions.len(), 8);
     for d in decisions {
         let name = d["name"].as_str().unwrap();
-        let key = |t: &nasviz::trace::Trial| -> String {
+        let key = |t: nasviz::trace::TrialRef<'_>| -> String {
             let nasviz::arch::Arch::NbGraph(g) = &t.arch else {
                 panic!("not nbgraph")
             };
@@ -583,7 +583,7 @@ fn info_insight_json_equals_brute_force() {
             }
         };
         let mut groups: std::collections::HashMap<String, Vec<f64>> = Default::default();
-        for t in trials {
+        for &t in &trials {
             groups.entry(key(t)).or_default().push(t.metrics.val_acc);
         }
         let between: f64 = groups

@@ -900,7 +900,7 @@ fn searches_run_on_an_nb101_table() {
                 let parent = run.trial(*p).unwrap();
                 // the recorded edit turns the parent into the child
                 let child = parent.arch.mutate(t.mutation.as_ref().unwrap()).unwrap();
-                assert_eq!(child, t.arch);
+                assert_eq!(child, *t.arch);
             }
         }
         let evolved = run.trials.iter().filter(|t| !t.parents.is_empty()).count();

@@ -134,7 +134,7 @@ fn studies_become_runs_of_nb201_cells() {
     }
     // the per-edge study: each edge's op is the cell's
     let edges = trace.run("nb201-edges").expect("run");
-    let t = &edges.trials[0];
+    let t = edges.trials.at(0);
     let o = r
         .journal
         .trials

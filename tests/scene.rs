@@ -140,7 +140,7 @@ fn the_summary_shows_the_step_analytics() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("trial {}", run.trials[st.best].trial_id)),
+        text.contains(&format!("trial {}", run.trials.at(st.best).trial_id)),
         "{text}"
     );
     let e = st.most_effective.unwrap();

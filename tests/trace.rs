@@ -69,7 +69,7 @@ fn naslib_nb201_runs_keep_the_exact_values() {
         let mut clock = 0.0;
         for (t, e) in run.trials.iter().zip(evals) {
             assert_eq!(
-                t.arch,
+                *t.arch,
                 Arch::Nb201(e["arch"].as_str().unwrap().parse().unwrap())
             );
             assert_eq!(
@@ -112,7 +112,7 @@ fn round_trip_and_follow_a_growing_file() {
     let bench = cora();
     let mut s = Session::new(&bench, Strategy::EVOLUTION, 3, "re-3").unwrap();
     s.run_n(80).unwrap();
-    let base = s.run().trials[60].clone();
+    let base = s.run().trials.at(60).to_trial();
     let Arch::NbGraph(g) = &base.arch else {
         panic!()
     };
@@ -320,8 +320,8 @@ fn dashboard_records_load() {
     .unwrap();
     let run = import::dashboard_records(&p, "dash").unwrap();
     assert_eq!(run.trials.len(), 2);
-    assert_eq!(run.trials[1].metrics.val_acc, 0.74);
-    assert_eq!(run.trials[1].time_s, Some(330.0));
+    assert_eq!(run.trials.at(1).metrics.val_acc, 0.74);
+    assert_eq!(run.trials.at(1).time_s, Some(330.0));
     let a = Analytics::of_run(&run);
     let s = a.step(1).unwrap();
     assert!((s.val_delta.unwrap() - 0.025).abs() < 1e-12);
@@ -387,7 +387,7 @@ fn evolution_beats_random_search_on_cora() {
             let run = s.into_run();
             let a = Analytics::of_run(&run);
             let best = a.step(run.trials.len() - 1).unwrap().best;
-            sum += run.trials[best].metrics.test_acc;
+            sum += run.trials.at(best).metrics.test_acc;
         }
         sum / 10.0
     };
@@ -444,7 +444,7 @@ fn steering_injects_edits_into_the_population() {
     assert_eq!(s.run(), &before);
     assert_eq!(s.population(), before_pop);
     // a valid edit: evaluated, recorded as the user's, joins the population
-    let base = s.run().trials[29].clone();
+    let base = s.run().trials.at(29).to_trial();
     let Arch::NbGraph(g) = &base.arch else {
         panic!()
     };
@@ -461,7 +461,7 @@ fn steering_injects_edits_into_the_population() {
     let t = s
         .edit(base.trial_id, &m, Some("more gcn".into()))
         .unwrap()
-        .clone();
+        .to_trial();
     assert_eq!(t.source, Source::User);
     assert_eq!(t.parents, vec![base.trial_id]);
     assert_eq!(t.mutation.as_deref(), Some(&m));
@@ -523,17 +523,17 @@ fn analytics_follow_the_steps() {
         assert_eq!(st.reference, Some(r));
         assert_eq!(
             st.val_delta,
-            Some(t.metrics.val_acc - run.trials[r].metrics.val_acc)
+            Some(t.metrics.val_acc - run.trials.at(r).metrics.val_acc)
         );
         assert_eq!(
             st.test_delta,
-            Some(t.metrics.test_acc - run.trials[r].metrics.test_acc)
+            Some(t.metrics.test_acc - run.trials.at(r).metrics.test_acc)
         );
-        if t.metrics.val_acc > run.trials[best].metrics.val_acc {
+        if t.metrics.val_acc > run.trials.at(best).metrics.val_acc {
             best = i;
         }
         assert_eq!(st.best, best);
-        let added = nasviz::analysis::credited_layer(&run.trials[r], t);
+        let added = nasviz::analysis::credited_layer(run.trials.at(r), t);
         let d = st.val_delta.unwrap();
         if added.is_some() && d > 0.0 && d > best_gain {
             best_gain = d;
@@ -576,14 +576,14 @@ fn analytics_follow_the_steps() {
 /// and in either case an op that computes (NAS-Bench-Graph's `skip` is
 /// not a layer added).
 fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)> {
-    let t = &run.trials[i];
+    let t = run.trials.at(i);
     let (r, op) = match (t.mutation.as_deref(), t.parents.first()) {
         (Some(Mutation::ChangeOp { to, .. }), Some(&p)) => (run.position(p)?, to.clone()),
         (Some(Mutation::AddNode { layer, .. }), Some(&p)) => (run.position(p)?, layer.clone()),
         (Some(_), _) | (None, Some(_)) => return None,
         (None, None) => {
             let r = i.checked_sub(1)?;
-            let (Arch::NbGraph(a), Arch::NbGraph(b)) = (&run.trials[r].arch, &t.arch) else {
+            let (Arch::NbGraph(a), Arch::NbGraph(b)) = (run.trials.at(r).arch, &t.arch) else {
                 return None;
             };
             let differing: Vec<usize> = (0..4).filter(|&k| a.ops[k] != b.ops[k]).collect();
@@ -596,7 +596,7 @@ fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)>
     if op == "skip" {
         return None;
     }
-    Some((op, t.metrics.val_acc - run.trials[r].metrics.val_acc))
+    Some((op, t.metrics.val_acc - run.trials.at(r).metrics.val_acc))
 }
 
 #[test]
@@ -650,7 +650,7 @@ fn most_effective_layer_credits_only_one_layer_edits() {
     assert_eq!(a.op_name(e.op), "cheb");
     assert_eq!(e.step, 835);
     assert!((e.gain - 0.0120).abs() < 5e-5, "{}", e.gain);
-    assert!(nasviz::analysis::credited_layer(&run.trials[46], &run.trials[47]).is_none());
+    assert!(nasviz::analysis::credited_layer(run.trials.at(46), run.trials.at(47)).is_none());
 }
 
 /// What a user gives where a trace is expected is read by content, or
@@ -746,7 +746,7 @@ fn recorded_edits_applied_to_the_parent_give_the_child() {
             let parent = run.trial(p).unwrap();
             let child = parent.arch.mutate(m).unwrap();
             assert_eq!(
-                child, t.arch,
+                child, *t.arch,
                 "trial {}: {m:?} of {:?}",
                 t.trial_id, parent.arch
             );

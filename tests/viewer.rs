@@ -787,14 +787,14 @@ fn check_saved_session(path: &Path) -> nasviz::trace::Run {
     assert_eq!(trace.runs.len(), 1);
     let run = trace.runs[0].clone();
     let users: Vec<usize> = (0..run.trials.len())
-        .filter(|&i| run.trials[i].source == nasviz::trace::Source::User)
+        .filter(|&i| run.trials.at(i).source == nasviz::trace::Source::User)
         .collect();
     assert_eq!(users.len(), 1, "one user trial");
     let u = users[0];
     assert!(u >= 15, "about 20 trials of search came first, found {u}");
     assert_eq!(
-        run.trials[u].parents,
-        vec![run.trials[u - 1].trial_id],
+        run.trials.at(u).parents,
+        vec![run.trials.at(u - 1).trial_id],
         "the edit was made on the step on show"
     );
     assert!(
@@ -805,13 +805,13 @@ fn check_saved_session(path: &Path) -> nasviz::trace::Run {
     let actions: Vec<&str> = run.steers.iter().map(|s| s.action.as_str()).collect();
     assert_eq!(actions, ["resume", "pause", "change_op", "resume", "pause"]);
     let edit = &run.steers[2];
-    assert_eq!(edit.trial_id, Some(run.trials[u].trial_id));
-    assert_eq!(edit.base, Some(run.trials[u - 1].trial_id));
+    assert_eq!(edit.trial_id, Some(run.trials.at(u).trial_id));
+    assert_eq!(edit.base, Some(run.trials.at(u - 1).trial_id));
     // the recorded edit applied to the base gives the user's trial
     let m = edit.mutation.as_ref().expect("the edit is recorded");
     assert_eq!(
-        run.trials[u - 1].arch.mutate(m).ok(),
-        Some(run.trials[u].arch.clone())
+        run.trials.at(u - 1).arch.mutate(m).ok(),
+        Some(run.trials.at(u).arch.clone())
     );
     run
 }
@@ -1158,8 +1158,7 @@ fn strategies_view_hovers_a_curve_and_opens_the_median_seed() {
     // the median seed there, by brute force
     let mut at: Vec<(f64, usize)> = (3..6)
         .map(|i| {
-            let best = runs[i].trials[..=step]
-                .iter()
+            let best = runs[i].trials.range(..=step)
                 .map(|t| t.metrics.val_acc)
                 .fold(f64::MIN, f64::max);
             (best, i)

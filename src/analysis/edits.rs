@@ -34,7 +34,7 @@ pub struct KindStat {
 
 /// The kind of edit that made `t` from `parent` (its label, `user: `
 /// before a user's); `None` when `t` records no edit.
-pub fn kind_of(t: &crate::trace::Trial, parent: &crate::trace::Trial) -> Option<String> {
+pub fn kind_of(t: crate::trace::TrialRef<'_>, parent: crate::trace::TrialRef<'_>) -> Option<String> {
     let label = edit_label(t.mutation.as_deref()?, Some(&parent.arch));
     Some(if t.source == Source::User {
         format!("user: {label}")
@@ -80,7 +80,7 @@ impl Edits {
         if let (Some(t), Some(r)) = (run.trials.get(i), reference.and_then(|r| run.trials.get(r))) {
             if let (Some(m), false) = (&t.mutation, t.parents.is_empty()) {
                 let user = t.source == Source::User;
-                let addr = std::sync::Arc::as_ptr(m) as usize;
+                let addr = std::ptr::from_ref(*m) as usize;
                 let stable = !matches!(**m, crate::arch::Mutation::ChangeOp { from: None, .. });
                 let kind = match self.by_edit.get(&addr) {
                     Some(&k) if stable && !user => k,

@@ -171,12 +171,12 @@ impl Importance {
         let mut codes = Vec::new();
         let ids = &self.words.ids;
         let mut lookup = |w: &str| ids.get(w).copied().unwrap_or(u16::MAX);
-        for t in run.trials.get(from..count).unwrap_or(&[]) {
+        for t in run.trials.range(from..count) {
             if Some(t.arch.space()) != self.space {
                 continue;
             }
             codes.clear();
-            encode(&t.arch, &mut lookup, &mut codes);
+            encode(t.arch, &mut lookup, &mut codes);
             sums.add(&codes, t.metrics.val_acc);
         }
         report(&sums, self.space, &self.words.names)

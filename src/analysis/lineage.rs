@@ -145,7 +145,7 @@ pub fn lineage(run: &Run, pos: usize, limit: usize) -> Lineage {
             edit: t
                 .mutation
                 .as_deref()
-                .map(|m| edit_label(m, p.map(|p| &p.arch))),
+                .map(|m| edit_label(m, p.map(|p| p.arch))),
             val_delta: p.map(|p| t.metrics.val_acc - p.metrics.val_acc),
             user: t.source == crate::trace::Source::User,
         });
@@ -168,22 +168,22 @@ mod tests {
             depths.push(run);
         }
         // brute force: follow ids through a map
-        let by_id: std::collections::HashMap<u64, &crate::trace::Trial> =
+        let by_id: std::collections::HashMap<u64, crate::trace::TrialRef<'_>> =
             run.trials.iter().map(|t| (t.trial_id, t)).collect();
         for pos in (0..run.trials.len()).step_by(37) {
             let mut chain = Vec::new();
-            let mut t = &run.trials[pos];
+            let mut t = run.trials.at(pos);
             while let Some(p) = t.parents.first() {
                 let Some(pt) = by_id.get(p) else { break };
                 chain.push(pt.trial_id);
-                t = pt;
+                t = *pt;
             }
             let l = lineage(run, pos, usize::MAX);
             assert_eq!(l.ancestors(), chain, "trial at {pos}");
             assert_eq!(depths.depth(pos), Some(chain.len() as u32));
             assert_eq!(l.cut, None);
             for w in l.links.windows(2) {
-                let d = run.trials[w[0].pos].metrics.val_acc - run.trials[w[1].pos].metrics.val_acc;
+                let d = run.trials.at(w[0].pos).metrics.val_acc - run.trials.at(w[1].pos).metrics.val_acc;
                 assert_eq!(w[0].val_delta, Some(d));
                 assert!(w[0].edit.is_some());
             }

@@ -18,7 +18,7 @@ pub mod strategies;
 pub use insight::Insight;
 
 use crate::arch::{Arch, Mutation};
-use crate::trace::{Run, Trial};
+use crate::trace::{Run, TrialRef};
 use std::collections::{BTreeMap, HashMap};
 
 /// The analytics of one step (one trial), as of that step.
@@ -219,7 +219,7 @@ impl Analytics {
             ins.push(run, reference);
         }
         let best = match self.best {
-            Some(b) if run.trials[b].metrics.val_acc >= t.metrics.val_acc => b,
+            Some(b) if run.trials.at(b).metrics.val_acc >= t.metrics.val_acc => b,
             _ => i,
         };
         self.best = Some(best);
@@ -299,7 +299,7 @@ impl Analytics {
 /// Never a layer of two unrelated architectures, and never an op that is
 /// not a layer (an identity or a zero: `skip`, `skip_connect`, `none`,
 /// which take a layer out rather than add one).
-pub fn credited_layer(old: &Trial, new: &Trial) -> Option<String> {
+pub fn credited_layer(old: TrialRef<'_>, new: TrialRef<'_>) -> Option<String> {
     credited_op(old, new).filter(|op| is_layer(op))
 }
 
@@ -311,7 +311,7 @@ pub fn is_layer(op: &str) -> bool {
     )
 }
 
-fn credited_op(old: &Trial, new: &Trial) -> Option<String> {
+fn credited_op(old: TrialRef<'_>, new: TrialRef<'_>) -> Option<String> {
     match new.mutation.as_deref() {
         Some(m) if !new.parents.is_empty() => match m {
             Mutation::ChangeOp { to, .. } => Some(to.clone()),

@@ -11,7 +11,7 @@
 //! the step it joined and the step it left, so the front at any earlier
 //! step is a filter over those (scrubbing back needs no recomputation).
 
-use crate::trace::{Run, Trial};
+use crate::trace::{Run, TrialRef};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -48,7 +48,7 @@ impl Cost {
         }
     }
 
-    pub fn of(self, t: &Trial) -> Option<f64> {
+    pub fn of(self, t: TrialRef<'_>) -> Option<f64> {
         let m = &t.metrics;
         match self {
             Cost::Params => m.params,
@@ -91,7 +91,7 @@ impl Objective {
         }
     }
 
-    pub fn of(self, t: &Trial) -> f64 {
+    pub fn of(self, t: TrialRef<'_>) -> f64 {
         match self {
             Objective::ValAcc => t.metrics.val_acc,
             Objective::TestAcc => t.metrics.test_acc,
@@ -152,7 +152,7 @@ impl Front {
     }
 
     /// Offers the trial at position `pos`.
-    pub fn push(&mut self, pos: usize, t: &Trial) {
+    pub fn push(&mut self, pos: usize, t: TrialRef<'_>) {
         let Some(c) = self.cost.of(t) else { return };
         let v = self.objective.of(t);
         self.with_cost += 1;
@@ -281,7 +281,7 @@ mod tests {
         for (i, &(c, v)) in points.iter().enumerate() {
             let mut m = crate::trace::TrialMetrics::accuracies(v, 1.0 - v);
             m.params = Some(c);
-            run.push(Trial::new(i as u64, arch.clone(), m))
+            run.push(crate::trace::Trial::new(i as u64, arch.clone(), m))
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         let mut fronts = Fronts::default();

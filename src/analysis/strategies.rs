@@ -245,7 +245,7 @@ pub(crate) fn over_time(
         let t = end * k as f64 / (points.max(2) - 1) as f64;
         let mut a = Acc::default();
         for (j, (best, r)) in members.iter().enumerate() {
-            while at[j] < r.trials.len() && r.trials[at[j]].time_s.is_some_and(|x| x <= t) {
+            while at[j] < r.trials.len() && r.trials.at(at[j]).time_s.is_some_and(|x| x <= t) {
                 at[j] += 1;
             }
             if at[j] > 0 {
@@ -304,8 +304,7 @@ mod tests {
                     .members
                     .iter()
                     .map(|&i| {
-                        runs[i].trials[..=step]
-                            .iter()
+                        runs[i].trials.range(..=step)
                             .map(|t| t.metrics.val_acc)
                             .fold(f64::MIN, f64::max)
                     })

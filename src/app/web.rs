@@ -410,7 +410,7 @@ fn probe_json(v: &mut Viewer, g: &Gpu, frames: u64, scale: f32, paint_ms: f64) -
     });
     let point = point.map(|(k, p)| {
         serde_json::json!({
-            "trial": v.runs()[run].trials[k].trial_id,
+            "trial": v.runs()[run].trials.at(k).trial_id,
             "index": k,
             "x": p[0] / scale,
             "y": p[1] / scale,

@@ -129,7 +129,7 @@ pub fn run(
     }
     let a = nasviz::analysis::Analytics::of_run(run);
     if let Some(s) = a.step(run.trials.len().saturating_sub(1)) {
-        let b = &run.trials[s.best];
+        let b = run.trials.at(s.best);
         eprintln!(
             "{}: {} trials of {} on {}; best by validation: trial {} (validation {}, test {})",
             output.display(),

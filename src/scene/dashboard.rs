@@ -251,7 +251,7 @@ pub(crate) fn step_picture(
     match run.trials.get(step) {
         Some(t) => dag_picture(
             &t.arch,
-            reference.map(|r| &r.arch),
+            reference.map(|r| r.arch),
             &dag_title(run, analytics, step),
             rect,
             theme,

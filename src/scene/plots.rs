@@ -296,8 +296,8 @@ impl Canvas {
         let Some(st) = input.analytics.step(step) else {
             return;
         };
-        let best = &run.trials[st.best];
-        let cur = &run.trials[step];
+        let best = run.trials.at(st.best);
+        let cur = run.trials.at(step);
         let pb = axes
             .view
             .apply([best.metrics.val_acc as f32, best.metrics.test_acc as f32]);
@@ -367,7 +367,7 @@ impl BestLine<'_> {
             let Some(st) = self.analytics.step(i) else {
                 break;
             };
-            let v = run.trials[st.best].metrics.val_acc.clamp(y.0, y.1) as f32;
+            let v = run.trials.at(st.best).metrics.val_acc.clamp(y.0, y.1) as f32;
             let p = view.apply([xpos(i), v]);
             if let Some(prev) = pts.last().copied() {
                 pts.push([p[0], prev[1]]);
@@ -387,7 +387,7 @@ impl BestLine<'_> {
 pub fn line_x_range(run: &Run, x_time: bool) -> (f64, f64) {
     let n = run.trials.len();
     if x_time && has_clock(run) && n > 0 {
-        let end = run.trials[n - 1].time_s.unwrap_or(0.0).max(1.0);
+        let end = run.trials.at(n - 1).time_s.unwrap_or(0.0).max(1.0);
         (-end * 0.01, end * 1.01)
     } else {
         (-0.5, (n as f64 - 0.5).max(0.5))
@@ -461,7 +461,7 @@ pub fn line_view(
         1.5,
     );
     if let Some(st) = input.analytics.step(step) {
-        let b = &run.trials[st.best];
+        let b = run.trials.at(st.best);
         let text = format!("— best so far: {}", fmt_pct(b.metrics.val_acc));
         canvas.corner_note(text, rect, rect.y + 12.0, theme.accent, theme);
     }
@@ -475,7 +475,7 @@ impl Canvas {
         let (run, step) = (input.run, input.step);
         let i = step.min(run.trials.len() - 1);
         let here = if x_time {
-            run.trials[i].time_s.unwrap_or(0.0)
+            run.trials.at(i).time_s.unwrap_or(0.0)
         } else {
             i as f64
         } as f32;

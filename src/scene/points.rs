@@ -263,7 +263,7 @@ impl PointCache {
         let (v0, v1) = ranges.val;
         // smaller circles when there are many
         let base = (7.0 / (n / 500.0).sqrt().max(1.0)).clamp(1.2, 7.0) as f32;
-        let inside = |t: &crate::trace::Trial| {
+        let inside = |t: crate::trace::TrialRef<'_>| {
             (v0..=v1).contains(&t.metrics.val_acc) && (t0..=t1).contains(&t.metrics.test_acc)
         };
         while self.scatter.len() > upto {
@@ -276,7 +276,7 @@ impl PointCache {
             self.line.pop();
         }
         for i in self.scatter.len()..upto {
-            let t = &run.trials[i];
+            let t = run.trials.at(i);
             let (val, test) = (t.metrics.val_acc, t.metrics.test_acc);
             let color = self.tint.unwrap_or_else(|| ramp(i as f64 / n));
             let size = ((test - t0) / (t1 - t0)).clamp(0.0, 1.0) as f32;

@@ -85,13 +85,13 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
     let Some(st) = analytics.step(step) else {
         return Vec::new();
     };
-    let t = &run.trials[step];
+    let t = run.trials.at(step);
     let against = match (st.reference, t.parents.is_empty()) {
-        (Some(r), false) => format!("vs parent, trial {}", run.trials[r].trial_id),
-        (Some(r), true) => format!("vs previous, trial {}", run.trials[r].trial_id),
+        (Some(r), false) => format!("vs parent, trial {}", run.trials.at(r).trial_id),
+        (Some(r), true) => format!("vs previous, trial {}", run.trials.at(r).trial_id),
         (None, _) => "first trial".into(),
     };
-    let best = &run.trials[st.best];
+    let best = run.trials.at(st.best);
     let effective = match st.most_effective {
         Some(e) => format!(
             "{} ({} at step {})",

@@ -6,7 +6,7 @@
 use super::{Benchmark, SearchError};
 use crate::arch::{Arch, Mutation};
 use crate::rng::Rng;
-use crate::trace::{Objective, Run, RunInfo, Source, Steer, Trial, TrialMetrics};
+use crate::trace::{Objective, Run, RunInfo, Source, Steer, Trial, TrialMetrics, TrialRef};
 use std::collections::VecDeque;
 
 /// How the next architecture is chosen.
@@ -217,7 +217,7 @@ impl<'b> Session<'b> {
     }
 
     /// Proposes, evaluates and records one trial.
-    pub fn step(&mut self) -> Result<&Trial, SearchError> {
+    pub fn step(&mut self) -> Result<TrialRef<'_>, SearchError> {
         if self.paused {
             return Err(SearchError::Paused);
         }
@@ -237,7 +237,7 @@ impl<'b> Session<'b> {
                     self.record(a, Vec::new(), None, Source::Search)?
                 } else {
                     let parent = self.tournament(sample);
-                    let p = &self.run.trials[parent];
+                    let p = self.run.trials.at(parent);
                     let (pid, parch) = (p.trial_id, p.arch.clone());
                     if parch.space() != self.bench.get().space() {
                         return Err(SearchError::WrongSpace {
@@ -261,7 +261,7 @@ impl<'b> Session<'b> {
                 }
             }
         };
-        Ok(&self.run.trials[pos])
+        Ok(self.run.trials.at(pos))
     }
 
     /// The position of the best of `sample` distinct population members
@@ -278,7 +278,7 @@ impl<'b> Session<'b> {
             let better = match best {
                 None => true,
                 Some(b) => {
-                    self.run.trials[cand].metrics.val_acc > self.run.trials[b].metrics.val_acc
+                    self.run.trials.at(cand).metrics.val_acc > self.run.trials.at(b).metrics.val_acc
                 }
             };
             if better {
@@ -310,7 +310,7 @@ impl<'b> Session<'b> {
         base: Option<u64>,
         mutation: Option<Mutation>,
         note: Option<String>,
-    ) -> Result<&Trial, SearchError> {
+    ) -> Result<TrialRef<'_>, SearchError> {
         if arch.space() != self.bench.get().space() {
             return Err(SearchError::WrongSpace {
                 bench: self.bench.get().space().name(),
@@ -334,7 +334,7 @@ impl<'b> Session<'b> {
             mutation.clone(),
             Source::User,
         )?;
-        let t = &self.run.trials[pos];
+        let t = self.run.trials.at(pos);
         let steer = Steer {
             run_id: self.run.info.run_id.clone(),
             step: t.step,
@@ -347,7 +347,7 @@ impl<'b> Session<'b> {
         self.run
             .push_steer(steer)
             .map_err(|e| SearchError::Settings(e.to_string()))?;
-        Ok(&self.run.trials[pos])
+        Ok(self.run.trials.at(pos))
     }
 
     /// Applies `mutation` to trial `base`'s architecture and injects the
@@ -357,7 +357,7 @@ impl<'b> Session<'b> {
         base: u64,
         mutation: &Mutation,
         note: Option<String>,
-    ) -> Result<&Trial, SearchError> {
+    ) -> Result<TrialRef<'_>, SearchError> {
         let t = self.run.trial(base).ok_or(SearchError::NoSuchTrial(base))?;
         let arch = t.arch.mutate(mutation)?;
         self.inject(arch, Some(base), Some(mutation.clone()), note)
@@ -385,7 +385,7 @@ impl<'b> Session<'b> {
             .run
             .position(trial)
             .ok_or(SearchError::NoSuchTrial(trial))?;
-        let t = &self.run.trials[pos];
+        let t = self.run.trials.at(pos);
         if t.source != Source::User {
             return Err(SearchError::Settings(format!(
                 "trial {trial} was made by the search, not by a user"

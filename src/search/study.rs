@@ -305,7 +305,7 @@ mod tests {
                 .collect();
             xs.iter().sum::<f64>() / xs.len() as f64
         };
-        let base = &run.trials[0].arch;
+        let base = run.trials.at(0).arch;
         let crate::arch::Arch::NbGraph(g) = base else {
             panic!("nbgraph")
         };

@@ -188,7 +188,7 @@ mod tests {
         let b = &batches[0];
         let run = &trace.runs[0];
         for i in [0, 100, 1999] {
-            let t = &run.trials[i];
+            let t = run.trials.at(i);
             assert_eq!(column::<StringArray>(b, "run_id").value(i), "re-0");
             assert_eq!(column::<UInt64Array>(b, "step").value(i), i as u64 + 1);
             assert_eq!(column::<UInt64Array>(b, "trial_id").value(i), t.trial_id);

@@ -143,7 +143,7 @@ pub fn read_with(
     let cpath = cache_path(dir, path);
     let mut why = None;
     match map(&cpath) {
-        Ok(bytes) => match decode(&bytes) {
+        Ok(bytes) => match decode_mapped(&bytes) {
             Ok((h, trace)) => {
                 let now = header_of(path, h.len.min(len), h.lines, &meta).map_err(io)?;
                 let same_prefix = h.len <= len && now.head == h.head && now.boundary == h.boundary;
@@ -234,7 +234,7 @@ pub fn derived_with(
     ));
     let mut why = None;
     match map(&cpath) {
-        Ok(bytes) => match decode(&bytes) {
+        Ok(bytes) => match decode_mapped(&bytes) {
             Ok((h, trace)) => {
                 let same = h.len == len && header_of(path, len, h.lines, &meta).map_err(io)? == h;
                 if same {
@@ -274,6 +274,35 @@ fn map(path: &Path) -> std::io::Result<memmap2::Mmap> {
     // place, so the inode mapped here is never modified; its contents are
     // checked (checksum, bounds) before use.
     unsafe { memmap2::Mmap::map(&f) }
+}
+
+/// A mapped cache decoded, its pages dropped as they are read (in steps
+/// of a few megabytes): the cache is never resident whole beside the
+/// trials made of it.
+#[cfg(not(target_arch = "wasm32"))]
+fn decode_mapped(m: &memmap2::Mmap) -> Result<(format::Header, Trace), String> {
+    const PAGE: usize = 4096;
+    const STEP: usize = 4 << 20;
+    let mut done = 0usize;
+    let mut release = |off: usize, len: usize| {
+        let end = (off + len) / PAGE * PAGE;
+        if end >= done + STEP {
+            // SAFETY: the mapping is private and read-only, of a file that
+            // is never written in place (see `map`); dropping its pages
+            // only has them read from the file again if touched.
+            let _ = unsafe {
+                m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, done, end - done)
+            };
+            done = end;
+        }
+    };
+    decode(m, &mut release)
+}
+
+/// A cache read whole (the browser build never has one).
+#[cfg(target_arch = "wasm32")]
+fn decode_mapped(bytes: &[u8]) -> Result<(format::Header, Trace), String> {
+    decode(bytes, &mut |_, _| {})
 }
 
 /// A page has no files to map: read (the browser build never has a cache).
@@ -393,17 +422,26 @@ mod tests {
         };
         let trace = crate::export::demo_trace().expect("demo");
         let bytes = encode(&h, &trace);
-        let (h2, back) = decode(&bytes).expect("decode");
+        // the body is read once, in order, and all of it is released
+        let mut told = Vec::new();
+        let (h2, back) = decode(&bytes, &mut |off, len| told.push((off, len))).expect("decode");
         assert_eq!(h2, h);
         assert_eq!(back, trace);
+        assert!(told.len() > 10, "released in steps: {told:?}");
+        assert_eq!(told[0].0, format::HEADER_LEN);
+        for w in told.windows(2) {
+            assert_eq!(w[0].0 + w[0].1, w[1].0, "contiguous: {told:?}");
+        }
+        let (last, len) = told[told.len() - 1];
+        assert_eq!(last + len, bytes.len(), "to the end");
         // every flipped byte and every cut is caught
         for i in (0..bytes.len()).step_by(997) {
             let mut b = bytes.clone();
             b[i] ^= 0x5a;
-            assert!(decode(&b).is_err(), "flip at {i}");
+            assert!(decode(&b, &mut |_, _| {}).is_err(), "flip at {i}");
         }
         for cut in [0, 7, 30, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(decode(&bytes[..cut], &mut |_, _| {}).is_err(), "cut at {cut}");
         }
     }
 

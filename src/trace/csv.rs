@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(lines[0], HEADER);
         assert_eq!(lines.len(), 2001);
         // a row of an evolved trial: its parent, its edit (quoted JSON), its arch
-        let t = &trace.runs[0].trials[100];
+        let t = trace.runs[0].trials.at(100);
         let row = lines[101];
         assert!(
             row.starts_with(&format!("re-0,101,{},", t.trial_id)),

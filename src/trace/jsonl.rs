@@ -41,7 +41,7 @@
 use super::line::RawMutation;
 pub use super::line::{parse_mutation, Event};
 use super::scan::TrialScanner;
-use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics};
+use super::{Run, RunInfo, Source, Steer, Trace, TraceError, Trial, TrialMetrics, TrialRef};
 use crate::arch::{Arch, ArchJson, Mutation};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -227,7 +227,7 @@ impl TraceBuilder {
                     // address space only: pages are touched as trials arrive
                     // (not asked for huge pages: on a virtual machine, their
                     // first touch in a fresh process cost more than they saved)
-                    let _ = run.trials.try_reserve(std::mem::take(&mut self.hint));
+                    run.trials.reserve(std::mem::take(&mut self.hint));
                 }
                 self.trace.runs.push(run);
             }
@@ -695,20 +695,20 @@ impl<W: Write> TraceWriter<W> {
         self.line(&RunOut { kind: "run", info })
     }
 
-    pub fn trial(&mut self, run_id: &str, t: &Trial) -> std::io::Result<()> {
+    pub fn trial(&mut self, run_id: &str, t: TrialRef<'_>) -> std::io::Result<()> {
         self.line(&TrialOut {
             kind: "trial",
             run_id,
             trial_id: t.trial_id,
             step: t.step,
             time_s: t.time_s,
-            parents: &t.parents,
-            mutation: t.mutation.as_deref(),
+            parents: t.parents,
+            mutation: t.mutation,
             arch: t.arch.to_json(),
-            hash: t.hash.as_deref(),
+            hash: t.hash,
             metrics: &t.metrics,
             source: t.source,
-            worker: t.worker.as_deref(),
+            worker: t.worker,
         })
     }
 

@@ -114,31 +114,6 @@ fn size(bytes: u64) -> String {
     }
 }
 
-/// Asks the kernel to back the unused capacity of `v` with transparent huge
-/// pages, so that filling a large buffer (a million trials) takes a few
-/// hundred page faults instead of tens of thousands. Advice only: nothing
-/// changes if the kernel declines or the platform has no such thing.
-pub(crate) fn advise_huge_pages<T>(v: &mut Vec<T>) {
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let spare = v.spare_capacity_mut();
-        let start = spare.as_mut_ptr() as usize;
-        let end = start + std::mem::size_of_val(spare);
-        let lo = start.div_ceil(HUGE) * HUGE;
-        let hi = end / HUGE * HUGE;
-        if hi > lo {
-            // SAFETY: [lo, hi) lies inside this vector's allocation, which we
-            // own; MADV_HUGEPAGE changes how it is backed, never its contents.
-            unsafe {
-                libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = v;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,9 @@ pub mod memory;
 pub mod open;
 pub mod params;
 pub mod scan;
+pub mod trials;
+
+pub use trials::{TrialRef, Trials};
 
 use crate::arch::{Arch, Mutation};
 use serde::{Deserialize, Serialize};
@@ -79,7 +82,7 @@ pub enum Source {
 }
 
 /// What a benchmark reported for a trial. Accuracies are fractions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrialMetrics {
     pub val_acc: f64,
     pub test_acc: f64,
@@ -288,7 +291,8 @@ type IdMap = HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>;
 #[derive(Clone, Debug)]
 pub struct Run {
     pub info: RunInfo,
-    pub trials: Vec<Trial>,
+    /// The trials in order, as columns.
+    pub trials: Trials,
     pub steers: Vec<Steer>,
     /// Trial id to position, once ids stop being positions.
     index: IdMap,
@@ -308,7 +312,7 @@ impl Run {
     pub fn new(info: RunInfo) -> Run {
         Run {
             info,
-            trials: Vec::new(),
+            trials: Trials::default(),
             steers: Vec::new(),
             index: IdMap::default(),
             dense: true,
@@ -316,48 +320,62 @@ impl Run {
     }
 
     /// Appends `trials` in order, as [`Run::push`] would one by one (their
-    /// ids must be new), without copying them when this run is empty and
-    /// their ids are their positions (what searches write).
-    pub(crate) fn adopt(&mut self, trials: Vec<Trial>) -> Result<(), String> {
-        let dense = trials
-            .iter()
-            .enumerate()
-            .all(|(i, t)| t.trial_id == i as u64);
-        if self.trials.is_empty() && self.dense && dense {
-            self.trials = trials;
-            return Ok(());
+    /// ids must be new), without copying them when this run is empty.
+    pub(crate) fn adopt(&mut self, trials: Trials) -> Result<(), String> {
+        let start = self.trials.len();
+        let dense = self.dense
+            && (trials.ids().iter())
+                .enumerate()
+                .all(|(i, &id)| id == (start + i) as u64);
+        if !dense {
+            self.index_all();
+            for (i, &id) in trials.ids().iter().enumerate() {
+                if let Err(e) = self.index_new(id, start + i) {
+                    for &undo in &trials.ids()[..i] {
+                        self.index.remove(&undo);
+                    }
+                    return Err(e);
+                }
+            }
         }
-        self.trials.reserve(trials.len());
-        for t in trials {
-            self.push(t)?;
-        }
+        self.trials.append(trials);
         Ok(())
     }
 
     /// Appends a trial; its id must be new in this run.
     pub fn push(&mut self, t: Trial) -> Result<(), String> {
-        if self.dense {
-            let n = self.trials.len() as u64;
-            if t.trial_id == n {
-                self.trials.push(t);
-                return Ok(());
-            }
-            // ids are no longer positions: index them from here on
-            self.dense = false;
-            self.index.reserve(self.trials.len() + 1);
-            for (i, old) in self.trials.iter().enumerate() {
-                self.index.insert(old.trial_id, i);
-            }
+        let n = self.trials.len();
+        if !(self.dense && t.trial_id == n as u64) {
+            self.index_all();
+            self.index_new(t.trial_id, n)?;
         }
-        if self.index.contains_key(&t.trial_id) {
-            return Err(format!(
-                "duplicate trial_id {} in run {:?}",
-                t.trial_id, self.info.run_id
-            ));
-        }
-        self.index.insert(t.trial_id, self.trials.len());
         self.trials.push(t);
         Ok(())
+    }
+
+    /// Keeps an index of ids from here on (they are no longer positions).
+    fn index_all(&mut self) {
+        if self.dense {
+            self.dense = false;
+            self.index.reserve(self.trials.len() + 1);
+            for (i, &id) in self.trials.ids().iter().enumerate() {
+                self.index.insert(id, i);
+            }
+        }
+    }
+
+    /// Indexes a new trial's id at `pos`; an error if the id is taken.
+    fn index_new(&mut self, trial_id: u64, pos: usize) -> Result<(), String> {
+        match self.index.entry(trial_id) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(format!(
+                "duplicate trial_id {trial_id} in run {:?}",
+                self.info.run_id
+            )),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(pos);
+                Ok(())
+            }
+        }
     }
 
     /// Appends a steer event; the trials it names must exist.
@@ -380,12 +398,12 @@ impl Run {
     pub fn position(&self, trial_id: u64) -> Option<usize> {
         if self.dense {
             let i = usize::try_from(trial_id).ok()?;
-            return (self.trials.get(i)?.trial_id == trial_id).then_some(i);
+            return (*self.trials.ids().get(i)? == trial_id).then_some(i);
         }
         self.index.get(&trial_id).copied()
     }
 
-    pub fn trial(&self, trial_id: u64) -> Option<&Trial> {
+    pub fn trial(&self, trial_id: u64) -> Option<TrialRef<'_>> {
         self.position(trial_id).and_then(|i| self.trials.get(i))
     }
 }

@@ -489,7 +489,7 @@ mod tests {
                 t.time_s = Some(1e-3);
                 // crossovers: two parents (inline) and three (on the heap)
                 t.parents = (0..i as u64 + 1).map(|k| 40 + k).collect::<Vec<_>>().into();
-                let _ = w.trial("other", &t);
+                let _ = w.trial("other", t.trial_ref());
             }
         }
         let text = String::from_utf8(w.into_inner()).unwrap_or_default();

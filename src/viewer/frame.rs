@@ -454,7 +454,7 @@ impl Viewer {
             return m.clone();
         }
         let trials = &self.runs[run].trials;
-        let arch = |i: usize| -> Option<&Arch> { trials.get(i).map(|t| &t.arch) };
+        let arch = |i: usize| -> Option<&Arch> { trials.get(i).map(|t| t.arch) };
         let map = match (arch(a), arch(b)) {
             (Some(x), Some(y)) => x.diff(y).map(|d| d.node_map).unwrap_or_default(),
             _ => Vec::new(),

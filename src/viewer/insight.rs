@@ -62,7 +62,7 @@ impl Highlight {
             let mut codes = Vec::new();
             let wanted = self.hit.clone();
             for i in self.scanned..upto {
-                let t = &run.trials[i];
+                let t = run.trials.at(i);
                 let hit = match &wanted {
                     Some(Hit::Value { decision, value }) => {
                         self.has_value(&t.arch, decision, value, &mut codes)

@@ -185,7 +185,7 @@ pub(crate) fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
 /// (O(new trials)).
 pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
     for i in meta.len..run.trials.len() {
-        let t = &run.trials[i];
+        let t = run.trials.at(i);
         let best = analytics.step(i).map_or(i, |s| s.best);
         if meta.best_at.last() != Some(&best) {
             meta.improvements.push(i);
@@ -321,7 +321,7 @@ impl Viewer {
         }
         for t in src.trials.iter().skip(have) {
             // the source checked ids; a refusal here means nothing new
-            let _ = self.runs[i].push(t.clone());
+            let _ = self.runs[i].push(t.to_trial());
         }
         self.runs[i].steers.clone_from(&src.steers);
         self.analytics[i].extend(&self.runs[i]);

@@ -145,7 +145,7 @@ impl Viewer {
                 let Some(pos) = self.runs[r].position(id) else {
                     return;
                 };
-                let t = &self.runs[r].trials[pos];
+                let t = self.runs[r].trials.at(pos);
                 let (v, te) = (t.metrics.val_acc, t.metrics.test_acc);
                 let msg = format!(
                     "your edit is step {}: validation {} ({} vs step {}), test {} ({}); Space continues the search from it, Ctrl+Z undoes",

@@ -105,7 +105,7 @@ fn hovering_a_point_highlights_it_in_both_plots_and_tells_its_story() {
         Ok(f) => f,
         Err(e) => panic!("{e}"),
     };
-    let t = v.runs()[0].trials[k].clone();
+    let t = v.runs()[0].trials.at(k).to_trial();
     let here = [t.metrics.val_acc as f32, t.metrics.test_acc as f32];
     assert!(
         grown(&f, ViewKind::Scatter).contains(&here),
@@ -194,11 +194,11 @@ fn shift_click_diffs_two_trials_node_for_node() {
     assert!(
         dag.contains(&format!(
             "Diff · trial {} (A) → trial {} (B)",
-            trials[a].trial_id, trials[b].trial_id
+            trials.at(a).trial_id, trials.at(b).trial_id
         )),
         "{dag}"
     );
-    let dv = trials[b].metrics.val_acc - trials[a].metrics.val_acc;
+    let dv = trials.at(b).metrics.val_acc - trials.at(a).metrics.val_acc;
     assert!(
         dag.contains(&format!("validation {}", crate::fmt::fmt_pp(dv))),
         "{dag}"
@@ -364,11 +364,11 @@ fn a_live_search_runs_is_edited_through_a_previewed_menu_undone_and_saved() {
     run_for(&mut v, 1.0);
     let run = &v.runs()[0];
     assert_eq!(run.trials.len(), n + 1);
-    let mine = &run.trials[n];
+    let mine = run.trials.at(n);
     assert_eq!(mine.source, crate::trace::Source::User);
-    assert_eq!(mine.parents, vec![run.trials[n - 1].trial_id]);
+    assert_eq!(mine.parents, vec![run.trials.at(n - 1).trial_id]);
     assert_eq!(
-        Ok(&mine.arch),
+        Ok(mine.arch),
         chosen.candidate.arch.as_ref(),
         "the applied edit is the previewed one"
     );

@@ -112,7 +112,7 @@ struct Overview<'a> {
 impl Overview<'_> {
     /// Where the trial at position `i` is drawn.
     fn at(&self, i: usize) -> [f32; 2] {
-        let v = self.run.trials[i].metrics.val_acc.clamp(self.y.0, self.y.1);
+        let v = self.run.trials.at(i).metrics.val_acc.clamp(self.y.0, self.y.1);
         self.view.apply([(i + 1) as f32, v as f32])
     }
 
@@ -121,7 +121,7 @@ impl Overview<'_> {
     fn links(&self, out: &mut Out, step: usize) {
         let run = self.run;
         for i in sample(step, MAX_LINKS) {
-            let t = &run.trials[i];
+            let t = run.trials.at(i);
             for (k, p) in t.parents.iter().enumerate() {
                 let Some(pp) = run.position(*p).filter(|&pp| pp < i) else {
                     continue;
@@ -192,7 +192,7 @@ fn chain_list(
     theme: &Theme,
 ) {
     let (run, focus, best) = (shown.run, shown.focus, shown.best);
-    let t = &run.trials[focus];
+    let t = run.trials.at(focus);
     let head = format!(
         "{} {} · {} ancestors{}",
         if focus == best { "best trial" } else { "trial" },
@@ -257,7 +257,7 @@ fn chain_list(
 
 /// A link of the list: its trial, accuracy, delta and the edit that made it.
 fn link_label(run: &Run, k: &crate::analysis::lineage::Link) -> String {
-    let tr = &run.trials[k.pos];
+    let tr = run.trials.at(k.pos);
     let delta = k.val_delta.map(fmt_pp).unwrap_or_default();
     let edit = match (&k.edit, k.parent_id) {
         (Some(e), _) => e.clone(),

@@ -61,7 +61,7 @@ pub(super) fn pareto_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> {
     };
     chart.clouds(out, &runs);
     let members_of = chart.staircases(out, &runs);
-    let current = &run.trials[step];
+    let current = run.trials.at(step);
     if let Some(c) = cost.of(current) {
         out.current_ring(chart.at(c, objective.of(current)), 6.0, theme);
     }
@@ -157,7 +157,7 @@ impl Chart<'_> {
                 self.theme.muted.with_alpha(90)
             };
             out.dot_cloud((st, MAX_DOTS / runs.len()), 2.0, dot, |i| {
-                let t = &r.trials[i];
+                let t = r.trials.at(i);
                 let c = self.cost.of(t)?;
                 Some(self.at(c, self.objective.of(t)))
             });

@@ -182,10 +182,10 @@ fn runs<'a>(c: &mut Cur<'a>, strings: &'a [&'a str]) -> Result<Vec<ColumnRun<'a>
     let n_runs = c.u32()? as usize;
     let mut runs = Vec::with_capacity(n_runs.min(c.b.len()));
     for _ in 0..n_runs {
-        let r = c.run(strings, |_| 1)?;
+        let r = c.run(strings)?;
         let parents = Cur {
             b: c.b,
-            i: r.starts[0],
+            i: r.parents_at,
         };
         let steers = c.steers(strings)?;
         check_texts(&r.cols, strings.len())?;

@@ -1,9 +1,10 @@
 //! A cache read back into a [`Trace`]: every distinct text parsed once,
-//! then the trials built from the columns on every core.
+//! and the columns copied into each run's columns.
 
-use super::format::{body_sum, damaged, parts, split, Columns, Cur, Header, DAMAGED_SUM, NONE};
+use super::format::{damaged, parts, split, BodySum, Col, Columns, Cur, Header, DAMAGED_SUM, NONE};
 use crate::arch::{Arch, ArchJson, Mutation};
-use crate::trace::{Parents, Run, Source, Trace, Trial, TrialMetrics};
+use crate::trace::trials::{Columns as TrialColumns, Interned, OptColumn};
+use crate::trace::{Parents, Run, Source, Trace, Trial, TrialMetrics, Trials};
 use std::sync::Arc;
 
 /// An architecture from its text in a cache.
@@ -57,30 +58,35 @@ pub(super) fn parse_edit(text: &str) -> Result<Mutation, String> {
 }
 
 /// The header and the trace of a cache's bytes, or why they cannot be
-/// trusted.
-pub(super) fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
+/// trusted. The body is read once, in order: each column is copied into
+/// its run and summed, and `release(offset, len)` is told of the bytes
+/// behind (a mapped cache drops those pages, so a large cache is never
+/// resident whole beside the trials made of it).
+pub(super) fn decode(
+    bytes: &[u8],
+    release: &mut dyn FnMut(usize, usize),
+) -> Result<(Header, Trace), String> {
     let (h, body, sum) = split(bytes)?;
-    if body_sum(body) != sum {
-        return Err(DAMAGED_SUM.into());
-    }
     let (strings, mut c) = parts(body)?;
-    // each distinct text parsed once, found by its index
-    let mut tables = Tables::new(strings.len());
+    let mut read = Progress {
+        sum: BodySum::default(),
+        summed: 0,
+        base: bytes.len() - body.len(),
+        body,
+        release,
+    };
+    // a text's index to its place in a run's table, NONE when not yet seen
+    let mut remap = vec![NONE; strings.len()];
     let n_runs = c.u32()? as usize;
     let mut trace = Trace::default();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
     for _ in 0..n_runs {
-        // a large run's trials are built in parts, one a thread
-        let r = c.run(&strings, |n| if n >= 1 << 16 { threads } else { 1 })?;
-        let cols = r.cols;
-        // every text the run names, parsed before the trials are built
-        for i in 0..cols.sources.len() {
-            tables.resolve(&cols, i, &strings).map_err(damaged)?;
-        }
-        let trials = build_trials(&cols, c.b, &r.bounds, &r.starts, &tables).map_err(damaged)?;
+        let r = c.run(&strings)?;
+        let parents = Cur {
+            b: c.b,
+            i: r.parents_at,
+        };
+        let trials = run_trials(&r.cols, parents, &strings, &mut remap, &mut read)
+            .map_err(damaged)?;
         let mut run = Run::new(r.info);
         run.adopt(trials).map_err(damaged)?;
         for s in c.steers(&strings)? {
@@ -91,120 +97,164 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Header, Trace), String> {
     if c.i != c.b.len() {
         return Err("the cache is damaged".into());
     }
+    read.upto(body.len());
+    if read.sum.finish() != sum {
+        return Err(DAMAGED_SUM.into());
+    }
     Ok((h, trace))
 }
 
-/// The distinct texts of a cache, parsed: by index into its table of
-/// strings, whichever kind each one is.
-#[derive(Clone)]
-struct Tables {
-    archs: Vec<Option<Arch>>,
-    muts: Vec<Option<Arc<Mutation>>>,
-    keys: Vec<Option<Arc<str>>>,
-    workers: Vec<Option<Arc<str>>>,
+/// How far a body has been read: summed up to `summed`, and the pages
+/// before it released.
+struct Progress<'a, 'r> {
+    sum: BodySum,
+    summed: usize,
+    /// Where the body starts in the bytes `release` is told of.
+    base: usize,
+    body: &'a [u8],
+    release: &'r mut dyn FnMut(usize, usize),
 }
 
-impl Tables {
-    fn new(n: usize) -> Tables {
-        Tables {
-            archs: vec![None; n],
-            muts: vec![None; n],
-            keys: vec![None; n],
-            workers: vec![None; n],
+impl Progress<'_, '_> {
+    /// Sums the body up to `end` and releases what is behind.
+    fn upto(&mut self, end: usize) {
+        let end = end.clamp(self.summed, self.body.len());
+        self.sum.update(&self.body[self.summed..end]);
+        if end > self.summed {
+            (self.release)(self.base + self.summed, end - self.summed);
         }
+        self.summed = end;
     }
 
-    /// Parses the texts trial `i` names that are not parsed yet.
-    fn resolve(&mut self, cols: &Columns<'_>, i: usize, strings: &[&str]) -> Result<(), String> {
-        let text = |k: u32| strings.get(k as usize).copied().ok_or("no such text");
-        let a = cols.archs.u32(i);
-        match self.archs.get_mut(a as usize) {
-            Some(Some(_)) => {}
-            Some(slot) => *slot = Some(parse_arch(text(a)?)?),
-            None => return Err("no such architecture".into()),
+    /// Sums and releases up to the end of `slice` (a part of the body).
+    fn past(&mut self, slice: &[u8]) {
+        let end = (slice.as_ptr() as usize + slice.len()).saturating_sub(self.body.as_ptr() as usize);
+        self.upto(end);
+    }
+}
+
+/// The trials of one run, copied column by column out of the cache.
+fn run_trials(
+    cols: &Columns<'_>,
+    mut parents: Cur<'_>,
+    strings: &[&str],
+    remap: &mut [u32],
+    read: &mut Progress<'_, '_>,
+) -> Result<Trials, String> {
+    let n = cols.sources.len();
+    let ids = cols.ids.u64s();
+    read.past(cols.ids.bytes());
+    let steps = cols.steps.u64s();
+    read.past(cols.steps.bytes());
+    let times = OptColumn::from_values(cols.times.u64s().into_iter().map(f64::from_bits).collect());
+    read.past(cols.times.bytes());
+    let metric = |k: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| f64::from_bits(cols.metrics.u64_at(i, k * 8)))
+            .collect()
+    };
+    let (val, test) = (metric(0), metric(1));
+    let costs = [2, 3, 4, 5].map(|k| OptColumn::from_values(metric(k)));
+    read.past(cols.metrics.bytes());
+    let sources = cols.sources.iter().map(|&b| source(Some(b))).collect();
+    read.past(cols.sources);
+    let mut parent_ends = Vec::new();
+    let mut parent_ids = Vec::new();
+    for i in 0..n {
+        let k = parents.u32()? as usize;
+        if k > 0 && parent_ends.is_empty() {
+            parent_ends.resize(i, 0);
         }
-        let m = cols.muts.u32(i);
-        if m != NONE {
-            match self.muts.get_mut(m as usize) {
-                Some(Some(_)) => {}
-                Some(slot) => *slot = Some(Arc::new(parse_edit(text(m)?)?)),
-                None => return Err("no such edit".into()),
-            }
+        for _ in 0..k {
+            parent_ids.push(parents.u64()?);
         }
-        for (k, table) in [
-            (cols.hashes.u32(i), &mut self.keys),
-            (cols.workers.u32(i), &mut self.workers),
-        ] {
-            if k != NONE {
-                match table.get_mut(k as usize) {
-                    Some(Some(_)) => {}
-                    Some(slot) => *slot = Some(text(k)?.into()),
-                    None => return Err("no such text".into()),
+        if !parent_ends.is_empty() {
+            parent_ends.push(parent_ids.len() as u64);
+        }
+        if i % 65_536 == 65_535 {
+            read.upto(parents.i);
+        }
+    }
+    read.upto(parents.i);
+    let archs = interned(&cols.archs, strings, remap, |t| parse_arch(t))?;
+    read.past(cols.archs.bytes());
+    let hashes = interned(&cols.hashes, strings, remap, |t| Ok(Arc::from(t)))?;
+    read.past(cols.hashes.bytes());
+    let edits = interned(&cols.muts, strings, remap, |t| parse_edit(t).map(Arc::new))?;
+    let muts = (0..n)
+        .map(|i| match edits.1.get(i) {
+            Some(&k) if k != NONE => edits.0.get(k as usize).cloned(),
+            _ => None,
+        })
+        .collect();
+    read.past(cols.muts.bytes());
+    let workers = interned(&cols.workers, strings, remap, |t| Ok(Arc::from(t)))?;
+    read.past(cols.workers.bytes());
+    Trials::from_columns(TrialColumns {
+        ids,
+        steps,
+        times,
+        val,
+        test,
+        costs,
+        parent_ends,
+        parent_ids,
+        archs: Interned::from_parts(archs.0, archs.1)?,
+        muts,
+        hashes: Interned::from_parts(hashes.0, hashes.1)?,
+        workers: Interned::from_parts(workers.0, workers.1)?,
+        sources,
+    })
+}
+
+/// The distinct values a column of text indices names, each made once
+/// from its text, and the column as indices into them ([`NONE`] kept).
+/// `remap` (NONE throughout) is left as it was found.
+fn interned<T>(
+    col: &Col<'_, 4>,
+    strings: &[&str],
+    remap: &mut [u32],
+    mut make: impl FnMut(&str) -> Result<T, String>,
+) -> Result<(Vec<T>, Vec<u32>), String> {
+    let mut table = Vec::new();
+    let mut seen = Vec::new();
+    let mut ids = Vec::with_capacity(col.len());
+    let mut fail = None;
+    for i in 0..col.len() {
+        let k = col.u32(i);
+        if k == NONE {
+            ids.push(NONE);
+            continue;
+        }
+        let Some(slot) = remap.get_mut(k as usize) else {
+            fail = Some("a text index is past the table".to_string());
+            break;
+        };
+        if *slot == NONE {
+            match strings.get(k as usize).map(|t| make(t)) {
+                Some(Ok(v)) => {
+                    *slot = table.len() as u32;
+                    table.push(v);
+                    seen.push(k);
+                }
+                Some(Err(e)) => {
+                    fail = Some(e);
+                    break;
+                }
+                None => {
+                    fail = Some("no such text".into());
+                    break;
                 }
             }
         }
-        Ok(())
+        ids.push(*slot);
     }
-
-    /// A copy sharing nothing with `self`: a thread building trials from it
-    /// counts references on its own (no cache line bounced between cores).
-    fn detached(&self) -> Tables {
-        let deep = |v: &[Option<Arc<str>>]| -> Vec<Option<Arc<str>>> {
-            v.iter().map(|x| x.as_deref().map(Arc::from)).collect()
-        };
-        Tables {
-            archs: self.archs.clone(),
-            muts: self
-                .muts
-                .iter()
-                .map(|x| x.as_deref().map(|m| Arc::new(m.clone())))
-                .collect(),
-            keys: deep(&self.keys),
-            workers: deep(&self.workers),
-        }
+    for k in seen {
+        remap[k as usize] = NONE;
     }
-
-    /// Trial `i` of `cols`, its parents read at `parents`.
-    fn trial(&self, cols: &Columns<'_>, i: usize, parents: &mut Cur<'_>) -> Result<Trial, String> {
-        let parents = parents.trial_parents()?;
-        let shared = |table: &[Option<Arc<str>>], k: u32| -> Result<Option<Arc<str>>, String> {
-            match k {
-                NONE => Ok(None),
-                k => table
-                    .get(k as usize)
-                    .cloned()
-                    .flatten()
-                    .map(Some)
-                    .ok_or_else(|| "a text is missing".to_string()),
-            }
-        };
-        let mutation = match cols.muts.u32(i) {
-            NONE => None,
-            m => Some(
-                self.muts
-                    .get(m as usize)
-                    .cloned()
-                    .flatten()
-                    .ok_or("an edit is missing")?,
-            ),
-        };
-        let arch = self
-            .archs
-            .get(cols.archs.u32(i) as usize)
-            .cloned()
-            .flatten()
-            .ok_or("an architecture is missing")?;
-        Ok(row(
-            cols,
-            i,
-            Texts {
-                parents,
-                mutation,
-                arch,
-                hash: shared(&self.keys, cols.hashes.u32(i))?,
-                worker: shared(&self.workers, cols.workers.u32(i))?,
-            },
-        ))
+    match fail {
+        Some(e) => Err(e),
+        None => Ok((table, ids)),
     }
 }
 
@@ -250,71 +300,4 @@ pub(super) fn source(b: Option<u8>) -> Source {
         Some(2) => Source::Import,
         _ => Source::Search,
     }
-}
-
-/// The trials of a run, built part by part (`bounds`, their parents
-/// starting at `starts` in `body`) on as many threads, straight into one
-/// array.
-fn build_trials(
-    cols: &Columns<'_>,
-    body: &[u8],
-    bounds: &[usize],
-    starts: &[usize],
-    tables: &Tables,
-) -> Result<Vec<Trial>, String> {
-    let n = bounds.last().copied().unwrap_or(0);
-    let mut trials: Vec<Trial> = Vec::with_capacity(n);
-    crate::trace::memory::advise_huge_pages(&mut trials);
-    let parts = starts.len();
-    let copies: Vec<Tables> = (1..parts).map(|_| tables.detached()).collect();
-    let results: Vec<Result<(), String>> = {
-        let mut rest = &mut trials.spare_capacity_mut()[..n];
-        let mut jobs = Vec::with_capacity(parts);
-        for k in 0..parts {
-            let (mine, more) = rest.split_at_mut(bounds[k + 1] - bounds[k]);
-            rest = more;
-            let t = if k == 0 { tables } else { &copies[k - 1] };
-            jobs.push((
-                mine,
-                bounds[k],
-                Cur {
-                    b: body,
-                    i: starts[k],
-                },
-                t,
-            ));
-        }
-        let fill = |(slots, first, mut cur, t): (
-            &mut [std::mem::MaybeUninit<Trial>],
-            usize,
-            Cur<'_>,
-            &Tables,
-        )| {
-            for (j, slot) in slots.iter_mut().enumerate() {
-                slot.write(t.trial(cols, first + j, &mut cur)?);
-            }
-            Ok(())
-        };
-        if jobs.len() == 1 {
-            jobs.into_iter().map(fill).collect()
-        } else {
-            std::thread::scope(|sc| {
-                let handles: Vec<_> = jobs
-                    .into_iter()
-                    .map(|job| sc.spawn(move || fill(job)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Err("a reader failed".into())))
-                    .collect()
-            })
-        }
-    };
-    // On an error the trials written so far are leaked, never read: the
-    // array's length stays 0.
-    results.into_iter().collect::<Result<(), String>>()?;
-    // SAFETY: every part succeeded, so each of the first `n` slots (the
-    // parts cover 0..n: bounds run from 0 to n) was written exactly once.
-    unsafe { trials.set_len(n) };
-    Ok(trials)
 }

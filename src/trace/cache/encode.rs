@@ -5,7 +5,7 @@
 use super::format::{header_bytes, BodySum, Header, HEADER_LEN, NONE};
 use crate::arch::{Arch, Mutation};
 use crate::trace::scan::FxMap;
-use crate::trace::{Run, Source, Trace, Trial};
+use crate::trace::{Run, Source, Trace, TrialRef};
 use std::io::{Seek, SeekFrom, Write};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::Arc;
@@ -121,15 +121,13 @@ impl Texts {
         for run in &trace.runs {
             let s = &mut t.strings;
             let info = s.id(&serde_json::to_string(&run.info).unwrap_or_default());
-            let ids = |f: &mut dyn FnMut(&Trial) -> u32| run.trials.iter().map(f).collect();
-            let archs = ids(&mut |t| archs.id(s, &t.arch));
-            let hashes = ids(&mut |t| t.hash.as_ref().map_or(NONE, |h| shared(s, &mut seen, h)));
+            let ids = |f: &mut dyn FnMut(TrialRef<'_>) -> u32| run.trials.iter().map(f).collect();
+            let archs = ids(&mut |t| archs.id(s, t.arch));
+            let hashes = ids(&mut |t| t.hash.map_or(NONE, |h| shared(s, &mut seen, h)));
             let muts = ids(&mut |t| {
-                t.mutation
-                    .as_ref()
-                    .map_or(NONE, |m| shared(s, &mut seen, m))
+                t.mutation.map_or(NONE, |m| shared(s, &mut seen, m))
             });
-            let workers = ids(&mut |t| t.worker.as_ref().map_or(NONE, |w| shared(s, &mut seen, w)));
+            let workers = ids(&mut |t| t.worker.map_or(NONE, |w| shared(s, &mut seen, w)));
             let steers = run
                 .steers
                 .iter()
@@ -171,9 +169,9 @@ impl SharedText for Mutation {
 fn shared<T: SharedText + ?Sized>(
     s: &mut Strings,
     seen: &mut FxMap<usize, u32>,
-    x: &Arc<T>,
+    x: &T,
 ) -> u32 {
-    let at = Arc::as_ptr(x) as *const u8 as usize;
+    let at = std::ptr::from_ref(x) as *const u8 as usize;
     if let Some(&i) = seen.get(&at) {
         return i;
     }
@@ -355,7 +353,7 @@ impl Sink {
         }
         for t in &run.trials {
             self.u32(t.parents.len() as u32);
-            for &p in &t.parents {
+            for &p in t.parents {
                 self.u64(p);
             }
         }

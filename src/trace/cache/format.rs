@@ -219,23 +219,20 @@ impl<'a> Cur<'a> {
     }
 
     /// A run: its trial count, its columns of numbers, its parents
-    /// stepped over (checked to be there, and where each of the `parts(n)`
-    /// parts of its `n` trials starts in them), its header and its columns
-    /// of text indices.
-    pub(super) fn run(
-        &mut self,
-        strings: &[&str],
-        parts: impl FnOnce(usize) -> usize,
-    ) -> Result<RunPart<'a>, String> {
+    /// stepped over (checked to be there), its header and its columns of
+    /// text indices.
+    pub(super) fn run(&mut self, strings: &[&str]) -> Result<RunPart<'a>, String> {
         let n = usize::try_from(self.u64()?).map_err(|_| "the cache is damaged")?;
         if n > self.b.len() {
             return Err("the cache is damaged".into());
         }
         let (ids, steps, times) = (self.col::<8>(n)?, self.col::<8>(n)?, self.col::<8>(n)?);
         let (metrics, sources) = (self.col::<48>(n)?, self.take(n)?);
-        let parts = parts(n).max(1);
-        let bounds: Vec<usize> = (0..=parts).map(|k| n * k / parts).collect();
-        let starts = self.parents(n, &bounds)?;
+        let parents_at = self.i;
+        for _ in 0..n {
+            let k = self.u32()? as usize;
+            self.take(k.checked_mul(8).ok_or("the cache is damaged")?)?;
+        }
         let info = serde_json::from_str(text(strings, self.u32()?)?).map_err(damaged)?;
         let cols = Columns {
             ids,
@@ -251,29 +248,8 @@ impl<'a> Cur<'a> {
         Ok(RunPart {
             info,
             cols,
-            bounds,
-            starts,
+            parents_at,
         })
-    }
-
-    /// Steps over the parents of `n` trials (a count, then the ids, trial
-    /// after trial), checking that they are all there; returns where each
-    /// of the parts that start at the trials `bounds` (ascending, within
-    /// `0..=n`) starts in the bytes.
-    fn parents(&mut self, n: usize, bounds: &[usize]) -> Result<Vec<usize>, String> {
-        let parts = bounds.len().saturating_sub(1);
-        let mut starts = Vec::with_capacity(parts);
-        for i in 0..n {
-            while starts.len() < parts && bounds[starts.len()] == i {
-                starts.push(self.i);
-            }
-            let k = self.u32()? as usize;
-            self.take(k.checked_mul(8).ok_or("the cache is damaged")?)?;
-        }
-        while starts.len() < parts {
-            starts.push(self.i);
-        }
-        Ok(starts)
     }
 
     /// A run's steer events.
@@ -291,10 +267,8 @@ impl<'a> Cur<'a> {
 pub(super) struct RunPart<'a> {
     pub(super) info: RunInfo,
     pub(super) cols: Columns<'a>,
-    /// The trials where each part starts (ascending, from 0 to the count).
-    pub(super) bounds: Vec<usize>,
-    /// Where each part's parents start in the body.
-    pub(super) starts: Vec<usize>,
+    /// Where the trials' parents start in the body.
+    pub(super) parents_at: usize,
 }
 
 /// The table of strings of a body (at its end, where the body's last 8
@@ -337,6 +311,20 @@ pub(super) fn damaged(e: impl std::fmt::Display) -> String {
 /// A column of fixed-width little-endian values, in the cache's bytes.
 pub(super) struct Col<'a, const W: usize>(&'a [u8]);
 
+impl Col<'_, 8> {
+    /// Every value, in order.
+    pub(super) fn u64s(&self) -> Vec<u64> {
+        self.0
+            .chunks_exact(8)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                u64::from_le_bytes(a)
+            })
+            .collect()
+    }
+}
+
 impl<const W: usize> Col<'_, W> {
     /// Number of values.
     pub(super) fn len(&self) -> usize {
@@ -352,6 +340,11 @@ impl<const W: usize> Col<'_, W> {
 
     pub(super) fn u64(&self, i: usize) -> u64 {
         self.u64_at(i, 0)
+    }
+
+    /// The column's bytes.
+    pub(super) fn bytes(&self) -> &[u8] {
+        self.0
     }
 
     pub(super) fn u32(&self, i: usize) -> u32 {
