@@ -467,24 +467,24 @@ impl Trials for InMemory<'_> {
         self.run.position(id)
     }
     fn trial_id(&self, i: usize) -> u64 {
-        self.run.trials.at(i).trial_id
+        self.run.trials.ids()[i]
     }
     fn val_acc(&self, i: usize) -> f64 {
-        self.run.trials.at(i).metrics.val_acc
+        self.run.trials.val_accs()[i]
     }
     fn test_acc(&self, i: usize) -> f64 {
-        self.run.trials.at(i).metrics.test_acc
+        self.run.trials.test_accs()[i]
     }
     fn time_s(&self, i: usize) -> Option<f64> {
-        self.run.trials.at(i).time_s
+        self.run.trials.time_s(i)
     }
     fn by_user(&self, i: usize) -> bool {
-        self.run.trials.at(i).source == crate::trace::Source::User
+        self.run.trials.sources()[i] == crate::trace::Source::User
     }
     fn next_parents(&mut self) -> Result<Parents, String> {
-        let p = self.run.trials.get(self.next).map(|t| Parents::from(t.parents));
+        let p = Parents::from(self.run.trials.parents(self.next));
         self.next += 1;
-        Ok(p.unwrap_or_default())
+        Ok(p)
     }
     fn credited(&mut self, old: usize, new: usize, _: Parents) -> Result<Option<String>, String> {
         let t = &self.run.trials;
@@ -536,7 +536,10 @@ impl Trials for Columns<'_, '_> {
         // architectures of both
         let new = self.0.trial(new, parents)?;
         let old = self.0.trial(old, Parents::none())?;
-        Ok(crate::analysis::credited_layer(old.trial_ref(), new.trial_ref()))
+        Ok(crate::analysis::credited_layer(
+            old.trial_ref(),
+            new.trial_ref(),
+        ))
     }
 }
 

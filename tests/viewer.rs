@@ -1158,7 +1158,9 @@ fn strategies_view_hovers_a_curve_and_opens_the_median_seed() {
     // the median seed there, by brute force
     let mut at: Vec<(f64, usize)> = (3..6)
         .map(|i| {
-            let best = runs[i].trials.range(..=step)
+            let best = runs[i]
+                .trials
+                .range(..=step)
                 .map(|t| t.metrics.val_acc)
                 .fold(f64::MIN, f64::max);
             (best, i)

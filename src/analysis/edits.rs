@@ -34,7 +34,10 @@ pub struct KindStat {
 
 /// The kind of edit that made `t` from `parent` (its label, `user: `
 /// before a user's); `None` when `t` records no edit.
-pub fn kind_of(t: crate::trace::TrialRef<'_>, parent: crate::trace::TrialRef<'_>) -> Option<String> {
+pub fn kind_of(
+    t: crate::trace::TrialRef<'_>,
+    parent: crate::trace::TrialRef<'_>,
+) -> Option<String> {
     let label = edit_label(t.mutation.as_deref()?, Some(&parent.arch));
     Some(if t.source == Source::User {
         format!("user: {label}")

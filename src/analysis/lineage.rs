@@ -183,7 +183,8 @@ mod tests {
             assert_eq!(depths.depth(pos), Some(chain.len() as u32));
             assert_eq!(l.cut, None);
             for w in l.links.windows(2) {
-                let d = run.trials.at(w[0].pos).metrics.val_acc - run.trials.at(w[1].pos).metrics.val_acc;
+                let d = run.trials.at(w[0].pos).metrics.val_acc
+                    - run.trials.at(w[1].pos).metrics.val_acc;
                 assert_eq!(w[0].val_delta, Some(d));
                 assert!(w[0].edit.is_some());
             }

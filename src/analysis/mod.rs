@@ -193,6 +193,7 @@ impl Analytics {
             Some(&p) => run.position(p).filter(|&p| p < i),
             None => i.checked_sub(1),
         };
+        let vals = run.trials.val_accs();
         let (mut val_delta, mut test_delta) = (None, None);
         if let Some(r) = reference.and_then(|r| run.trials.get(r)) {
             let dv = t.metrics.val_acc - r.metrics.val_acc;
@@ -219,7 +220,7 @@ impl Analytics {
             ins.push(run, reference);
         }
         let best = match self.best {
-            Some(b) if run.trials.at(b).metrics.val_acc >= t.metrics.val_acc => b,
+            Some(b) if vals.get(b).is_some_and(|&v| v >= t.metrics.val_acc) => b,
             _ => i,
         };
         self.best = Some(best);
@@ -258,6 +259,11 @@ impl Analytics {
     /// Lineage depths, Pareto fronts, importance and edit effects of the
     /// trials analysed so far (`run` must be the run analysed): built from
     /// them the first time it is asked, then kept as trials are pushed.
+    /// Whether the insight views' numbers are made.
+    pub fn has_insight(&self) -> bool {
+        self.insight.get().is_some()
+    }
+
     pub fn insight(&self, run: &Run) -> &Insight {
         self.insight.get_or_init(|| {
             let mut ins = Insight::default();
@@ -299,6 +305,7 @@ impl Analytics {
 /// Never a layer of two unrelated architectures, and never an op that is
 /// not a layer (an identity or a zero: `skip`, `skip_connect`, `none`,
 /// which take a layer out rather than add one).
+#[inline]
 pub fn credited_layer(old: TrialRef<'_>, new: TrialRef<'_>) -> Option<String> {
     credited_op(old, new).filter(|op| is_layer(op))
 }
@@ -311,6 +318,7 @@ pub fn is_layer(op: &str) -> bool {
     )
 }
 
+#[inline]
 fn credited_op(old: TrialRef<'_>, new: TrialRef<'_>) -> Option<String> {
     match new.mutation.as_deref() {
         Some(m) if !new.parents.is_empty() => match m {

@@ -304,7 +304,9 @@ mod tests {
                     .members
                     .iter()
                     .map(|&i| {
-                        runs[i].trials.range(..=step)
+                        runs[i]
+                            .trials
+                            .range(..=step)
                             .map(|t| t.metrics.val_acc)
                             .fold(f64::MIN, f64::max)
                     })

@@ -80,6 +80,10 @@ impl GnnOp {
 
     /// Parses an op name (case-insensitive) for computing node `node`.
     pub fn parse(s: &str, node: usize) -> Result<GnnOp, ArchError> {
+        // the names as written, without making a lowercase copy
+        if let Some(&op) = GnnOp::ALL.iter().find(|op| op.name() == s) {
+            return Ok(op);
+        }
         let lower = s.trim().to_ascii_lowercase();
         GnnOp::ALL
             .iter()
@@ -137,7 +141,29 @@ pub struct GraphArch {
     pub ops: [GnnOp; 4],
 }
 
+/// Places of [`GraphArch::slot`]: 24 ways to link 4 nodes, 9^4 op choices.
+pub const SLOTS: usize = 24 * 6561;
+
 impl GraphArch {
+    /// This architecture's place among all of them (`0..SLOTS`), when its
+    /// links follow the space's rule (`links[i] <= i`): a table indexed by
+    /// it finds an architecture without hashing.
+    pub fn slot(&self) -> Option<usize> {
+        let mut k = 0;
+        for (i, &l) in self.links.iter().enumerate() {
+            let l = usize::from(l);
+            if l > i {
+                return None;
+            }
+            k = k * (i + 1) + l;
+        }
+        Some(
+            self.ops
+                .iter()
+                .fold(k, |k, op| k * 9 + usize::from(op.index())),
+        )
+    }
+
     /// A validated architecture: `links[i] <= i` and not all ops `skip`.
     pub fn new(links: [u8; 4], ops: [GnnOp; 4]) -> Result<Self, ArchError> {
         let a = GraphArch { links, ops };

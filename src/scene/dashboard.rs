@@ -99,10 +99,11 @@ pub struct DashboardOptions {
 /// (diamonds), for the run in `slot` (0 the first, 1 the compared).
 pub fn user_marks(run: &Run, step: usize, slot: usize) -> Vec<(usize, usize, MarkKind)> {
     run.trials
+        .sources()
         .iter()
         .take(step.saturating_add(1))
         .enumerate()
-        .filter(|(_, t)| t.source == crate::trace::Source::User)
+        .filter(|(_, &s)| s == crate::trace::Source::User)
         .map(|(i, _)| (slot, i, MarkKind::User))
         .collect()
 }

@@ -49,8 +49,8 @@ impl Ranges {
     }
 
     fn quantile_to_max(run: &Run, q: f64) -> Ranges {
-        let vals: Vec<f64> = run.trials.iter().map(|t| t.metrics.val_acc).collect();
-        let tests: Vec<f64> = run.trials.iter().map(|t| t.metrics.test_acc).collect();
+        let vals = run.trials.val_accs().to_vec();
+        let tests = run.trials.test_accs().to_vec();
         let r = |v: Vec<f64>| {
             let hi = v
                 .iter()
@@ -116,11 +116,8 @@ pub struct PointCache {
 
 /// Whether every trial of `run` has a simulated time.
 pub(crate) fn has_clock(run: &Run) -> bool {
-    !run.trials.is_empty()
-        && run
-            .trials
-            .iter()
-            .all(|t| t.time_s.is_some_and(f64::is_finite))
+    let n = run.trials.len();
+    n > 0 && (0..n).all(|i| run.trials.time_s(i).is_some_and(f64::is_finite))
 }
 
 impl PointCache {
@@ -263,21 +260,22 @@ impl PointCache {
         let (v0, v1) = ranges.val;
         // smaller circles when there are many
         let base = (7.0 / (n / 500.0).sqrt().max(1.0)).clamp(1.2, 7.0) as f32;
-        let inside = |t: crate::trace::TrialRef<'_>| {
-            (v0..=v1).contains(&t.metrics.val_acc) && (t0..=t1).contains(&t.metrics.test_acc)
-        };
+        let (vals, tests) = (run.trials.val_accs(), run.trials.test_accs());
+        let inside = |val: f64, test: f64| (v0..=v1).contains(&val) && (t0..=t1).contains(&test);
         while self.scatter.len() > upto {
-            if let Some(t) = run.trials.get(self.scatter.len() - 1) {
-                if !inside(t) {
+            let i = self.scatter.len() - 1;
+            if let (Some(&val), Some(&test)) = (vals.get(i), tests.get(i)) {
+                if !inside(val, test) {
                     self.outside = self.outside.saturating_sub(1);
                 }
             }
             self.scatter.pop();
             self.line.pop();
         }
-        for i in self.scatter.len()..upto {
-            let t = run.trials.at(i);
-            let (val, test) = (t.metrics.val_acc, t.metrics.test_acc);
+        let from = self.scatter.len();
+        self.scatter.reserve(upto.saturating_sub(from));
+        self.line.reserve(upto.saturating_sub(from));
+        for (i, (&val, &test)) in vals.iter().zip(tests).enumerate().take(upto).skip(from) {
             let color = self.tint.unwrap_or_else(|| ramp(i as f64 / n));
             let size = ((test - t0) / (t1 - t0)).clamp(0.0, 1.0) as f32;
             let r = base * (0.45 + 0.75 * size);
@@ -288,7 +286,7 @@ impl PointCache {
                 ),
             );
             let x = if self.x_time {
-                t.time_s.unwrap_or(0.0) as f32
+                run.trials.time_s(i).unwrap_or(0.0) as f32
             } else {
                 i as f32
             };
@@ -297,7 +295,7 @@ impl PointCache {
                 (base * 0.5).max(1.2),
                 color.with_alpha(170),
             ));
-            if !inside(t) {
+            if !inside(val, test) {
                 self.outside += 1;
             }
         }

@@ -441,7 +441,10 @@ mod tests {
             assert!(decode(&b, &mut |_, _| {}).is_err(), "flip at {i}");
         }
         for cut in [0, 7, 30, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut], &mut |_, _| {}).is_err(), "cut at {cut}");
+            assert!(
+                decode(&bytes[..cut], &mut |_, _| {}).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 

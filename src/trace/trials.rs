@@ -19,12 +19,19 @@ use std::sync::Arc;
 /// The index of "none" in an interned column.
 const NONE: u32 = u32::MAX;
 
+/// What a trial past the end would name (never shown: reads past the end
+/// are refused before).
+static NO_ARCH: Arch = Arch::Nb201(crate::arch::nb201::Cell {
+    ops: [crate::arch::nb201::Op::None; 6],
+});
+
 /// A column of optional numbers: empty while every value is none, then
 /// one value a trial, NaN for none.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OptColumn(Vec<f64>);
 
 impl OptColumn {
+    #[inline]
     fn get(&self, i: usize) -> Option<f64> {
         self.0.get(i).copied().filter(|v| !v.is_nan())
     }
@@ -62,28 +69,70 @@ impl OptColumn {
     }
 }
 
+/// A value that may be shared (an `Arc`): one seen at an address already
+/// interned is found by that address, without hashing its contents.
+/// A value with a place in a small dense table (a NAS-Bench-Graph
+/// architecture) is found by that place.
+pub(crate) trait Shared {
+    fn address(&self) -> Option<usize>;
+
+    /// The value's place among `0..SLOTS`.
+    fn slot(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Shared for Arc<str> {
+    fn address(&self) -> Option<usize> {
+        Some(Arc::as_ptr(self) as *const u8 as usize)
+    }
+}
+
+impl Shared for Arch {
+    fn address(&self) -> Option<usize> {
+        None
+    }
+
+    fn slot(&self) -> Option<usize> {
+        match self {
+            Arch::NbGraph(g) => g.slot(),
+            _ => None,
+        }
+    }
+}
+
 /// Values each held once, and a column naming one of them (or none) a
 /// trial. The column is empty while every trial names none.
 #[derive(Clone, Debug)]
-pub(crate) struct Interned<T: Hash + Eq + Clone> {
+pub(crate) struct Interned<T: Hash + Eq + Clone + Shared> {
     ids: Vec<u32>,
     table: Vec<T>,
     /// Value to index, built when a value is first interned after a bulk
     /// fill (a cache read does not need it).
     index: Option<FxMap<T, u32>>,
+    /// Address of a shared value to index (the table keeps each alive, so
+    /// an address is never reused while it is here).
+    by_address: FxMap<usize, u32>,
+    /// Shared values found by address whose equal is in the table.
+    kept: Vec<T>,
+    /// Place to index, for values that have one (built on first use).
+    slots: Vec<u32>,
 }
 
-impl<T: Hash + Eq + Clone> Default for Interned<T> {
+impl<T: Hash + Eq + Clone + Shared> Default for Interned<T> {
     fn default() -> Self {
         Interned {
             ids: Vec::new(),
             table: Vec::new(),
             index: None,
+            by_address: FxMap::default(),
+            kept: Vec::new(),
+            slots: Vec::new(),
         }
     }
 }
 
-impl<T: Hash + Eq + Clone> Interned<T> {
+impl<T: Hash + Eq + Clone + Shared> Interned<T> {
     /// A column from its table and per-trial indices ([`NONE`] for none);
     /// every index must be in the table.
     pub(crate) fn from_parts(table: Vec<T>, ids: Vec<u32>) -> Result<Interned<T>, String> {
@@ -100,9 +149,13 @@ impl<T: Hash + Eq + Clone> Interned<T> {
             ids,
             table,
             index: None,
+            by_address: FxMap::default(),
+            kept: Vec::new(),
+            slots: Vec::new(),
         })
     }
 
+    #[inline]
     fn get(&self, i: usize) -> Option<&T> {
         match self.ids.get(i) {
             None | Some(&NONE) => None,
@@ -111,6 +164,43 @@ impl<T: Hash + Eq + Clone> Interned<T> {
     }
 
     fn intern(&mut self, v: T) -> u32 {
+        if let Some(s) = v.slot().filter(|&s| s < crate::arch::nbgraph::SLOTS) {
+            if self.slots.is_empty() {
+                self.slots = vec![NONE; crate::arch::nbgraph::SLOTS];
+                for (k, t) in self.table.iter().enumerate() {
+                    if let Some(s) = t.slot() {
+                        self.slots[s] = k as u32;
+                    }
+                }
+            }
+            if self.slots[s] == NONE {
+                self.slots[s] = self.table.len() as u32;
+                self.table.push(v);
+                if let Some(index) = &mut self.index {
+                    if let Some(last) = self.table.last() {
+                        index.insert(last.clone(), self.slots[s]);
+                    }
+                }
+            }
+            return self.slots[s];
+        }
+        let Some(a) = v.address() else {
+            return self.intern_value(v);
+        };
+        if let Some(&k) = self.by_address.get(&a) {
+            return k;
+        }
+        let k = self.intern_value(v.clone());
+        self.by_address.insert(a, k);
+        if self.table.get(k as usize).and_then(Shared::address) != Some(a) {
+            // an equal value was there first: keep this one alive too, so
+            // that its address stays its own
+            self.kept.push(v);
+        }
+        k
+    }
+
+    fn intern_value(&mut self, v: T) -> u32 {
         let table = &self.table;
         let index = self.index.get_or_insert_with(|| {
             table
@@ -280,35 +370,56 @@ impl Trials {
     }
 
     /// Trial `i`, if there are that many.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<TrialRef<'_>> {
-        (i < self.len()).then(|| self.at(i))
+        (i < self.len()).then(|| self.row(i))
     }
 
     /// Trial `i`; like indexing a slice, it panics when `i` is past the end.
+    #[inline]
     pub fn at(&self, i: usize) -> TrialRef<'_> {
-        let parents = if self.parent_ends.is_empty() {
-            &[][..]
-        } else {
-            let start = if i == 0 { 0 } else { self.parent_ends[i - 1] };
-            &self.parent_ids[start as usize..self.parent_ends[i] as usize]
+        assert!(i < self.len(), "trial {i} of {}", self.len());
+        self.row(i)
+    }
+
+    /// Trial `i`, which is in range. Every read is checked without a
+    /// panic, so that once inlined the fields a caller does not read are
+    /// not read at all.
+    #[inline(always)]
+    fn row(&self, i: usize) -> TrialRef<'_> {
+        let num = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+        let parents = match self.parent_ends.get(i) {
+            None => &[][..],
+            Some(&end) => {
+                let start = match i.checked_sub(1) {
+                    Some(j) => self.parent_ends.get(j).copied().unwrap_or(0),
+                    None => 0,
+                };
+                self.parent_ids
+                    .get(start as usize..end as usize)
+                    .unwrap_or(&[])
+            }
         };
+        let arch = (self.archs.ids.get(i))
+            .and_then(|&k| self.archs.table.get(k as usize))
+            .unwrap_or(&NO_ARCH);
         TrialRef {
-            trial_id: self.ids[i],
-            step: self.steps[i],
+            trial_id: self.ids.get(i).copied().unwrap_or(0),
+            step: self.steps.get(i).copied().unwrap_or(0),
             time_s: self.times.get(i),
             parents,
             mutation: self.muts.get(i).and_then(|m| m.as_deref()),
-            arch: &self.archs.table[self.archs.ids[i] as usize],
+            arch,
             hash: self.hashes.get(i).map(|s| &**s),
             metrics: TrialMetrics {
-                val_acc: self.val[i],
-                test_acc: self.test[i],
+                val_acc: num(&self.val),
+                test_acc: num(&self.test),
                 train_time_s: self.costs[0].get(i),
                 params: self.costs[1].get(i),
                 flops: self.costs[2].get(i),
                 latency_s: self.costs[3].get(i),
             },
-            source: self.sources[i],
+            source: self.sources.get(i).copied().unwrap_or_default(),
             worker: self.workers.get(i).map(|s| &**s),
         }
     }
@@ -374,6 +485,43 @@ impl Trials {
     /// Test accuracies, in order.
     pub fn test_accs(&self) -> &[f64] {
         &self.test
+    }
+
+    /// The parents of trial `i` (none past the end).
+    pub fn parents(&self, i: usize) -> &[u64] {
+        self.get(i).map_or(&[], |t| t.parents)
+    }
+
+    /// Cost `k` of trial `i` (training time, parameters, FLOPs, latency).
+    pub(crate) fn cost(&self, k: usize, i: usize) -> Option<f64> {
+        self.costs.get(k).and_then(|c| c.get(i))
+    }
+
+    /// The distinct architectures, and which one each trial has.
+    pub(crate) fn arch_column(&self) -> (&[Arch], &[u32]) {
+        (&self.archs.table, &self.archs.ids)
+    }
+
+    /// The distinct benchmark keys, and which one each trial has (empty
+    /// when no trial has one; [`NONE`] for none).
+    pub(crate) fn hash_column(&self) -> (&[Arc<str>], &[u32]) {
+        (&self.hashes.table, &self.hashes.ids)
+    }
+
+    /// The distinct workers, and which one each trial names (as
+    /// [`Trials::hash_column`]).
+    pub(crate) fn worker_column(&self) -> (&[Arc<str>], &[u32]) {
+        (&self.workers.table, &self.workers.ids)
+    }
+
+    /// Each trial's edit (empty when no trial has one).
+    pub(crate) fn edit_column(&self) -> &[Option<Arc<Mutation>>] {
+        &self.muts
+    }
+
+    /// Where each trial came from, in order.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     /// The search time of trial `i`, when recorded.
@@ -463,19 +611,27 @@ impl Trials {
         let parents_ok = c.parent_ends.is_empty()
             || (c.parent_ends.len() == n
                 && c.parent_ends.windows(2).all(|w| w[0] <= w[1])
-                && c.parent_ends.last().is_some_and(|&e| e == c.parent_ids.len() as u64));
+                && c.parent_ends
+                    .last()
+                    .is_some_and(|&e| e == c.parent_ids.len() as u64));
         let lens_ok = [c.steps.len(), c.val.len(), c.test.len(), c.sources.len()]
             .iter()
             .all(|&l| l == n)
             && c.archs.ids.len() == n
-            && [c.times.0.len(), c.costs.iter().map(|k| k.0.len()).max().unwrap_or(0)]
-                .iter()
-                .all(|&l| l == 0 || l == n)
+            && [
+                c.times.0.len(),
+                c.costs.iter().map(|k| k.0.len()).max().unwrap_or(0),
+            ]
+            .iter()
+            .all(|&l| l == 0 || l == n)
             && c.costs.iter().all(|k| k.0.is_empty() || k.0.len() == n)
             && [c.hashes.ids.len(), c.workers.ids.len(), c.muts.len()]
                 .iter()
                 .all(|&l| l == 0 || l == n)
-            && c.archs.ids.iter().all(|&k| (k as usize) < c.archs.table.len());
+            && c.archs
+                .ids
+                .iter()
+                .all(|&k| (k as usize) < c.archs.table.len());
         if !(parents_ok && lens_ok) {
             return Err("the columns of a run differ in length".into());
         }
@@ -587,11 +743,12 @@ pub struct Iter<'a> {
 impl<'a> Iterator for Iter<'a> {
     type Item = TrialRef<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<TrialRef<'a>> {
         if self.front >= self.back {
             return None;
         }
-        let t = self.trials.at(self.front);
+        let t = self.trials.row(self.front);
         self.front += 1;
         Some(t)
     }
@@ -621,7 +778,7 @@ impl DoubleEndedIterator for Iter<'_> {
             return None;
         }
         self.back -= 1;
-        Some(self.trials.at(self.back))
+        Some(self.trials.row(self.back))
     }
 }
 
@@ -645,13 +802,22 @@ mod tests {
     /// texts repeating.
     fn fuzzed(rng: &mut Rng, n: usize) -> Vec<Trial> {
         use crate::arch::nb201::{Cell, Op};
+        use crate::arch::nbgraph::{GnnOp, GraphArch};
         let texts = ["a", "b", "c"];
         (0..n)
             .map(|i| {
                 let some = |rng: &mut Rng, v: f64| (rng.below(3) != 0).then_some(v);
                 let k = rng.below(5);
-                let ops = std::array::from_fn(|_| Op::ALL[rng.below(Op::ALL.len())]);
-                let arch = Arch::Nb201(Cell::new(ops));
+                // two spaces: one interned by hashing, one by place
+                let arch = if rng.below(2) == 0 {
+                    let ops = std::array::from_fn(|_| Op::ALL[rng.below(Op::ALL.len())]);
+                    Arch::Nb201(Cell::new(ops))
+                } else {
+                    Arch::NbGraph(GraphArch {
+                        links: std::array::from_fn(|i| rng.below(i + 1) as u8),
+                        ops: std::array::from_fn(|_| GnnOp::ALL[rng.below(3)]),
+                    })
+                };
                 Trial {
                     trial_id: 1000 + i as u64 * 3,
                     step: i as u64,
@@ -726,5 +892,42 @@ mod tests {
         assert_eq!(t.range(1..4).len(), 3);
         assert_eq!(t.iter().nth(9).map(|r| r.step), Some(9));
         assert_eq!(t.iter().nth(10), None);
+    }
+
+    #[test]
+    fn a_fuzzed_trace_reads_into_columns_as_its_lines_read_one_by_one() {
+        use crate::trace::jsonl::{parse_line, read_trace_from, TraceWriter};
+        use crate::trace::line::Event;
+        use crate::trace::{Run, RunInfo};
+        let mut rng = Rng::new(5);
+        for n in [1usize, 40, 3000] {
+            let mut run = Run::new(RunInfo::new("r", "random_search", "nb201"));
+            for t in fuzzed(&mut rng, n) {
+                run.push(t).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let mut w = TraceWriter::new(Vec::new());
+            w.write_run(&run).unwrap_or_else(|e| panic!("{e}"));
+            let bytes = w.into_inner();
+            // the old reading: one trial record per line, in order
+            let text = String::from_utf8_lossy(&bytes);
+            let rows: Vec<Trial> = text
+                .lines()
+                .filter_map(|l| match parse_line(l, &|| "line".into()) {
+                    Ok(Event::Trial { trial, .. }) => Some(trial),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(rows.len(), n);
+            let (trace, _) = read_trace_from(&bytes[..], "t").unwrap_or_else(|e| panic!("{e}"));
+            let got = &trace.runs[0].trials;
+            assert_eq!(*got, rows, "{n} trials");
+            assert_eq!(*got, run.trials, "{n} trials, as written");
+            for (i, r) in rows.iter().enumerate() {
+                assert_eq!(got.at(i), *r);
+                assert_eq!(got.parents(i), &r.parents[..]);
+                assert_eq!(got.time_s(i), r.time_s);
+                assert_eq!(got.sources()[i], r.source);
+            }
+        }
     }
 }

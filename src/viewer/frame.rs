@@ -7,6 +7,9 @@ impl Viewer {
     /// Builds the frame the state shows now. `measure` measures text with
     /// the renderer's fonts (or `scene::approx_measure` without a GPU).
     pub fn frame(&mut self, measure: &mut Measure) -> Result<Frame, SceneError> {
+        if std::mem::replace(&mut self.drawn, true) {
+            self.warm_insight();
+        }
         let theme = self.theme();
         let (w, h) = self.state.size();
         let ri = self.state.run();

@@ -106,6 +106,9 @@ pub struct Viewer {
     /// The trials enqueued into a followed study, oldest first.
     #[cfg(not(target_arch = "wasm32"))]
     queue: Vec<queue::Queued>,
+    /// A frame was built: the insight views' numbers are made from the
+    /// next one on, one run a frame, before they are asked for.
+    drawn: bool,
 }
 
 /// What edit mode's picture shows: the base trial, or a menu item.
@@ -230,7 +233,9 @@ pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) 
 impl Viewer {
     /// A viewer of `runs` in a window of `size` (physical pixels).
     pub fn new(runs: Vec<Run>, size: (u32, u32)) -> Viewer {
-        let analytics: Vec<Analytics> = runs.iter().map(Analytics::with_insight).collect();
+        // the first frame needs the step analytics; the insight views'
+        // numbers are made after it (`warm_insight`), or when first asked
+        let analytics: Vec<Analytics> = runs.iter().map(Analytics::of_run).collect();
         let metas = runs
             .iter()
             .zip(&analytics)
@@ -266,7 +271,24 @@ impl Viewer {
             predict: None,
             #[cfg(not(target_arch = "wasm32"))]
             queue: Vec::new(),
+            drawn: false,
         }
+    }
+
+    /// Makes the insight numbers of one run that has none yet (the one
+    /// shown first); false when every run has them.
+    pub(crate) fn warm_insight(&mut self) -> bool {
+        let shown = self.state.run();
+        let order = std::iter::once(shown).chain(0..self.runs.len());
+        for i in order {
+            if let (Some(a), Some(r)) = (self.analytics.get(i), self.runs.get(i)) {
+                if !a.has_insight() {
+                    a.insight(r);
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Adds the live search `live` as a run (shown when `show`); returns

@@ -194,7 +194,8 @@ fn shift_click_diffs_two_trials_node_for_node() {
     assert!(
         dag.contains(&format!(
             "Diff · trial {} (A) → trial {} (B)",
-            trials.at(a).trial_id, trials.at(b).trial_id
+            trials.at(a).trial_id,
+            trials.at(b).trial_id
         )),
         "{dag}"
     );

@@ -493,7 +493,8 @@ mod tests {
             index.sync(&run);
             for i in (0..=k).step_by(13) {
                 for upto in [i, (i + k) / 2, k] {
-                    let want = (0..=upto).filter(|&j| run.trials.at(j).arch == run.trials.at(i).arch);
+                    let want =
+                        (0..=upto).filter(|&j| run.trials.at(j).arch == run.trials.at(i).arch);
                     let first = (0..=k).find(|&j| run.trials.at(j).arch == run.trials.at(i).arch);
                     let got = index.repeats(&run, i, upto);
                     assert_eq!(got.count, want.count(), "trial {i} up to {upto}");

@@ -112,7 +112,13 @@ struct Overview<'a> {
 impl Overview<'_> {
     /// Where the trial at position `i` is drawn.
     fn at(&self, i: usize) -> [f32; 2] {
-        let v = self.run.trials.at(i).metrics.val_acc.clamp(self.y.0, self.y.1);
+        let v = self
+            .run
+            .trials
+            .at(i)
+            .metrics
+            .val_acc
+            .clamp(self.y.0, self.y.1);
         self.view.apply([(i + 1) as f32, v as f32])
     }
 

@@ -28,24 +28,42 @@ pub(super) fn json_arch(text: &str) -> Result<Arch, String> {
 /// for any other text, which is read as JSON.
 fn graph_arch(text: &str) -> Option<Result<Arch, String>> {
     let rest = text.strip_prefix(r#"{"space":"nbgraph","links":["#)?;
-    let (numbers, rest) = rest.split_once(r#"],"ops":[""#)?;
-    let names = rest.strip_suffix(r#""]}"#)?;
+    let b = rest.as_bytes();
+    let mut i = 0;
     let mut links = [0u8; 4];
-    let mut parts = numbers.split(',');
-    for l in &mut links {
-        let d = parts.next()?;
-        let plain = d.bytes().all(|b| b.is_ascii_digit()) && (d.len() == 1 || !d.starts_with('0'));
-        *l = if plain { d.parse().ok()? } else { return None };
+    for (k, l) in links.iter_mut().enumerate() {
+        if k > 0 {
+            if b.get(i) != Some(&b',') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let d = &rest[start..i];
+        if d.is_empty() || (d.len() > 1 && d.starts_with('0')) {
+            return None;
+        }
+        *l = d.parse().ok()?;
     }
+    let names = rest[i..]
+        .strip_prefix(r#"],"ops":[""#)?
+        .strip_suffix(r#""]}"#)?;
+    // `a","b","c","d`: names at the even pieces, commas between
     let mut ops = [""; 4];
-    let mut names = names.split(r#"",""#);
-    for o in &mut ops {
-        *o = names.next()?;
-        if o.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    let mut pieces = names.split('"');
+    for (k, o) in ops.iter_mut().enumerate() {
+        if k > 0 && pieces.next()? != "," {
+            return None;
+        }
+        *o = pieces.next()?;
+        if o.bytes().any(|b| b == b'\\' || b < 0x20) {
             return None;
         }
     }
-    if parts.next().is_some() || names.next().is_some() {
+    if pieces.next().is_some() {
         return None;
     }
     let a = crate::arch::nbgraph::GraphArch::from_names(links, &ops);
@@ -85,8 +103,8 @@ pub(super) fn decode(
             b: c.b,
             i: r.parents_at,
         };
-        let trials = run_trials(&r.cols, parents, &strings, &mut remap, &mut read)
-            .map_err(damaged)?;
+        let trials =
+            run_trials(&r.cols, parents, &strings, &mut remap, &mut read).map_err(damaged)?;
         let mut run = Run::new(r.info);
         run.adopt(trials).map_err(damaged)?;
         for s in c.steers(&strings)? {
@@ -128,7 +146,8 @@ impl Progress<'_, '_> {
 
     /// Sums and releases up to the end of `slice` (a part of the body).
     fn past(&mut self, slice: &[u8]) {
-        let end = (slice.as_ptr() as usize + slice.len()).saturating_sub(self.body.as_ptr() as usize);
+        let end =
+            (slice.as_ptr() as usize + slice.len()).saturating_sub(self.body.as_ptr() as usize);
         self.upto(end);
     }
 }

@@ -5,7 +5,7 @@
 use super::format::{header_bytes, BodySum, Header, HEADER_LEN, NONE};
 use crate::arch::{Arch, Mutation};
 use crate::trace::scan::FxMap;
-use crate::trace::{Run, Source, Trace, TrialRef};
+use crate::trace::{Run, Source, Trace};
 use std::io::{Seek, SeekFrom, Write};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::Arc;
@@ -121,13 +121,25 @@ impl Texts {
         for run in &trace.runs {
             let s = &mut t.strings;
             let info = s.id(&serde_json::to_string(&run.info).unwrap_or_default());
-            let ids = |f: &mut dyn FnMut(TrialRef<'_>) -> u32| run.trials.iter().map(f).collect();
-            let archs = ids(&mut |t| archs.id(s, t.arch));
-            let hashes = ids(&mut |t| t.hash.map_or(NONE, |h| shared(s, &mut seen, h)));
-            let muts = ids(&mut |t| {
-                t.mutation.map_or(NONE, |m| shared(s, &mut seen, m))
-            });
-            let workers = ids(&mut |t| t.worker.map_or(NONE, |w| shared(s, &mut seen, w)));
+            let n = run.trials.len();
+            // each distinct value's text once, then the column through it
+            let (table, ids) = run.trials.arch_column();
+            let texts: Vec<u32> = table.iter().map(|a| archs.id(s, a)).collect();
+            let archs = ids.iter().map(|&k| texts[k as usize]).collect();
+            let mut texts_of = |(table, ids): (&[Arc<str>], &[u32])| -> Vec<u32> {
+                let texts: Vec<u32> = table.iter().map(|h| shared(s, &mut seen, &**h)).collect();
+                let mut col: Vec<u32> = (ids.iter())
+                    .map(|&k| if k == NONE { NONE } else { texts[k as usize] })
+                    .collect();
+                col.resize(n, NONE);
+                col
+            };
+            let hashes = texts_of(run.trials.hash_column());
+            let workers = texts_of(run.trials.worker_column());
+            let mut muts: Vec<u32> = (run.trials.edit_column().iter())
+                .map(|m| m.as_deref().map_or(NONE, |m| shared(s, &mut seen, m)))
+                .collect();
+            muts.resize(n, NONE);
             let steers = run
                 .steers
                 .iter()
@@ -166,11 +178,7 @@ impl SharedText for Mutation {
 
 /// The index of a shared text, remembered by the address of the shared
 /// copy: trials that share one look its text up once.
-fn shared<T: SharedText + ?Sized>(
-    s: &mut Strings,
-    seen: &mut FxMap<usize, u32>,
-    x: &T,
-) -> u32 {
+fn shared<T: SharedText + ?Sized>(s: &mut Strings, seen: &mut FxMap<usize, u32>, x: &T) -> u32 {
     let at = std::ptr::from_ref(x) as *const u8 as usize;
     if let Some(&i) = seen.get(&at) {
         return i;
@@ -189,8 +197,7 @@ struct ArchIds {
     other: FxMap<Arch, u32>,
 }
 
-/// NAS-Bench-Graph architectures: 24 ways to link 4 nodes, 9^4 op choices.
-const GRAPH_SLOTS: usize = 24 * 6561;
+use crate::arch::nbgraph::SLOTS as GRAPH_SLOTS;
 
 impl ArchIds {
     fn id(&mut self, s: &mut Strings, a: &Arch) -> u32 {
@@ -235,19 +242,7 @@ pub(super) fn arch_text(a: &Arch) -> String {
 /// (`links[i] <= i`), if it is one.
 pub(super) fn graph_slot(a: &Arch) -> Option<usize> {
     let Arch::NbGraph(g) = a else { return None };
-    let mut k = 0;
-    for (i, &l) in g.links.iter().enumerate() {
-        let l = usize::from(l);
-        if l > i {
-            return None;
-        }
-        k = k * (i + 1) + l;
-    }
-    Some(
-        g.ops
-            .iter()
-            .fold(k, |k, op| k * 9 + usize::from(op.index())),
-    )
+    g.slot()
 }
 
 /// Bytes handed to the writer in pieces of about this size.
@@ -317,43 +312,40 @@ impl Sink {
 
     /// A run's numbers: its trial count, columns of numbers and parents.
     fn numbers(&mut self, run: &Run) {
-        self.u64(run.trials.len() as u64);
+        let t = &run.trials;
+        let n = t.len();
+        self.u64(n as u64);
         let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
-        for t in &run.trials {
-            self.u64(t.trial_id);
+        for &id in t.ids() {
+            self.u64(id);
         }
-        for t in &run.trials {
-            self.u64(t.step);
+        for &step in t.steps() {
+            self.u64(step);
         }
-        for t in &run.trials {
-            self.f64(opt(t.time_s));
+        for i in 0..n {
+            self.f64(opt(t.time_s(i)));
         }
-        for t in &run.trials {
-            let m = &t.metrics;
-            let row = [
-                m.val_acc,
-                m.test_acc,
-                opt(m.train_time_s),
-                opt(m.params),
-                opt(m.flops),
-                opt(m.latency_s),
-            ];
+        for (i, (&val, &test)) in t.val_accs().iter().zip(t.test_accs()).enumerate() {
+            let row = [val, test]
+                .into_iter()
+                .chain((0..4).map(|k| opt(t.cost(k, i))));
             let mut bytes = [0u8; 48];
             for (b, x) in bytes.chunks_exact_mut(8).zip(row) {
                 b.copy_from_slice(&x.to_le_bytes());
             }
             self.put(&bytes);
         }
-        for t in &run.trials {
-            self.put(&[match t.source {
+        for &s in t.sources() {
+            self.put(&[match s {
                 Source::Search => 0,
                 Source::User => 1,
                 Source::Import => 2,
             }]);
         }
-        for t in &run.trials {
-            self.u32(t.parents.len() as u32);
-            for &p in t.parents {
+        for i in 0..n {
+            let parents = t.parents(i);
+            self.u32(parents.len() as u32);
+            for &p in parents {
                 self.u64(p);
             }
         }
