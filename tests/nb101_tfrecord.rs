@@ -887,8 +887,8 @@ fn searches_run_on_an_nb101_table() {
         assert_eq!(run.trials.len(), 300);
         let mut clock = 0.0;
         for t in &run.trials {
-            let (key, m) = bench.query(&t.arch).unwrap();
-            assert_eq!(t.hash.as_deref(), Some(key.as_str()));
+            let (key, m) = bench.query(t.arch).unwrap();
+            assert_eq!(t.hash, Some(key.as_str()));
             assert_eq!(t.metrics.val_acc, m.val_acc);
             clock += m.train_time_s.unwrap();
             assert_eq!(

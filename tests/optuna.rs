@@ -459,7 +459,7 @@ fn each_trial_names_the_worker_that_ran_it() {
     let r = read_journal(Path::new(JOURNAL)).expect("journal");
     let run = r.trace().run("nb201-edges").expect("run");
     let workers: std::collections::HashSet<_> =
-        run.trials.iter().filter_map(|t| t.worker.clone()).collect();
+        run.trials.iter().filter_map(|t| t.worker).collect();
     assert_eq!(
         run.trials.iter().filter(|t| t.worker.is_some()).count(),
         run.trials.len()

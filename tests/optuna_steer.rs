@@ -339,7 +339,7 @@ fn steer_a_running_study(storage_name: &str, workers: usize) {
             .as_u64()
             .expect("base");
         let b = run.trial(*base).expect("base in the run");
-        assert_eq!(u.parents.iter().copied().collect::<Vec<u64>>(), vec![*base]);
+        assert_eq!(u.parents.to_vec(), vec![*base]);
         assert!(u.mutation.is_some());
         assert_eq!(Some(u.metrics.val_acc), o["value"].as_f64());
         let steer = run

@@ -150,7 +150,7 @@ fn each_trial_names_its_host_and_process() {
     let mut r = RayReader::new(Path::new(DIR));
     r.poll().expect("read");
     for t in &r.trace().runs[0].trials {
-        let w = t.worker.as_deref().expect("worker");
+        let w = t.worker.expect("worker");
         assert!(w.contains("(pid "), "{w}");
     }
 }

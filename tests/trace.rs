@@ -577,7 +577,7 @@ fn analytics_follow_the_steps() {
 /// not a layer added).
 fn credited_by_rule(run: &nasviz::trace::Run, i: usize) -> Option<(String, f64)> {
     let t = run.trials.at(i);
-    let (r, op) = match (t.mutation.as_deref(), t.parents.first()) {
+    let (r, op) = match (t.mutation, t.parents.first()) {
         (Some(Mutation::ChangeOp { to, .. }), Some(&p)) => (run.position(p)?, to.clone()),
         (Some(Mutation::AddNode { layer, .. }), Some(&p)) => (run.position(p)?, layer.clone()),
         (Some(_), _) | (None, Some(_)) => return None,
@@ -740,7 +740,7 @@ fn recorded_edits_applied_to_the_parent_give_the_child() {
     let mut kinds = std::collections::BTreeMap::new();
     for run in &runs {
         for t in &run.trials {
-            let (Some(m), Some(&p)) = (t.mutation.as_deref(), t.parents.first()) else {
+            let (Some(m), Some(&p)) = (t.mutation, t.parents.first()) else {
                 continue;
             };
             let parent = run.trial(p).unwrap();

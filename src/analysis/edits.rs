@@ -38,7 +38,7 @@ pub fn kind_of(
     t: crate::trace::TrialRef<'_>,
     parent: crate::trace::TrialRef<'_>,
 ) -> Option<String> {
-    let label = edit_label(t.mutation.as_deref()?, Some(&parent.arch));
+    let label = edit_label(t.mutation?, Some(parent.arch));
     Some(if t.source == Source::User {
         format!("user: {label}")
     } else {
@@ -205,7 +205,7 @@ mod tests {
                 };
                 let Some(pt) = run.trial(p) else { continue };
                 groups
-                    .entry(edit_label(m, Some(&pt.arch)))
+                    .entry(edit_label(m, Some(pt.arch)))
                     .or_default()
                     .push(t.metrics.val_acc - pt.metrics.val_acc);
                 assert!(run.position(p).is_some_and(|pp| pp < i));

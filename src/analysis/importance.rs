@@ -141,7 +141,7 @@ impl Importance {
         codes.clear();
         if t.arch.space() == space {
             let words = &mut self.words;
-            encode(&t.arch, &mut |w| words.intern(w), &mut codes);
+            encode(t.arch, &mut |w| words.intern(w), &mut codes);
             self.now.add(&codes, t.metrics.val_acc);
         }
         self.scratch = codes;

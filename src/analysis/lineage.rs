@@ -144,7 +144,6 @@ pub fn lineage(run: &Run, pos: usize, limit: usize) -> Lineage {
             others: t.parents.iter().skip(1).copied().collect(),
             edit: t
                 .mutation
-                .as_deref()
                 .map(|m| edit_label(m, p.map(|p| p.arch))),
             val_delta: p.map(|p| t.metrics.val_acc - p.metrics.val_acc),
             user: t.source == crate::trace::Source::User,

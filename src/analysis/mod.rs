@@ -320,14 +320,14 @@ pub fn is_layer(op: &str) -> bool {
 
 #[inline]
 fn credited_op(old: TrialRef<'_>, new: TrialRef<'_>) -> Option<String> {
-    match new.mutation.as_deref() {
+    match new.mutation {
         Some(m) if !new.parents.is_empty() => match m {
             Mutation::ChangeOp { to, .. } => Some(to.clone()),
             Mutation::AddNode { layer, .. } => Some(layer.clone()),
             _ => None,
         },
         Some(_) => None,
-        None if new.parents.is_empty() => one_layer_added(&old.arch, &new.arch),
+        None if new.parents.is_empty() => one_layer_added(old.arch, new.arch),
         None => None,
     }
 }

@@ -251,7 +251,7 @@ pub(crate) fn step_picture(
         .and_then(|r| run.trials.get(r));
     match run.trials.get(step) {
         Some(t) => dag_picture(
-            &t.arch,
+            t.arch,
             reference.map(|r| r.arch),
             &dag_title(run, analytics, step),
             rect,

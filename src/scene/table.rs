@@ -146,7 +146,7 @@ fn table_rows(run: &Run, analytics: &Analytics, step: usize, theme: &Theme) -> V
             ),
             theme.text,
         ),
-        ("  its layers", arch_summary(&best.arch), theme.muted),
+        ("  its layers", arch_summary(best.arch), theme.muted),
         ("Most effective layer\nadded yet", effective, theme.text),
     ]
 }

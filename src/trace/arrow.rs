@@ -121,11 +121,10 @@ pub fn write_arrow<W: Write>(trace: &Trace, out: W) -> Result<usize, ArrowError>
                 serde_json::to_string(&t.arch.to_json())
                     .map_err(|e| ArrowError::ExternalError(Box::new(e)))?,
             );
-            c.hash.append_option(t.hash.as_deref());
+            c.hash.append_option(t.hash);
             c.parents.append_value(t.parents.iter().map(|&p| Some(p)));
             c.mutation.append_option(
                 t.mutation
-                    .as_deref()
                     .map(serde_json::to_string)
                     .transpose()
                     .map_err(|e| ArrowError::ExternalError(Box::new(e)))?,
@@ -211,7 +210,7 @@ mod tests {
             let arch = column::<StringArray>(b, "arch").value(i);
             assert_eq!(
                 crate::arch::Arch::from_json_str(arch).ok().as_ref(),
-                Some(&t.arch)
+                Some(t.arch)
             );
             let mutation = column::<StringArray>(b, "mutation");
             assert_eq!(mutation.is_null(i), t.mutation.is_none());

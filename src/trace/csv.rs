@@ -35,7 +35,6 @@ pub fn write_csv<W: Write>(trace: &Trace, mut out: W) -> std::io::Result<usize> 
             let parents: Vec<String> = t.parents.iter().map(u64::to_string).collect();
             let mutation = t
                 .mutation
-                .as_deref()
                 .and_then(|m| serde_json::to_string(m).ok())
                 .unwrap_or_default();
             let source = match t.source {
@@ -57,7 +56,7 @@ pub fn write_csv<W: Write>(trace: &Trace, mut out: W) -> std::io::Result<usize> 
                 num(t.time_s),
                 t.arch.space().name(),
                 field(&arch),
-                field(t.hash.as_deref().unwrap_or("")),
+                field(t.hash.unwrap_or("")),
                 field(&parents.join(";")),
                 field(&mutation),
             )?;

@@ -66,7 +66,7 @@ impl Editor {
     /// Edit mode on the trial at `base` of `run` (the viewer's run `index`).
     pub fn new(index: usize, run: &Run, base: usize) -> Option<Editor> {
         let t = run.trials.get(base)?;
-        let targets = targets(&t.arch);
+        let targets = targets(t.arch);
         // start on the first layer that is not the input
         let focus = usize::from(targets.len() > 1);
         Some(Editor {

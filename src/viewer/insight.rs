@@ -65,7 +65,7 @@ impl Highlight {
                 let t = run.trials.at(i);
                 let hit = match &wanted {
                     Some(Hit::Value { decision, value }) => {
-                        self.has_value(&t.arch, decision, value, &mut codes)
+                        self.has_value(t.arch, decision, value, &mut codes)
                     }
                     Some(Hit::Edit(kind)) => {
                         crate::analysis::edits::kind_at(run, i).as_ref() == Some(kind)

@@ -88,7 +88,7 @@ impl RepeatIndex {
     /// the same accuracies, so their points coincide), and the first of
     /// them; `run` must be the one last synced.
     pub fn repeats(&self, run: &Run, i: usize, upto: usize) -> Repeats {
-        let Some(at) = run.trials.get(i).and_then(|t| self.at.get(&t.arch)) else {
+        let Some(at) = run.trials.get(i).and_then(|t| self.at.get(t.arch)) else {
             return Repeats { count: 0, first: i };
         };
         let end = upto.max(i);
@@ -141,7 +141,7 @@ pub(crate) fn trial_lines(
     }
     lines.push((
         shorten(
-            format!("layers: {}", arch_summary(&t.arch)),
+            format!("layers: {}", arch_summary(t.arch)),
             MAX_LAYERS_CHARS,
         ),
         TIP_TEXT,
@@ -152,7 +152,7 @@ pub(crate) fn trial_lines(
         .first()
         .map(|p| format!("parent trial {p}"))
         .unwrap_or_else(|| "no parent (a random draw)".into());
-    let edit = t.mutation.as_deref().map(describe_edit);
+    let edit = t.mutation.map(describe_edit);
     lines.push((
         match edit {
             Some(e) => format!("{parent} · {e}"),

@@ -195,7 +195,7 @@ fn run_trials(
         }
     }
     read.upto(parents.i);
-    let archs = interned(&cols.archs, strings, remap, |t| parse_arch(t))?;
+    let archs = interned(&cols.archs, strings, remap, parse_arch)?;
     read.past(cols.archs.bytes());
     let hashes = interned(&cols.hashes, strings, remap, |t| Ok(Arc::from(t)))?;
     read.past(cols.hashes.bytes());
