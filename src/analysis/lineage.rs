@@ -142,9 +142,7 @@ pub fn lineage(run: &Run, pos: usize, limit: usize) -> Lineage {
             parent,
             parent_id,
             others: t.parents.iter().skip(1).copied().collect(),
-            edit: t
-                .mutation
-                .map(|m| edit_label(m, p.map(|p| p.arch))),
+            edit: t.mutation.map(|m| edit_label(m, p.map(|p| p.arch))),
             val_delta: p.map(|p| t.metrics.val_acc - p.metrics.val_acc),
             user: t.source == crate::trace::Source::User,
         });

@@ -353,8 +353,7 @@ impl Viewer {
                     (Some(x), Some(y)) => {
                         let title =
                             format!("Diff · trial {} (A) → trial {} (B)", x.trial_id, y.trial_id);
-                        let mut p =
-                            dag_picture(y.arch, Some(x.arch), &title, rect, theme, measure);
+                        let mut p = dag_picture(y.arch, Some(x.arch), &title, rect, theme, measure);
                         let acc = format!(
                             "B − A: validation {}, test {}",
                             crate::fmt::fmt_pp(y.metrics.val_acc - x.metrics.val_acc),
