@@ -467,7 +467,7 @@ impl Trials for InMemory<'_> {
         self.run.position(id)
     }
     fn trial_id(&self, i: usize) -> u64 {
-        self.run.trials.ids()[i]
+        self.run.trials.id(i).unwrap_or(0)
     }
     fn val_acc(&self, i: usize) -> f64 {
         self.run.trials.val_accs()[i]

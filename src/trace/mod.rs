@@ -323,16 +323,15 @@ impl Run {
     /// ids must be new), without copying them when this run is empty.
     pub(crate) fn adopt(&mut self, trials: Trials) -> Result<(), String> {
         let start = self.trials.len();
-        let dense = self.dense
-            && (trials.ids().iter())
-                .enumerate()
-                .all(|(i, &id)| id == (start + i) as u64);
+        let m = trials.len();
+        let id = |j: usize| trials.id(j).unwrap_or(u64::MAX);
+        let dense = self.dense && (0..m).all(|j| id(j) == (start + j) as u64);
         if !dense {
             self.index_all();
-            for (i, &id) in trials.ids().iter().enumerate() {
-                if let Err(e) = self.index_new(id, start + i) {
-                    for &undo in &trials.ids()[..i] {
-                        self.index.remove(&undo);
+            for j in 0..m {
+                if let Err(e) = self.index_new(id(j), start + j) {
+                    for undo in 0..j {
+                        self.index.remove(&id(undo));
                     }
                     return Err(e);
                 }
@@ -358,8 +357,10 @@ impl Run {
         if self.dense {
             self.dense = false;
             self.index.reserve(self.trials.len() + 1);
-            for (i, &id) in self.trials.ids().iter().enumerate() {
-                self.index.insert(id, i);
+            for i in 0..self.trials.len() {
+                if let Some(id) = self.trials.id(i) {
+                    self.index.insert(id, i);
+                }
             }
         }
     }
@@ -398,7 +399,7 @@ impl Run {
     pub fn position(&self, trial_id: u64) -> Option<usize> {
         if self.dense {
             let i = usize::try_from(trial_id).ok()?;
-            return (*self.trials.ids().get(i)? == trial_id).then_some(i);
+            return (self.trials.id(i)? == trial_id).then_some(i);
         }
         self.index.get(&trial_id).copied()
     }

@@ -101,6 +101,63 @@ impl Shared for Arch {
     }
 }
 
+/// A column of whole numbers, empty while every value is its position
+/// (ids and steps, as searches write them, take no memory).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Counted(Vec<u64>);
+
+impl Counted {
+    /// A column of `values`.
+    pub(crate) fn from_values(values: Vec<u64>) -> Counted {
+        if values.iter().enumerate().all(|(i, &v)| v == i as u64) {
+            return Counted(Vec::new());
+        }
+        Counted(values)
+    }
+
+    /// Value `i` of a column of `n` values.
+    #[inline]
+    fn get(&self, i: usize) -> u64 {
+        if self.0.is_empty() {
+            i as u64
+        } else {
+            self.0.get(i).copied().unwrap_or(0)
+        }
+    }
+
+    /// Appends the value of trial `n` (the column's trials so far).
+    fn push(&mut self, n: usize, v: u64) {
+        if self.0.is_empty() {
+            if v == n as u64 {
+                return;
+            }
+            self.0.extend(0..n as u64);
+        }
+        self.0.push(v);
+    }
+
+    /// Appends `other` (of `m` values) after this column's `n`.
+    fn append(&mut self, n: usize, other: Counted, m: usize) {
+        if self.0.is_empty() {
+            self.0.extend(0..n as u64);
+        }
+        if other.0.is_empty() {
+            self.0.extend(0..m as u64);
+        } else {
+            self.0.extend_from_slice(&other.0);
+        }
+        if self.0.iter().enumerate().all(|(i, &v)| v == i as u64) {
+            self.0 = Vec::new();
+        }
+    }
+
+    fn reserve(&mut self, n: usize) {
+        if !self.0.is_empty() {
+            self.0.reserve(n);
+        }
+    }
+}
+
 /// Values each held once, and a column naming one of them (or none) a
 /// trial. The column is empty while every trial names none.
 #[derive(Clone, Debug)]
@@ -251,8 +308,8 @@ impl<T: Hash + Eq + Clone + Shared> Interned<T> {
 /// The trials of one run, in order, as columns.
 #[derive(Clone, Default)]
 pub struct Trials {
-    ids: Vec<u64>,
-    steps: Vec<u64>,
+    ids: Counted,
+    steps: Counted,
     times: OptColumn,
     val: Vec<f64>,
     test: Vec<f64>,
@@ -342,8 +399,6 @@ impl Trials {
     /// No trials, with room for `n`.
     pub fn with_capacity(n: usize) -> Trials {
         let mut t = Trials::default();
-        t.ids.reserve(n);
-        t.steps.reserve(n);
         t.val.reserve(n);
         t.test.reserve(n);
         t.archs.ids.reserve(n);
@@ -362,11 +417,11 @@ impl Trials {
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.val.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.val.is_empty()
     }
 
     /// Trial `i`, if there are that many.
@@ -404,8 +459,8 @@ impl Trials {
             .and_then(|&k| self.archs.table.get(k as usize))
             .unwrap_or(&NO_ARCH);
         TrialRef {
-            trial_id: self.ids.get(i).copied().unwrap_or(0),
-            step: self.steps.get(i).copied().unwrap_or(0),
+            trial_id: self.ids.get(i),
+            step: self.steps.get(i),
             time_s: self.times.get(i),
             parents,
             mutation: self.muts.get(i).and_then(|m| m.as_deref()),
@@ -467,14 +522,14 @@ impl Trials {
         self.iter().map(|t| t.to_trial()).collect()
     }
 
-    /// Trial ids, in order.
-    pub fn ids(&self) -> &[u64] {
-        &self.ids
+    /// The id of trial `i`.
+    pub fn id(&self, i: usize) -> Option<u64> {
+        (i < self.len()).then(|| self.ids.get(i))
     }
 
-    /// Steps, in order.
-    pub fn steps(&self) -> &[u64] {
-        &self.steps
+    /// The step of trial `i`.
+    pub fn step(&self, i: usize) -> Option<u64> {
+        (i < self.len()).then(|| self.steps.get(i))
     }
 
     /// Validation accuracies, in order.
@@ -532,8 +587,8 @@ impl Trials {
     /// Appends a trial (its id is not checked: [`super::Run::push`] does).
     pub(crate) fn push(&mut self, t: Trial) {
         let n = self.len();
-        self.ids.push(t.trial_id);
-        self.steps.push(t.step);
+        self.ids.push(n, t.trial_id);
+        self.steps.push(n, t.step);
         self.times.push(n, t.time_s);
         self.val.push(t.metrics.val_acc);
         self.test.push(t.metrics.test_acc);
@@ -568,8 +623,8 @@ impl Trials {
             *self = other;
             return;
         }
-        self.ids.extend_from_slice(&other.ids);
-        self.steps.extend_from_slice(&other.steps);
+        self.ids.append(n, other.ids, m);
+        self.steps.append(n, other.steps, m);
         self.times.append(n, other.times, m);
         self.val.extend_from_slice(&other.val);
         self.test.extend_from_slice(&other.test);
@@ -607,14 +662,14 @@ impl Trials {
     /// Trials from whole columns, as a cache holds them (each of length
     /// `ids.len()`; checked).
     pub(crate) fn from_columns(c: Columns) -> Result<Trials, String> {
-        let n = c.ids.len();
+        let n = c.val.len();
         let parents_ok = c.parent_ends.is_empty()
             || (c.parent_ends.len() == n
                 && c.parent_ends.windows(2).all(|w| w[0] <= w[1])
                 && c.parent_ends
                     .last()
                     .is_some_and(|&e| e == c.parent_ids.len() as u64));
-        let lens_ok = [c.steps.len(), c.val.len(), c.test.len(), c.sources.len()]
+        let lens_ok = [c.ids.len(), c.steps.len(), c.test.len(), c.sources.len()]
             .iter()
             .all(|&l| l == n)
             && c.archs.ids.len() == n
@@ -641,8 +696,8 @@ impl Trials {
             c.muts
         };
         Ok(Trials {
-            ids: c.ids,
-            steps: c.steps,
+            ids: Counted::from_values(c.ids),
+            steps: Counted::from_values(c.steps),
             times: c.times,
             val: c.val,
             test: c.test,
@@ -661,8 +716,8 @@ impl Trials {
     /// architectures and texts own on the heap).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.ids.capacity() * 8
-            + self.steps.capacity() * 8
+        self.ids.0.capacity() * 8
+            + self.steps.0.capacity() * 8
             + self.times.0.capacity() * 8
             + self.val.capacity() * 8
             + self.test.capacity() * 8
@@ -857,7 +912,8 @@ mod tests {
             assert_eq!(t, rows);
             let back: Vec<u64> = t.iter().rev().map(|r| r.trial_id).collect();
             let mut ids: Vec<u64> = rows.iter().map(|r| r.trial_id).collect();
-            assert_eq!(t.ids(), &ids[..]);
+            let got: Vec<u64> = (0..n).filter_map(|i| t.id(i)).collect();
+            assert_eq!(got, ids);
             ids.reverse();
             assert_eq!(back, ids);
             let vals: Vec<f64> = rows.iter().map(|r| r.metrics.val_acc).collect();

@@ -189,7 +189,7 @@ pub(crate) fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
 pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
     for i in meta.len..run.trials.len() {
         let t = run.trials.at(i);
-        let best = analytics.step(i).map_or(i, |s| s.best);
+        let best = u32::try_from(analytics.step(i).map_or(i, |s| s.best)).unwrap_or(u32::MAX);
         if meta.best_at.last() != Some(&best) {
             meta.improvements.push(i);
         }

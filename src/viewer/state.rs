@@ -46,7 +46,7 @@ pub struct RunMeta {
     /// Steps at which the best trial changed (new bests), ascending.
     pub improvements: Vec<usize>,
     /// The best-so-far trial's position at each step.
-    pub(crate) best_at: Vec<usize>,
+    pub(crate) best_at: Vec<u32>,
     /// Simulated time of each trial, when every trial has one.
     pub times: Option<Vec<f64>>,
     /// The position of each trial's (first) recorded parent, `NO_PARENT`

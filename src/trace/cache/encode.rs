@@ -316,11 +316,11 @@ impl Sink {
         let n = t.len();
         self.u64(n as u64);
         let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
-        for &id in t.ids() {
-            self.u64(id);
+        for i in 0..n {
+            self.u64(t.id(i).unwrap_or(0));
         }
-        for &step in t.steps() {
-            self.u64(step);
+        for i in 0..n {
+            self.u64(t.step(i).unwrap_or(0));
         }
         for i in 0..n {
             self.f64(opt(t.time_s(i)));
