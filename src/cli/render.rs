@@ -63,6 +63,19 @@ pub struct RenderArgs {
     format: Option<nasviz::trace::open::Format>,
 }
 
+/// A thread that is waited for when dropped: a command that stops early
+/// (a trace it cannot read) lets the GPU's setup finish before the
+/// process exits under it.
+struct Joined<T>(Option<std::thread::JoinHandle<T>>);
+
+impl<T> Drop for Joined<T> {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
+        }
+    }
+}
+
 pub fn run(args: RenderArgs) -> Result<ExitCode> {
     refuse_overwrite(&args.output, args.force)?;
     let view: ViewKind = args.view.parse().map_err(anyhow::Error::msg)?;
@@ -70,6 +83,8 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
     if args.group_by.is_some() && view != ViewKind::Insight(InsightKind::Strategies) {
         anyhow::bail!("--group-by goes with --view strategies");
     }
+    // the GPU is made ready while the trace is read
+    let mut gpu = Joined(Some(std::thread::spawn(nasviz::export::headless)));
     let trace = match args.traces.as_slice() {
         [] => nasviz::export::demo_trace()?,
         files => Trace {
@@ -110,7 +125,12 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
         },
         ..Default::default()
     };
-    let (ctx, mut renderer) = nasviz::export::headless()?;
+    let (ctx, mut renderer) = gpu
+        .0
+        .take()
+        .context("the GPU was set up once")?
+        .join()
+        .map_err(|_| anyhow::anyhow!("the GPU could not be set up (its thread stopped)"))??;
     let mut draw = |opts: &DashboardOptions| {
         nasviz::export::render_comparison(
             &ctx,

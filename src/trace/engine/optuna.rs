@@ -485,7 +485,7 @@ impl JournalReader {
             source,
         };
         let mut f = self.tail.appended()?;
-        let mut chunk = vec![0u8; 8 << 20];
+        let mut chunk = vec![0u8; 2 << 20];
         loop {
             let n = f.read(&mut chunk).map_err(io)?;
             if n == 0 {
