@@ -171,10 +171,19 @@ impl Axes {
                 )
             } else {
                 let p = self.px(v, self.y.0);
+                // a label centred on a tick at the right end would run
+                // past the panel: it ends at its tick instead (a digit is
+                // about 0.6 of the text size wide)
+                let half = label.chars().count() as f32 * theme.tick_size * 0.3;
+                let h = if p[0] + half > area.x + area.w + 4.0 {
+                    HAlign::Right
+                } else {
+                    HAlign::Center
+                };
                 (
                     ([p[0], area.y], [p[0], area.y + area.h]),
                     [p[0], area.y + area.h + 5.0],
-                    (HAlign::Center, VAlign::Top),
+                    (h, VAlign::Top),
                 )
             };
             mesh.line(line.0, line.1, theme.grid, 1.0);
