@@ -240,14 +240,18 @@ fn draw_timeline(p: &mut UiPaint, state: &ViewerState, run: &RunMeta, shown: f32
                 theme.axis,
                 1.0,
             );
+            let label = fmt_int(v as usize);
+            // the last label ends at its tick when centring it would run
+            // past the window's edge
+            let half = super::bar::text_w(&label, 10.5 * s) / 2.0;
+            let h = if x + half > ui.bar.right() - 4.0 * s {
+                HAlign::Right
+            } else {
+                HAlign::Center
+            };
             p.texts.push(
-                TextRun::new(
-                    fmt_int(v as usize),
-                    [x, y + th + 7.0 * s],
-                    10.5 * s,
-                    theme.muted,
-                )
-                .aligned(HAlign::Center, VAlign::Top),
+                TextRun::new(label, [x, y + th + 7.0 * s], 10.5 * s, theme.muted)
+                    .aligned(h, VAlign::Top),
             );
         }
     }

@@ -17,7 +17,15 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
         return Some(format!("{}:\n{n}.", capitalise(rep.estimator)));
     }
     let table = opts.table.as_deref();
-    header(out, &rep, table.is_some(), content, theme, measure);
+    header(
+        out,
+        &rep,
+        &run.info.strategy,
+        table.is_some(),
+        content,
+        theme,
+        measure,
+    );
     let rows = Rows::new(&rep, table, content, theme);
     for (j, d) in rep.decisions.iter().take(rows.shown).enumerate() {
         let cy = rows.top + rows.row_h * (j as f32 + 0.5);
@@ -33,6 +41,7 @@ pub(super) fn importance_body(out: &mut Out, b: Body<'_, '_>) -> Option<String> 
 fn header(
     out: &mut Out,
     rep: &ImportanceReport,
+    strategy: &str,
     table: bool,
     content: Rect,
     theme: &Theme,
@@ -43,18 +52,34 @@ fn header(
         format!("η² = between-value / total variance of validation accuracy, {n} trials (repeats counted)."),
         format!("η²: share of validation variance, {n} trials"),
     ];
-    let evolution: &[&str] = &[
-        "Under evolution, selection samples near the incumbents: shares describe the explored region.",
-        "Evolution samples near its incumbents: shares describe what it explored.",
-        "Under evolution: shares of the explored region.",
-    ];
+    // a search that samples near its best describes what it explored; a
+    // random one samples the space evenly and needs no such warning
+    let guided: &[&str] = if strategy.contains("evolution") {
+        &[
+            "Under evolution, selection samples near the incumbents: shares describe the explored region.",
+            "Evolution samples near its incumbents: shares describe what it explored.",
+            "Under evolution: shares of the explored region.",
+        ]
+    } else {
+        &[
+            "A guided search samples near its best trials: shares describe the explored region.",
+            "A guided search samples near its best: shares describe what it explored.",
+            "Guided search: shares of the explored region.",
+        ]
+    };
     let grey: &[&str] = &[
         "grey bar: the same over every architecture of the table (what there is to learn)",
         "grey bar: the same over the whole table",
     ];
-    let lines: &[&[&str]] = &[&[&head[0], &head[1]], evolution, grey];
-    let count = if table { 3 } else { 2 };
-    out.header(&lines[..count], content, theme, measure);
+    let first = [head[0].as_str(), head[1].as_str()];
+    let mut lines: Vec<&[&str]> = vec![&first];
+    if !strategy.contains("random") {
+        lines.push(guided);
+    }
+    if table {
+        lines.push(grey);
+    }
+    out.header(&lines, content, theme, measure);
 }
 
 /// The axis every value's mean shares: around the means (intervals of
@@ -253,7 +278,9 @@ impl<'a> Rows<'a> {
         let ay = self.top + self.row_h * self.shown as f32 + 4.0;
         out.mesh
             .line([strip.x, ay], [strip.x + strip.w, ay], theme.axis, 1.0);
-        let ticks = crate::layout::nice_ticks(strip.lo, strip.hi, 4);
+        // as many ticks as labels like "76.5%" fit side by side
+        let fit = (strip.w / (size * 0.6 * 6.0 + 10.0)).floor() as usize;
+        let ticks = crate::layout::nice_ticks(strip.lo, strip.hi, fit.clamp(2, 5));
         let labels = ticks.values.iter().map(|&v| {
             let label =
                 crate::layout::format_tick(v, ticks.step, crate::layout::TickStyle::Percent);
