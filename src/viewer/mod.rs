@@ -201,12 +201,15 @@ pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) 
             }
             _ => None,
         };
-        meta.parent.push(
-            t.parents
-                .first()
-                .and_then(|&p| run.position(p))
-                .map_or(state::NO_PARENT, |p| p as u32),
-        );
+        // kept from the first trial that has a parent on (a random
+        // search's run keeps none)
+        let parent = (t.parents.first())
+            .and_then(|&p| run.position(p))
+            .map_or(state::NO_PARENT, |p| p as u32);
+        if parent != state::NO_PARENT || !meta.parent.is_empty() {
+            meta.parent.resize(i, state::NO_PARENT);
+            meta.parent.push(parent);
+        }
         if t.source == crate::trace::Source::User {
             meta.user.push(i);
         }

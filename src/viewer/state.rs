@@ -50,7 +50,8 @@ pub struct RunMeta {
     /// Simulated time of each trial, when every trial has one.
     pub times: Option<Vec<f64>>,
     /// The position of each trial's (first) recorded parent, `NO_PARENT`
-    /// for none.
+    /// for none; empty up to the first trial that has one (a random
+    /// search's run keeps none).
     pub parent: Vec<u32>,
     /// Positions of the trials a user's edit made.
     pub user: Vec<usize>,
