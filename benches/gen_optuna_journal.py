@@ -5,6 +5,9 @@ through Study.add_trials, as a study imported or copied from elsewhere is.
 
     python benches/gen_optuna_journal.py 100000 study.journal
 
+An output ending in `.db` is written as Optuna's SQLite storage instead
+(the same study through RDBStorage).
+
 The accuracies are synthetic (a fixed score per op and edge, plus noise,
 seed 0): what is measured is reading the journal, not the numbers.
 """
@@ -25,7 +28,10 @@ GAIN = {"none": -0.04, "skip_connect": 0.0, "nor_conv_1x1": 0.02, "nor_conv_3x3"
 
 def main(n, out):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = JournalStorage(JournalFileBackend(out))
+    if out.endswith(".db"):
+        storage = f"sqlite:///{out}"
+    else:
+        storage = JournalStorage(JournalFileBackend(out))
     study = optuna.create_study(study_name="nb201", storage=storage, direction="maximize")
     rng = random.Random(0)
     dists = {e: CategoricalDistribution(OPS) for e in EDGES}
