@@ -51,6 +51,22 @@ fn an_sqlite_database_reads_as_optuna_reads_it() {
         .filter(|t| t.state == State::Complete)
         .count();
     assert_eq!(s.trace().trial_count(), complete);
+    // trials with the same parameters share one decoded copy
+    let mut seen = std::collections::HashMap::new();
+    let mut shared = 0;
+    for t in s.journal.trials.iter().filter(|t| !t.params.is_empty()) {
+        let key = serde_json::to_string(&*t.params).expect("json");
+        match seen.get(&key) {
+            Some(p) => {
+                assert!(std::sync::Arc::ptr_eq(p, &t.params), "{key}");
+                shared += 1;
+            }
+            None => {
+                seen.insert(key, t.params.clone());
+            }
+        }
+    }
+    assert!(shared > 0, "the fixture repeats a parameter set");
 }
 
 /// Compares nasviz's reading of an Optuna storage with Optuna's own.

@@ -8,10 +8,11 @@
 //! again when its trials change; a writer holding the lock makes a poll
 //! wait for the next one.
 
-use super::replay::{Completion, Journal, State, StoredTrial, Study};
-use super::sqlite::{for_each_row, open_read_only, settle, tables_present};
+use super::replay::{Completion, Dists, Journal, Params, State, StoredTrial, Study};
+use super::sqlite::{for_each_ref, for_each_row, open_read_only, settle, tables_present};
 use super::studies::Runs;
 use super::{EngineReader, StorageKind};
+use crate::trace::scan::FxMap;
 use crate::trace::TraceError;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -162,21 +163,18 @@ fn read_trials(
     studies: &HashMap<i64, usize>,
 ) -> Result<TrialIndex, rusqlite::Error> {
     let mut index = TrialIndex::new();
-    for_each_row(
+    for_each_ref(
         c,
         "SELECT trial_id, number, study_id, state, datetime_start, datetime_complete \
          FROM trials ORDER BY trial_id",
         [],
-        |(id, number, study, state, start, complete): (
-            i64,
-            Option<i64>,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-        )| {
-            let (Some(&s), Some(state)) = (studies.get(&study), state_of(&state)) else {
-                return;
+        |r| {
+            let (id, number, study): (i64, Option<i64>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let state = r.get_ref(3)?.as_str()?;
+            let start = r.get_ref(4)?.as_str_or_null()?;
+            let complete = r.get_ref(5)?.as_str_or_null()?;
+            let (Some(&s), Some(state)) = (studies.get(&study), state_of(state)) else {
+                return Ok(());
             };
             index.insert(id, j.trials.len());
             j.studies[s].trials.push(j.trials.len());
@@ -184,39 +182,136 @@ fn read_trials(
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(j.studies[s].trials.len() - 1);
             let mut t = StoredTrial::new(s, number, state);
-            t.start = start.as_deref().and_then(super::replay::parse_time);
-            t.complete = complete.as_deref().and_then(super::replay::parse_time);
+            t.start = start.and_then(super::replay::parse_time);
+            t.complete = complete.and_then(super::replay::parse_time);
             j.trials.push(t);
+            Ok(())
         },
     )?;
     Ok(index)
 }
 
-/// The trials' parameters, decoded through their distributions.
+/// The trials' parameters, decoded through their distributions. Rows
+/// come trial by trial (as Optuna writes them); trials with the same
+/// parameters share one decoded copy (a NAS space has far fewer distinct
+/// architectures than trials), and each text is read in place.
 fn read_params(
     c: &Connection,
     j: &mut Journal,
     trials: &TrialIndex,
 ) -> Result<(), rusqlite::Error> {
-    for_each_row(
+    let mut sets = ParamSets::default();
+    // the trial whose rows are being read, and its rows so far
+    let mut at: Option<usize> = None;
+    let mut set: Vec<ParamRow> = Vec::new();
+    for_each_ref(
         c,
         "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params \
          ORDER BY param_id",
         [],
-        |(id, name, value, dist): (i64, String, Option<f64>, String)| {
+        |row| {
+            let id: i64 = row.get(0)?;
             let Some(&t) = trials.get(&id) else {
-                return;
+                return Ok(());
             };
-            let Ok(d) = j.dist(&dist) else {
-                return;
-            };
-            if let Ok(v) = d.external(&Value::from(value.unwrap_or(f64::NAN))) {
-                let t = &mut j.trials[t];
-                std::sync::Arc::make_mut(&mut t.params).insert(name.clone(), v);
-                std::sync::Arc::make_mut(&mut t.dists).insert(name, d);
+            if at != Some(t) {
+                if let Some(prev) = at {
+                    sets.give(j, prev, &mut set);
+                }
+                at = Some(t);
             }
+            let name = row.get_ref(1)?.as_str()?;
+            let value: Option<f64> = row.get(2)?;
+            if let Ok(d) = sets.dist(j, name, row.get_ref(3)?.as_str()?) {
+                set.push((sets.name(name), value.unwrap_or(f64::NAN).to_bits(), d));
+            }
+            Ok(())
         },
-    )
+    )?;
+    if let Some(prev) = at {
+        sets.give(j, prev, &mut set);
+    }
+    Ok(())
+}
+
+/// One parameter of a trial as stored: its name, its internal value's
+/// bits, its distribution.
+type ParamRow = (
+    std::sync::Arc<str>,
+    u64,
+    std::sync::Arc<super::replay::Dist>,
+);
+
+/// The parameter sets read so far, each decoded once.
+#[derive(Default)]
+struct ParamSets {
+    names: FxMap<Box<str>, std::sync::Arc<str>>,
+    /// The last distribution text of each parameter, and what it reads as.
+    last_dist: FxMap<std::sync::Arc<str>, (Box<str>, std::sync::Arc<super::replay::Dist>)>,
+    decoded: FxMap<Vec<(std::sync::Arc<str>, u64, usize)>, (Params, Dists)>,
+}
+
+impl ParamSets {
+    fn name(&mut self, name: &str) -> std::sync::Arc<str> {
+        if let Some(n) = self.names.get(name) {
+            return n.clone();
+        }
+        let n: std::sync::Arc<str> = name.into();
+        self.names.insert(name.into(), n.clone());
+        n
+    }
+
+    /// The distribution of `text`, found without hashing it when it is the
+    /// one the same parameter had before.
+    fn dist(
+        &mut self,
+        j: &mut Journal,
+        name: &str,
+        text: &str,
+    ) -> Result<std::sync::Arc<super::replay::Dist>, String> {
+        if let Some((t, d)) = self.last_dist.get(name) {
+            if **t == *text {
+                return Ok(d.clone());
+            }
+        }
+        let d = j.dist(text)?;
+        let name = self.name(name);
+        self.last_dist.insert(name, (text.into(), d.clone()));
+        Ok(d)
+    }
+
+    /// Gives trial `t` the parameters of `set` (emptied): the shared copy
+    /// of that set when the trial had none, else added to its own.
+    fn give(&mut self, j: &mut Journal, t: usize, set: &mut Vec<ParamRow>) {
+        let Some(trial) = j.trials.get_mut(t) else {
+            set.clear();
+            return;
+        };
+        let decode = |rows: &[ParamRow], params: &mut Params, dists: &mut Dists| {
+            for (name, bits, d) in rows {
+                if let Ok(v) = d.external(&Value::from(f64::from_bits(*bits))) {
+                    std::sync::Arc::make_mut(params).insert(name.to_string(), v);
+                    std::sync::Arc::make_mut(dists).insert(name.to_string(), d.clone());
+                }
+            }
+        };
+        if trial.params.is_empty() && trial.dists.is_empty() {
+            let key: Vec<_> = (set.iter())
+                .map(|(n, bits, d)| (n.clone(), *bits, std::sync::Arc::as_ptr(d) as usize))
+                .collect();
+            let (params, dists) = self.decoded.entry(key).or_insert_with(|| {
+                let (mut p, mut d) = (Params::default(), Dists::default());
+                decode(set, &mut p, &mut d);
+                (p, d)
+            });
+            trial.params = params.clone();
+            trial.dists = dists.clone();
+        } else {
+            // a trial whose rows were not together: added one by one
+            decode(set, &mut trial.params, &mut trial.dists);
+        }
+        set.clear();
+    }
 }
 
 /// The trials' objective values (infinities as Optuna stores them).
@@ -225,20 +320,22 @@ fn read_values(
     j: &mut Journal,
     trials: &TrialIndex,
 ) -> Result<(), rusqlite::Error> {
-    for_each_row(
+    for_each_ref(
         c,
         "SELECT trial_id, value, value_type FROM trial_values ORDER BY trial_id, objective",
         [],
-        |(id, value, kind): (i64, Option<f64>, String)| {
+        |r| {
+            let (id, value): (i64, Option<f64>) = (r.get(0)?, r.get(1)?);
             let Some(&t) = trials.get(&id) else {
-                return;
+                return Ok(());
             };
-            let v = match kind.as_str() {
+            let v = match r.get_ref(2)?.as_str()? {
                 "INF_POS" => f64::INFINITY,
                 "INF_NEG" => f64::NEG_INFINITY,
                 _ => value.unwrap_or(f64::NAN),
             };
             j.trials[t].values.get_or_insert_with(Vec::new).push(v);
+            Ok(())
         },
     )
 }
@@ -268,16 +365,21 @@ fn read_user_attrs(
     j: &mut Journal,
     trials: &TrialIndex,
 ) -> Result<(), rusqlite::Error> {
-    for_each_row(
+    for_each_ref(
         c,
         "SELECT trial_id, key, value_json FROM trial_user_attributes \
          ORDER BY trial_user_attribute_id",
         [],
-        |(id, key, json): (i64, String, String)| {
+        |r| {
+            let id: i64 = r.get(0)?;
             if let Some(&t) = trials.get(&id) {
-                let v = serde_json::from_str(&json).unwrap_or(Value::String(json));
-                j.trials[t].user_attrs.insert(key, v);
+                let json = r.get_ref(2)?.as_str()?;
+                let v = serde_json::from_str(json).unwrap_or_else(|_| Value::String(json.into()));
+                j.trials[t]
+                    .user_attrs
+                    .insert(r.get_ref(1)?.as_str()?.into(), v);
             }
+            Ok(())
         },
     )
 }

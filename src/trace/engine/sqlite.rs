@@ -82,6 +82,22 @@ where
     Ok(())
 }
 
+/// Runs `sql` and hands each row to `each` as it is (its texts read in
+/// place, nothing allocated for them).
+pub(crate) fn for_each_ref(
+    c: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), rusqlite::Error>,
+) -> Result<(), rusqlite::Error> {
+    let mut q = c.prepare(sql)?;
+    let mut rows = q.query(params)?;
+    while let Some(row) = rows.next()? {
+        each(row)?;
+    }
+    Ok(())
+}
+
 /// A database reader's poll: what `read` read again (`None`: unchanged)
 /// replaces `journal` and is taken into `runs`, returning the trials added;
 /// a failed read is what [`fault`] says.
