@@ -242,13 +242,17 @@ type ParamRow = (
     std::sync::Arc<super::replay::Dist>,
 );
 
+/// A parameter as a set of them is known by: its name, its internal
+/// value's bits, the address of its distribution.
+type SetKey = (std::sync::Arc<str>, u64, usize);
+
 /// The parameter sets read so far, each decoded once.
 #[derive(Default)]
 struct ParamSets {
     names: FxMap<Box<str>, std::sync::Arc<str>>,
     /// The last distribution text of each parameter, and what it reads as.
     last_dist: FxMap<std::sync::Arc<str>, (Box<str>, std::sync::Arc<super::replay::Dist>)>,
-    decoded: FxMap<Vec<(std::sync::Arc<str>, u64, usize)>, (Params, Dists)>,
+    decoded: FxMap<Vec<SetKey>, (Params, Dists)>,
 }
 
 impl ParamSets {
