@@ -17,6 +17,8 @@ RUNS="${RUNS:-5}"
 [ -f big423k.jsonl ] || "$N" search --space nbgraph:cora --strategy random --budget 423624 --seed 1 -o big423k.jsonl
 [ -f study.journal ] || "$PY" "$here/gen_optuna_journal.py" 100000 study.journal
 [ -f study10k.journal ] || "$PY" "$here/gen_optuna_journal.py" 10000 study10k.journal
+# the same study in Optuna's SQLite storage (Optuna takes minutes to write it)
+[ -f study.db ] || "$PY" "$here/gen_optuna_journal.py" 100000 study.db
 # one frame of viewer time (the first frame), and 100 ms (six frames, as
 # earlier rounds timed)
 printf 'wait 16\nquit\n' > one-frame.txt
@@ -43,6 +45,10 @@ hf "$N view study.journal --script one-frame.txt" \
    "$N render study.journal -o j.png --force" \
    "$N info study.journal" \
    "$PY $here/peer/json_lines.py study.journal"
+echo "== Optuna SQLite storage, 100,000 trials (read whole each time)"
+hf "$N view study.db --script one-frame.txt" \
+   "$N render study.db -o d.png --force" \
+   "$N info study.db"
 echo "== Optuna Dashboard's API (the study with its trials), 10,000 and 100,000 trials"
 RUNS=3 hf "$PY $here/peer/optuna_dashboard_api.py study10k.journal"
 "$PY" "$here/peer/optuna_dashboard_api.py" study.journal
@@ -52,6 +58,7 @@ for c in "view big.jsonl --step 1000000 --script one-frame.txt" \
     "view big.jsonl --step 1000000 --script first-frame.txt" \
     "view big.jsonl --step 1000000 --script importance.txt" \
     "view study.journal --script one-frame.txt" "view study.journal --script first-frame.txt" \
+    "view study.db --script one-frame.txt" \
     "render big.jsonl -o big.png --force"; do
     /usr/bin/time -f "%M KB  nasviz $c" "$N" $c 2>&1 | tail -1
 done
