@@ -91,6 +91,40 @@ fn trials_finishing_later_are_taken_in_once() {
     let _ = std::fs::remove_file(&path);
 }
 
+/// A parameter set that comes again (another parameter id, the same
+/// choices) is read into the same decoded copy, and an event whose data
+/// is encoded twice is read as well.
+#[test]
+fn repeated_parameters_are_shared_and_twice_encoded_events_read() {
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("nasviz-nni-dup-{}.sqlite", std::process::id()));
+    std::fs::copy(DB, &path).expect("copy");
+    let c = rusqlite::Connection::open(&path).expect("open");
+    c.execute_batch(
+        r#"INSERT INTO TrialJobEvent SELECT timestamp + 1, 'again', 'RUNNING',
+             replace(data, '"parameter_id": 0,', '"parameter_id": 100,'), logPath, 100, message, environmentId
+           FROM TrialJobEvent WHERE data LIKE '%"parameter_id": 0,%';
+           INSERT INTO TrialJobEvent SELECT timestamp + 2, 'twice', 'RUNNING',
+             json_quote(replace(data, '"parameter_id": 0,', '"parameter_id": 101,')), logPath, 101, message, environmentId
+           FROM TrialJobEvent WHERE trialJobId != 'again' AND data LIKE '%"parameter_id": 0,%';"#,
+    )
+    .expect("add events");
+    let mut r = NniReader::new(&path);
+    r.poll().expect("read");
+    let j = &r.journal;
+    let by_number = |n: usize| {
+        j.trials
+            .iter()
+            .find(|t| t.number == n)
+            .unwrap_or_else(|| panic!("trial {n}"))
+    };
+    let (first, again, twice) = (by_number(0), by_number(100), by_number(101));
+    assert_eq!(first.params.len(), 6);
+    assert!(std::sync::Arc::ptr_eq(&first.params, &again.params));
+    assert_eq!(first.params, twice.params);
+    let _ = std::fs::remove_file(&path);
+}
+
 /// A named engine is honoured: an NNI database is never read as Optuna's
 /// (nor an Optuna storage as NNI's), and a file that is not that engine's
 /// is refused by name, by `--format` and by `nasviz import ENGINE` alike.

@@ -20,10 +20,11 @@
 //! the objective, other entries of the final dictionary attributes such as
 //! `test_acc`), in the order they succeeded; see `studies.rs`.
 
-use super::replay::{Completion, Journal, State, StoredTrial, Study};
-use super::sqlite::{for_each_row, open_read_only, settle};
+use super::replay::{Completion, Journal, Params, State, StoredTrial, Study};
+use super::sqlite::{for_each_ref, open_read_only, settle};
 use super::studies::Runs;
 use super::{Engine, EngineReader, StorageKind};
+use crate::trace::scan::FxMap;
 use crate::trace::TraceError;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -42,20 +43,6 @@ pub struct NniReader {
     completion: Completion<i64>,
     signature: Option<(i64, i64)>,
 }
-
-/// A row of `TrialJobEvent`: timestamp (ms), job id, event, data,
-/// environment.
-type EventRow = (Option<f64>, String, String, Option<String>, Option<String>);
-
-/// A row of `MetricData`: parameter id, type, sequence, data, timestamp
-/// (ms).
-type MetricRow = (
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<f64>,
-);
 
 /// A value JSON-encoded once or twice, decoded.
 fn decode(text: &str) -> Option<Value> {
@@ -172,9 +159,11 @@ struct Jobs {
     /// Trials by parameter id.
     by_param: HashMap<i64, usize>,
     /// The trials each job started.
-    params: HashMap<String, Vec<usize>>,
+    params: FxMap<String, Vec<usize>>,
     /// Each job's state (its last event) and when it came.
-    state: HashMap<String, (State, f64)>,
+    state: FxMap<String, (State, f64)>,
+    /// Parameters by their text, decoded once.
+    memo: FxMap<Box<str>, Params>,
 }
 
 impl Jobs {
@@ -182,49 +171,103 @@ impl Jobs {
     /// not seen before adds its trial to `j`.
     fn read(c: &Connection, j: &mut Journal) -> Result<Jobs, rusqlite::Error> {
         let mut jobs = Jobs::default();
-        for_each_row(
+        for_each_ref(
             c,
             "SELECT timestamp, trialJobId, event, data, environmentId FROM TrialJobEvent \
              ORDER BY timestamp, rowid",
             [],
-            |(ts, job, event, data, env): EventRow| {
+            |r| {
+                let ts: Option<f64> = r.get(0)?;
                 let at = ts.unwrap_or(0.0) / 1000.0;
-                if let Some(v) = data.as_deref().and_then(decode) {
-                    jobs.started(j, &job, &v, at, env);
+                let job = r.get_ref(1)?.as_str()?;
+                if let Some(data) = r.get_ref(3)?.as_str_or_null()? {
+                    if let Some((pid, params)) = jobs.parameters(data) {
+                        let env = r.get_ref(4)?.as_str_or_null()?;
+                        jobs.started(j, job, pid, params, at, env);
+                    }
                 }
-                let state = match event.as_str() {
+                let state = match r.get_ref(2)?.as_str()? {
                     "SUCCEEDED" => State::Complete,
                     "FAILED" | "USER_CANCELED" | "SYS_CANCELED" => State::Fail,
                     "EARLY_STOPPED" => State::Pruned,
                     "WAITING" => State::Waiting,
                     _ => State::Running,
                 };
-                jobs.state.insert(job, (state, at));
+                match jobs.state.get_mut(job) {
+                    Some(s) => *s = (state, at),
+                    None => {
+                        jobs.state.insert(job.to_string(), (state, at));
+                    }
+                }
+                Ok(())
             },
         )?;
         Ok(jobs)
     }
 
-    /// A trial for the parameter set an event of `job` carries, if it is
-    /// one not seen before.
-    fn started(&mut self, j: &mut Journal, job: &str, v: &Value, at: f64, env: Option<String>) {
-        let (Some(pid), Some(Value::Object(params))) =
-            (v["parameter_id"].as_i64(), v.get("parameters"))
-        else {
-            return;
+    /// The parameter id and parameters an event's data carries: the
+    /// parameters decoded once per distinct text, and shared.
+    fn parameters(&mut self, data: &str) -> Option<(i64, Params)> {
+        #[derive(serde::Deserialize)]
+        struct Event<'a> {
+            parameter_id: Option<i64>,
+            #[serde(borrow)]
+            parameters: Option<&'a serde_json::value::RawValue>,
+        }
+        let shared = |memo: &mut FxMap<Box<str>, Params>, text: &str| -> Option<Params> {
+            if let Some(p) = memo.get(text) {
+                return Some(p.clone());
+            }
+            let Ok(Value::Object(m)) = serde_json::from_str(text) else {
+                return None;
+            };
+            let p = Params::new(m);
+            memo.insert(text.into(), p.clone());
+            Some(p)
         };
+        match serde_json::from_str::<Event<'_>>(data) {
+            Ok(e) => {
+                let (pid, raw) = (e.parameter_id?, e.parameters?);
+                Some((pid, shared(&mut self.memo, raw.get())?))
+            }
+            // anything else (data encoded twice) in full
+            Err(_) => {
+                let v = decode(data)?;
+                let pid = v["parameter_id"].as_i64()?;
+                let text = serde_json::to_string(v.get("parameters")?).ok()?;
+                Some((pid, shared(&mut self.memo, &text)?))
+            }
+        }
+    }
+
+    /// A trial for the parameter set `pid` an event of `job` carries, if
+    /// it is one not seen before.
+    fn started(
+        &mut self,
+        j: &mut Journal,
+        job: &str,
+        pid: i64,
+        params: Params,
+        at: f64,
+        env: Option<&str>,
+    ) {
         let std::collections::hash_map::Entry::Vacant(e) = self.by_param.entry(pid) else {
             return;
         };
         let t = j.trials.len();
         e.insert(t);
-        self.params.entry(job.to_string()).or_default().push(t);
+        match self.params.get_mut(job) {
+            Some(ts) => ts.push(t),
+            None => {
+                self.params.insert(job.to_string(), vec![t]);
+            }
+        }
         j.studies[0].trials.push(t);
         let number = usize::try_from(pid).unwrap_or(t);
         let mut trial = StoredTrial::new(0, number, State::Running);
-        trial.params = std::sync::Arc::new(params.clone());
+        trial.params = params;
         trial.start = Some(at);
-        trial.worker = env;
+        trial.worker = env.map(str::to_string);
         j.trials.push(trial);
     }
 
@@ -259,28 +302,29 @@ fn read_metrics(
     j: &mut Journal,
     by_param: &HashMap<i64, usize>,
 ) -> Result<(), rusqlite::Error> {
-    for_each_row(
+    for_each_ref(
         c,
         "SELECT parameterId, type, sequence, data, timestamp FROM MetricData \
          ORDER BY timestamp, rowid",
         [],
-        |(pid, kind, seq, data, ts): MetricRow| {
-            let Some(&t) = pid
-                .as_deref()
+        |r| {
+            let Some(&t) = (r.get_ref(0)?.as_str_or_null()?)
                 .and_then(|p| p.trim().parse::<i64>().ok())
                 .and_then(|p| by_param.get(&p))
             else {
-                return;
+                return Ok(());
             };
-            let Some(v) = data.as_deref().and_then(decode) else {
-                return;
+            let Some(v) = r.get_ref(3)?.as_str_or_null()?.and_then(decode) else {
+                return Ok(());
             };
+            let (seq, ts): (Option<i64>, Option<f64>) = (r.get(2)?, r.get(4)?);
             let tr = &mut j.trials[t];
-            if kind.as_deref() == Some("FINAL") {
+            if r.get_ref(1)?.as_str_or_null()? == Some("FINAL") {
                 take_final(tr, v, ts);
             } else if let Some(x) = main_metric(&v) {
                 tr.intermediate.push((seq.unwrap_or(0), x));
             }
+            Ok(())
         },
     )
 }
