@@ -19,6 +19,7 @@ RUNS="${RUNS:-5}"
 [ -f study10k.journal ] || "$PY" "$here/gen_optuna_journal.py" 10000 study10k.journal
 # the same study in Optuna's SQLite storage (Optuna takes minutes to write it)
 [ -f study.db ] || "$PY" "$here/gen_optuna_journal.py" 100000 study.db
+[ -f nni100k.sqlite ] || python3 "$here/gen_nni_db.py" "$here/../tests/fixtures/nni_nb201.sqlite" nni100k.sqlite 100000
 # one frame of viewer time (the first frame), and 100 ms (six frames, as
 # earlier rounds timed)
 printf 'wait 16\nquit\n' > one-frame.txt
@@ -49,6 +50,9 @@ echo "== Optuna SQLite storage, 100,000 trials (read whole each time)"
 hf "$N view study.db --script one-frame.txt" \
    "$N render study.db -o d.png --force" \
    "$N info study.db"
+echo "== NNI experiment database, 100,000 synthetic trials (read whole each time)"
+hf "$N view nni100k.sqlite --script one-frame.txt" \
+   "$N info nni100k.sqlite"
 echo "== Optuna Dashboard's API (the study with its trials), 10,000 and 100,000 trials"
 RUNS=3 hf "$PY $here/peer/optuna_dashboard_api.py study10k.journal"
 "$PY" "$here/peer/optuna_dashboard_api.py" study.journal
@@ -58,7 +62,7 @@ for c in "view big.jsonl --step 1000000 --script one-frame.txt" \
     "view big.jsonl --step 1000000 --script first-frame.txt" \
     "view big.jsonl --step 1000000 --script importance.txt" \
     "view study.journal --script one-frame.txt" "view study.journal --script first-frame.txt" \
-    "view study.db --script one-frame.txt" \
+    "view study.db --script one-frame.txt" "view nni100k.sqlite --script one-frame.txt" \
     "render big.jsonl -o big.png --force"; do
     /usr/bin/time -f "%M KB  nasviz $c" "$N" $c 2>&1 | tail -1
 done
