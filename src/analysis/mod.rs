@@ -104,16 +104,15 @@ impl KindStats {
 /// No position, in [`Packed`].
 const NONE: u32 = u32::MAX;
 
-/// A step's stats as kept (32 bytes instead of 88; a million trials are
+/// A step's stats as kept (24 bytes instead of 88; a million trials are
 /// common): positions as `u32`, missing deltas as NaN (accuracies are
 /// finite), the most effective layer as an index into the list of its
-/// changes.
+/// changes; the best so far is found in the list of its changes.
 #[derive(Clone, Copy, Debug)]
 struct Packed {
     val_delta: f64,
     test_delta: f64,
     reference: u32,
-    best: u32,
     effective: u32,
 }
 
@@ -125,6 +124,8 @@ fn pos(i: usize) -> u32 {
 #[derive(Default)]
 pub struct Analytics {
     steps: Vec<Packed>,
+    /// The steps where the best so far changed (each the new best).
+    bests: Vec<u32>,
     /// Each change of the most effective layer, in order.
     effective: Vec<Effective>,
     ops: Vec<String>,
@@ -223,6 +224,9 @@ impl Analytics {
             Some(b) if vals.get(b).is_some_and(|&v| v >= t.metrics.val_acc) => b,
             _ => i,
         };
+        if self.best != Some(best) {
+            self.bests.push(pos(best));
+        }
         self.best = Some(best);
         if let Some(e) = self.most_effective {
             if self.effective.last() != Some(&e) {
@@ -233,7 +237,6 @@ impl Analytics {
             val_delta: val_delta.unwrap_or(f64::NAN),
             test_delta: test_delta.unwrap_or(f64::NAN),
             reference: reference.map_or(NONE, pos),
-            best: pos(best),
             effective: match self.most_effective {
                 Some(_) => pos(self.effective.len() - 1),
                 None => NONE,
@@ -249,7 +252,12 @@ impl Analytics {
             reference: (p.reference != NONE).then_some(p.reference as usize),
             val_delta: some(p.val_delta),
             test_delta: some(p.test_delta),
-            best: p.best as usize,
+            best: (self
+                .bests
+                .partition_point(|&b| b as usize <= i)
+                .checked_sub(1))
+            .and_then(|k| self.bests.get(k))
+            .map_or(i, |&b| b as usize),
             most_effective: (p.effective != NONE)
                 .then(|| self.effective.get(p.effective as usize).copied())
                 .flatten(),

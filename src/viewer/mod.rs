@@ -173,7 +173,6 @@ pub(crate) fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
         group: format!("{}\u{1f}{}", run.info.strategy, run.info.benchmark),
         len: 0,
         improvements: Vec::new(),
-        best_at: Vec::new(),
         times: Some(Vec::new()),
         parent: Vec::new(),
         user: Vec::new(),
@@ -189,11 +188,11 @@ pub(crate) fn run_meta(run: &Run, analytics: &Analytics) -> RunMeta {
 pub(crate) fn extend_meta(meta: &mut RunMeta, run: &Run, analytics: &Analytics) {
     for i in meta.len..run.trials.len() {
         let t = run.trials.at(i);
-        let best = u32::try_from(analytics.step(i).map_or(i, |s| s.best)).unwrap_or(u32::MAX);
-        if meta.best_at.last() != Some(&best) {
+        // a new best is the trial itself
+        let best = analytics.step(i).map_or(i, |s| s.best);
+        if best == i && meta.improvements.last() != Some(&i) {
             meta.improvements.push(i);
         }
-        meta.best_at.push(best);
         meta.times = match (meta.times.take(), t.time_s.filter(|x| x.is_finite())) {
             (Some(mut v), Some(x)) => {
                 v.push(x);

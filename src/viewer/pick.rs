@@ -141,7 +141,7 @@ impl Viewer {
         if at > step {
             return None;
         }
-        let best = *meta.best_at.get(at)? as usize;
+        let best = meta.best_at(at)?;
         let val = run.trials.get(best)?.metrics.val_acc as f32;
         let y = view.apply([0.0, val])[1];
         ((y - p[1]).abs() <= LINE_REACH).then_some(Thing::Best {

@@ -43,10 +43,9 @@ pub struct RunMeta {
     pub group: String,
     /// Number of trials.
     pub len: usize,
-    /// Steps at which the best trial changed (new bests), ascending.
+    /// Steps at which the best trial changed (new bests), ascending: the
+    /// best so far at a step is the last of them up to it.
     pub improvements: Vec<usize>,
-    /// The best-so-far trial's position at each step.
-    pub(crate) best_at: Vec<u32>,
     /// Simulated time of each trial, when every trial has one.
     pub times: Option<Vec<f64>>,
     /// The position of each trial's (first) recorded parent, `NO_PARENT`
@@ -60,6 +59,19 @@ pub struct RunMeta {
     pub steers: Vec<(usize, String)>,
     /// A live search: playing at the last step asks for new trials.
     pub live: bool,
+}
+
+impl RunMeta {
+    /// The best-so-far trial's position at `step`.
+    pub(crate) fn best_at(&self, step: usize) -> Option<usize> {
+        if step >= self.len {
+            return None;
+        }
+        let k = self.improvements.partition_point(|&p| p <= step);
+        k.checked_sub(1)
+            .and_then(|k| self.improvements.get(k))
+            .copied()
+    }
 }
 
 /// No recorded parent in [`RunMeta::parent`].
@@ -826,17 +838,6 @@ mod tests {
             group: String::new(),
             len,
             improvements: vec![0, 3, 7],
-            best_at: (0..len)
-                .map(|i| {
-                    if i >= 7 {
-                        7
-                    } else if i >= 3 {
-                        3
-                    } else {
-                        0
-                    }
-                })
-                .collect(),
             times: Some((0..len).map(|i| i as f64 * 10.0).collect()),
             // each trial's parent is the one two steps before
             parent: (0..len as u32)
@@ -1093,7 +1094,7 @@ mod tests {
         let meta = RunMeta {
             id: "live".into(),
             len: 3,
-            best_at: vec![0; 3],
+            improvements: vec![0],
             parent: vec![NO_PARENT; 3],
             live: true,
             ..Default::default()
@@ -1130,7 +1131,6 @@ mod pointer_tests {
             group: String::new(),
             len,
             improvements: vec![0],
-            best_at: vec![0; len],
             times: None,
             parent: (0..len as u32)
                 .map(|i| if i >= 2 { i - 2 } else { NO_PARENT })

@@ -153,7 +153,7 @@ impl ViewerState {
                 let best = self
                     .runs
                     .get(self.showing.run)
-                    .and_then(|r| r.best_at.get(self.play.step).map(|&b| b as usize));
+                    .and_then(|r| r.best_at(self.play.step));
                 if let Some(b) = best {
                     self.go(b);
                 }
