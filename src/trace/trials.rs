@@ -459,16 +459,6 @@ impl From<Vec<Trial>> for Trials {
     }
 }
 
-impl FromIterator<Trial> for Trials {
-    fn from_iter<I: IntoIterator<Item = Trial>>(iter: I) -> Trials {
-        let mut t = Trials::default();
-        for x in iter {
-            t.push(x);
-        }
-        t
-    }
-}
-
 impl PartialEq for Trials {
     /// Equal when they hold the same trials in the same order.
     fn eq(&self, other: &Trials) -> bool {
